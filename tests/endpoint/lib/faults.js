@@ -1,0 +1,76 @@
+// Switchable faults for the local endpoint, armed over the control port and
+// applied by the front server to the next N matching requests. Each fault
+// counts how often it fired so a test can assert that it did.
+'use strict';
+
+// Error-status presets: status, Code, Message as OSS sends them.
+const STATUS_PRESETS = {
+  slowdown: [503, 'SlowDown', 'Please reduce your request rate.'],
+  internal: [500, 'InternalError', 'We encountered an internal error. Please try again.'],
+  skew: [403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.'],
+};
+
+const KINDS = new Set([...Object.keys(STATUS_PRESETS), 'status', 'reset', 'stall', 'truncate', 'flip']);
+
+class Faults {
+  constructor() {
+    this.list = [];
+    this.nextId = 1;
+  }
+
+  /**
+   * Arms a fault. spec = {kind, count (default 1), match: {method, path, query},
+   * after (body bytes, for reset/stall/truncate), ms (stall), offset (flip),
+   * status/code/message (kind "status")}.
+   */
+  add(spec) {
+    if (!spec || !KINDS.has(spec.kind)) throw new Error(`unknown fault kind: ${spec && spec.kind}`);
+    const count = spec.count === undefined ? 1 : Number(spec.count);
+    if (!Number.isInteger(count) || count < 1) throw new Error('count must be a positive integer');
+    const f = {
+      id: this.nextId++, kind: spec.kind, remaining: count, fired: 0, match: spec.match || {},
+      after: Number(spec.after || 0), ms: Number(spec.ms || 0),
+      offset: spec.offset === undefined ? undefined : Number(spec.offset),
+    };
+    if (STATUS_PRESETS[spec.kind]) [f.status, f.code, f.message] = STATUS_PRESETS[spec.kind];
+    if (spec.kind === 'status') {
+      f.status = Number(spec.status);
+      f.code = String(spec.code || 'InternalError');
+      f.message = String(spec.message || 'Injected fault.');
+      if (!(f.status >= 400 && f.status <= 599)) throw new Error('status must be 400..599');
+    }
+    this.list.push(f);
+    return f;
+  }
+
+  /** Takes (consumes one use of) the first armed fault matching the request, or null. */
+  take(req) {
+    for (const f of this.list) {
+      if (f.remaining <= 0 || !matches(f.match, req)) continue;
+      f.remaining--;
+      f.fired++;
+      return f;
+    }
+    return null;
+  }
+
+  snapshot() {
+    return this.list.map(({ id, kind, remaining, fired, match }) => ({ id, kind, remaining, fired, match }));
+  }
+
+  clear() {
+    const was = this.snapshot();
+    this.list = [];
+    return was;
+  }
+}
+
+function matches(m, req) {
+  if (m.method && m.method.toUpperCase() !== req.method) return false;
+  if (m.path && !req.path.includes(m.path)) return false;
+  if (m.query && !req.rawQuery.includes(m.query)) return false;
+  if (m.range !== undefined && Boolean(req.headers.range) !== Boolean(m.range)) return false;
+  return true;
+}
+
+module.exports = { Faults, STATUS_PRESETS };

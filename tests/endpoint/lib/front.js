@@ -1,0 +1,401 @@
+// The OSS front: an HTTP/1.1 handler that makes s3rver behave like Aliyun OSS.
+// It resolves virtual-hosted and path-style addressing, verifies every
+// signature (lib/auth.js), serves the multipart calls s3rver lacks, rewrites
+// errors into OSS's XML, adds x-oss-request-id and x-oss-hash-crc64ecma, and
+// applies the faults armed over the control port.
+'use strict';
+
+const crypto = require('crypto');
+const http = require('http');
+const http2 = require('http2');
+const net = require('net');
+const { verify, AuthError, isAuthQueryParam } = require('./auth');
+const { parseQuery, splitTarget, encodeKeyPath, pairsToQueryString } = require('./query');
+const { Multipart, OssError, xmlEscape } = require('./multipart');
+const { fileCrc64 } = require('./crc');
+const { toStore, STORE_KEY_QUERY, decodeStoreKeysInXml, encodeStoreKeysInXml } = require('./storekey');
+
+const MAX_BUFFERED_BODY = 8 << 20;
+
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect'];
+
+// OSS answers every error with an EC (error-centre) code; these are opaque to
+// clients, so the local endpoint uses stable ones in OSS's format.
+const EC = {
+  SignatureDoesNotMatch: '0002-00000040', InvalidAccessKeyId: '0002-00000902',
+  InvalidSecurityToken: '0002-00000904', RequestTimeTooSkewed: '0002-00000504',
+  AccessDenied: '0003-00000001', NoSuchBucket: '0015-00000101', NoSuchKey: '0026-00000001',
+  NoSuchUpload: '0042-00000002', InvalidPart: '0042-00000003', InvalidPartOrder: '0042-00000004',
+  EntityTooSmall: '0042-00000005', FileAlreadyExists: '0016-00000708', SlowDown: '0003-00001001',
+  InternalError: '0001-00000001', InvalidArgument: '0017-00000001', PreconditionFailed: '0026-00000020',
+};
+
+class Front {
+  /**
+   * opts: {s3Port, storeDir, accounts (Map ak → {secret, token}), endpointHosts
+   * (host names whose sub-domains are buckets), faults, log (line → void)}.
+   */
+  constructor(opts) {
+    this.opts = opts;
+    this.multipart = new Multipart(opts.storeDir);
+    this.stats = newStats();
+  }
+
+  handler() {
+    return (req, res) => {
+      this.handle(req, res).catch(err => {
+        this.opts.log(`internal error: ${err && err.stack}`);
+        if (!res.headersSent) this.sendError(res, req, { status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' });
+        else res.destroy();
+      });
+    };
+  }
+
+  async handle(req, res) {
+    if (!req.headers.host && req.headers[':authority']) req.headers.host = req.headers[':authority'];
+    const ctx = this.parse(req);
+    res.setHeader('x-oss-request-id', ctx.requestId);
+    res.setHeader('server', 'AliyunOSS');
+    this.stats.requests++;
+    count(this.stats.byMethod, req.method);
+    res.on('finish', () => {
+      count(this.stats.byStatus, String(res.statusCode));
+      this.opts.log(`${ctx.requestId} ${req.method} ${ctx.path}${ctx.rawQuery ? '?' + redactQuery(ctx.query) : ''} → ${res.statusCode} ${ctx.scheme || '-'} ${ctx.errorCode || ''}`);
+    });
+    if (ctx.bad) return this.sendError(res, req, ctx.bad, ctx);
+
+    const fault = this.opts.faults.take(ctx);
+    if (fault) {
+      this.stats.faultsFired++;
+      ctx.fault = fault;
+      if (fault.status) return this.sendError(res, req, fault, ctx);
+      if (fault.kind === 'reset' && fault.after === 0) return void cut(res, 'reset');
+      if (fault.kind === 'stall' && fault.after === 0) await sleep(fault.ms);
+    }
+
+    try {
+      const who = await verify({ method: req.method, headers: req.headers, bucket: ctx.bucket, key: ctx.key, query: ctx.query, pathStyle: ctx.pathStyle }, this.opts.accounts);
+      ctx.scheme = who.scheme;
+      count(this.stats.byScheme, who.scheme);
+    } catch (e) {
+      if (!(e instanceof AuthError)) throw e;
+      if (e.detail) this.opts.log(`${ctx.requestId} signature mismatch; canonical request:\n${e.detail}`);
+      return this.sendError(res, req, e, ctx);
+    }
+
+    try {
+      await this.route(req, res, ctx);
+    } catch (e) {
+      if (!(e instanceof OssError)) throw e;
+      this.sendError(res, req, e, ctx);
+    }
+  }
+
+  /** Splits the request into bucket, key and query; path-style or virtual-hosted. */
+  parse(req) {
+    const ctx = { requestId: crypto.randomBytes(12).toString('hex').toUpperCase(), method: req.method, headers: req.headers };
+    const { rawPath, rawQuery } = splitTarget(req.url);
+    ctx.rawQuery = rawQuery;
+    try {
+      ctx.query = parseQuery(rawQuery);
+      const host = hostName(req.headers.host || req.headers[':authority'] || '');
+      // Longest endpoint host first: 'b.oss.localhost' is bucket b on oss.localhost.
+      const bucketHost = this.opts.endpointHosts.includes(host) ? null
+        : [...this.opts.endpointHosts].sort((a, b) => b.length - a.length).find(h => host.endsWith(`.${h}`));
+      if (bucketHost && !net.isIP(host)) {
+        ctx.pathStyle = false;
+        ctx.bucket = host.slice(0, host.length - bucketHost.length - 1);
+        ctx.key = decodeURIComponent(rawPath.replace(/^\//, ''));
+      } else {
+        ctx.pathStyle = true;
+        const m = /^\/([^/]*)\/?(.*)$/s.exec(rawPath);
+        ctx.bucket = m ? decodeURIComponent(m[1]) : '';
+        ctx.key = m ? decodeURIComponent(m[2]) : '';
+      }
+    } catch (e) {
+      ctx.query = [];
+      ctx.bad = { status: 400, code: 'InvalidURI', message: 'Could not parse the specified URI.' };
+    }
+    ctx.path = `/${ctx.bucket || ''}${ctx.key ? '/' + ctx.key : ''}`;
+    ctx.q = Object.fromEntries((ctx.query || []).map(([k, v]) => [k, v === null ? '' : v]));
+    if (!ctx.bad && ctx.key && (ctx.key.startsWith('/') || ctx.key.startsWith('\\'))) {
+      ctx.bad = { status: 400, code: 'InvalidObjectName', message: 'The name of the object can not start with / or \\.' };
+    }
+    if (!ctx.bad && Buffer.byteLength(ctx.key || '') > 1023) {
+      ctx.bad = { status: 400, code: 'InvalidObjectName', message: 'The length of object name must be less than 1024.' };
+    }
+    return ctx;
+  }
+
+  async route(req, res, ctx) {
+    const { bucket, key, q, method } = { ...ctx, method: req.method };
+    const has = k => Object.prototype.hasOwnProperty.call(q, k);
+    const sha = req.headers['x-amz-content-sha256'] || '';
+    if (sha.startsWith('STREAMING-')) {
+      throw new OssError(501, 'NotImplemented', 'aws-chunked (streaming SigV4) uploads are not supported by this endpoint.');
+    }
+    if (bucket && key) {
+      if (method === 'DELETE' && has('uploadId')) {
+        await this.multipart.abort(bucket, key, q.uploadId);
+        return this.sendEmpty(res, 204);
+      }
+      if (method === 'GET' && has('uploadId')) {
+        return this.sendXml(res, 200, await this.multipart.listParts(bucket, key, q.uploadId, q));
+      }
+      if (method === 'PUT' && has('uploadId')) {
+        Multipart.checkPartNumber(q.partNumber);
+        await this.multipart.requireUpload(bucket, key, q.uploadId);
+        return this.proxy(req, res, ctx, { crc: () => this.multipart.partPath(bucket, q.uploadId, q.partNumber) });
+      }
+      if (method === 'POST' && has('uploadId')) {
+        const body = await readBody(req);
+        await this.multipart.checkComplete(bucket, key, q.uploadId, body.toString('utf8'));
+        await this.checkForbidOverwrite(req, ctx);
+        return this.proxy(req, res, ctx, { body, crc: () => this.multipart.objectPath(bucket, key) });
+      }
+      if (method === 'PUT' || method === 'GET' || method === 'HEAD') {
+        if (method === 'PUT') await this.checkForbidOverwrite(req, ctx);
+        return this.proxy(req, res, ctx, { crc: () => this.multipart.objectPath(bucket, key) });
+      }
+    } else if (bucket && method === 'GET' && has('uploads')) {
+      await this.requireBucket(bucket);
+      return this.sendXml(res, 200, await this.multipart.listUploads(bucket, q));
+    } else if (bucket && method === 'POST' && has('delete')) {
+      const body = Buffer.from(encodeStoreKeysInXml((await readBody(req)).toString('utf8')));
+      return this.proxy(req, res, ctx, { body });
+    }
+    return this.proxy(req, res, ctx, {});
+  }
+
+  async requireBucket(bucket) {
+    const st = await this.upstream('HEAD', `/${encodeURIComponent(bucket)}`, {});
+    if (st.statusCode === 404) throw new OssError(404, 'NoSuchBucket', 'The specified bucket does not exist.');
+  }
+
+  /** OSS's x-oss-forbid-overwrite: true → 409 FileAlreadyExists if the key exists. */
+  async checkForbidOverwrite(req, ctx) {
+    if (String(req.headers['x-oss-forbid-overwrite']).toLowerCase() !== 'true') return;
+    const st = await this.upstream('HEAD', `/${encodeURIComponent(ctx.bucket)}/${encodeKeyPath(toStore(ctx.key))}`, {});
+    if (st.statusCode === 200) {
+      throw new OssError(409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.');
+    }
+  }
+
+  upstream(method, path, headers) {
+    return new Promise((resolve, reject) => {
+      const r = http.request({ host: '127.0.0.1', port: this.opts.s3Port, method, path, headers: { ...headers, host: `127.0.0.1:${this.opts.s3Port}` } }, resp => {
+        resp.resume();
+        resp.on('end', () => resolve(resp));
+      });
+      r.on('error', reject);
+      r.end();
+    });
+  }
+
+  /** Forwards the request to s3rver and streams the answer back, OSS-style. */
+  proxy(req, res, ctx, { body, crc }) {
+    const headers = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (HOP_BY_HOP.includes(k) || k === 'authorization' || k === 'host' || k.startsWith(':')) continue;
+      if (k.startsWith('x-oss-meta-')) headers[`x-amz-meta-${k.slice(11)}`] = v;
+      else if (k === 'x-oss-copy-source' || k === 'x-amz-copy-source') headers['x-amz-copy-source'] = copySource(v);
+      else if (k.startsWith('x-oss-')) continue;
+      else headers[k] = v;
+    }
+    if (body) {
+      headers['content-length'] = String(body.length);
+      if (headers['content-md5']) headers['content-md5'] = crypto.createHash('md5').update(body).digest('base64');
+    }
+    headers.host = `127.0.0.1:${this.opts.s3Port}`;
+    const query = ctx.query.filter(([k]) => !isAuthQueryParam(k))
+      .map(([k, v]) => [k, v !== null && STORE_KEY_QUERY.has(k) ? toStore(v) : v]);
+    let path = ctx.bucket ? `/${encodeURIComponent(ctx.bucket)}` : '/';
+    if (ctx.key) path += `/${encodeKeyPath(toStore(ctx.key))}`;
+    if (query.length) path += `?${pairsToQueryString(query)}`;
+
+    return new Promise((resolve, reject) => {
+      const up = http.request({ host: '127.0.0.1', port: this.opts.s3Port, method: req.method, path, headers }, upRes => {
+        this.relay(req, res, ctx, upRes, crc).then(resolve, reject);
+      });
+      up.on('error', reject);
+      req.on('aborted', () => up.destroy());
+      if (body) up.end(body);
+      else req.pipe(up);
+    });
+  }
+
+  async relay(req, res, ctx, upRes, crc) {
+    const status = upRes.statusCode;
+    if (status >= 400) {
+      const raw = req.method === 'HEAD' ? '' : (await readBody(upRes)).toString('utf8');
+      const code = tag(raw, 'Code') || (status === 404 ? (ctx.key ? 'NoSuchKey' : 'NoSuchBucket') : httpCode(status));
+      const message = tag(raw, 'Message') || http.STATUS_CODES[status] || 'Error';
+      return this.sendError(res, req, { status, code, message }, ctx);
+    }
+    for (const [k, v] of Object.entries(upRes.headers)) {
+      if (HOP_BY_HOP.includes(k) || k === 'x-amz-request-id' || k === 'x-amz-id-2' || k === 'server') continue;
+      if (k.startsWith('x-amz-meta-')) res.setHeader(`x-oss-meta-${k.slice(11)}`, v);
+      else res.setHeader(k, v);
+    }
+    if (upRes.headers.etag) res.setHeader('x-oss-object-type', /-\d+"?$/.test(upRes.headers.etag) ? 'Multipart' : 'Normal');
+    const wantsCrc = crc && (status === 200 || status === 206) && !(req.method === 'PUT' && ctx.headers['x-amz-copy-source']);
+    if (wantsCrc) {
+      const file = crc();
+      const value = file && (await fileCrc64(file).catch(() => null));
+      if (value) res.setHeader('x-oss-hash-crc64ecma', value);
+    }
+    const objectData = ctx.key && (req.method === 'GET' || req.method === 'HEAD') && !ctx.q.uploadId;
+    if (!objectData && /xml/.test(upRes.headers['content-type'] || '')) {
+      const xml = decodeStoreKeysInXml((await readBody(upRes)).toString('utf8'));
+      res.setHeader('content-length', Buffer.byteLength(xml));
+      res.writeHead(status);
+      return void res.end(xml);
+    }
+    res.writeHead(status);
+    await this.pipeBody(upRes, res, ctx.fault, Number(upRes.headers['content-length']));
+  }
+
+  /** Streams a response body, applying a body fault (reset/stall/truncate/flip). */
+  pipeBody(src, res, fault, length) {
+    return new Promise(resolve => {
+      let sent = 0;
+      let done = false;
+      const finish = () => { if (!done) { done = true; resolve(); } };
+      const flipAt = fault && fault.kind === 'flip' ? (fault.offset ?? Math.floor((length || 1) / 2)) : -1;
+      src.on('data', chunk => {
+        if (done) return;
+        if (fault && (fault.kind === 'reset' || fault.kind === 'truncate') && sent + chunk.length >= fault.after) {
+          const head = chunk.subarray(0, Math.max(0, fault.after - sent));
+          done = true;
+          src.destroy();
+          // A TCP RST makes the peer's kernel drop data it has not read yet; give
+          // the head a moment to be read so "K bytes, then reset" is what arrives.
+          const stop = () => setTimeout(() => cut(res, fault.kind), fault.kind === 'reset' ? 50 : 0);
+          if (head.length) res.write(head, stop);
+          else stop();
+          return resolve();
+        }
+        if (flipAt >= sent && flipAt < sent + chunk.length) {
+          chunk = Buffer.from(chunk);
+          chunk[flipAt - sent] ^= 0x01;
+        }
+        if (fault && fault.kind === 'stall' && fault.after > 0 && sent < fault.after && sent + chunk.length >= fault.after) {
+          const head = chunk.subarray(0, fault.after - sent);
+          const tail = chunk.subarray(fault.after - sent);
+          sent += chunk.length;
+          src.pause();
+          res.write(head);
+          return void setTimeout(() => { res.write(tail); src.resume(); }, fault.ms);
+        }
+        sent += chunk.length;
+        if (!res.write(chunk)) {
+          src.pause();
+          res.once('drain', () => src.resume());
+        }
+      });
+      src.on('end', () => { if (!done) { res.end(); finish(); } });
+      src.on('error', () => { res.destroy(); finish(); });
+      res.on('close', () => { src.destroy(); finish(); });
+    });
+  }
+
+  sendXml(res, status, xml) {
+    res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) });
+    res.end(xml);
+  }
+
+  sendEmpty(res, status) {
+    res.writeHead(status, { 'content-length': 0 });
+    res.end();
+  }
+
+  /** OSS error: XML body, or for HEAD the same XML base64-encoded in x-oss-err. */
+  sendError(res, req, err, ctx = {}) {
+    const requestId = ctx.requestId || res.getHeader('x-oss-request-id') || crypto.randomBytes(12).toString('hex').toUpperCase();
+    const ec = EC[err.code] || '0000-00000000';
+    ctx.errorCode = err.code;
+    count(this.stats.byCode, err.code);
+    const hostId = ctx.bucket && !ctx.pathStyle ? hostName(req.headers.host || '') : hostName(req.headers.host || 'localhost');
+    const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n' +
+      `  <Code>${xmlEscape(err.code)}</Code>\n  <Message>${xmlEscape(err.message)}</Message>\n` +
+      `  <RequestId>${requestId}</RequestId>\n  <HostId>${xmlEscape(hostId)}</HostId>\n  <EC>${ec}</EC>\n</Error>\n`;
+    res.setHeader('x-oss-request-id', requestId);
+    res.setHeader('x-oss-ec', ec);
+    if (req.method === 'HEAD') {
+      res.writeHead(err.status, { 'x-oss-err': Buffer.from(xml).toString('base64'), 'content-length': 0 });
+      return res.end();
+    }
+    res.writeHead(err.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) });
+    // A request body we did not read must not be taken for the next request.
+    if (!req.complete) req.resume();
+    res.end(xml);
+  }
+}
+
+/**
+ * Ends a response early. Over HTTP/1.1: 'reset' sends a TCP RST, 'truncate' a
+ * FIN after what was written. Over HTTP/2 only the stream ends: RST_STREAM
+ * INTERNAL_ERROR for 'reset', CANCEL for 'truncate'.
+ */
+function cut(res, kind) {
+  if (res.stream) {
+    return void res.stream.close(kind === 'reset' ? http2.constants.NGHTTP2_INTERNAL_ERROR : http2.constants.NGHTTP2_CANCEL);
+  }
+  if (kind === 'reset') res.socket.resetAndDestroy();
+  else res.socket.end();
+}
+
+/** "/bucket/key[?versionId=..]" (URL-encoded) → the same with the key's stored name. */
+function copySource(v) {
+  const m = /^\/?([^/]+)\/([^?]*)(\?.*)?$/.exec(String(v));
+  if (!m) return v;
+  return `/${m[1]}/${encodeKeyPath(toStore(decodeURIComponent(m[2])))}${m[3] || ''}`;
+}
+
+function newStats() {
+  return { requests: 0, faultsFired: 0, byMethod: {}, byStatus: {}, byScheme: {}, byCode: {} };
+}
+
+function count(obj, k) {
+  obj[k] = (obj[k] || 0) + 1;
+}
+
+function hostName(hostHeader) {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(1, hostHeader.indexOf(']'));
+  return hostHeader.replace(/:\d+$/, '').toLowerCase();
+}
+
+function tag(xml, name) {
+  const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
+  return m ? m[1] : '';
+}
+
+function httpCode(status) {
+  return (http.STATUS_CODES[status] || 'Error').replace(/\s+/g, '');
+}
+
+function readBody(stream) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let n = 0;
+    stream.on('data', c => {
+      n += c.length;
+      if (n > MAX_BUFFERED_BODY) {
+        stream.destroy();
+        return reject(new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed object size.'));
+      }
+      chunks.push(c);
+    });
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
+/** The query for the log line, with credentials and signatures blanked. */
+function redactQuery(pairs) {
+  return pairs.map(([k, v]) => (isAuthQueryParam(k) && v !== null ? `${k}=***` : v === null ? k : `${k}=${v}`)).join('&');
+}
+
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+module.exports = { Front, newStats };
