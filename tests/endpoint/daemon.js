@@ -84,9 +84,13 @@ async function main() {
       if (s.closeAllConnections) s.closeAllConnections();
       s.close();
     }
-    fs.rmSync(path.join(state, 'store'), { recursive: true, force: true });
-    fs.rmSync(path.join(state, 'endpoint.json'), { force: true });
-    fs.rmSync(path.join(state, 'daemon.pid'), { force: true });
+    let owner = null;
+    try { owner = Number(fs.readFileSync(path.join(state, 'daemon.pid'), 'utf8')); } catch (e) { /* gone */ }
+    if (owner === process.pid) { // never clean up a directory another endpoint has taken over
+      fs.rmSync(path.join(state, 'store'), { recursive: true, force: true });
+      fs.rmSync(path.join(state, 'endpoint.json'), { force: true });
+      fs.rmSync(path.join(state, 'daemon.pid'), { force: true });
+    }
     log('stopped');
     process.exit(code);
   };
@@ -96,7 +100,15 @@ async function main() {
   process.on('uncaughtException', e => { log(`uncaught: ${e.stack}`); shutdown('uncaught exception', 1); });
   setTimeout(() => shutdown(`max lifetime ${args.maxLifetime}s reached`, 0), args.maxLifetime * 1000).unref();
 
-  fs.writeFileSync(path.join(state, 'daemon.pid'), `${process.pid}\n`);
+  const pidFile = path.join(state, 'daemon.pid');
+  fs.writeFileSync(pidFile, `${process.pid}\n`);
+  // Orphan guard: when the state directory is removed or taken over by another
+  // endpoint, nobody can stop this one any more, so it stops itself.
+  setInterval(() => {
+    let owner = null;
+    try { owner = Number(fs.readFileSync(pidFile, 'utf8')); } catch (e) { /* removed */ }
+    if (owner !== process.pid) shutdown('state directory removed or taken over', 0);
+  }, 2000).unref();
   const certs = makeCerts(path.join(state, 'certs'));
   const storeDir = path.join(state, 'store');
   fs.rmSync(storeDir, { recursive: true, force: true });
