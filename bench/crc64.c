@@ -88,8 +88,12 @@ static unsigned char *load_file(const char *path, size_t *len)
         fprintf(stderr, "crc64: %s: %s\n", path, strerror(errno));
         goto fail;
     }
+    if (end == 0) {
+        fprintf(stderr, "crc64: %s: empty file\n", path);
+        goto fail;
+    }
     *len = (size_t)end;
-    buf = malloc(*len ? *len : 1);
+    buf = malloc(*len);
     if (buf == NULL) {
         fprintf(stderr, "crc64: out of memory\n");
         goto fail;

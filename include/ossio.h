@@ -205,6 +205,253 @@ OSSIO_EXTERN uint64_t ossio_crc64(uint64_t crc, const void *buf, size_t len);
  */
 OSSIO_EXTERN uint64_t ossio_crc64_combine(uint64_t crc1, uint64_t crc2, uint64_t len2);
 
+/* ------------------------------------------------------------------------ */
+/* Configuration                                                             */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * An opaque set of configuration keys (Hadoop's fs.oss.* names and ossio's
+ * own; docs/configuration.md lists every key, its default and meaning).
+ * Not thread-safe; a client copies what it needs at ossio_client_new().
+ */
+typedef struct ossio_config ossio_config;
+
+/** Creates an empty configuration (every key at its default). NULL on out of memory. */
+OSSIO_EXTERN ossio_config *ossio_config_new(void);
+
+/** Frees |cfg| and every string it holds. NULL is allowed. */
+OSSIO_EXTERN void ossio_config_free(ossio_config *cfg);
+
+/**
+ * Sets |key| to |value| (both copied). A known key's value is checked now:
+ * a bad one leaves the configuration unchanged and returns OSSIO_ECONFIG
+ * (ossio_config_error() says which key and why). Unknown keys are kept as
+ * given. A NULL |value| resets the key to its default.
+ */
+OSSIO_EXTERN ossio_status ossio_config_set(ossio_config *cfg, const char *key, const char *value);
+
+/**
+ * The effective value of |key|: as set, else its default, else NULL. The
+ * string is owned by |cfg| and valid until the key is set again or |cfg| is freed.
+ */
+OSSIO_EXTERN const char *ossio_config_get(const ossio_config *cfg, const char *key);
+
+/**
+ * A message naming the key and value that made the last ossio_config_set()
+ * fail, or "" if none did. Owned by |cfg|, valid until the next call on it.
+ */
+OSSIO_EXTERN const char *ossio_config_error(const ossio_config *cfg);
+
+/* ------------------------------------------------------------------------ */
+/* Client and event loop                                                     */
+/* ------------------------------------------------------------------------ */
+
+struct ev_loop;
+
+/**
+ * An ossio client: connections, DNS and every request in flight, driven by
+ * one libev loop. Not thread-safe: use it from the loop's thread only.
+ */
+typedef struct ossio_client ossio_client;
+
+/**
+ * Creates a client configured by |cfg| (read now; |cfg| may be freed after
+ * the call). With |loop| == NULL ossio creates and owns a loop and
+ * ossio_client_run() runs it. With a host loop, ossio only adds watchers to
+ * it: it never runs, blocks or starts a thread; the host runs the loop and
+ * must destroy the client before destroying the loop.
+ * Returns OSSIO_OK, OSSIO_ENOMEM, OSSIO_ECONFIG (an invalid key value) or
+ * OSSIO_ETLS (the TLS context or CA file could not be set up).
+ */
+OSSIO_EXTERN ossio_status ossio_client_new(ossio_client **out, const ossio_config *cfg,
+                                           struct ev_loop *loop);
+
+/**
+ * Runs the client's own loop until no request is pending. Only for clients
+ * created with loop == NULL (else OSSIO_EINVAL). Callbacks run inside it.
+ */
+OSSIO_EXTERN ossio_status ossio_client_run(ossio_client *cl);
+
+/**
+ * Destroys the client: every request not yet completed completes now, with
+ * OSSIO_ECANCELED, before this returns (the one case where a completion runs
+ * inside an ossio call); then connections close and watchers are removed.
+ * Must not be called from inside one of the client's callbacks. NULL allowed.
+ */
+OSSIO_EXTERN void ossio_client_destroy(ossio_client *cl);
+
+/** Log levels for ossio_client_set_log(). */
+typedef enum ossio_log_level {
+    OSSIO_LOG_ERROR = 0,
+    OSSIO_LOG_WARN = 1,
+    OSSIO_LOG_INFO = 2,
+    OSSIO_LOG_DEBUG = 3
+} ossio_log_level;
+
+/**
+ * A log sink. |msg| is borrowed for the call. ossio never logs secrets,
+ * signatures or Authorization headers, and never writes to stderr itself.
+ */
+typedef void (*ossio_log_cb)(ossio_log_level level, const char *msg, void *user_data);
+
+/** Sends messages up to |max_level| to |cb| (NULL: no logging, the default). */
+OSSIO_EXTERN void ossio_client_set_log(ossio_client *cl, ossio_log_cb cb, ossio_log_level max_level,
+                                       void *user_data);
+
+/** Counters for ossio_client_stat(). */
+typedef enum ossio_stat {
+    OSSIO_STAT_CONNECTIONS_OPENED = 0, /**< TCP connections established */
+    OSSIO_STAT_CONNECTIONS_H2 = 1,     /**< of those, speaking HTTP/2 */
+    OSSIO_STAT_CONNECTIONS_H1 = 2,     /**< of those, speaking HTTP/1.1 */
+    OSSIO_STAT_CONNECTIONS_OPEN = 3,   /**< connections open now */
+    OSSIO_STAT_TLS_RESUMED = 4,        /**< TLS handshakes that resumed a session */
+    OSSIO_STAT_REQUESTS_DONE = 5,      /**< requests completed (any status) */
+    OSSIO_STAT_REQUESTS_REPLAYED = 6,  /**< requests re-sent because the server had not processed them (GOAWAY, refused stream, stale keep-alive) */
+    OSSIO_STAT_BYTES_RECEIVED = 7,     /**< response body bytes */
+    OSSIO_STAT_BYTES_SENT = 8          /**< request body bytes */
+} ossio_stat;
+
+/** Reads one counter; 0 for an unknown one. */
+OSSIO_EXTERN uint64_t ossio_client_stat(const ossio_client *cl, ossio_stat which);
+
+/* ------------------------------------------------------------------------ */
+/* Low-level HTTP requests                                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * One HTTP exchange, carried over HTTP/2 or HTTP/1.1 as the server allows.
+ * Created by ossio_request_new(), owned by the caller until submitted, then
+ * by ossio until its completion callback returns (it is freed after that).
+ */
+typedef struct ossio_request ossio_request;
+
+/**
+ * The outcome of a request, passed to its completion callback. Owned by
+ * ossio, valid until the callback returns. ossio may add fields at the end
+ * in later versions: never allocate or copy one by value.
+ */
+typedef struct ossio_result {
+    ossio_status status;      /**< OSSIO_OK if a complete response arrived (any HTTP status) */
+    int http_status;          /**< final HTTP status, 0 if none arrived */
+    const char *protocol;     /**< "h2" or "http/1.1"; NULL if no connection was used */
+    const char *detail;       /**< human-readable detail of a failure ("" on success); never secrets */
+    uint64_t bytes_received;  /**< response body bytes delivered */
+    uint64_t bytes_sent;      /**< request body bytes sent */
+    unsigned replays;         /**< times re-sent because the server had not processed it */
+} ossio_result;
+
+/** Response headers, readable from the headers and completion callbacks. */
+typedef struct ossio_response ossio_response;
+
+/**
+ * Called once when the final response's status and headers have arrived.
+ * |resp| is valid until the completion callback returns. Return 0 to go on,
+ * nonzero to abort the request (it completes with OSSIO_ECANCELED).
+ */
+typedef int (*ossio_on_headers_cb)(ossio_request *req, int http_status, const ossio_response *resp,
+                                   void *user_data);
+
+/**
+ * Called for each piece of response body as it arrives, in order. |data| is
+ * borrowed until the callback returns. Return 0 to go on, nonzero to abort.
+ */
+typedef int (*ossio_on_data_cb)(ossio_request *req, const uint8_t *data, size_t len,
+                                void *user_data);
+
+/**
+ * Called exactly once per submitted request: on a complete response, on
+ * failure, on cancel and on client destroy (OSSIO_ECANCELED); never inside
+ * the call that submitted it. |result| is valid until the callback returns;
+ * the request is freed after it returns.
+ */
+typedef void (*ossio_on_done_cb)(ossio_request *req, const ossio_result *result, void *user_data);
+
+/**
+ * Pulls request body bytes: copy up to |cap| bytes into |buf| and return how
+ * many, 0 at the end of the body, or -1 on error (the request fails with
+ * OSSIO_EIO). Must not block. Called from the loop as the connection can send.
+ */
+typedef long (*ossio_body_read_cb)(uint8_t *buf, size_t cap, void *user_data);
+
+/**
+ * Creates a request for |method| (e.g. "GET") and |url| ("https://host[:port]/path?query"
+ * or "http://…"; both copied). The URL must be already percent-encoded.
+ * Returns OSSIO_EINVAL (bad method or URL: *out is NULL), OSSIO_ENOMEM.
+ */
+OSSIO_EXTERN ossio_status ossio_request_new(ossio_request **out, ossio_client *cl,
+                                            const char *method, const char *url);
+
+/**
+ * Adds a request header (both copied). Names and values with CR, LF or NUL,
+ * and framing headers (Host, Content-Length, Transfer-Encoding, Connection,
+ * Upgrade, Keep-Alive) are refused with OSSIO_EINVAL: ossio frames requests
+ * itself. Only before submit.
+ */
+OSSIO_EXTERN ossio_status ossio_request_add_header(ossio_request *req, const char *name,
+                                                   const char *value);
+
+/**
+ * Sends |len| bytes at |data| as the body. The bytes are borrowed (not
+ * copied) until the completion callback returns. Only before submit.
+ */
+OSSIO_EXTERN ossio_status ossio_request_set_body(ossio_request *req, const void *data, size_t len);
+
+/**
+ * Streams the body from |read| (see ossio_body_read_cb). |length| is the
+ * exact body length, or -1 if unknown (HTTP/1.1 then uses chunked encoding).
+ * A body that ends before or runs past |length| fails the request (OSSIO_EIO).
+ * Only before submit. A streamed body cannot be replayed: such a request is
+ * never re-sent automatically once its first byte went out.
+ */
+OSSIO_EXTERN ossio_status ossio_request_set_body_reader(ossio_request *req, int64_t length,
+                                                        ossio_body_read_cb read, void *user_data);
+
+/** Sets the headers and data callbacks (either may be NULL). Only before submit. */
+OSSIO_EXTERN void ossio_request_set_callbacks(ossio_request *req, ossio_on_headers_cb on_headers,
+                                              ossio_on_data_cb on_data, void *user_data);
+
+/**
+ * Submits the request; |on_done| (required) gets |user_data|. Always returns
+ * OSSIO_OK for a request from ossio_request_new() that was not submitted yet
+ * (every failure arrives through |on_done|); OSSIO_EINVAL otherwise.
+ */
+OSSIO_EXTERN ossio_status ossio_request_submit(ossio_request *req, ossio_on_done_cb on_done,
+                                               void *user_data);
+
+/**
+ * Cancels a submitted request whose completion callback has not run yet: it
+ * will run later, from the loop, with OSSIO_ECANCELED (unless the request
+ * already completed, in which case it runs with that outcome). Its
+ * connection stays usable where the protocol allows (HTTP/2 resets only the
+ * stream; HTTP/1.1 closes that connection).
+ */
+OSSIO_EXTERN void ossio_request_cancel(ossio_request *req);
+
+/** Frees a request that was never submitted. NULL allowed. */
+OSSIO_EXTERN void ossio_request_free(ossio_request *req);
+
+/**
+ * The response of |req| once its headers arrived, else NULL. Valid until
+ * the completion callback returns.
+ */
+OSSIO_EXTERN const ossio_response *ossio_request_response(const ossio_request *req);
+
+/**
+ * The value of the first response header named |name| (case-insensitive),
+ * or NULL. Owned by the response.
+ */
+OSSIO_EXTERN const char *ossio_response_header(const ossio_response *resp, const char *name);
+
+/** The number of response header fields. */
+OSSIO_EXTERN size_t ossio_response_header_count(const ossio_response *resp);
+
+/**
+ * The |i|-th response header field (names lower-case), in arrival order.
+ * Returns OSSIO_EINVAL if |i| is out of range. Strings owned by the response.
+ */
+OSSIO_EXTERN ossio_status ossio_response_header_at(const ossio_response *resp, size_t i,
+                                                   const char **name, const char **value);
+
 #ifdef __cplusplus
 }
 #endif

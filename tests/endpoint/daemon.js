@@ -14,6 +14,7 @@ const S3rver = require('s3rver');
 const { Front } = require('./lib/front');
 const { Faults } = require('./lib/faults');
 const { controlServer } = require('./lib/control');
+const { startDnsServer } = require('./lib/dns');
 const { makeCerts } = require('./lib/certs');
 const { nghttpxConf, nginxConf, launch, waitForPort, freePort } = require('./lib/proxies');
 
@@ -153,6 +154,9 @@ async function main() {
   const control = controlServer(front, faults);
   servers.push(control);
   ports.control = await listen(control, 0);
+  const dns = await startDnsServer({ log }); // UDP: answers *.oss.localhost and *.ossio.test
+  servers.push(dns);
+  ports.dns = dns.port;
 
   for (const k of ['h2_tls', 'h2c', 'h1_tls', 'nginx_tls', 'nginx_h2c', 'nginx_http']) ports[k] = await freePort();
 

@@ -1,0 +1,368 @@
+/* HTTP/2 transport over nghttp2, sans-I/O: bytes in through mem_recv, out
+ * through mem_send into the connection's write buffer. Large windows so bulk
+ * GETs are never window-starved; the server's MAX_CONCURRENT_STREAMS bounds
+ * what is submitted (the pool queues the rest or opens a connection). */
+#include <nghttp2/nghttp2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop/client.h"
+#include "pool/pool.h"
+#include "req/request.h"
+#include "util/cursor.h"
+
+typedef struct h2 {
+    nghttp2_session *s;
+    size_t active;
+    int goaway;
+} h2;
+
+static h2 *H(ossio_conn *c)
+{
+    return c->proto_data;
+}
+
+static ossio_request *req_of(h2 *h, int32_t stream_id)
+{
+    return stream_id > 0 ? nghttp2_session_get_stream_user_data(h->s, stream_id) : NULL;
+}
+
+/* Takes |r| off its stream (no more callbacks for it). */
+static void detach(ossio_conn *c, ossio_request *r)
+{
+    h2 *h = H(c);
+    if (r->stream_id > 0 && req_of(h, r->stream_id) == r) {
+        nghttp2_session_set_stream_user_data(h->s, r->stream_id, NULL);
+        h->active--;
+    }
+}
+
+static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t namelen,
+                     const uint8_t *value, size_t valuelen, uint8_t flags, void *ud)
+{
+    (void)s;
+    (void)flags;
+    ossio_conn *c = ud;
+    ossio_request *r = req_of(H(c), f->hd.stream_id);
+    if (r == NULL || f->hd.type != NGHTTP2_HEADERS) {
+        return 0;
+    }
+    if (namelen == 7 && memcmp(name, ":status", 7) == 0) {
+        uint64_t st = 0;
+        if (!ossio_u64_dec(value, valuelen, &st) || st < 100 || st > 999) {
+            return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+        }
+        r->resp.status = (int)st;
+        if (st >= 200) {
+            ossio_hdrs_reset(&r->resp.hdrs);
+        }
+        return 0;
+    }
+    if (r->resp.status < 200 || r->headers_seen) {
+        return 0; /* interim response fields, or trailers: not kept */
+    }
+    if (ossio_hdrs_add(&r->resp.hdrs, (const char *)name, namelen, (const char *)value, valuelen) !=
+        OSSIO_OK) {
+        detach(c, r);
+        ossio_request_finish(r, OSSIO_EHEADERSIZE, "response headers exceed fs.oss.response.header.maximum");
+        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
+    return 0;
+}
+
+static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+{
+    (void)s;
+    ossio_conn *c = ud;
+    h2 *h = H(c);
+    switch (f->hd.type) {
+    case NGHTTP2_HEADERS: {
+        ossio_request *r = req_of(h, f->hd.stream_id);
+        if (r != NULL && !r->headers_seen && r->resp.status >= 200 &&
+            (f->hd.flags & NGHTTP2_FLAG_END_HEADERS)) {
+            if (ossio_request_deliver_headers(r, r->resp.status) != 0) {
+                return 0; /* finished (aborted); abort() reset the stream */
+            }
+        }
+        break;
+    }
+    case NGHTTP2_GOAWAY:
+        /* Streams above last_stream_id are closed by nghttp2 with
+         * REFUSED_STREAM (re-sent elsewhere); the rest may finish here. */
+        h->goaway = 1;
+        ossio_log(c->cl, OSSIO_LOG_INFO, "%s sent GOAWAY (last stream %d, error %u)",
+                  c->origin->authority, f->goaway.last_stream_id, f->goaway.error_code);
+        ossio_conn_drain(c);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id, const uint8_t *data,
+                         size_t len, void *ud)
+{
+    (void)s;
+    (void)flags;
+    ossio_request *r = req_of(H((ossio_conn *)ud), stream_id);
+    if (r != NULL) {
+        ossio_request_deliver_data(r, data, len);
+    }
+    return 0;
+}
+
+static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error_code, void *ud)
+{
+    (void)s;
+    ossio_conn *c = ud;
+    ossio_request *r = req_of(H(c), stream_id);
+    if (r == NULL) {
+        return 0;
+    }
+    detach(c, r);
+    char detail[128];
+    if (error_code == NGHTTP2_NO_ERROR && r->headers_seen) {
+        ossio_request_finish(r, OSSIO_OK, NULL);
+    } else if (error_code == NGHTTP2_REFUSED_STREAM) {
+        ossio_request_replay(r, OSSIO_EGOAWAY, "the server refused the stream (not processed)");
+    } else if (error_code == NGHTTP2_NO_ERROR) {
+        ossio_request_finish(r, OSSIO_EPROTO, "stream ended without a response");
+    } else {
+        snprintf(detail, sizeof(detail), "the server reset the stream (%s)",
+                 nghttp2_http2_strerror(error_code));
+        ossio_request_finish(r, OSSIO_ESTREAMRESET, detail);
+    }
+    return 0;
+}
+
+static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+{
+    (void)s;
+    ossio_request *r = req_of(H((ossio_conn *)ud), f->hd.stream_id);
+    if (r != NULL && f->hd.type == NGHTTP2_HEADERS) {
+        r->sent = 1;
+    }
+    return 0;
+}
+
+static ssize_t read_body(nghttp2_session *s, int32_t stream_id, uint8_t *buf, size_t len,
+                         uint32_t *flags, nghttp2_data_source *src, void *ud)
+{
+    (void)s;
+    (void)stream_id;
+    (void)ud;
+    ossio_request *r = src->ptr;
+    if (r->state != OSSIO_REQ_ACTIVE) {
+        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
+    long n = ossio_request_read_body(r, buf, len);
+    if (n < 0) {
+        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
+    if (n == 0 || (r->body_len >= 0 && r->body_off == (uint64_t)r->body_len)) {
+        *flags |= NGHTTP2_DATA_FLAG_EOF;
+    }
+    return n;
+}
+
+static ossio_status init(ossio_conn *c)
+{
+    ossio_client *cl = c->cl;
+    h2 *h = calloc(1, sizeof(*h));
+    if (h == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    nghttp2_session_callbacks *cbs;
+    nghttp2_option *opt;
+    if (nghttp2_session_callbacks_new(&cbs) != 0) {
+        free(h);
+        return OSSIO_ENOMEM;
+    }
+    if (nghttp2_option_new(&opt) != 0) {
+        nghttp2_session_callbacks_del(cbs);
+        free(h);
+        return OSSIO_ENOMEM;
+    }
+    nghttp2_session_callbacks_set_on_header_callback(cbs, on_header);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
+    nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_send);
+    /* Until the server's SETTINGS arrive, assume the RFC's recommended 100. */
+    nghttp2_option_set_peer_max_concurrent_streams(opt, 100);
+    nghttp2_option_set_max_send_header_block_length(opt, 256 * 1024);
+    int rv = nghttp2_session_client_new2(&h->s, cbs, c, opt);
+    nghttp2_session_callbacks_del(cbs);
+    nghttp2_option_del(opt);
+    if (rv != 0) {
+        free(h);
+        return OSSIO_ENOMEM;
+    }
+    c->proto_data = h;
+    nghttp2_settings_entry iv[] = {
+        {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, cl->set.stream_window},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, (uint32_t)cl->set.max_header_bytes},
+    };
+    if (nghttp2_submit_settings(h->s, NGHTTP2_FLAG_NONE, iv, sizeof(iv) / sizeof(iv[0])) != 0 ||
+        nghttp2_session_set_local_window_size(h->s, NGHTTP2_FLAG_NONE, 0,
+                                              (int32_t)cl->set.conn_window) != 0) {
+        return OSSIO_ENOMEM;
+    }
+    return OSSIO_OK;
+}
+
+static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
+{
+    h2 *h = H(c);
+    ssize_t n = nghttp2_session_mem_recv(h->s, data, len);
+    if (n < 0) {
+        snprintf(c->detail, sizeof(c->detail), "HTTP/2 protocol error: %s",
+                 nghttp2_strerror((int)n));
+        return OSSIO_EPROTO;
+    }
+    if (!nghttp2_session_want_read(h->s) && !nghttp2_session_want_write(h->s)) {
+        ossio_conn_drain(c);
+    }
+    return OSSIO_OK;
+}
+
+static ossio_status send_bytes(ossio_conn *c, size_t budget)
+{
+    h2 *h = H(c);
+    size_t total = 0;
+    while (total < budget) {
+        const uint8_t *data = NULL;
+        ssize_t n = nghttp2_session_mem_send(h->s, &data);
+        if (n < 0) {
+            snprintf(c->detail, sizeof(c->detail), "HTTP/2: %s", nghttp2_strerror((int)n));
+            return OSSIO_EPROTO;
+        }
+        if (n == 0) {
+            break;
+        }
+        ossio_status st = ossio_buf_append(&c->wbuf, data, (size_t)n);
+        if (st != OSSIO_OK) {
+            return st;
+        }
+        total += (size_t)n;
+    }
+    return OSSIO_OK;
+}
+
+static int want_write(ossio_conn *c)
+{
+    return nghttp2_session_want_write(H(c)->s);
+}
+
+static size_t capacity(ossio_conn *c)
+{
+    h2 *h = H(c);
+    if (h->goaway || c->state != OSSIO_CONN_READY) {
+        return 0;
+    }
+    uint32_t limit = nghttp2_session_get_remote_settings(h->s, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+    if (limit > c->cl->set.max_streams) {
+        limit = c->cl->set.max_streams;
+    }
+    if (nghttp2_session_get_next_stream_id(h->s) >= (1u << 31) - 2) {
+        return 0; /* stream ids used up: a new connection takes over */
+    }
+    return limit > h->active ? limit - h->active : 0;
+}
+
+static size_t active(ossio_conn *c)
+{
+    return H(c)->active;
+}
+
+static void add_nv(nghttp2_nv *nv, const char *name, size_t name_len, const char *value,
+                   size_t value_len)
+{
+    nv->name = (uint8_t *)(uintptr_t)name;
+    nv->namelen = name_len;
+    nv->value = (uint8_t *)(uintptr_t)value;
+    nv->valuelen = value_len;
+    nv->flags = NGHTTP2_NV_FLAG_NONE;
+}
+
+static ossio_status submit(ossio_conn *c, ossio_request *r)
+{
+    h2 *h = H(c);
+    size_t n = 0;
+    nghttp2_nv *nva = malloc((r->hdrs.n + 5) * sizeof(*nva));
+    if (nva == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    add_nv(&nva[n++], ":method", 7, r->method, strlen(r->method));
+    add_nv(&nva[n++], ":scheme", 7, r->url.tls ? "https" : "http", r->url.tls ? 5 : 4);
+    add_nv(&nva[n++], ":authority", 10, r->url.authority, strlen(r->url.authority));
+    add_nv(&nva[n++], ":path", 5, r->url.target, strlen(r->url.target));
+    char len_buf[24];
+    int has_body = r->body_kind != OSSIO_BODY_NONE;
+    if (has_body && r->body_len >= 0) {
+        int k = snprintf(len_buf, sizeof(len_buf), "%lld", (long long)r->body_len);
+        add_nv(&nva[n++], "content-length", 14, len_buf, (size_t)k);
+    }
+    for (size_t i = 0; i < r->hdrs.n; i++) {
+        add_nv(&nva[n++], r->hdrs.v[i].name, r->hdrs.v[i].name_len, r->hdrs.v[i].value,
+               r->hdrs.v[i].value_len);
+    }
+    nghttp2_data_provider prd;
+    prd.source.ptr = r;
+    prd.read_callback = read_body;
+    r->sent = 0;
+    int32_t id = nghttp2_submit_request(h->s, NULL, nva, n, has_body ? &prd : NULL, r);
+    free(nva);
+    if (id < 0) {
+        snprintf(r->detail, sizeof(r->detail), "HTTP/2: %s", nghttp2_strerror(id));
+        return id == NGHTTP2_ERR_STREAM_ID_NOT_AVAILABLE ? OSSIO_EGOAWAY : OSSIO_EPROTO;
+    }
+    r->stream_id = id;
+    h->active++;
+    return OSSIO_OK;
+}
+
+static void abort_request(ossio_conn *c, ossio_request *r, ossio_status why)
+{
+    (void)why;
+    h2 *h = H(c);
+    if (r->stream_id > 0 && req_of(h, r->stream_id) == r) {
+        detach(c, r);
+        nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, r->stream_id, NGHTTP2_CANCEL);
+        ossio_conn_want_write(c);
+    }
+}
+
+static void shutdown_conn(ossio_conn *c, ossio_status why)
+{
+    /* Requests whose HEADERS never left are re-sent; the others fail. */
+    ossio_request *next;
+    for (ossio_request *r = c->cl->all; r != NULL; r = next) {
+        next = r->all_next;
+        if (r->conn != c || r->state != OSSIO_REQ_ACTIVE) {
+            continue;
+        }
+        detach(c, r);
+        if (!r->sent) {
+            ossio_request_replay(r, why, "connection closed before the request was sent");
+        } else {
+            ossio_request_finish(r, why, c->detail[0] ? c->detail : "connection closed");
+        }
+    }
+}
+
+static void free_h2(ossio_conn *c)
+{
+    h2 *h = H(c);
+    nghttp2_session_del(h->s);
+    free(h);
+    c->proto_data = NULL;
+}
+
+const ossio_proto ossio_proto_h2 = {
+    "h2", init, recv_bytes, send_bytes, want_write, capacity, active, submit, abort_request,
+    shutdown_conn, free_h2,
+};

@@ -1,0 +1,184 @@
+/* ossio_client: creation from a configuration, the owned or borrowed libev
+ * loop, destruction (every pending completion fires with OSSIO_ECANCELED),
+ * counters and the log callback. */
+#include "loop/client.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "pool/conn.h"
+#include "pool/pool.h"
+#include "req/request.h"
+#include "tls/tls.h"
+
+void ossio_log(ossio_client *cl, ossio_log_level level, const char *fmt, ...)
+{
+    if (cl->log == NULL || level > cl->log_level) {
+        return;
+    }
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cl->log(level, msg, cl->log_ud);
+}
+
+static ossio_status read_settings(ossio_client *cl, const ossio_config *cfg)
+{
+    ossio_settings *s = &cl->set;
+    s->max_conns = (size_t)ossio_config_int(cfg, "fs.oss.connection.maximum");
+    s->connect_timeout = (double)ossio_config_int(cfg, "fs.oss.connection.establish.timeout") / 1e3;
+    s->idle_timeout = (double)ossio_config_int(cfg, "fs.oss.connection.timeout") / 1e3;
+    s->conn_idle = (double)ossio_config_int(cfg, "fs.oss.connection.idle.timeout") / 1e3;
+    s->h2 = ossio_config_bool(cfg, "fs.oss.http2.enabled");
+    s->h2c = s->h2 && ossio_config_bool(cfg, "fs.oss.http2.cleartext");
+    s->max_streams = (uint32_t)ossio_config_int(cfg, "fs.oss.http2.max.streams");
+    s->stream_window = (uint32_t)ossio_config_int(cfg, "fs.oss.http2.stream.window");
+    s->conn_window = (uint32_t)ossio_config_int(cfg, "fs.oss.http2.connection.window");
+    s->max_header_bytes = (size_t)ossio_config_int(cfg, "fs.oss.response.header.maximum");
+    return OSSIO_OK;
+}
+
+/* Adds each "host:port:addr[,addr]" entry of the space- or ';'-separated list. */
+static ossio_status add_overrides(ossio_client *cl, const char *list)
+{
+    char *copy = strdup(list);
+    if (copy == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    ossio_status st = OSSIO_OK;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, " ;\t\n", &save); tok != NULL && st == OSSIO_OK;
+         tok = strtok_r(NULL, " ;\t\n", &save)) {
+        st = ossio_resolver_add_override(cl->resolver, tok);
+    }
+    free(copy);
+    return st == OSSIO_EINVAL ? OSSIO_ECONFIG : st;
+}
+
+ossio_status ossio_client_new(ossio_client **out, const ossio_config *cfg, struct ev_loop *loop)
+{
+    if (out == NULL) {
+        return OSSIO_EINVAL;
+    }
+    *out = NULL;
+    ossio_client *cl = calloc(1, sizeof(*cl));
+    if (cl == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    ossio_config *empty = NULL;
+    if (cfg == NULL) {
+        cfg = empty = ossio_config_new();
+        if (cfg == NULL) {
+            free(cl);
+            return OSSIO_ENOMEM;
+        }
+    }
+    ossio_status st = read_settings(cl, cfg);
+    if (loop == NULL) {
+        loop = ev_loop_new(EVFLAG_AUTO);
+        cl->own_loop = 1;
+        if (loop == NULL) {
+            st = OSSIO_ENOMEM;
+        }
+    }
+    cl->loop = loop;
+    if (st == OSSIO_OK) {
+        ossio_defer_init(&cl->defer, loop);
+        ossio_resolver_opts ro;
+        memset(&ro, 0, sizeof(ro));
+        const char *servers = ossio_config_str(cfg, "fs.oss.dns.servers");
+        ro.servers = *servers ? servers : NULL;
+        ro.cache_max_ttl_s = (unsigned)ossio_config_int(cfg, "fs.oss.dns.cache.ttl");
+        st = ossio_resolver_new(&cl->resolver, loop, &ro);
+    }
+    if (st == OSSIO_OK) {
+        st = add_overrides(cl, ossio_config_str(cfg, "fs.oss.connection.resolve"));
+    }
+    if (st == OSSIO_OK) {
+        st = ossio_tls_ctx_new(&cl->ssl_ctx, ossio_config_str(cfg, "fs.oss.connection.ca.file"),
+                               ossio_config_bool(cfg, "fs.oss.connection.ssl.insecure-skip-verify"),
+                               cl->set.h2);
+        if (st == OSSIO_OK) {
+            SSL_CTX_sess_set_new_cb(cl->ssl_ctx, ossio_conn_new_session);
+        }
+    }
+    ossio_config_free(empty);
+    if (st != OSSIO_OK) {
+        ossio_client_destroy(cl);
+        return st;
+    }
+    *out = cl;
+    return OSSIO_OK;
+}
+
+ossio_status ossio_client_run(ossio_client *cl)
+{
+    if (cl == NULL || !cl->own_loop) {
+        return OSSIO_EINVAL;
+    }
+    /* Idle keep-alive connections keep watchers on the loop: run while
+     * requests are live, not until the loop has nothing to watch. */
+    while (cl->all != NULL) {
+        ev_run(cl->loop, EVRUN_ONCE);
+    }
+    return OSSIO_OK;
+}
+
+void ossio_client_destroy(ossio_client *cl)
+{
+    if (cl == NULL) {
+        return;
+    }
+    cl->destroying = 1;
+    /* Every live request completes now with ECANCELED (or the outcome it
+     * already had), connections close, then the queue runs dry. */
+    while (cl->all != NULL) {
+        ossio_request *r = cl->all;
+        while (r != NULL && (r->state == OSSIO_REQ_FINISHING || r->state == OSSIO_REQ_DONE)) {
+            r = r->all_next;
+        }
+        if (r == NULL) {
+            break;
+        }
+        ossio_request_finish(r, OSSIO_ECANCELED, "client destroyed");
+    }
+    if (cl->loop != NULL) {
+        ossio_defer_drain(&cl->defer);
+        ossio_pool_destroy(cl);
+        ossio_defer_drain(&cl->defer);
+    }
+    if (cl->resolver != NULL) {
+        ossio_resolver_destroy(cl->resolver);
+    }
+    if (cl->ssl_ctx != NULL) {
+        SSL_CTX_free(cl->ssl_ctx);
+    }
+    if (cl->own_loop && cl->loop != NULL) {
+        ev_loop_destroy(cl->loop);
+    }
+    free(cl);
+}
+
+void ossio_client_set_log(ossio_client *cl, ossio_log_cb cb, ossio_log_level max_level,
+                          void *user_data)
+{
+    if (cl == NULL) {
+        return;
+    }
+    cl->log = cb;
+    cl->log_level = max_level;
+    cl->log_ud = user_data;
+}
+
+uint64_t ossio_client_stat(const ossio_client *cl, ossio_stat which)
+{
+    if (cl == NULL || (unsigned)which >= OSSIO_STAT_COUNT) {
+        return 0;
+    }
+    return cl->stats[which];
+}

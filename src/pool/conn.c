@@ -1,0 +1,529 @@
+/* Connection lifecycle and I/O. Non-blocking all the way: c-ares for names,
+ * connect(2) with EINPROGRESS and an establish timeout per address, the TLS
+ * handshake stepped by readiness, then a read loop that hands decrypted
+ * bytes to the protocol and a write loop that drains its output. */
+#include "pool/conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "loop/client.h"
+#include "req/request.h"
+#include "tls/tls.h"
+
+#define READ_CHUNK (256 * 1024)
+#define READ_BUDGET (4u << 20)  /* bytes per readiness event, for fairness */
+#define WRITE_BUDGET (1u << 20) /* bytes asked from the protocol per fill */
+
+static void on_io(struct ev_loop *loop, ev_io *w, int revents);
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents);
+static void try_next_address(ossio_conn *c);
+static void flush(ossio_conn *c);
+
+static void set_events(ossio_conn *c, int events)
+{
+    if (c->fd < 0) {
+        return;
+    }
+    if (ev_is_active(&c->io) && c->io.events == events) {
+        return;
+    }
+    ev_io_stop(c->cl->loop, &c->io);
+    if (events != 0) {
+        ev_io_set(&c->io, c->fd, events);
+        ev_io_start(c->cl->loop, &c->io);
+    }
+}
+
+static void free_conn(ossio_conn *c)
+{
+    if (c->ssl != NULL) {
+        SSL_free(c->ssl);
+    }
+    if (c->fd >= 0) {
+        close(c->fd);
+    }
+    if (c->proto != NULL && c->proto_data != NULL) {
+        c->proto->free(c);
+    }
+    ossio_buf_free(&c->wbuf);
+    free(c->rbuf);
+    free(c);
+}
+
+static void unlink_conn(ossio_conn *c)
+{
+    ossio_origin *o = c->origin;
+    for (ossio_conn **p = &o->conns; *p != NULL; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            o->n_conns--;
+            return;
+        }
+    }
+}
+
+void ossio_conn_close(ossio_conn *c, ossio_status why, const char *detail)
+{
+    if (c->state == OSSIO_CONN_DEAD) {
+        return;
+    }
+    ossio_client *cl = c->cl;
+    ossio_origin *o = c->origin;
+    int was_connecting = c->state < OSSIO_CONN_READY;
+    c->state = OSSIO_CONN_DEAD;
+    ev_io_stop(cl->loop, &c->io);
+    ev_timer_stop(cl->loop, &c->timer);
+    if (c->dns != NULL) {
+        ossio_resolve_cancel(c->dns);
+        c->dns = NULL;
+    }
+    if (was_connecting) {
+        o->n_connecting--;
+    } else {
+        cl->stats[OSSIO_STAT_CONNECTIONS_OPEN]--;
+    }
+    c->busy++;
+    if (c->proto != NULL && c->proto_data != NULL) {
+        c->proto->shutdown(c, why); /* finishes or re-queues its requests */
+    }
+    c->busy--;
+    unlink_conn(c);
+    ossio_log(cl, why == OSSIO_OK || why == OSSIO_ECANCELED ? OSSIO_LOG_DEBUG : OSSIO_LOG_INFO,
+              "connection to %s closed: %s", o->authority,
+              detail != NULL ? detail : ossio_strerror(why));
+    if (c->busy == 0) {
+        free_conn(c);
+    }
+    if (was_connecting && why != OSSIO_ECANCELED) {
+        ossio_pool_connect_failed(o, why, detail != NULL ? detail : ossio_strerror(why));
+    } else {
+        ossio_pool_dispatch(o);
+    }
+}
+
+static void fail_connect(ossio_conn *c, ossio_status st, const char *detail)
+{
+    ossio_conn_close(c, st, detail);
+}
+
+static void on_resolved(void *ud, ossio_status st, const ossio_addrs *addrs)
+{
+    ossio_conn *c = ud;
+    c->dns = NULL;
+    if (st != OSSIO_OK) {
+        char detail[192];
+        snprintf(detail, sizeof(detail), "could not resolve %s: %s", c->origin->host,
+                 ossio_strerror(st));
+        fail_connect(c, st, detail);
+        return;
+    }
+    c->addrs = *addrs;
+    c->addr_idx = 0;
+    c->state = OSSIO_CONN_CONNECTING;
+    c->last_connect_error = OSSIO_ECONNECT;
+    try_next_address(c);
+}
+
+ossio_status ossio_conn_open(ossio_origin *o)
+{
+    ossio_client *cl = o->cl;
+    ossio_conn *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    c->cl = cl;
+    c->origin = o;
+    c->fd = -1;
+    c->state = OSSIO_CONN_RESOLVING;
+    ossio_buf_init(&c->wbuf, SIZE_MAX / 2, OSSIO_ENOMEM);
+    ev_init(&c->io, on_io);
+    c->io.data = c;
+    ev_init(&c->timer, on_timer);
+    c->timer.data = c;
+    c->next = o->conns;
+    o->conns = c;
+    o->n_conns++;
+    o->n_connecting++;
+    ossio_status err = OSSIO_OK;
+    c->dns = ossio_resolve(cl->resolver, o->host, o->port, on_resolved, c, &err);
+    if (c->dns == NULL) {
+        /* The resolver could not even queue the lookup: report it from the loop. */
+        o->n_connecting--;
+        unlink_conn(c);
+        free_conn(c);
+        return err != OSSIO_OK ? err : OSSIO_ENOMEM;
+    }
+    return OSSIO_OK;
+}
+
+static const char *addr_str(const struct sockaddr_storage *sa, char *buf, size_t len)
+{
+    char host[64] = "?";
+    uint16_t port = 0;
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        port = ntohs(in->sin_port);
+        snprintf(buf, len, "%s:%u", host, port);
+    } else if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        port = ntohs(in6->sin6_port);
+        snprintf(buf, len, "[%s]:%u", host, port);
+    } else {
+        snprintf(buf, len, "?");
+    }
+    return buf;
+}
+
+static ossio_status errno_status(int e)
+{
+    switch (e) {
+    case ECONNREFUSED:
+        return OSSIO_ECONNREFUSED;
+    case ETIMEDOUT:
+        return OSSIO_ECONNTIMEOUT;
+    case ECONNRESET:
+    case EPIPE:
+        return OSSIO_ECONNRESET;
+    default:
+        return OSSIO_ECONNECT;
+    }
+}
+
+static void connect_error(ossio_conn *c, ossio_status st, int e)
+{
+    char a[80];
+    c->last_connect_error = st;
+    snprintf(c->detail, sizeof(c->detail), "connect to %s: %s",
+             addr_str(&c->addrs.addr[c->addr_idx], a, sizeof(a)),
+             st == OSSIO_ECONNTIMEOUT ? "timed out (fs.oss.connection.establish.timeout)"
+                                      : strerror(e));
+    ossio_log(c->cl, OSSIO_LOG_DEBUG, "%s", c->detail);
+    ev_io_stop(c->cl->loop, &c->io);
+    ev_timer_stop(c->cl->loop, &c->timer);
+    if (c->fd >= 0) {
+        close(c->fd);
+        c->fd = -1;
+    }
+    c->addr_idx++;
+}
+
+static void start_tls_or_protocol(ossio_conn *c);
+
+static void try_next_address(ossio_conn *c)
+{
+    while (c->addr_idx < c->addrs.n) {
+        const struct sockaddr_storage *sa = &c->addrs.addr[c->addr_idx];
+        int fd = socket(sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            connect_error(c, OSSIO_ECONNECT, errno);
+            continue;
+        }
+        c->fd = fd;
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if (connect(fd, (const struct sockaddr *)sa, c->addrs.len[c->addr_idx]) == 0) {
+            start_tls_or_protocol(c);
+            return;
+        }
+        if (errno != EINPROGRESS) {
+            connect_error(c, errno_status(errno), errno);
+            continue;
+        }
+        set_events(c, EV_WRITE);
+        ev_timer_set(&c->timer, c->cl->set.connect_timeout, 0.);
+        ev_timer_start(c->cl->loop, &c->timer);
+        return;
+    }
+    char detail[192];
+    snprintf(detail, sizeof(detail), "could not connect to %s: %s", c->origin->authority,
+             c->detail[0] ? c->detail : "no address");
+    fail_connect(c, c->last_connect_error, detail);
+}
+
+static void ready(ossio_conn *c, const ossio_proto *proto)
+{
+    ossio_client *cl = c->cl;
+    ossio_origin *o = c->origin;
+    ev_timer_stop(cl->loop, &c->timer);
+    c->proto = proto;
+    c->rbuf = malloc(READ_CHUNK);
+    ossio_status st = c->rbuf != NULL ? proto->init(c) : OSSIO_ENOMEM;
+    if (st != OSSIO_OK) {
+        fail_connect(c, st, "could not set up the protocol");
+        return;
+    }
+    c->state = OSSIO_CONN_READY;
+    o->n_connecting--;
+    o->proto = proto;
+    cl->stats[OSSIO_STAT_CONNECTIONS_OPENED]++;
+    cl->stats[OSSIO_STAT_CONNECTIONS_OPEN]++;
+    cl->stats[proto == &ossio_proto_h2 ? OSSIO_STAT_CONNECTIONS_H2 : OSSIO_STAT_CONNECTIONS_H1]++;
+    ossio_log(cl, OSSIO_LOG_DEBUG, "connected to %s over %s%s", o->authority, proto->name,
+              c->ssl != NULL && SSL_session_reused(c->ssl) ? " (TLS session resumed)" : "");
+    set_events(c, EV_READ | EV_WRITE);
+    ossio_pool_dispatch(o);
+    if (c->state == OSSIO_CONN_READY && proto->active(c) == 0) {
+        ev_timer_set(&c->timer, cl->set.conn_idle, 0.);
+        ev_timer_start(cl->loop, &c->timer);
+    }
+}
+
+static void handshake(ossio_conn *c)
+{
+    ossio_status st = OSSIO_ETLS;
+    switch (ossio_tls_handshake(c->ssl, &st, c->detail, sizeof(c->detail))) {
+    case OSSIO_TLS_WANT_READ:
+        set_events(c, EV_READ);
+        return;
+    case OSSIO_TLS_WANT_WRITE:
+        set_events(c, EV_WRITE);
+        return;
+    case OSSIO_TLS_FAILED:
+        fail_connect(c, st, c->detail);
+        return;
+    case OSSIO_TLS_DONE:
+        break;
+    }
+    if (SSL_session_reused(c->ssl)) {
+        c->cl->stats[OSSIO_STAT_TLS_RESUMED]++;
+    }
+    const char *alpn = ossio_tls_alpn(c->ssl);
+    ready(c, alpn != NULL && strcmp(alpn, "h2") == 0 ? &ossio_proto_h2 : &ossio_proto_h1);
+}
+
+static void start_tls_or_protocol(ossio_conn *c)
+{
+    ossio_origin *o = c->origin;
+    if (!o->tls) {
+        ready(c, c->cl->set.h2c ? &ossio_proto_h2 : &ossio_proto_h1);
+        return;
+    }
+    ossio_status st = ossio_tls_new(&c->ssl, c->cl->ssl_ctx, c->fd, o->host, o->session);
+    if (st != OSSIO_OK) {
+        fail_connect(c, st, "could not set up TLS");
+        return;
+    }
+    SSL_set_app_data(c->ssl, c);
+    c->state = OSSIO_CONN_HANDSHAKE;
+    handshake(c);
+}
+
+int ossio_conn_new_session(SSL *ssl, SSL_SESSION *sess)
+{
+    ossio_conn *c = SSL_get_app_data(ssl);
+    if (c == NULL || c->state == OSSIO_CONN_DEAD) {
+        return 0;
+    }
+    if (c->origin->session != NULL) {
+        SSL_SESSION_free(c->origin->session);
+    }
+    c->origin->session = sess;
+    return 1; /* we keep the reference */
+}
+
+/* Reads and hands bytes to the protocol until the socket is drained or the
+ * budget is used. */
+static void do_read(ossio_conn *c)
+{
+    size_t total = 0;
+    while (c->state == OSSIO_CONN_READY || c->state == OSSIO_CONN_DRAINING) {
+        ssize_t n;
+        ossio_status st = OSSIO_ECONNRESET;
+        if (c->ssl != NULL) {
+            n = ossio_tls_read(c->ssl, c->rbuf, READ_CHUNK, &st);
+            if (n == -1) {
+                return;
+            }
+            if (n == -2) {
+                c->tls_want_write = 1;
+                set_events(c, EV_READ | EV_WRITE);
+                return;
+            }
+        } else {
+            n = read(c->fd, c->rbuf, READ_CHUNK);
+            if (n < 0) {
+                if (errno == EAGAIN || errno == EINTR) {
+                    return;
+                }
+                st = errno_status(errno);
+                n = -3;
+            }
+        }
+        if (n == 0) {
+            ossio_conn_close(c, OSSIO_ECONNRESET, "connection closed by the server");
+            return;
+        }
+        if (n < 0) {
+            char detail[96];
+            snprintf(detail, sizeof(detail), "connection error: %s", ossio_strerror(st));
+            ossio_conn_close(c, st, detail);
+            return;
+        }
+        st = c->proto->recv(c, c->rbuf, (size_t)n);
+        if (st != OSSIO_OK) {
+            ossio_conn_close(c, st, c->detail[0] ? c->detail : NULL);
+            return;
+        }
+        total += (size_t)n;
+        if (total >= READ_BUDGET) {
+            return; /* the watcher fires again: other connections get a turn */
+        }
+    }
+}
+
+/* Writes what is buffered, refilling from the protocol, until done or EAGAIN. */
+static void flush(ossio_conn *c)
+{
+    while (c->state == OSSIO_CONN_READY || c->state == OSSIO_CONN_DRAINING) {
+        if (c->woff == c->wbuf.len) {
+            ossio_buf_reset(&c->wbuf);
+            c->woff = 0;
+            if (!c->proto->want_write(c)) {
+                break;
+            }
+            ossio_status st = c->proto->send(c, WRITE_BUDGET);
+            if (st != OSSIO_OK) {
+                ossio_conn_close(c, st, c->detail[0] ? c->detail : NULL);
+                return;
+            }
+            if (c->wbuf.len == 0) {
+                break;
+            }
+        }
+        const uint8_t *p = c->wbuf.data + c->woff;
+        size_t len = c->wbuf.len - c->woff;
+        ssize_t n;
+        ossio_status st = OSSIO_ECONNRESET;
+        if (c->ssl != NULL) {
+            n = ossio_tls_write(c->ssl, p, len, &st);
+            if (n == -1 || n == -2) {
+                set_events(c, EV_READ | EV_WRITE);
+                return;
+            }
+        } else {
+            n = write(c->fd, p, len);
+            if (n < 0) {
+                if (errno == EAGAIN || errno == EINTR) {
+                    set_events(c, EV_READ | EV_WRITE);
+                    return;
+                }
+                st = errno_status(errno);
+                n = -3;
+            }
+        }
+        if (n < 0) {
+            ossio_conn_close(c, st, "connection error while sending");
+            return;
+        }
+        c->woff += (size_t)n;
+    }
+    if (c->state == OSSIO_CONN_READY || c->state == OSSIO_CONN_DRAINING) {
+        set_events(c, EV_READ);
+    }
+}
+
+static void on_io(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)loop;
+    ossio_conn *c = w->data;
+    c->busy++;
+    switch (c->state) {
+    case OSSIO_CONN_CONNECTING: {
+        int err = 0;
+        socklen_t len = sizeof(err);
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
+            err = errno;
+        }
+        if (err != 0) {
+            connect_error(c, errno_status(err), err);
+            try_next_address(c);
+        } else {
+            ev_timer_stop(c->cl->loop, &c->timer);
+            start_tls_or_protocol(c);
+        }
+        break;
+    }
+    case OSSIO_CONN_HANDSHAKE:
+        handshake(c);
+        break;
+    case OSSIO_CONN_READY:
+    case OSSIO_CONN_DRAINING:
+        if ((revents & EV_READ) || c->tls_want_write) {
+            c->tls_want_write = 0;
+            do_read(c);
+        }
+        flush(c);
+        if (c->state == OSSIO_CONN_DRAINING && c->proto->active(c) == 0 &&
+            !c->proto->want_write(c)) {
+            ossio_conn_close(c, OSSIO_OK, "drained");
+        }
+        break;
+    default:
+        break;
+    }
+    c->busy--;
+    if (c->state == OSSIO_CONN_DEAD && c->busy == 0) {
+        free_conn(c);
+    }
+}
+
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    ossio_conn *c = w->data;
+    c->busy++;
+    if (c->state == OSSIO_CONN_CONNECTING) {
+        connect_error(c, OSSIO_ECONNTIMEOUT, ETIMEDOUT);
+        try_next_address(c);
+    } else if (c->state == OSSIO_CONN_HANDSHAKE) {
+        fail_connect(c, OSSIO_ECONNTIMEOUT, "TLS handshake timed out (fs.oss.connection.establish.timeout)");
+    } else if (c->state == OSSIO_CONN_READY && c->proto->active(c) == 0) {
+        ossio_conn_close(c, OSSIO_OK, "idle");
+    }
+    c->busy--;
+    if (c->state == OSSIO_CONN_DEAD && c->busy == 0) {
+        free_conn(c);
+    }
+}
+
+void ossio_conn_want_write(ossio_conn *c)
+{
+    if (c->state == OSSIO_CONN_READY || c->state == OSSIO_CONN_DRAINING) {
+        set_events(c, EV_READ | EV_WRITE);
+    }
+}
+
+void ossio_conn_drain(ossio_conn *c)
+{
+    if (c->state == OSSIO_CONN_READY) {
+        c->state = OSSIO_CONN_DRAINING;
+        ossio_conn_want_write(c);
+    }
+}
+
+void ossio_conn_request_done(ossio_conn *c)
+{
+    if (c->state != OSSIO_CONN_READY && c->state != OSSIO_CONN_DRAINING) {
+        return;
+    }
+    c->served++;
+    ossio_conn_want_write(c);
+    ossio_pool_dispatch(c->origin);
+    if (c->state == OSSIO_CONN_READY && c->proto->active(c) == 0) {
+        ev_timer_set(&c->timer, c->cl->set.conn_idle, 0.);
+        ev_timer_start(c->cl->loop, &c->timer);
+    } else if (c->state == OSSIO_CONN_DRAINING && c->proto->active(c) == 0) {
+        ossio_conn_want_write(c); /* on_io closes it once the output is flushed */
+    }
+}

@@ -1,0 +1,128 @@
+/* Connections and origins: the pool owns every connection, groups them by
+ * origin (scheme, host, port), and hands queued requests to connections
+ * through the protocol-neutral transport interface (ossio_proto). */
+#ifndef OSSIO_POOL_POOL_H
+#define OSSIO_POOL_POOL_H
+
+#include <ev.h>
+#include <openssl/ssl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/resolver.h"
+#include "ossio.h"
+#include "util/buf.h"
+
+typedef struct ossio_conn ossio_conn;
+typedef struct ossio_origin ossio_origin;
+
+/* The transport interface HTTP/2 and HTTP/1.1 both implement. The request
+ * layer never sees which one carries it. Bytes come in through recv();
+ * bytes to send are produced into the connection's write buffer by send(). */
+typedef struct ossio_proto {
+    const char *name; /* "h2", "http/1.1" (also the ALPN id) */
+    ossio_status (*init)(ossio_conn *c);
+    /* Decrypted bytes from the peer. An error closes the connection. */
+    ossio_status (*recv)(ossio_conn *c, const uint8_t *data, size_t len);
+    /* Appends what is ready to send to c->wbuf, up to about |budget| bytes. */
+    ossio_status (*send)(ossio_conn *c, size_t budget);
+    /* Whether send() has more to give now. */
+    int (*want_write)(ossio_conn *c);
+    /* How many more requests this connection takes now. */
+    size_t (*capacity)(ossio_conn *c);
+    /* Number of requests active on it. */
+    size_t (*active)(ossio_conn *c);
+    /* Starts |r| on the connection (request headers and body will follow in send()). */
+    ossio_status (*submit)(ossio_conn *c, ossio_request *r);
+    /* Detaches |r| (canceled or timed out); the protocol aborts what it must. */
+    void (*abort)(ossio_conn *c, ossio_request *r, ossio_status why);
+    /* The connection is going away with |why|: detach every request (each
+     * is finished or re-queued through the request layer). */
+    void (*shutdown)(ossio_conn *c, ossio_status why);
+    void (*free)(ossio_conn *c);
+} ossio_proto;
+
+extern const ossio_proto ossio_proto_h2;
+extern const ossio_proto ossio_proto_h1;
+
+typedef enum ossio_conn_state {
+    OSSIO_CONN_RESOLVING,
+    OSSIO_CONN_CONNECTING,
+    OSSIO_CONN_HANDSHAKE,
+    OSSIO_CONN_READY,
+    OSSIO_CONN_DRAINING, /* no new requests (GOAWAY, Connection: close) */
+    OSSIO_CONN_DEAD
+} ossio_conn_state;
+
+struct ossio_conn {
+    ossio_client *cl;
+    ossio_origin *origin;
+    ossio_conn *next; /* in origin->conns */
+    ossio_conn_state state;
+    int fd;
+    ev_io io;
+    ev_timer timer; /* connect/handshake timeout, then idle reaping */
+    ossio_resolve_query *dns;
+    ossio_addrs addrs;
+    size_t addr_idx;
+    ossio_status last_connect_error;
+    char detail[160];
+    SSL *ssl;
+    int tls_want_write; /* SSL_read needed to write (renegotiation / key update) */
+    const ossio_proto *proto;
+    void *proto_data;
+    ossio_buf wbuf;
+    size_t woff;
+    uint8_t *rbuf;
+    unsigned busy;     /* >0 while inside this connection's callbacks */
+    unsigned served;   /* requests completed on it (for stale keep-alive replays) */
+    int read_eof;
+};
+
+struct ossio_origin {
+    ossio_origin *next;
+    ossio_client *cl;
+    int dispatching;
+    int tls;
+    char *host;
+    uint16_t port;
+    char *authority;
+    const ossio_proto *proto; /* learned from the first connection; NULL until then */
+    ossio_conn *conns;
+    size_t n_conns;
+    size_t n_connecting;
+    ossio_request *queue_head; /* requests waiting for a connection, FIFO */
+    ossio_request *queue_tail;
+    size_t queued;
+    SSL_SESSION *session; /* last TLS session, for resumption */
+};
+
+/* The origin for (tls, host, port), created on first use; NULL on ENOMEM. */
+ossio_origin *ossio_pool_origin(ossio_client *cl, int tls, const char *host, uint16_t port,
+                                const char *authority);
+
+/* Queues |r| on its origin and starts what it needs. */
+void ossio_pool_enqueue(ossio_origin *o, ossio_request *r);
+/* Puts |r| back at the head of the queue (it was not processed: GOAWAY,
+ * refused stream, stale keep-alive connection). */
+void ossio_pool_requeue(ossio_origin *o, ossio_request *r);
+/* Removes a queued request (cancel). */
+void ossio_pool_unqueue(ossio_origin *o, ossio_request *r);
+/* Hands queued requests to connections, opening connections as allowed. */
+void ossio_pool_dispatch(ossio_origin *o);
+/* A connection attempt failed: fail the queue unless another connection can serve it. */
+void ossio_pool_connect_failed(ossio_origin *o, ossio_status st, const char *detail);
+/* Closes every connection and frees every origin (client destroy). */
+void ossio_pool_destroy(ossio_client *cl);
+
+/* Connection primitives used by the protocols. */
+/* Asks the loop to call send() and flush when the socket can take data. */
+void ossio_conn_want_write(ossio_conn *c);
+/* Stops taking requests; closes when the last active one finishes. */
+void ossio_conn_drain(ossio_conn *c);
+/* Closes now with |why|; the protocol's shutdown() detaches the requests. */
+void ossio_conn_close(ossio_conn *c, ossio_status why, const char *detail);
+/* A request finished on |c|: count it, dispatch more, maybe start idling. */
+void ossio_conn_request_done(ossio_conn *c);
+
+#endif /* OSSIO_POOL_POOL_H */

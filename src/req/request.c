@@ -1,0 +1,377 @@
+/* The public request API and the request lifecycle: build, submit, hand to
+ * the pool, deliver the response upward, complete exactly once from the loop. */
+#include "req/request.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "loop/client.h"
+#include "pool/pool.h"
+
+#define MAX_REQUEST_HEADER_BYTES (256 * 1024)
+#define MAX_REQUEST_HEADERS 256
+#define MAX_REPLAYS 4
+
+static int valid_method(const char *m)
+{
+    if (m == NULL || *m == '\0' || strlen(m) > 32) {
+        return 0;
+    }
+    for (const char *p = m; *p; p++) {
+        if (*p < 'A' || *p > 'Z') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+ossio_status ossio_request_new(ossio_request **out, ossio_client *cl, const char *method,
+                               const char *url)
+{
+    if (out == NULL) {
+        return OSSIO_EINVAL;
+    }
+    *out = NULL;
+    if (cl == NULL || !valid_method(method)) {
+        return OSSIO_EINVAL;
+    }
+    ossio_request *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    ossio_status st = ossio_url_parse(&r->url, url);
+    if (st != OSSIO_OK) {
+        free(r);
+        return st;
+    }
+    r->method = strdup(method);
+    if (r->method == NULL) {
+        ossio_url_free(&r->url);
+        free(r);
+        return OSSIO_ENOMEM;
+    }
+    r->cl = cl;
+    r->state = OSSIO_REQ_NEW;
+    ossio_hdrs_init(&r->hdrs, MAX_REQUEST_HEADER_BYTES, MAX_REQUEST_HEADERS);
+    ossio_hdrs_init(&r->resp.hdrs, cl->set.max_header_bytes, 512);
+    r->result.detail = "";
+    *out = r;
+    return OSSIO_OK;
+}
+
+static const char *const framing[] = {"host", "content-length", "transfer-encoding", "connection",
+                                      "upgrade", "keep-alive", "proxy-connection", "te", NULL};
+
+ossio_status ossio_request_add_header(ossio_request *r, const char *name, const char *value)
+{
+    if (r == NULL || name == NULL || value == NULL || r->state != OSSIO_REQ_NEW) {
+        return OSSIO_EINVAL;
+    }
+    if (!ossio_hdr_valid(name, strlen(name), value, strlen(value))) {
+        return OSSIO_EINVAL;
+    }
+    for (const char *const *f = framing; *f; f++) {
+        if (strcasecmp(name, *f) == 0) {
+            return OSSIO_EINVAL;
+        }
+    }
+    ossio_status st = ossio_hdrs_add(&r->hdrs, name, strlen(name), value, strlen(value));
+    return st == OSSIO_EHEADERSIZE ? OSSIO_EINVAL : st;
+}
+
+ossio_status ossio_request_set_body(ossio_request *r, const void *data, size_t len)
+{
+    if (r == NULL || r->state != OSSIO_REQ_NEW || (data == NULL && len > 0)) {
+        return OSSIO_EINVAL;
+    }
+    r->body_kind = OSSIO_BODY_BUFFER;
+    r->body = data;
+    r->body_len = (int64_t)len;
+    return OSSIO_OK;
+}
+
+ossio_status ossio_request_set_body_reader(ossio_request *r, int64_t length,
+                                           ossio_body_read_cb read, void *user_data)
+{
+    if (r == NULL || r->state != OSSIO_REQ_NEW || read == NULL || length < -1) {
+        return OSSIO_EINVAL;
+    }
+    r->body_kind = OSSIO_BODY_READER;
+    r->body_read = read;
+    r->body_ud = user_data;
+    r->body_len = length;
+    return OSSIO_OK;
+}
+
+void ossio_request_set_callbacks(ossio_request *r, ossio_on_headers_cb on_headers,
+                                 ossio_on_data_cb on_data, void *user_data)
+{
+    if (r == NULL || r->state != OSSIO_REQ_NEW) {
+        return;
+    }
+    r->on_headers = on_headers;
+    r->on_data = on_data;
+    r->cb_ud = user_data;
+}
+
+static void release(ossio_request *r)
+{
+    ossio_url_free(&r->url);
+    ossio_hdrs_free(&r->hdrs);
+    ossio_hdrs_free(&r->resp.hdrs);
+    free(r->method);
+    free(r);
+}
+
+void ossio_request_free(ossio_request *r)
+{
+    if (r != NULL && r->state == OSSIO_REQ_NEW) {
+        release(r);
+    }
+}
+
+static void on_idle(struct ev_loop *loop, ev_timer *w, int revents);
+
+ossio_status ossio_request_submit(ossio_request *r, ossio_on_done_cb on_done, void *user_data)
+{
+    if (r == NULL || on_done == NULL || r->state != OSSIO_REQ_NEW) {
+        return OSSIO_EINVAL;
+    }
+    ossio_client *cl = r->cl;
+    r->on_done = on_done;
+    r->done_ud = user_data;
+    r->all_next = cl->all;
+    if (cl->all != NULL) {
+        cl->all->all_prev = r;
+    }
+    cl->all = r;
+    ev_timer_init(&r->idle, on_idle, 0., 0.);
+    r->idle.data = r;
+    r->state = OSSIO_REQ_QUEUED;
+    if (cl->destroying) {
+        ossio_request_finish(r, OSSIO_ECANCELED, "client is being destroyed");
+        return OSSIO_OK;
+    }
+    r->origin = ossio_pool_origin(cl, r->url.tls, r->url.host, r->url.port, r->url.authority);
+    if (r->origin == NULL) {
+        ossio_request_finish(r, OSSIO_ENOMEM, "out of memory");
+        return OSSIO_OK;
+    }
+    ossio_pool_enqueue(r->origin, r);
+    return OSSIO_OK;
+}
+
+static void run_done(ossio_deferred *d)
+{
+    ossio_request *r = (ossio_request *)((char *)d - offsetof(ossio_request, done_node));
+    ossio_client *cl = r->cl;
+    r->state = OSSIO_REQ_DONE;
+    cl->stats[OSSIO_STAT_REQUESTS_DONE]++;
+    r->on_done(r, &r->result, r->done_ud);
+    if (r->all_prev != NULL) {
+        r->all_prev->all_next = r->all_next;
+    } else {
+        cl->all = r->all_next;
+    }
+    if (r->all_next != NULL) {
+        r->all_next->all_prev = r->all_prev;
+    }
+    release(r);
+}
+
+void ossio_request_finish(ossio_request *r, ossio_status st, const char *detail)
+{
+    if (r->state == OSSIO_REQ_FINISHING || r->state == OSSIO_REQ_DONE) {
+        return;
+    }
+    ossio_client *cl = r->cl;
+    if (r->state == OSSIO_REQ_QUEUED && r->origin != NULL) {
+        ossio_pool_unqueue(r->origin, r);
+    }
+    ossio_conn *c = r->conn;
+    if (c != NULL) {
+        r->conn = NULL;
+        if (st != OSSIO_OK) {
+            c->proto->abort(c, r, st);
+        }
+    }
+    ev_timer_stop(cl->loop, &r->idle);
+    r->state = OSSIO_REQ_FINISHING;
+    r->result.status = st;
+    r->result.http_status = r->headers_seen ? r->resp.status : 0;
+    if (detail != NULL && *detail) {
+        snprintf(r->detail, sizeof(r->detail), "%s", detail);
+    } else if (st != OSSIO_OK && r->detail[0] == '\0') {
+        snprintf(r->detail, sizeof(r->detail), "%s", ossio_strerror(st));
+    }
+    r->result.detail = r->detail;
+    ossio_defer(&cl->defer, &r->done_node, run_done);
+    if (c != NULL) {
+        ossio_conn_request_done(c);
+    }
+}
+
+int ossio_request_replayable(const ossio_request *r)
+{
+    return r->body_kind != OSSIO_BODY_READER || r->body_off == 0;
+}
+
+void ossio_request_replay(ossio_request *r, ossio_status st, const char *detail)
+{
+    if (r->state != OSSIO_REQ_ACTIVE) {
+        return;
+    }
+    if (r->bytes_in || !ossio_request_replayable(r) || r->result.replays >= MAX_REPLAYS ||
+        r->cl->destroying) {
+        ossio_request_finish(r, st, detail);
+        return;
+    }
+    ossio_conn *c = r->conn;
+    r->conn = NULL;
+    r->stream_id = 0;
+    r->body_off = 0;
+    r->result.bytes_sent = 0;
+    r->result.replays++;
+    r->cl->stats[OSSIO_STAT_REQUESTS_REPLAYED]++;
+    ev_timer_stop(r->cl->loop, &r->idle);
+    ossio_log(r->cl, OSSIO_LOG_DEBUG, "re-sending %s %s%s: %s", r->method, r->url.authority,
+              r->url.target, detail ? detail : ossio_strerror(st));
+    ossio_pool_requeue(r->origin, r);
+    if (c != NULL) {
+        ossio_conn_request_done(c);
+    }
+}
+
+void ossio_request_cancel(ossio_request *r)
+{
+    if (r == NULL || r->state == OSSIO_REQ_NEW || r->state == OSSIO_REQ_FINISHING ||
+        r->state == OSSIO_REQ_DONE) {
+        return;
+    }
+    ossio_request_finish(r, OSSIO_ECANCELED, "canceled");
+}
+
+void ossio_request_progress(ossio_request *r)
+{
+    r->last_progress = ev_now(r->cl->loop);
+}
+
+static void on_idle(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)revents;
+    ossio_request *r = w->data;
+    double idle = r->cl->set.idle_timeout;
+    double left = r->last_progress + idle - ev_now(loop);
+    if (left > 0.001) {
+        ev_timer_set(w, left, 0.);
+        ev_timer_start(loop, w);
+        return;
+    }
+    char detail[96];
+    snprintf(detail, sizeof(detail), "no data for %.3f s (fs.oss.connection.timeout)", idle);
+    ossio_request_finish(r, OSSIO_ETIMEDOUT, detail);
+}
+
+void ossio_request_activate(ossio_request *r, ossio_conn *c)
+{
+    r->state = OSSIO_REQ_ACTIVE;
+    r->conn = c;
+    r->result.protocol = c->proto->name;
+    ossio_request_progress(r);
+    ev_timer_set(&r->idle, r->cl->set.idle_timeout, 0.);
+    ev_timer_start(r->cl->loop, &r->idle);
+}
+
+int ossio_request_deliver_headers(ossio_request *r, int status)
+{
+    r->bytes_in = 1;
+    r->headers_seen = 1;
+    r->resp.status = status;
+    ossio_request_progress(r);
+    if (r->on_headers != NULL && r->on_headers(r, status, &r->resp, r->cb_ud) != 0) {
+        ossio_request_finish(r, OSSIO_ECANCELED, "aborted by the headers callback");
+        return -1;
+    }
+    return r->state == OSSIO_REQ_ACTIVE ? 0 : -1;
+}
+
+int ossio_request_deliver_data(ossio_request *r, const uint8_t *data, size_t len)
+{
+    r->bytes_in = 1;
+    r->result.bytes_received += len;
+    r->cl->stats[OSSIO_STAT_BYTES_RECEIVED] += len;
+    ossio_request_progress(r);
+    if (r->on_data != NULL && r->on_data(r, data, len, r->cb_ud) != 0) {
+        ossio_request_finish(r, OSSIO_ECANCELED, "aborted by the data callback");
+        return -1;
+    }
+    return r->state == OSSIO_REQ_ACTIVE ? 0 : -1;
+}
+
+long ossio_request_read_body(ossio_request *r, uint8_t *buf, size_t cap)
+{
+    size_t n = 0;
+    if (r->body_len >= 0) {
+        uint64_t left = (uint64_t)r->body_len - r->body_off;
+        if (cap > left) {
+            cap = (size_t)left;
+        }
+    }
+    if (r->body_kind == OSSIO_BODY_BUFFER) {
+        n = cap;
+        if (n > 0) {
+            memcpy(buf, r->body + r->body_off, n);
+        }
+    } else if (r->body_kind == OSSIO_BODY_READER && cap > 0) {
+        long got = r->body_read(buf, cap, r->body_ud);
+        if (got < 0 || (size_t)got > cap) {
+            ossio_request_finish(r, OSSIO_EIO, "the body reader failed");
+            return -1;
+        }
+        if (got == 0 && r->body_len >= 0 && r->body_off < (uint64_t)r->body_len) {
+            ossio_request_finish(r, OSSIO_EIO, "the body ended before its declared length");
+            return -1;
+        }
+        n = (size_t)got;
+    }
+    r->body_off += n;
+    r->result.bytes_sent += n;
+    r->cl->stats[OSSIO_STAT_BYTES_SENT] += n;
+    if (n > 0) {
+        ossio_request_progress(r);
+    }
+    return (long)n;
+}
+
+const ossio_response *ossio_request_response(const ossio_request *r)
+{
+    return r != NULL && r->headers_seen ? &r->resp : NULL;
+}
+
+const char *ossio_response_header(const ossio_response *resp, const char *name)
+{
+    return resp != NULL && name != NULL ? ossio_hdrs_get(&resp->hdrs, name) : NULL;
+}
+
+size_t ossio_response_header_count(const ossio_response *resp)
+{
+    return resp != NULL ? resp->hdrs.n : 0;
+}
+
+ossio_status ossio_response_header_at(const ossio_response *resp, size_t i, const char **name,
+                                      const char **value)
+{
+    if (resp == NULL || i >= resp->hdrs.n) {
+        return OSSIO_EINVAL;
+    }
+    if (name != NULL) {
+        *name = resp->hdrs.v[i].name;
+    }
+    if (value != NULL) {
+        *value = resp->hdrs.v[i].value;
+    }
+    return OSSIO_OK;
+}
