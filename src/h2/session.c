@@ -87,6 +87,12 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
         }
         break;
     }
+    case NGHTTP2_SETTINGS:
+        if (!(f->hd.flags & NGHTTP2_FLAG_ACK) && c->settling) {
+            c->settling = 0;
+            ossio_pool_dispatch(c->origin); /* the real stream limit is known now */
+        }
+        break;
     case NGHTTP2_GOAWAY:
         /* Streams above last_stream_id are closed by nghttp2 with
          * REFUSED_STREAM (re-sent elsewhere); the rest may finish here. */
@@ -201,6 +207,7 @@ static ossio_status init(ossio_conn *c)
         return OSSIO_ENOMEM;
     }
     c->proto_data = h;
+    c->settling = 1;
     nghttp2_settings_entry iv[] = {
         {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, cl->set.stream_window},

@@ -109,7 +109,13 @@ static void maybe_open(ossio_origin *o)
         }
         return;
     }
-    /* h2 or not known yet: one connection at a time until it is up. */
+    /* h2 or not known yet: one connection at a time until it is up, and
+     * none while a new h2 connection has not told its stream limit. */
+    for (ossio_conn *c = o->conns; c != NULL; c = c->next) {
+        if (c->state == OSSIO_CONN_READY && c->settling) {
+            return;
+        }
+    }
     if (o->n_connecting == 0 && o->n_conns < max) {
         ossio_conn_open(o);
     }

@@ -77,6 +77,7 @@ struct ossio_conn {
     unsigned busy;     /* >0 while inside this connection's callbacks */
     unsigned served;   /* requests completed on it (for stale keep-alive replays) */
     int read_eof;
+    int settling; /* h2: the server's SETTINGS (its stream limit) not seen yet */
 };
 
 struct ossio_origin {

@@ -10,7 +10,7 @@ const STATUS_PRESETS = {
   skew: [403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.'],
 };
 
-const KINDS = new Set([...Object.keys(STATUS_PRESETS), 'status', 'reset', 'stall', 'truncate', 'flip']);
+const KINDS = new Set([...Object.keys(STATUS_PRESETS), 'status', 'reset', 'stall', 'truncate', 'flip', 'goaway']);
 
 class Faults {
   constructor() {

@@ -71,6 +71,13 @@ class Front {
       if (fault.status) return this.sendError(res, req, fault, ctx);
       if (fault.kind === 'reset' && fault.after === 0) return void cut(res, 'reset');
       if (fault.kind === 'stall' && fault.after === 0) await sleep(fault.ms);
+      if (fault.kind === 'goaway') {
+        // HTTP/2 (h2_tls_raw): GOAWAY naming this stream as the last one, so
+        // it completes and every later stream on the connection is refused.
+        // HTTP/1.1: "Connection: close" on this response.
+        if (req.stream) req.stream.session.goaway(http2.constants.NGHTTP2_NO_ERROR, req.stream.id);
+        else res.setHeader('connection', 'close');
+      }
     }
 
     try {
