@@ -115,12 +115,15 @@ static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
     if (!h->keep_alive || !h->body_done) {
         h->closing = 1; /* Connection: close, or the server answered before the body was sent */
     }
-    ossio_request_finish(r, OSSIO_OK, NULL);
     if (consumed < len) {
-        snprintf(c->detail, sizeof(c->detail), "HTTP/1.1: %zu bytes after the response",
-                 len - consumed);
+        /* More bytes than the response declared, with no request outstanding:
+         * the length was wrong, so the body cannot be trusted either. */
+        snprintf(c->detail, sizeof(c->detail),
+                 "HTTP/1.1: the response is longer than it declared (%zu extra bytes)", len - consumed);
+        ossio_request_finish(r, OSSIO_EPROTO, c->detail);
         return OSSIO_EPROTO;
     }
+    ossio_request_finish(r, OSSIO_OK, NULL);
     if (h->closing) {
         ossio_conn_drain(c);
     }

@@ -256,6 +256,13 @@ static ossio_status send_bytes(ossio_conn *c, size_t budget)
         }
         total += (size_t)n;
     }
+    if (!nghttp2_session_want_read(h->s) && !nghttp2_session_want_write(h->s) &&
+        (h->active > 0 || !h->goaway)) {
+        /* nghttp2 ended the session (it sent GOAWAY over a protocol error by
+         * the server): what is still active cannot complete. */
+        snprintf(c->detail, sizeof(c->detail), "HTTP/2: the server broke the protocol; session terminated");
+        return OSSIO_EPROTO;
+    }
     return OSSIO_OK;
 }
 
