@@ -550,6 +550,20 @@ static void t_cancel_one(void **state)
     ossio_client_destroy(cl);
 }
 
+static void t_tls_session_resumed(void **state)
+{
+    (void)state;
+    ossio_client *cl = client_with(NULL, "fs.oss.http2.enabled", "false", NULL);
+    char base[64];
+    snprintf(base, sizeof(base), "https://localhost:%d", ep_port("NGINX_TLS"));
+    ranged_gets(cl, base, 1, "http/1.1"); /* first connection: full handshake, session kept */
+    assert_int_equal(ossio_client_stat(cl, OSSIO_STAT_TLS_RESUMED), 0);
+    ranged_gets(cl, base, 4, "http/1.1"); /* more connections: they resume it */
+    assert_true(ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_OPENED) >= 2);
+    assert_true(ossio_client_stat(cl, OSSIO_STAT_TLS_RESUMED) >= 1);
+    ossio_client_destroy(cl);
+}
+
 static void t_bad_request_arguments(void **state)
 {
     (void)state;
@@ -592,6 +606,7 @@ int main(void)
         cmocka_unit_test(t_nghttpx_stream_limit),
         cmocka_unit_test(t_upload_64mib_streamed),
         cmocka_unit_test(t_tls_verification),
+        cmocka_unit_test(t_tls_session_resumed),
         cmocka_unit_test(t_connection_refused_and_dns),
         cmocka_unit_test(t_resolve_override_virtual_host),
         cmocka_unit_test(t_stall_times_out),
