@@ -53,13 +53,30 @@ int ossio_parse_size(const char *s, int64_t *out)
     }
     unsigned shift = 0;
     switch (*p) {
-    case 'k': case 'K': shift = 10; break;
-    case 'm': case 'M': shift = 20; break;
-    case 'g': case 'G': shift = 30; break;
-    case 't': case 'T': shift = 40; break;
-    case 'p': case 'P': shift = 50; break;
-    case '\0': break;
-    default: return 0;
+    case 'k':
+    case 'K':
+        shift = 10;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        break;
+    case 't':
+    case 'T':
+        shift = 40;
+        break;
+    case 'p':
+    case 'P':
+        shift = 50;
+        break;
+    case '\0':
+        break;
+    default:
+        return 0;
     }
     if (shift != 0) {
         p++;

@@ -11,7 +11,8 @@
  * unset. Values were validated by ossio_config_set(). */
 int64_t ossio_config_int(const ossio_config *cfg, const char *key);
 int ossio_config_bool(const ossio_config *cfg, const char *key);
-const char *ossio_config_str(const ossio_config *cfg, const char *key); /* never NULL for known keys */
+const char *ossio_config_str(const ossio_config *cfg,
+                             const char *key); /* never NULL for known keys */
 
 /* Parses a Hadoop-style size ("65536", "64k", "64M", "1g", "16MiB"); false on
  * anything else or overflow. */

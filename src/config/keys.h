@@ -6,7 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum ossio_key_type { OSSIO_KEY_STR, OSSIO_KEY_INT, OSSIO_KEY_BOOL, OSSIO_KEY_SIZE } ossio_key_type;
+typedef enum ossio_key_type {
+    OSSIO_KEY_STR,
+    OSSIO_KEY_INT,
+    OSSIO_KEY_BOOL,
+    OSSIO_KEY_SIZE
+} ossio_key_type;
 
 typedef struct ossio_key {
     const char *name;

@@ -86,7 +86,8 @@ static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
 {
     h1 *h = H(c);
     if (h->cur == NULL) {
-        snprintf(c->detail, sizeof(c->detail), "HTTP/1.1: %zu unexpected bytes from the server", len);
+        snprintf(c->detail, sizeof(c->detail), "HTTP/1.1: %zu unexpected bytes from the server",
+                 len);
         return OSSIO_EPROTO;
     }
     size_t consumed = 0;
@@ -97,14 +98,16 @@ static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
          * the rest of the response cannot be skipped reliably. */
         ossio_request *r = take_current(h);
         if (r != NULL && r->state == OSSIO_REQ_ACTIVE) {
-            ossio_request_finish(r, OSSIO_EHEADERSIZE, "response headers exceed fs.oss.response.header.maximum");
+            ossio_request_finish(r, OSSIO_EHEADERSIZE,
+                                 "response headers exceed fs.oss.response.header.maximum");
         }
         snprintf(c->detail, sizeof(c->detail), "HTTP/1.1 exchange abandoned");
         return OSSIO_ECANCELED;
     }
     if (st != OSSIO_OK) {
         ossio_request *r = take_current(h);
-        snprintf(c->detail, sizeof(c->detail), "HTTP/1.1: malformed response (%s)", ossio_strerror(st));
+        snprintf(c->detail, sizeof(c->detail), "HTTP/1.1: malformed response (%s)",
+                 ossio_strerror(st));
         ossio_request_finish(r, st, c->detail);
         return st;
     }
@@ -119,7 +122,8 @@ static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
         /* More bytes than the response declared, with no request outstanding:
          * the length was wrong, so the body cannot be trusted either. */
         snprintf(c->detail, sizeof(c->detail),
-                 "HTTP/1.1: the response is longer than it declared (%zu extra bytes)", len - consumed);
+                 "HTTP/1.1: the response is longer than it declared (%zu extra bytes)",
+                 len - consumed);
         ossio_request_finish(r, OSSIO_EPROTO, c->detail);
         return OSSIO_EPROTO;
     }
@@ -184,8 +188,8 @@ static ossio_status send_bytes(ossio_conn *c, size_t budget)
     }
     if (!h->head_written) {
         int64_t len = r->body_kind == OSSIO_BODY_NONE ? 0 : r->body_len;
-        ossio_status st = ossio_h1_request_write(&c->wbuf, r->method, r->url.target, r->url.authority,
-                                                 r->hdrs.v, r->hdrs.n, len, 0);
+        ossio_status st = ossio_h1_request_write(&c->wbuf, r->method, r->url.target,
+                                                 r->url.authority, r->hdrs.v, r->hdrs.n, len, 0);
         if (st != OSSIO_OK) {
             h->cur = NULL;
             ossio_request_finish(r, st, "the request could not be serialised");
@@ -279,6 +283,6 @@ static void free_h1(ossio_conn *c)
 }
 
 const ossio_proto ossio_proto_h1 = {
-    "http/1.1", init, recv_bytes, send_bytes, want_write, capacity, active, submit, abort_request,
-    shutdown_conn, free_h1,
+    "http/1.1", init,   recv_bytes,    send_bytes,    want_write, capacity,
+    active,     submit, abort_request, shutdown_conn, free_h1,
 };

@@ -38,8 +38,8 @@ static void detach(ossio_conn *c, ossio_request *r)
     }
 }
 
-static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t namelen,
-                     const uint8_t *value, size_t valuelen, uint8_t flags, void *ud)
+static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
+                     size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags, void *ud)
 {
     (void)s;
     (void)flags;
@@ -65,7 +65,8 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
     if (ossio_hdrs_add(&r->resp.hdrs, (const char *)name, namelen, (const char *)value, valuelen) !=
         OSSIO_OK) {
         detach(c, r);
-        ossio_request_finish(r, OSSIO_EHEADERSIZE, "response headers exceed fs.oss.response.header.maximum");
+        ossio_request_finish(r, OSSIO_EHEADERSIZE,
+                             "response headers exceed fs.oss.response.header.maximum");
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
     return 0;
@@ -260,7 +261,8 @@ static ossio_status send_bytes(ossio_conn *c, size_t budget)
         (h->active > 0 || !h->goaway)) {
         /* nghttp2 ended the session (it sent GOAWAY over a protocol error by
          * the server): what is still active cannot complete. */
-        snprintf(c->detail, sizeof(c->detail), "HTTP/2: the server broke the protocol; session terminated");
+        snprintf(c->detail, sizeof(c->detail),
+                 "HTTP/2: the server broke the protocol; session terminated");
         return OSSIO_EPROTO;
     }
     return OSSIO_OK;
@@ -277,7 +279,8 @@ static size_t capacity(ossio_conn *c)
     if (h->goaway || c->state != OSSIO_CONN_READY) {
         return 0;
     }
-    uint32_t limit = nghttp2_session_get_remote_settings(h->s, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+    uint32_t limit =
+        nghttp2_session_get_remote_settings(h->s, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
     if (limit > c->cl->set.max_streams) {
         limit = c->cl->set.max_streams;
     }
@@ -377,6 +380,6 @@ static void free_h2(ossio_conn *c)
 }
 
 const ossio_proto ossio_proto_h2 = {
-    "h2", init, recv_bytes, send_bytes, want_write, capacity, active, submit, abort_request,
-    shutdown_conn, free_h2,
+    "h2",   init,   recv_bytes,    send_bytes,    want_write, capacity,
+    active, submit, abort_request, shutdown_conn, free_h2,
 };

@@ -8,8 +8,8 @@
 #include "ossio.h"
 
 typedef struct ossio_url {
-    int tls;         /* https */
-    char *host;      /* without brackets; lower-case */
+    int tls;    /* https */
+    char *host; /* without brackets; lower-case */
     uint16_t port;
     char *authority; /* host[:port] as sent in :authority / Host (brackets kept for IPv6) */
     char *target;    /* path and query, starts with '/' */

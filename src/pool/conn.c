@@ -487,7 +487,8 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
         connect_error(c, OSSIO_ECONNTIMEOUT, ETIMEDOUT);
         try_next_address(c);
     } else if (c->state == OSSIO_CONN_HANDSHAKE) {
-        fail_connect(c, OSSIO_ECONNTIMEOUT, "TLS handshake timed out (fs.oss.connection.establish.timeout)");
+        fail_connect(c, OSSIO_ECONNTIMEOUT,
+                     "TLS handshake timed out (fs.oss.connection.establish.timeout)");
     } else if (c->state == OSSIO_CONN_READY && c->proto->active(c) == 0) {
         ossio_conn_close(c, OSSIO_OK, "idle");
     }

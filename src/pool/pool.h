@@ -74,8 +74,8 @@ struct ossio_conn {
     ossio_buf wbuf;
     size_t woff;
     uint8_t *rbuf;
-    unsigned busy;     /* >0 while inside this connection's callbacks */
-    unsigned served;   /* requests completed on it (for stale keep-alive replays) */
+    unsigned busy;   /* >0 while inside this connection's callbacks */
+    unsigned served; /* requests completed on it (for stale keep-alive replays) */
     int read_eof;
     int settling; /* h2: the server's SETTINGS (its stream limit) not seen yet */
 };

@@ -62,8 +62,10 @@ ossio_status ossio_request_new(ossio_request **out, ossio_client *cl, const char
     return OSSIO_OK;
 }
 
-static const char *const framing[] = {"host", "content-length", "transfer-encoding", "connection",
-                                      "upgrade", "keep-alive", "proxy-connection", "te", NULL};
+static const char *const framing[] = {
+    "host",    "content-length", "transfer-encoding", "connection",
+    "upgrade", "keep-alive",     "proxy-connection",  "te",
+    NULL};
 
 ossio_status ossio_request_add_header(ossio_request *r, const char *name, const char *value)
 {

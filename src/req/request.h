@@ -19,7 +19,11 @@ typedef enum ossio_req_state {
     OSSIO_REQ_DONE
 } ossio_req_state;
 
-typedef enum ossio_body_kind { OSSIO_BODY_NONE, OSSIO_BODY_BUFFER, OSSIO_BODY_READER } ossio_body_kind;
+typedef enum ossio_body_kind {
+    OSSIO_BODY_NONE,
+    OSSIO_BODY_BUFFER,
+    OSSIO_BODY_READER
+} ossio_body_kind;
 
 struct ossio_response {
     int status;
@@ -34,7 +38,7 @@ struct ossio_request {
     ossio_hdrs hdrs; /* caller's request fields (names lower-cased) */
     ossio_body_kind body_kind;
     const uint8_t *body;
-    int64_t body_len; /* -1: unknown (reader) */
+    int64_t body_len;  /* -1: unknown (reader) */
     uint64_t body_off; /* bytes handed to the protocol */
     ossio_body_read_cb body_read;
     void *body_ud;
@@ -51,10 +55,10 @@ struct ossio_request {
     ossio_request *all_next; /* client's list of live requests */
     ossio_request *all_prev;
     int32_t stream_id;
-    int headers_seen;  /* final response headers delivered */
-    int sent;          /* request head handed to the socket (h2: HEADERS frame sent) */
-    int bytes_in;      /* any response byte arrived (not replayable after) */
-    ev_timer idle;     /* fs.oss.connection.timeout without progress */
+    int headers_seen; /* final response headers delivered */
+    int sent;         /* request head handed to the socket (h2: HEADERS frame sent) */
+    int bytes_in;     /* any response byte arrived (not replayable after) */
+    ev_timer idle;    /* fs.oss.connection.timeout without progress */
     ev_tstamp last_progress;
     ossio_response resp;
     ossio_result result;

@@ -19,7 +19,12 @@ ossio_status ossio_tls_ctx_new(SSL_CTX **out, const char *ca_file, int insecure,
 ossio_status ossio_tls_new(SSL **out, SSL_CTX *ctx, int fd, const char *host, SSL_SESSION *session);
 
 /* Result of one step: done, needs I/O, or failed. */
-typedef enum ossio_tls_step { OSSIO_TLS_DONE, OSSIO_TLS_WANT_READ, OSSIO_TLS_WANT_WRITE, OSSIO_TLS_FAILED } ossio_tls_step;
+typedef enum ossio_tls_step {
+    OSSIO_TLS_DONE,
+    OSSIO_TLS_WANT_READ,
+    OSSIO_TLS_WANT_WRITE,
+    OSSIO_TLS_FAILED
+} ossio_tls_step;
 
 /* Advances the handshake. On failure |*st| is OSSIO_ETLSVERIFY,
  * OSSIO_ETLSHOSTNAME or OSSIO_ETLS, with a message in |detail|. */

@@ -199,7 +199,8 @@ static outcome hostile(const void *resp, size_t len, int close_after, int h2c)
 static void expect(outcome o, ossio_status want)
 {
     if (o.st != want) {
-        fail_msg("got %s (%s), want %s", ossio_status_name(o.st), o.detail, ossio_status_name(want));
+        fail_msg("got %s (%s), want %s", ossio_status_name(o.st), o.detail,
+                 ossio_status_name(want));
     }
 }
 
@@ -241,7 +242,8 @@ static void t_body_longer_than_declared(void **state)
 static void t_huge_content_length_then_close(void **state)
 {
     (void)state;
-    outcome o = hostile(S("HTTP/1.1 200 OK\r\nContent-Length: 999999999999999999\r\n\r\nabc"), 1, 0);
+    outcome o =
+        hostile(S("HTTP/1.1 200 OK\r\nContent-Length: 999999999999999999\r\n\r\nabc"), 1, 0);
     expect(o, OSSIO_ECONNRESET);
     assert_int_equal(o.got, 3);
 }
@@ -250,9 +252,12 @@ static void t_bad_content_length_and_chunks(void **state)
 {
     (void)state;
     expect(hostile(S("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"), 0, 0), OSSIO_EPROTO);
-    expect(hostile(S("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"), 0, 0), OSSIO_EPROTO);
-    expect(hostile(S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nhello\r\n"), 0, 0), OSSIO_EPROTO);
-    expect(hostile(S("HTTP/1.1 200 OK\r\nX-Inj: a\x00b\r\nContent-Length: 0\r\n\r\n"), 0, 0), OSSIO_EPROTO);
+    expect(hostile(S("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"), 0, 0),
+           OSSIO_EPROTO);
+    expect(hostile(S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nhello\r\n"), 0, 0),
+           OSSIO_EPROTO);
+    expect(hostile(S("HTTP/1.1 200 OK\r\nX-Inj: a\x00b\r\nContent-Length: 0\r\n\r\n"), 0, 0),
+           OSSIO_EPROTO);
 }
 
 static void t_closed_before_response(void **state)
@@ -267,7 +272,8 @@ static void t_h2c_garbage(void **state)
     (void)state;
     /* Not HTTP/2 at all, then an invalid frame (SETTINGS with a bad length). */
     expect(hostile(S("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"), 0, 1), OSSIO_EPROTO);
-    expect(hostile(S("\x00\x00\x05\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), 0, 1), OSSIO_EPROTO);
+    expect(hostile(S("\x00\x00\x05\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), 0, 1),
+           OSSIO_EPROTO);
 }
 
 int main(void)

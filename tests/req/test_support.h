@@ -24,7 +24,7 @@
 /* One request's outcome, filled by the callbacks below. */
 typedef struct job {
     ossio_request *r;
-    int done;          /* completion callbacks seen (must end at 1) */
+    int done; /* completion callbacks seen (must end at 1) */
     ossio_status st;
     int http;
     char proto[16];
@@ -125,7 +125,8 @@ static void sign_v1(ossio_request *r, const char *method, const char *bucket, co
     const char *secret = ep("ACCESS_KEY_SECRET");
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mac_len = 0;
-    HMAC(EVP_sha1(), secret, (int)strlen(secret), (const unsigned char *)sts, strlen(sts), mac, &mac_len);
+    HMAC(EVP_sha1(), secret, (int)strlen(secret), (const unsigned char *)sts, strlen(sts), mac,
+         &mac_len);
     unsigned char b64[64];
     EVP_EncodeBlock(b64, mac, (int)mac_len);
     char auth[256];

@@ -15,7 +15,7 @@
 
 #define MIB (1024 * 1024)
 
-static uint8_t *medium;      /* nginx's medium.bin, read from disk */
+static uint8_t *medium; /* nginx's medium.bin, read from disk */
 static size_t medium_len;
 static uint8_t obj[1 * MIB]; /* uploaded to the store at setup as OBJ_KEY */
 static char obj_key[128];
@@ -136,8 +136,8 @@ static void t_h2_1000_ranged_gets_one_connection(void **state)
 static void t_h1_1000_ranged_gets_spread(void **state)
 {
     (void)state;
-    ossio_client *cl = client_with(NULL, "fs.oss.http2.enabled", "false",
-                                   "fs.oss.connection.maximum", "8", NULL);
+    ossio_client *cl =
+        client_with(NULL, "fs.oss.http2.enabled", "false", "fs.oss.connection.maximum", "8", NULL);
     char base[64];
     snprintf(base, sizeof(base), "https://localhost:%d", ep_port("NGINX_TLS"));
     ranged_gets(cl, base, 1000, "http/1.1");
@@ -231,11 +231,12 @@ static void upload_64mib(const char *base, int known_length, const char *want_pr
 {
     pattern pat = {0, 64u * MIB, 0};
     char key[128];
-    snprintf(key, sizeof(key), "transport/%d/upload-%s-%d.bin", (int)getpid(), want_proto, known_length);
+    snprintf(key, sizeof(key), "transport/%d/upload-%s-%d.bin", (int)getpid(), want_proto,
+             known_length);
     job j;
     memset(&j, 0, sizeof(j));
-    assert_int_equal(ossio_request_new(&j.r, cl, "PUT", fmt_url("%s/%s/%s", base, ep("BUCKET"), key)),
-                     OSSIO_OK);
+    assert_int_equal(
+        ossio_request_new(&j.r, cl, "PUT", fmt_url("%s/%s/%s", base, ep("BUCKET"), key)), OSSIO_OK);
     sign_v1(j.r, "PUT", ep("BUCKET"), key);
     ossio_request_set_body_reader(j.r, known_length ? (int64_t)pat.len : -1, pattern_read, &pat);
     ossio_request_set_callbacks(j.r, job_on_headers, job_on_data, &j);
@@ -274,7 +275,8 @@ static void expect_failure(ossio_client *cl, const char *u, ossio_status want)
     ossio_client_run(cl);
     assert_int_equal(j.done, 1);
     if (j.st != want) {
-        fail_msg("%s: got %s (%s), want %s", u, ossio_status_name(j.st), j.detail, ossio_status_name(want));
+        fail_msg("%s: got %s (%s), want %s", u, ossio_status_name(j.st), j.detail,
+                 ossio_status_name(want));
     }
     assert_true(strlen(j.detail) > 0);
 }
@@ -284,7 +286,8 @@ static void t_tls_verification(void **state)
     (void)state;
     ossio_client *cl = client_with(NULL, NULL);
     expect_failure(cl, fmt_url("https://localhost:%d/x", ep_port("TLS_BADCA")), OSSIO_ETLSVERIFY);
-    expect_failure(cl, fmt_url("https://localhost:%d/x", ep_port("TLS_BADHOST")), OSSIO_ETLSHOSTNAME);
+    expect_failure(cl, fmt_url("https://localhost:%d/x", ep_port("TLS_BADHOST")),
+                   OSSIO_ETLSHOSTNAME);
     assert_int_equal(ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_OPENED), 0);
     ossio_client_destroy(cl);
     /* The loudly named switch turns verification off (and only then it passes). */
@@ -312,7 +315,9 @@ static void t_connection_refused_and_dns(void **state)
     memset(&j, 0, sizeof(j));
     j.expect = obj;
     j.expect_len = sizeof(obj);
-    start_get(cl, &j, fmt_url("http://multi.ossio.test:%d/%s/%s", ep_port("HTTP"), ep("BUCKET"), obj_key), NULL);
+    start_get(cl, &j,
+              fmt_url("http://multi.ossio.test:%d/%s/%s", ep_port("HTTP"), ep("BUCKET"), obj_key),
+              NULL);
     sign_v1(j.r, "GET", ep("BUCKET"), obj_key);
     ossio_request_submit(j.r, job_on_done, &j);
     ossio_client_run(cl);
@@ -328,14 +333,17 @@ static void t_resolve_override_virtual_host(void **state)
 {
     (void)state;
     char entry[128];
-    snprintf(entry, sizeof(entry), "%s.oss.localhost:%d:127.0.0.1", ep("BUCKET"), ep_port("H2_TLS"));
-    ossio_client *cl = client_with(NULL, "fs.oss.connection.resolve", entry,
-                                   "fs.oss.dns.servers", "127.0.0.1:1", NULL);
+    snprintf(entry, sizeof(entry), "%s.oss.localhost:%d:127.0.0.1", ep("BUCKET"),
+             ep_port("H2_TLS"));
+    ossio_client *cl = client_with(NULL, "fs.oss.connection.resolve", entry, "fs.oss.dns.servers",
+                                   "127.0.0.1:1", NULL);
     job j;
     memset(&j, 0, sizeof(j));
     j.expect = obj;
     j.expect_len = sizeof(obj);
-    start_get(cl, &j, fmt_url("https://%s.oss.localhost:%d/%s", ep("BUCKET"), ep_port("H2_TLS"), obj_key), NULL);
+    start_get(cl, &j,
+              fmt_url("https://%s.oss.localhost:%d/%s", ep("BUCKET"), ep_port("H2_TLS"), obj_key),
+              NULL);
     sign_v1(j.r, "GET", ep("BUCKET"), obj_key);
     ossio_request_submit(j.r, job_on_done, &j);
     ossio_client_run(cl);
@@ -356,7 +364,9 @@ static void t_stall_times_out(void **state)
 {
     (void)state;
     char f[256];
-    snprintf(f, sizeof(f), "{\"kind\":\"stall\",\"ms\":3000,\"after\":1000,\"match\":{\"path\":\"%s\"}}", bad_key);
+    snprintf(f, sizeof(f),
+             "{\"kind\":\"stall\",\"ms\":3000,\"after\":1000,\"match\":{\"path\":\"%s\"}}",
+             bad_key);
     arm(f);
     ossio_client *cl = client_with(NULL, "fs.oss.connection.timeout", "300", NULL);
     job j;
@@ -374,7 +384,8 @@ static void t_stall_times_out(void **state)
 static void reset_among_good(const char *port_name, int h2)
 {
     char f[256];
-    snprintf(f, sizeof(f), "{\"kind\":\"reset\",\"after\":100000,\"match\":{\"path\":\"%s\"}}", bad_key);
+    snprintf(f, sizeof(f), "{\"kind\":\"reset\",\"after\":100000,\"match\":{\"path\":\"%s\"}}",
+             bad_key);
     arm(f);
     ossio_client *cl = client_with(NULL, "fs.oss.connection.maximum", "4", NULL);
     char base[64];
@@ -469,7 +480,8 @@ static void t_host_loop_embedding(void **state)
         jobs[i].outstanding = &host_outstanding;
         jobs[i].expect = medium;
         jobs[i].expect_len = medium_len;
-        start_get(cl, &jobs[i], fmt_url("https://localhost:%d/medium.bin", ep_port("NGINX_TLS")), "bytes=0-262143");
+        start_get(cl, &jobs[i], fmt_url("https://localhost:%d/medium.bin", ep_port("NGINX_TLS")),
+                  "bytes=0-262143");
         ossio_request_submit(jobs[i].r, job_on_done, &jobs[i]);
     }
     assert_int_equal(ossio_client_run(cl), OSSIO_EINVAL); /* not ours to run */
@@ -500,12 +512,13 @@ static void t_destroy_with_500_in_flight(void **state)
     enum { N = 500 };
     job *jobs = calloc(N, sizeof(job));
     for (int i = 0; i < N; i++) {
-        start_get(cl, &jobs[i], fmt_url("https://localhost:%d/medium.bin", ep_port("NGINX_TLS")), NULL);
+        start_get(cl, &jobs[i], fmt_url("https://localhost:%d/medium.bin", ep_port("NGINX_TLS")),
+                  NULL);
         ossio_request_submit(jobs[i].r, job_on_done, &jobs[i]);
     }
     /* Let connections open and data flow, then destroy mid-flight. */
-    for (int spins = 0; spins < 100000 && ossio_client_stat(cl, OSSIO_STAT_BYTES_RECEIVED) < 8 * MIB;
-         spins++) {
+    for (int spins = 0;
+         spins < 100000 && ossio_client_stat(cl, OSSIO_STAT_BYTES_RECEIVED) < 8 * MIB; spins++) {
         ev_run(loop, EVRUN_ONCE);
     }
     assert_true(ossio_client_stat(cl, OSSIO_STAT_BYTES_RECEIVED) >= 8 * MIB);
@@ -536,7 +549,8 @@ static void t_cancel_one(void **state)
     job jobs[N];
     memset(jobs, 0, sizeof(jobs));
     for (int i = 0; i < N; i++) {
-        start_get(cl, &jobs[i], fmt_url("https://localhost:%d/medium.bin", ep_port("NGINX_TLS")), NULL);
+        start_get(cl, &jobs[i], fmt_url("https://localhost:%d/medium.bin", ep_port("NGINX_TLS")),
+                  NULL);
         ossio_request_submit(jobs[i].r, job_on_done, &jobs[i]);
     }
     ossio_request_cancel(jobs[3].r);
@@ -587,7 +601,8 @@ static void t_bad_request_arguments(void **state)
     assert_int_equal(ossio_config_set(cfg, "fs.oss.connection.maximum", "-3"), OSSIO_ECONFIG);
     assert_non_null(strstr(ossio_config_error(cfg), "fs.oss.connection.maximum"));
     assert_int_equal(ossio_config_set(cfg, "fs.oss.http2.stream.window", "16M"), OSSIO_OK);
-    assert_int_equal(ossio_config_set(cfg, "fs.oss.connection.ca.file", "/nonexistent/ca.pem"), OSSIO_OK);
+    assert_int_equal(ossio_config_set(cfg, "fs.oss.connection.ca.file", "/nonexistent/ca.pem"),
+                     OSSIO_OK);
     ossio_client *bad = NULL;
     assert_int_equal(ossio_client_new(&bad, cfg, NULL), OSSIO_ETLS);
     assert_null(bad);
