@@ -242,6 +242,65 @@ OSSIO_EXTERN const char *ossio_config_get(const ossio_config *cfg, const char *k
  */
 OSSIO_EXTERN const char *ossio_config_error(const ossio_config *cfg);
 
+/** Where a configuration value came from, lowest precedence first. */
+typedef enum ossio_config_source {
+    OSSIO_SRC_DEFAULT = 0, /**< built-in default */
+    OSSIO_SRC_HADOOP = 1,  /**< Hadoop core-site.xml */
+    OSSIO_SRC_FLINK = 2,   /**< Flink flink-conf.yaml / config.yaml */
+    OSSIO_SRC_ENV = 3,     /**< environment variable */
+    OSSIO_SRC_SET = 4      /**< ossio_config_set() */
+} ossio_config_source;
+
+/**
+ * Loads a Hadoop configuration file (core-site.xml: <property><name/><value/>
+ * [<final>true</final>]</property>, ${var} substitution, size suffixes) into
+ * |cfg| as source OSSIO_SRC_HADOOP. A value from a higher-precedence source
+ * is never replaced by a lower one, whatever the call order.
+ * OSSIO_EIO (cannot read), OSSIO_EXML (malformed, with the line in
+ * ossio_config_error()), OSSIO_ECONFIG (a known key with a bad value).
+ */
+OSSIO_EXTERN ossio_status ossio_config_load_hadoop(ossio_config *cfg, const char *path);
+
+/**
+ * Loads a Flink configuration file — flat "key: value" flink-conf.yaml or the
+ * nested config.yaml — as source OSSIO_SRC_FLINK; every fs.oss.* key is taken
+ * unchanged, and fs.hdfs.hadoopconf is remembered so ossio_config_load_defaults()
+ * can find core-site.xml. Errors as ossio_config_load_hadoop() (OSSIO_ECONFIG
+ * for malformed YAML).
+ */
+OSSIO_EXTERN ossio_status ossio_config_load_flink(ossio_config *cfg, const char *path);
+
+/**
+ * Reads OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN,
+ * OSS_ENDPOINT, OSS_REGION (and AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL for the s3 dialect) into
+ * their fs.oss.* keys as source OSSIO_SRC_ENV.
+ */
+OSSIO_EXTERN ossio_status ossio_config_load_env(ossio_config *cfg);
+
+/**
+ * The usual discovery, as Flink does it: the Flink configuration from
+ * $FLINK_CONF_DIR (config.yaml, else flink-conf.yaml), core-site.xml from
+ * $HADOOP_CONF_DIR or the directory named by fs.hdfs.hadoopconf, then the
+ * environment. Missing files are not errors.
+ */
+OSSIO_EXTERN ossio_status ossio_config_load_defaults(ossio_config *cfg);
+
+/** The source of |key|'s effective value. */
+OSSIO_EXTERN ossio_config_source ossio_config_source_of(const ossio_config *cfg, const char *key);
+
+/**
+ * Called once per key by ossio_config_explain(), sorted by key. |value| is
+ * masked ("****" plus at most the last 4 characters' count hidden) for
+ * secrets (access key secret, security token). Strings borrowed for the call.
+ */
+typedef void (*ossio_config_explain_cb)(const char *key, const char *value,
+                                        ossio_config_source source, void *user_data);
+
+/** Lists every known key and every key that was set, with its effective value and source. */
+OSSIO_EXTERN void ossio_config_explain(const ossio_config *cfg, ossio_config_explain_cb cb,
+                                       void *user_data);
+
 /* ------------------------------------------------------------------------ */
 /* Client and event loop                                                     */
 /* ------------------------------------------------------------------------ */
