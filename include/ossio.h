@@ -397,6 +397,13 @@ typedef struct ossio_result {
     uint64_t bytes_received;  /**< response body bytes delivered */
     uint64_t bytes_sent;      /**< request body bytes sent */
     unsigned replays;         /**< times re-sent because the server had not processed it */
+    /* Object-store operations (ossio_op_*) also fill these; NULL otherwise. */
+    const char *code;         /**< the server's error Code (e.g. "NoSuchKey"), NULL on success */
+    const char *message;      /**< the server's error Message */
+    const char *request_id;   /**< x-oss-request-id / RequestId of the last attempt */
+    const char *host_id;      /**< HostId of the error */
+    const char *ec;           /**< OSS EC (error-centre) code of the error */
+    unsigned retries;         /**< attempts after the first (backoff retries) */
 } ossio_result;
 
 /** Response headers, readable from the headers and completion callbacks. */
@@ -510,6 +517,147 @@ OSSIO_EXTERN size_t ossio_response_header_count(const ossio_response *resp);
  */
 OSSIO_EXTERN ossio_status ossio_response_header_at(const ossio_response *resp, size_t i,
                                                    const char **name, const char **value);
+
+/* ------------------------------------------------------------------------ */
+/* Object-store operations                                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * One object-store operation on an oss:// or s3:// URI: built with setters,
+ * signed (fs.oss.signature.version v1|v4, or AWS SigV4 for the s3 dialect),
+ * sent, retried with backoff on transient failures (fs.oss.attempts.maximum),
+ * and completed once through its callback. Owned by the caller until
+ * submitted, then by ossio until the completion callback returns.
+ */
+typedef struct ossio_op ossio_op;
+
+/** What an operation does. The URI's key is the object (or the listing prefix). */
+typedef enum ossio_op_kind {
+    OSSIO_OP_HEAD = 0,              /**< HeadObject: ossio_op_object() */
+    OSSIO_OP_GET = 1,               /**< GetObject: body through on_data; ossio_op_object() */
+    OSSIO_OP_PUT = 2,               /**< PutObject from ossio_op_set_body*() */
+    OSSIO_OP_DELETE = 3,            /**< DeleteObject */
+    OSSIO_OP_DELETE_MANY = 4,       /**< DeleteMultipleObjects of ossio_op_add_key() keys (URI: the bucket) */
+    OSSIO_OP_LIST = 5,              /**< ListObjects(V2), every page; entries through on_entry */
+    OSSIO_OP_COPY = 6,              /**< CopyObject from ossio_op_set_copy_source() */
+    OSSIO_OP_MULTIPART_INIT = 7,    /**< InitiateMultipartUpload: ossio_op_upload_id() */
+    OSSIO_OP_MULTIPART_PART = 8,    /**< UploadPart (upload id, part number, body) */
+    OSSIO_OP_MULTIPART_COMPLETE = 9, /**< CompleteMultipartUpload of ossio_op_add_part() parts */
+    OSSIO_OP_MULTIPART_ABORT = 10,  /**< AbortMultipartUpload */
+    OSSIO_OP_MULTIPART_LIST_PARTS = 11,   /**< ListParts; entries through on_entry */
+    OSSIO_OP_MULTIPART_LIST_UPLOADS = 12, /**< ListMultipartUploads under the URI's key; on_entry */
+    OSSIO_OP_BUCKET_CREATE = 13,    /**< PutBucket */
+    OSSIO_OP_BUCKET_DELETE = 14     /**< DeleteBucket */
+} ossio_op_kind;
+
+/** Object metadata from HEAD, GET, PUT, COPY and COMPLETE; owned by the operation. */
+typedef struct ossio_object_info {
+    uint64_t size;            /**< object size (also from a ranged GET's Content-Range) */
+    const char *etag;         /**< ETag as sent, quotes included; opaque */
+    const char *last_modified;
+    const char *content_type;
+    uint64_t crc64;           /**< x-oss-hash-crc64ecma, when has_crc64 */
+    int has_crc64;
+} ossio_object_info;
+
+/** One listing entry, valid during the callback. Fields not in this listing are 0/NULL. */
+typedef struct ossio_list_entry {
+    const char *key;          /**< object key, common prefix, upload's key */
+    int is_prefix;            /**< a common prefix (delimiter listing) */
+    uint64_t size;
+    const char *etag;
+    const char *last_modified;
+    const char *upload_id;    /**< multipart uploads listing */
+    const char *initiated;
+    uint32_t part_number;     /**< parts listing */
+    uint64_t crc64;
+    int has_crc64;
+} ossio_list_entry;
+
+/** Body bytes of a GET, in order; borrowed for the call. Nonzero stops (OSSIO_ECANCELED). */
+typedef int (*ossio_op_data_cb)(ossio_op *op, const uint8_t *data, size_t len, void *user_data);
+/** A listing entry; nonzero stops the listing (OSSIO_ECANCELED). */
+typedef int (*ossio_op_entry_cb)(ossio_op *op, const ossio_list_entry *entry, void *user_data);
+/** Completion: exactly once, from the loop; |result| valid until it returns, then |op| is freed. */
+typedef void (*ossio_op_done_cb)(ossio_op *op, const ossio_result *result, void *user_data);
+
+/**
+ * Creates an operation of |kind| on |uri| (copied). Checks the URI and the
+ * client's configuration now: OSSIO_ESCHEME, OSSIO_EBADURI, OSSIO_EBADBUCKET,
+ * OSSIO_EKEYTOOLONG, OSSIO_ENOENDPOINT, OSSIO_ENOCREDENTIALS, OSSIO_ECONFIG —
+ * with ossio_client_error() saying what to fix. *out is NULL on failure.
+ */
+OSSIO_EXTERN ossio_status ossio_op_new(ossio_op **out, ossio_client *cl, ossio_op_kind kind,
+                                       const char *uri);
+
+/** The message of the client's last failed ossio_op_new(); "" if none. Owned by the client. */
+OSSIO_EXTERN const char *ossio_client_error(const ossio_client *cl);
+
+/** GET: bytes [offset, offset+length) (length -1: to the end). */
+OSSIO_EXTERN ossio_status ossio_op_set_range(ossio_op *op, uint64_t offset, int64_t length);
+
+/**
+ * Adds a request header (copied): Content-Type, Content-MD5, Cache-Control,
+ * If-Match, If-None-Match, x-oss-meta-*, x-oss-forbid-overwrite, … Framing
+ * and authentication headers are refused (OSSIO_EINVAL).
+ */
+OSSIO_EXTERN ossio_status ossio_op_set_header(ossio_op *op, const char *name, const char *value);
+
+/** PUT/PART body from memory, borrowed until the completion callback returns. */
+OSSIO_EXTERN ossio_status ossio_op_set_body(ossio_op *op, const void *data, size_t len);
+
+/**
+ * PUT/PART body from a reader (see ossio_body_read_cb); |length| exact or -1.
+ * Such an operation is not retried once a byte of its body went out.
+ */
+OSSIO_EXTERN ossio_status ossio_op_set_body_reader(ossio_op *op, int64_t length,
+                                                   ossio_body_read_cb read, void *user_data);
+
+/**
+ * LIST options: |delimiter| (NULL: none; "/" gives common prefixes),
+ * |page_size| keys per request (0: fs.oss.paging.maximum), |start_token|
+ * (a continuation token or marker to resume from, NULL: the start). All copied.
+ */
+OSSIO_EXTERN ossio_status ossio_op_set_list(ossio_op *op, const char *delimiter, uint32_t page_size,
+                                            const char *start_token);
+
+/** Multipart: the upload id (copied) and, for PART, the part number (1..10000). */
+OSSIO_EXTERN ossio_status ossio_op_set_upload(ossio_op *op, const char *upload_id,
+                                              uint32_t part_number);
+
+/** COMPLETE: adds a part (ETag copied), in ascending part order. */
+OSSIO_EXTERN ossio_status ossio_op_add_part(ossio_op *op, uint32_t part_number, const char *etag);
+
+/** DELETE_MANY: adds a key (copied); up to 1000 per request, more are sent in batches. */
+OSSIO_EXTERN ossio_status ossio_op_add_key(ossio_op *op, const char *key);
+
+/** COPY: the source object URI (copied), in the same bucket or another. */
+OSSIO_EXTERN ossio_status ossio_op_set_copy_source(ossio_op *op, const char *source_uri);
+
+/** Sets the data and entry callbacks (either may be NULL). Before submit. */
+OSSIO_EXTERN void ossio_op_set_callbacks(ossio_op *op, ossio_op_data_cb on_data,
+                                         ossio_op_entry_cb on_entry, void *user_data);
+
+/**
+ * Submits; |done| (required) runs once from the loop. Returns OSSIO_OK for an
+ * operation not yet submitted (failures come through |done|), else OSSIO_EINVAL.
+ */
+OSSIO_EXTERN ossio_status ossio_op_submit(ossio_op *op, ossio_op_done_cb done, void *user_data);
+
+/** Cancels a submitted operation: |done| runs later with OSSIO_ECANCELED. */
+OSSIO_EXTERN void ossio_op_cancel(ossio_op *op);
+
+/** Frees an operation that was never submitted. NULL allowed. */
+OSSIO_EXTERN void ossio_op_free(ossio_op *op);
+
+/** Object metadata (HEAD, GET, PUT, COPY, COMPLETE) once known, else NULL. Owned by |op|. */
+OSSIO_EXTERN const ossio_object_info *ossio_op_object(const ossio_op *op);
+
+/** MULTIPART_INIT: the new upload id, else NULL. Owned by |op|. */
+OSSIO_EXTERN const char *ossio_op_upload_id(const ossio_op *op);
+
+/** LIST stopped early (callback or error): the token to resume from, else NULL. */
+OSSIO_EXTERN const char *ossio_op_next_token(const ossio_op *op);
 
 #ifdef __cplusplus
 }

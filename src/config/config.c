@@ -1,23 +1,28 @@
-/* ossio_config: a list of key/value strings over the table of known keys.
- * Sources (core-site.xml, Flink yaml, environment) build on this store. */
+/* ossio_config: key/value strings over the table of known keys, one value
+ * per source so precedence never depends on the order sources are loaded. */
 #include "config/config.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/keys.h"
 
+#define NSRC (OSSIO_SRC_SET + 1)
+
 typedef struct entry {
     char *key;
-    char *value;
+    char *val[NSRC]; /* by source; [OSSIO_SRC_DEFAULT] unused */
+    int hadoop_final;
 } entry;
 
 struct ossio_config {
     entry *v;
     size_t n;
     size_t cap;
-    char error[256];
+    char error[512];
 };
 
 ossio_config *ossio_config_new(void)
@@ -32,7 +37,9 @@ void ossio_config_free(ossio_config *cfg)
     }
     for (size_t i = 0; i < cfg->n; i++) {
         free(cfg->v[i].key);
-        free(cfg->v[i].value);
+        for (int s = 0; s < NSRC; s++) {
+            free(cfg->v[i].val[s]);
+        }
     }
     free(cfg->v);
     free(cfg);
@@ -129,6 +136,24 @@ static int parse_bool(const char *s, int *out)
     return 0;
 }
 
+static int in_choices(const char *choices, const char *value)
+{
+    size_t n = strlen(value);
+    const char *p = choices;
+    while (*p != '\0') {
+        const char *bar = strchr(p, '|');
+        size_t w = bar != NULL ? (size_t)(bar - p) : strlen(p);
+        if (w == n && strncmp(p, value, n) == 0) {
+            return 1;
+        }
+        p += w;
+        if (*p == '|') {
+            p++;
+        }
+    }
+    return 0;
+}
+
 /* Checks |value| against |k|; writes the reason into |why|. */
 static int check(const ossio_key *k, const char *value, char *why, size_t why_len)
 {
@@ -137,6 +162,12 @@ static int check(const ossio_key *k, const char *value, char *why, size_t why_le
     switch (k->type) {
     case OSSIO_KEY_STR:
         return 1;
+    case OSSIO_KEY_ENUM:
+        if (in_choices(k->choices, value)) {
+            return 1;
+        }
+        snprintf(why, why_len, "expected one of %s", k->choices);
+        return 0;
     case OSSIO_KEY_BOOL:
         if (parse_bool(value, &b)) {
             return 1;
@@ -164,6 +195,30 @@ static int check(const ossio_key *k, const char *value, char *why, size_t why_le
     return 1;
 }
 
+int ossio_config_check(const char *key, const char *value, char *why, size_t why_len)
+{
+    const ossio_key *k = ossio_key_find(key);
+    char reason[128];
+    if (k == NULL || value == NULL || check(k, value, reason, sizeof(reason))) {
+        return 1;
+    }
+    /* A secret's value is never echoed, not even in part. */
+    if (ossio_key_is_secret(key)) {
+        snprintf(why, why_len, "invalid value for '%s': %s", key, reason);
+    } else {
+        snprintf(why, why_len, "invalid value '%.64s' for '%s': %s", value, key, reason);
+    }
+    return 0;
+}
+
+void ossio_config_errorf(ossio_config *cfg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cfg->error, sizeof(cfg->error), fmt, ap);
+    va_end(ap);
+}
+
 static entry *find(const ossio_config *cfg, const char *key)
 {
     for (size_t i = 0; i < cfg->n; i++) {
@@ -174,58 +229,136 @@ static entry *find(const ossio_config *cfg, const char *key)
     return NULL;
 }
 
+static const char *effective(const entry *e, ossio_config_source *src)
+{
+    for (int s = NSRC - 1; s > OSSIO_SRC_DEFAULT; s--) {
+        if (e->val[s] != NULL) {
+            *src = (ossio_config_source)s;
+            return e->val[s];
+        }
+    }
+    *src = OSSIO_SRC_DEFAULT;
+    return NULL;
+}
+
+static void remove_entry(ossio_config *cfg, entry *e)
+{
+    free(e->key);
+    for (int s = 0; s < NSRC; s++) {
+        free(e->val[s]);
+    }
+    *e = cfg->v[--cfg->n];
+}
+
+ossio_status ossio_config_put(ossio_config *cfg, const char *key, const char *value,
+                              ossio_config_source src, int final)
+{
+    if (src <= OSSIO_SRC_DEFAULT || src > OSSIO_SRC_SET || value == NULL) {
+        return OSSIO_EINVAL;
+    }
+    entry *e = find(cfg, key);
+    if (e != NULL && src == OSSIO_SRC_HADOOP && e->hadoop_final) {
+        return OSSIO_OK; /* Hadoop: a final value survives later resources */
+    }
+    char *copy = strdup(value);
+    if (copy == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    if (e == NULL) {
+        if (cfg->n == cfg->cap) {
+            size_t cap = cfg->cap ? cfg->cap * 2 : 16;
+            entry *v = realloc(cfg->v, cap * sizeof(*v));
+            if (v == NULL) {
+                free(copy);
+                return OSSIO_ENOMEM;
+            }
+            cfg->v = v;
+            cfg->cap = cap;
+        }
+        char *kcopy = strdup(key);
+        if (kcopy == NULL) {
+            free(copy);
+            return OSSIO_ENOMEM;
+        }
+        e = &cfg->v[cfg->n++];
+        memset(e, 0, sizeof(*e));
+        e->key = kcopy;
+    }
+    free(e->val[src]);
+    e->val[src] = copy;
+    if (src == OSSIO_SRC_HADOOP && final) {
+        e->hadoop_final = 1;
+    }
+    return OSSIO_OK;
+}
+
 ossio_status ossio_config_set(ossio_config *cfg, const char *key, const char *value)
 {
     if (cfg == NULL || key == NULL || *key == '\0') {
         return OSSIO_EINVAL;
     }
     cfg->error[0] = '\0';
-    const ossio_key *k = ossio_key_find(key);
-    if (k != NULL && value != NULL) {
-        char why[128];
-        if (!check(k, value, why, sizeof(why))) {
-            /* The value is echoed: no known key of this kind holds a secret. */
-            snprintf(cfg->error, sizeof(cfg->error), "invalid value '%.64s' for '%s': %s", value,
-                     key, why);
+    if (!ossio_config_check(key, value, cfg->error, sizeof(cfg->error))) {
+        return OSSIO_ECONFIG;
+    }
+    if (value == NULL) {
+        entry *e = find(cfg, key);
+        if (e != NULL) {
+            remove_entry(cfg, e);
+        }
+        return OSSIO_OK;
+    }
+    return ossio_config_put(cfg, key, value, OSSIO_SRC_SET, 0);
+}
+
+ossio_status ossio_config_apply(ossio_config *cfg, const ossio_config_kv *kv, size_t n,
+                                ossio_config_source src, const char *origin)
+{
+    char why[400];
+    for (size_t i = 0; i < n; i++) {
+        if (!ossio_config_check(kv[i].key, kv[i].value, why, sizeof(why))) {
+            ossio_config_errorf(cfg, "%s:%lu: %s", origin, kv[i].line, why);
             return OSSIO_ECONFIG;
         }
     }
-    entry *e = find(cfg, key);
-    if (value == NULL) {
-        if (e != NULL) {
-            free(e->key);
-            free(e->value);
-            *e = cfg->v[--cfg->n];
+    for (size_t i = 0; i < n; i++) {
+        ossio_status st = ossio_config_put(cfg, kv[i].key, kv[i].value, src, kv[i].final);
+        if (st != OSSIO_OK) {
+            return st;
         }
-        return OSSIO_OK;
     }
-    char *copy = strdup(value);
-    if (copy == NULL) {
+    return OSSIO_OK;
+}
+
+ossio_status ossio_config_read_file(ossio_config *cfg, const char *path, size_t max, char **out,
+                                    size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        ossio_config_errorf(cfg, "%s: %s", path, strerror(errno));
+        return OSSIO_EIO;
+    }
+    char *buf = malloc(max + 2);
+    if (buf == NULL) {
+        fclose(f);
         return OSSIO_ENOMEM;
     }
-    if (e != NULL) {
-        free(e->value);
-        e->value = copy;
-        return OSSIO_OK;
+    size_t n = fread(buf, 1, max + 1, f);
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        ossio_config_errorf(cfg, "%s: read error", path);
+        return OSSIO_EIO;
     }
-    if (cfg->n == cfg->cap) {
-        size_t cap = cfg->cap ? cfg->cap * 2 : 16;
-        entry *v = realloc(cfg->v, cap * sizeof(*v));
-        if (v == NULL) {
-            free(copy);
-            return OSSIO_ENOMEM;
-        }
-        cfg->v = v;
-        cfg->cap = cap;
+    if (n > max) {
+        free(buf);
+        ossio_config_errorf(cfg, "%s: larger than %zu bytes", path, max);
+        return OSSIO_EIO;
     }
-    char *kcopy = strdup(key);
-    if (kcopy == NULL) {
-        free(copy);
-        return OSSIO_ENOMEM;
-    }
-    cfg->v[cfg->n].key = kcopy;
-    cfg->v[cfg->n].value = copy;
-    cfg->n++;
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
     return OSSIO_OK;
 }
 
@@ -235,11 +368,37 @@ const char *ossio_config_get(const ossio_config *cfg, const char *key)
         return NULL;
     }
     const entry *e = find(cfg, key);
+    ossio_config_source src;
     if (e != NULL) {
-        return e->value;
+        const char *v = effective(e, &src);
+        if (v != NULL) {
+            return v;
+        }
     }
     const ossio_key *k = ossio_key_find(key);
     return k != NULL ? k->def : NULL;
+}
+
+ossio_config_source ossio_config_source_of(const ossio_config *cfg, const char *key)
+{
+    ossio_config_source src = OSSIO_SRC_DEFAULT;
+    if (cfg != NULL && key != NULL) {
+        const entry *e = find(cfg, key);
+        if (e != NULL) {
+            effective(e, &src);
+        }
+    }
+    return src;
+}
+
+size_t ossio_config_count(const ossio_config *cfg)
+{
+    return cfg->n;
+}
+
+const char *ossio_config_key_at(const ossio_config *cfg, size_t i)
+{
+    return i < cfg->n ? cfg->v[i].key : NULL;
 }
 
 const char *ossio_config_error(const ossio_config *cfg)

@@ -2,41 +2,99 @@
  * then ossio's own; every one is documented in docs/configuration.md. */
 #include "config/keys.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #define MS_MAX (INT64_C(24) * 3600 * 1000)
+#define KIB INT64_C(1024)
+#define MIB (KIB * 1024)
+#define GIB (MIB * 1024)
+#define TIB (GIB * 1024)
 
 static const ossio_key keys[] = {
-    /* hadoop-aliyun */
-    {"fs.oss.endpoint", OSSIO_KEY_STR, "", 0, 0},
-    {"fs.oss.connection.maximum", OSSIO_KEY_INT, "32", 1, 10000},
-    {"fs.oss.connection.secure.enabled", OSSIO_KEY_BOOL, "true", 0, 0},
-    {"fs.oss.connection.establish.timeout", OSSIO_KEY_INT, "50000", 1, MS_MAX},
-    {"fs.oss.connection.timeout", OSSIO_KEY_INT, "200000", 1, MS_MAX},
-    {"fs.oss.attempts.maximum", OSSIO_KEY_INT, "10", 1, 1000},
+    /* hadoop-aliyun (names and defaults from its Constants.java) */
+    {"fs.oss.endpoint", OSSIO_KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.accessKeyId", OSSIO_KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.accessKeySecret", OSSIO_KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.securityToken", OSSIO_KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.connection.maximum", OSSIO_KEY_INT, "32", 1, 10000, NULL},
+    {"fs.oss.connection.secure.enabled", OSSIO_KEY_BOOL, "true", 0, 0, NULL},
+    {"fs.oss.connection.establish.timeout", OSSIO_KEY_INT, "50000", 1, MS_MAX, NULL},
+    {"fs.oss.connection.timeout", OSSIO_KEY_INT, "200000", 1, MS_MAX, NULL},
+    {"fs.oss.attempts.maximum", OSSIO_KEY_INT, "10", 1, 1000, NULL},
+    /* OSS parts: 100 KiB .. 5 GiB */
+    {"fs.oss.multipart.upload.size", OSSIO_KEY_SIZE, "104857600", 100 * KIB, 5 * GIB, NULL},
+    {"fs.oss.multipart.upload.threshold", OSSIO_KEY_SIZE, "20971520", 0, 5 * TIB, NULL},
+    {"fs.oss.multipart.download.size", OSSIO_KEY_SIZE, "524288", 1, 5 * GIB, NULL},
+    {"fs.oss.multipart.download.threads", OSSIO_KEY_INT, "10", 1, 1024, NULL},
+    {"fs.oss.buffer.dir", OSSIO_KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.block.size", OSSIO_KEY_SIZE, "67108864", 1, 5 * TIB, NULL},
+    {"fs.oss.list.version", OSSIO_KEY_INT, "2", 1, 2, NULL},
+    {"fs.oss.paging.maximum", OSSIO_KEY_INT, "1000", 1, 1000, NULL},
+    /* ossio: protocol */
+    {"fs.oss.signature.version", OSSIO_KEY_ENUM, "v1", 0, 0, "v1|v4"},
+    {"fs.oss.region", OSSIO_KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.dialect", OSSIO_KEY_ENUM, "oss", 0, 0, "oss|s3"},
+    {"fs.oss.path.style.access", OSSIO_KEY_BOOL, "false", 0, 0, NULL},
+    {"fs.oss.memory.limit", OSSIO_KEY_SIZE, "1G", MIB, INT64_C(1) << 50, NULL},
     /* ossio: TLS */
-    {"fs.oss.connection.ca.file", OSSIO_KEY_STR, "", 0, 0},
-    {"fs.oss.connection.ssl.insecure-skip-verify", OSSIO_KEY_BOOL, "false", 0, 0},
+    {"fs.oss.connection.ca.file", OSSIO_KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.connection.ssl.insecure-skip-verify", OSSIO_KEY_BOOL, "false", 0, 0, NULL},
     /* ossio: HTTP/2 */
-    {"fs.oss.http2.enabled", OSSIO_KEY_BOOL, "true", 0, 0},
-    {"fs.oss.http2.cleartext", OSSIO_KEY_BOOL, "false", 0, 0},
-    {"fs.oss.http2.max.streams", OSSIO_KEY_INT, "1000", 1, 1 << 30},
-    {"fs.oss.http2.stream.window", OSSIO_KEY_SIZE, "16M", 65535, (INT64_C(1) << 31) - 1},
-    {"fs.oss.http2.connection.window", OSSIO_KEY_SIZE, "64M", 65535, (INT64_C(1) << 31) - 1},
+    {"fs.oss.http2.enabled", OSSIO_KEY_BOOL, "true", 0, 0, NULL},
+    {"fs.oss.http2.cleartext", OSSIO_KEY_BOOL, "false", 0, 0, NULL},
+    {"fs.oss.http2.max.streams", OSSIO_KEY_INT, "1000", 1, 1 << 30, NULL},
+    {"fs.oss.http2.stream.window", OSSIO_KEY_SIZE, "16M", 65535, (INT64_C(1) << 31) - 1, NULL},
+    {"fs.oss.http2.connection.window", OSSIO_KEY_SIZE, "64M", 65535, (INT64_C(1) << 31) - 1, NULL},
     /* ossio: connections, DNS, limits */
-    {"fs.oss.connection.idle.timeout", OSSIO_KEY_INT, "60000", 1, MS_MAX},
-    {"fs.oss.connection.resolve", OSSIO_KEY_STR, "", 0, 0},
-    {"fs.oss.dns.servers", OSSIO_KEY_STR, "", 0, 0},
-    {"fs.oss.dns.cache.ttl", OSSIO_KEY_INT, "60", 0, 86400},
-    {"fs.oss.response.header.maximum", OSSIO_KEY_SIZE, "64k", 1024, 16 << 20},
+    {"fs.oss.connection.idle.timeout", OSSIO_KEY_INT, "60000", 1, MS_MAX, NULL},
+    {"fs.oss.connection.resolve", OSSIO_KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.dns.servers", OSSIO_KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.dns.cache.ttl", OSSIO_KEY_INT, "60", 0, 86400, NULL},
+    {"fs.oss.response.header.maximum", OSSIO_KEY_SIZE, "64k", 1024, 16 << 20, NULL},
 };
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 const ossio_key *ossio_key_find(const char *name)
 {
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+    for (size_t i = 0; i < NKEYS; i++) {
         if (strcmp(keys[i].name, name) == 0) {
             return &keys[i];
         }
     }
     return NULL;
+}
+
+size_t ossio_key_count(void)
+{
+    return NKEYS;
+}
+
+const ossio_key *ossio_key_at(size_t i)
+{
+    return i < NKEYS ? &keys[i] : NULL;
+}
+
+/* Case-insensitive strstr for ASCII words. */
+static int contains_ci(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    for (; *s != '\0'; s++) {
+        size_t i = 0;
+        while (i < n && s[i] != '\0' &&
+               tolower((unsigned char)s[i]) == tolower((unsigned char)word[i])) {
+            i++;
+        }
+        if (i == n) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int ossio_key_is_secret(const char *name)
+{
+    return contains_ci(name, "secret") || contains_ci(name, "token") ||
+           contains_ci(name, "password");
 }

@@ -10,7 +10,8 @@ typedef enum ossio_key_type {
     OSSIO_KEY_STR,
     OSSIO_KEY_INT,
     OSSIO_KEY_BOOL,
-    OSSIO_KEY_SIZE
+    OSSIO_KEY_SIZE,
+    OSSIO_KEY_ENUM /* one of the '|'-separated words in |choices| */
 } ossio_key_type;
 
 typedef struct ossio_key {
@@ -19,9 +20,19 @@ typedef struct ossio_key {
     const char *def; /* default, as text */
     int64_t min;     /* inclusive bounds for INT and SIZE */
     int64_t max;
+    const char *choices; /* ENUM only: "v1|v4" */
 } ossio_key;
 
 /* The known key named |name|, or NULL. */
 const ossio_key *ossio_key_find(const char *name);
+
+/* The number of known keys and the |i|th one (table order), for explain
+ * and typo hints. */
+size_t ossio_key_count(void);
+const ossio_key *ossio_key_at(size_t i);
+
+/* True for keys whose values must never be shown or logged: any name that
+ * contains "secret", "token" or "password", in any case. */
+int ossio_key_is_secret(const char *name);
 
 #endif /* OSSIO_CONFIG_KEYS_H */

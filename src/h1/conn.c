@@ -21,6 +21,10 @@ typedef struct h1 {
     int complete;
     int keep_alive;
     int closing; /* no more exchanges on this connection */
+    int expect;  /* this exchange sent Expect: 100-continue */
+    int waiting; /* body held back until 100 Continue or the timer */
+    ev_timer continue_timer;
+    ossio_conn *c;
 } h1;
 
 static h1 *H(ossio_conn *c)
@@ -61,7 +65,34 @@ static int cb_complete(void *ud, int keep_alive)
     return 0;
 }
 
-static const ossio_h1_callbacks callbacks = {NULL, cb_headers, cb_body, cb_complete};
+/* Expect: 100-continue: the body goes when the server says 100, or after a
+ * second without an answer (as curl does); a final answer instead means the
+ * body is not wanted and the connection is not reused. */
+static int cb_interim(void *ud, int status)
+{
+    ossio_conn *c = ud;
+    h1 *h = H(c);
+    if (status == 100 && h->waiting) {
+        h->waiting = 0;
+        ev_timer_stop(c->cl->loop, &h->continue_timer);
+        ossio_log(c->cl, OSSIO_LOG_DEBUG, "%s: 100 Continue, sending the body", c->origin->authority);
+        ossio_conn_want_write(c);
+    }
+    return 0;
+}
+
+static void on_continue_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    h1 *h = w->data;
+    if (h->waiting) {
+        h->waiting = 0;
+        ossio_conn_want_write(h->c);
+    }
+}
+
+static const ossio_h1_callbacks callbacks = {cb_interim, cb_headers, cb_body, cb_complete};
 
 static ossio_status init(ossio_conn *c)
 {
@@ -70,6 +101,9 @@ static ossio_status init(ossio_conn *c)
         return OSSIO_ENOMEM;
     }
     ossio_h1_parser_init(&h->p, &callbacks, c, c->cl->set.max_header_bytes, 512);
+    h->c = c;
+    ev_timer_init(&h->continue_timer, on_continue_timeout, 1., 0.);
+    h->continue_timer.data = h;
     c->proto_data = h;
     return OSSIO_OK;
 }
@@ -115,6 +149,8 @@ static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
         return OSSIO_OK;
     }
     ossio_request *r = take_current(h);
+    h->waiting = 0;
+    ev_timer_stop(c->cl->loop, &h->continue_timer);
     if (!h->keep_alive || !h->body_done) {
         h->closing = 1; /* Connection: close, or the server answered before the body was sent */
     }
@@ -197,6 +233,15 @@ static ossio_status send_bytes(ossio_conn *c, size_t budget)
         }
         h->head_written = 1;
         r->sent = 1;
+        if (h->expect) {
+            h->waiting = 1;
+            ev_timer_set(&h->continue_timer, 1., 0.);
+            ev_timer_start(c->cl->loop, &h->continue_timer);
+            return OSSIO_OK;
+        }
+    }
+    if (h->waiting) {
+        return OSSIO_OK;
     }
     return send_body(c, h, budget);
 }
@@ -204,7 +249,7 @@ static ossio_status send_bytes(ossio_conn *c, size_t budget)
 static int want_write(ossio_conn *c)
 {
     h1 *h = H(c);
-    return h->cur != NULL && (!h->head_written || !h->body_done);
+    return h->cur != NULL && (!h->head_written || (!h->body_done && !h->waiting));
 }
 
 static size_t capacity(ossio_conn *c)
@@ -227,6 +272,9 @@ static ossio_status submit(ossio_conn *c, ossio_request *r)
     h->chunked = r->body_kind == OSSIO_BODY_READER && r->body_len < 0;
     h->complete = 0;
     r->sent = 0;
+    uint64_t min = c->cl->set.expect_continue_min;
+    h->expect = !h->body_done && min > 0 && (r->body_len < 0 || (uint64_t)r->body_len >= min);
+    h->waiting = 0;
     ossio_h1_parser_start(&h->p, strcmp(r->method, "HEAD") == 0);
     return OSSIO_OK;
 }
@@ -246,6 +294,7 @@ static void abort_request(ossio_conn *c, ossio_request *r, ossio_status why)
 static void shutdown_conn(ossio_conn *c, ossio_status why)
 {
     h1 *h = H(c);
+    ev_timer_stop(c->cl->loop, &h->continue_timer);
     ossio_request *r = take_current(h);
     if (r == NULL || r->state != OSSIO_REQ_ACTIVE) {
         return;
@@ -277,6 +326,7 @@ static void shutdown_conn(ossio_conn *c, ossio_status why)
 static void free_h1(ossio_conn *c)
 {
     h1 *h = H(c);
+    ev_timer_stop(c->cl->loop, &h->continue_timer);
     ossio_h1_parser_free(&h->p);
     free(h);
     c->proto_data = NULL;

@@ -3,12 +3,14 @@
  * counters and the log callback. */
 #include "loop/client.h"
 
+#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
+#include "ops/op.h"
 #include "pool/conn.h"
 #include "pool/pool.h"
 #include "req/request.h"
@@ -27,8 +29,47 @@ void ossio_log(ossio_client *cl, ossio_log_level level, const char *fmt, ...)
     cl->log(level, msg, cl->log_ud);
 }
 
+static char *dup_nonempty(const char *s)
+{
+    return s != NULL && *s ? strdup(s) : NULL;
+}
+
+/* The object-store settings. An unusable endpoint is not an error here: it
+ * is reported by the first operation that needs it (ossio_op_new). */
+static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
+{
+    ossio_oss_settings *o = &cl->oss;
+    o->ep_status = ossio_endpoint_parse(&o->ep, ossio_config_get(cfg, "fs.oss.endpoint"),
+                                        ossio_config_bool(cfg, "fs.oss.connection.secure.enabled"),
+                                        o->ep_msg, sizeof(o->ep_msg));
+    o->access_key_id = dup_nonempty(ossio_config_get(cfg, "fs.oss.accessKeyId"));
+    o->access_key_secret = dup_nonempty(ossio_config_get(cfg, "fs.oss.accessKeySecret"));
+    o->security_token = dup_nonempty(ossio_config_get(cfg, "fs.oss.securityToken"));
+    const char *sv = ossio_config_get(cfg, "fs.oss.signature.version");
+    o->sig_v4 = sv != NULL && strcmp(sv, "v4") == 0;
+    const char *dialect = ossio_config_get(cfg, "fs.oss.dialect");
+    o->s3 = dialect != NULL && strcmp(dialect, "s3") == 0;
+    o->path_style = ossio_config_bool(cfg, "fs.oss.path.style.access");
+    const char *region = ossio_config_get(cfg, "fs.oss.region");
+    if (region != NULL && *region) {
+        snprintf(o->region, sizeof(o->region), "%s", region);
+    } else if (o->ep_status == OSSIO_OK) {
+        ossio_endpoint_region(&o->ep, o->region, sizeof(o->region));
+    }
+    if (o->region[0] == '\0') {
+        snprintf(o->region, sizeof(o->region), "%s", o->s3 ? "us-east-1" : "cn-hangzhou");
+    }
+    int64_t attempts = ossio_config_int(cfg, "fs.oss.attempts.maximum");
+    o->attempts = attempts > 0 ? (unsigned)attempts : 10;
+    int64_t paging = ossio_config_int(cfg, "fs.oss.paging.maximum");
+    o->paging = paging > 0 && paging <= 1000 ? (uint32_t)paging : 1000;
+    o->list_v1 = ossio_config_int(cfg, "fs.oss.list.version") == 1;
+    o->rng = (uint64_t)(uintptr_t)cl ^ ((uint64_t)ev_time() * 1000003u) ^ 0x9e3779b97f4a7c15ull;
+}
+
 static ossio_status read_settings(ossio_client *cl, const ossio_config *cfg)
 {
+    read_oss_settings(cl, cfg);
     ossio_settings *s = &cl->set;
     s->max_conns = (size_t)ossio_config_int(cfg, "fs.oss.connection.maximum");
     s->connect_timeout = (double)ossio_config_int(cfg, "fs.oss.connection.establish.timeout") / 1e3;
@@ -40,6 +81,7 @@ static ossio_status read_settings(ossio_client *cl, const ossio_config *cfg)
     s->stream_window = (uint32_t)ossio_config_int(cfg, "fs.oss.http2.stream.window");
     s->conn_window = (uint32_t)ossio_config_int(cfg, "fs.oss.http2.connection.window");
     s->max_header_bytes = (size_t)ossio_config_int(cfg, "fs.oss.response.header.maximum");
+    s->expect_continue_min = (uint64_t)ossio_config_int(cfg, "fs.oss.http1.expect.continue");
     return OSSIO_OK;
 }
 
@@ -123,7 +165,7 @@ ossio_status ossio_client_run(ossio_client *cl)
     }
     /* Idle keep-alive connections keep watchers on the loop: run while
      * requests are live, not until the loop has nothing to watch. */
-    while (cl->all != NULL) {
+    while (cl->all != NULL || cl->ops != NULL) {
         ev_run(cl->loop, EVRUN_ONCE);
     }
     return OSSIO_OK;
@@ -135,6 +177,7 @@ void ossio_client_destroy(ossio_client *cl)
         return;
     }
     cl->destroying = 1;
+    ossio_ops_cancel_all(cl);
     /* Every live request completes now with ECANCELED (or the outcome it
      * already had), connections close, then the queue runs dry. */
     while (cl->all != NULL) {
@@ -161,6 +204,12 @@ void ossio_client_destroy(ossio_client *cl)
     if (cl->own_loop && cl->loop != NULL) {
         ev_loop_destroy(cl->loop);
     }
+    free(cl->oss.access_key_id);
+    if (cl->oss.access_key_secret != NULL) {
+        OPENSSL_cleanse(cl->oss.access_key_secret, strlen(cl->oss.access_key_secret));
+    }
+    free(cl->oss.access_key_secret);
+    free(cl->oss.security_token);
     free(cl);
 }
 
@@ -173,6 +222,11 @@ void ossio_client_set_log(ossio_client *cl, ossio_log_cb cb, ossio_log_level max
     cl->log = cb;
     cl->log_level = max_level;
     cl->log_ud = user_data;
+}
+
+const char *ossio_client_error(const ossio_client *cl)
+{
+    return cl != NULL ? cl->error : "";
 }
 
 uint64_t ossio_client_stat(const ossio_client *cl, ossio_stat which)

@@ -10,6 +10,7 @@
 
 #include "dns/resolver.h"
 #include "loop/defer.h"
+#include "ops/uri.h"
 #include "ossio.h"
 
 #define OSSIO_STAT_COUNT 9
@@ -25,7 +26,27 @@ typedef struct ossio_settings {
     uint32_t stream_window;
     uint32_t conn_window;
     size_t max_header_bytes;
+    uint64_t expect_continue_min; /* HTTP/1.1 bodies this large send Expect: 100-continue; 0 = never */
 } ossio_settings;
+
+/* What object-store operations need from the configuration (src/ops/). */
+typedef struct ossio_oss_settings {
+    ossio_endpoint ep;
+    ossio_status ep_status; /* OSSIO_OK, or why the endpoint is unusable */
+    char ep_msg[256];
+    char *access_key_id;
+    char *access_key_secret;
+    char *security_token;
+    int sig_v4;       /* fs.oss.signature.version = v4 */
+    int s3;           /* fs.oss.dialect = s3: AWS SigV4, x-amz-* headers */
+    int path_style;   /* fs.oss.path.style.access */
+    char region[64];  /* fs.oss.region, else derived from the endpoint */
+    unsigned attempts;
+    uint32_t paging;
+    int list_v1;
+    double clock_skew; /* server time - local time, learnt from RequestTimeTooSkewed */
+    uint64_t rng;      /* backoff jitter */
+} ossio_oss_settings;
 
 struct ossio_client {
     struct ev_loop *loop;
@@ -36,11 +57,14 @@ struct ossio_client {
     struct ossio_origin *origins;
     ossio_defer_queue defer;
     ossio_request *all; /* live requests (submitted, not yet freed) */
+    struct ossio_op *ops; /* live operations (submitted, not yet freed) */
     uint64_t stats[OSSIO_STAT_COUNT];
     ossio_log_cb log;
     ossio_log_level log_level;
     void *log_ud;
     int destroying;
+    ossio_oss_settings oss;
+    char error[512]; /* last ossio_op_new() failure */
 };
 
 /* Formats and sends a message to the log callback, if one is set for |level|. */

@@ -564,6 +564,41 @@ static void t_cancel_one(void **state)
     ossio_client_destroy(cl);
 }
 
+static int saw_continue;
+static void capture_log(ossio_log_level level, const char *msg, void *ud)
+{
+    (void)level;
+    (void)ud;
+    if (strstr(msg, "100 Continue") != NULL) {
+        saw_continue++;
+    }
+}
+
+static void t_expect_continue_upload(void **state)
+{
+    (void)state;
+    const char *ports[] = {"HTTP", "H1_TLS"};
+    for (int i = 0; i < 2; i++) {
+        ossio_client *cl = client_with(NULL, "fs.oss.http2.enabled", "false",
+                                       "fs.oss.http1.expect.continue", "65536", NULL);
+        ossio_client_set_log(cl, capture_log, OSSIO_LOG_DEBUG, NULL);
+        saw_continue = 0;
+        char base[64];
+        snprintf(base, sizeof(base), "%s://localhost:%d", i == 0 ? "http" : "https", ep_port(ports[i]));
+        char key[128];
+        snprintf(key, sizeof(key), "transport/%d/expect-%d.bin", (int)getpid(), i);
+        job j = put_object(cl, base, key, obj, sizeof(obj));
+        if (j.st != OSSIO_OK || j.http != 200) {
+            fail_msg("%s: %s http %d (%s)", ports[i], ossio_status_name(j.st), j.http, j.detail);
+        }
+        char crc[32];
+        snprintf(crc, sizeof(crc), "%llu", (unsigned long long)ossio_crc64(0, obj, sizeof(obj)));
+        assert_string_equal(j.crc_header, crc);
+        assert_int_equal(saw_continue, 1); /* the body waited for the server's 100 */
+        ossio_client_destroy(cl);
+    }
+}
+
 static void t_tls_session_resumed(void **state)
 {
     (void)state;
@@ -622,6 +657,7 @@ int main(void)
         cmocka_unit_test(t_upload_64mib_streamed),
         cmocka_unit_test(t_tls_verification),
         cmocka_unit_test(t_tls_session_resumed),
+        cmocka_unit_test(t_expect_continue_upload),
         cmocka_unit_test(t_connection_refused_and_dns),
         cmocka_unit_test(t_resolve_override_virtual_host),
         cmocka_unit_test(t_stall_times_out),

@@ -356,7 +356,8 @@ function cut(res, kind) {
 function copySource(v) {
   const m = /^\/?([^/]+)\/([^?]*)(\?.*)?$/.exec(String(v));
   if (!m) return v;
-  return `/${m[1]}/${encodeKeyPath(toStore(decodeURIComponent(m[2])))}${m[3] || ''}`;
+  // s3rver reads the header with decodeURI (not decodeURIComponent): encode to match.
+  return `/${m[1]}/${encodeURI(toStore(decodeURIComponent(m[2])))}${m[3] || ''}`;
 }
 
 function newStats() {

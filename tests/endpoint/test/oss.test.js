@@ -115,6 +115,15 @@ test('known crc64 value: "123456789" → 0x995dc9bbdf1939fa', async () => {
   assert.strictEqual(BigInt(put.res.headers['x-oss-hash-crc64ecma']), 0x995dc9bbdf1939fan);
 });
 
+test('CopyObject of an odd key (x-oss-copy-source)', async () => {
+  const c = aliClient(ep);
+  const key = uniqueKey('copy src/a b+c&d=e.txt');
+  await c.put(key, Buffer.from('copied'));
+  const r = await c.copy(`${key}.copy`, key);
+  assert.strictEqual(r.res.status, 200);
+  assert.strictEqual((await c.get(`${key}.copy`)).content.toString(), 'copied');
+});
+
 test('user metadata round-trips as x-oss-meta-*', async () => {
   const c = aliClient(ep);
   const key = uniqueKey('meta.txt');

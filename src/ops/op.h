@@ -1,0 +1,99 @@
+/* The operation (internal view of ossio_op): a logical object-store call
+ * that may take several HTTP attempts (retries) and, for listings and batch
+ * deletes, several requests. */
+#ifndef OSSIO_OPS_OP_H
+#define OSSIO_OPS_OP_H
+
+#include <ev.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "http/headers.h"
+#include "loop/defer.h"
+#include "ops/uri.h"
+#include "ossio.h"
+#include "util/buf.h"
+
+typedef struct ossio_qp {
+    char *name;
+    char *value; /* NULL: bare key */
+} ossio_qp;
+
+typedef struct ossio_part_ref {
+    uint32_t number;
+    char *etag;
+} ossio_part_ref;
+
+struct ossio_op {
+    ossio_client *cl;
+    ossio_op *live_next; /* client's submitted operations */
+    ossio_op *live_prev;
+    ossio_op_kind kind;
+    ossio_uri uri;
+    int submitted;
+    int finished;
+    int canceled;
+    /* caller's settings */
+    ossio_hdrs hdrs;
+    uint64_t range_off;
+    int64_t range_len; /* -2: no range */
+    const uint8_t *body;
+    int64_t body_len;
+    ossio_body_read_cb body_read;
+    void *body_ud;
+    int body_is_reader;
+    char *delimiter;
+    uint32_t page_size;
+    char *token;
+    char *upload_id;
+    uint32_t part_number;
+    ossio_part_ref *parts;
+    size_t n_parts, cap_parts;
+    char **keys;
+    size_t n_keys, cap_keys, keys_done;
+    ossio_uri copy_src;
+    int has_copy_src;
+    ossio_op_data_cb on_data;
+    ossio_op_entry_cb on_entry;
+    void *cb_ud;
+    ossio_op_done_cb on_done;
+    void *done_ud;
+
+    /* the attempt in flight */
+    ossio_request *req;
+    unsigned attempt;        /* 0-based attempts of the current request */
+    unsigned retries;        /* total retries over the operation */
+    ev_timer backoff;
+    int http;
+    ossio_buf err_body;      /* error response body (bounded) */
+    ossio_buf req_body;      /* XML we send (complete, delete) */
+    void *parser;            /* response XML parser of this attempt, if any */
+    uint64_t delivered;      /* GET body bytes handed to the caller */
+    uint64_t crc;            /* GET: running CRC-64 of the delivered body */
+    int whole_object;        /* GET of the whole object: CRC checkable */
+    uint64_t reader_crc;     /* CRC-64 of what a body reader produced */
+    ossio_status parse_status;
+    time_t server_date;      /* Date of an error answer (clock skew) */
+
+    /* results */
+    ossio_object_info info;
+    char etag[128];
+    char last_modified[64];
+    char content_type[128];
+    char upload_id_out[256];
+    char *next_token;        /* listing continuation */
+    int truncated;
+    ossio_result result;
+    char code[64];
+    char message[1024];
+    char request_id[64];
+    char host_id[256];
+    char ec[64];
+    char detail[512];
+    ossio_deferred done_node;
+};
+
+/* Client destroy: every submitted operation not finished completes with OSSIO_ECANCELED. */
+void ossio_ops_cancel_all(ossio_client *cl);
+
+#endif /* OSSIO_OPS_OP_H */

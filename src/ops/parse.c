@@ -1,0 +1,361 @@
+/* Glue from the streaming XML parsers (src/xml/) to operations: entries go
+ * to the caller's on_entry as they are parsed, results and errors into the
+ * operation, request bodies out of its parts and keys. */
+#include "ops/parse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xml/oss.h"
+
+struct ossio_op_parser {
+    ossio_op *op;
+    ossio_body_kind_xml kind;
+    union {
+        ossio_xml_list_parser list;
+        ossio_xml_uploads_parser uploads;
+        ossio_xml_parts_parser parts;
+        ossio_xml_result_parser result;
+        ossio_xml_delete_parser del;
+    } u;
+    char keybuf[1100];
+    char last_key[1100]; /* V1 listings resume after the last key */
+};
+
+static const char *cstr(char *dst, size_t cap, const char *s, size_t len)
+{
+    if (len >= cap) {
+        len = cap - 1;
+    }
+    memcpy(dst, s, len);
+    dst[len] = '\0';
+    return dst;
+}
+
+static int emit(ossio_op_parser *p, const ossio_list_entry *e)
+{
+    ossio_op *op = p->op;
+    return op->on_entry != NULL && op->on_entry(op, e, op->cb_ud) != 0;
+}
+
+static int on_object(void *ud, const ossio_xml_object *o)
+{
+    ossio_op_parser *p = ud;
+    ossio_list_entry e;
+    memset(&e, 0, sizeof(e));
+    e.key = cstr(p->keybuf, sizeof(p->keybuf), o->key, o->key_len);
+    cstr(p->last_key, sizeof(p->last_key), o->key, o->key_len);
+    e.size = o->size;
+    e.etag = o->etag;
+    e.last_modified = o->last_modified;
+    return emit(p, &e);
+}
+
+static int on_prefix(void *ud, const char *prefix, size_t len)
+{
+    ossio_op_parser *p = ud;
+    ossio_list_entry e;
+    memset(&e, 0, sizeof(e));
+    e.key = cstr(p->keybuf, sizeof(p->keybuf), prefix, len);
+    cstr(p->last_key, sizeof(p->last_key), prefix, len);
+    e.is_prefix = 1;
+    return emit(p, &e);
+}
+
+static int on_upload(void *ud, const ossio_xml_upload *u)
+{
+    ossio_op_parser *p = ud;
+    ossio_list_entry e;
+    memset(&e, 0, sizeof(e));
+    e.key = cstr(p->keybuf, sizeof(p->keybuf), u->key, u->key_len);
+    e.upload_id = u->upload_id;
+    e.initiated = u->initiated;
+    return emit(p, &e);
+}
+
+static int on_part(void *ud, const ossio_xml_part *part)
+{
+    ossio_op_parser *p = ud;
+    ossio_list_entry e;
+    memset(&e, 0, sizeof(e));
+    e.key = p->op->uri.key;
+    e.part_number = part->number;
+    e.etag = part->etag;
+    e.size = part->size;
+    e.last_modified = part->last_modified;
+    e.crc64 = part->crc64;
+    e.has_crc64 = part->has_crc64;
+    return emit(p, &e);
+}
+
+static int on_deleted(void *ud, const char *key, size_t key_len)
+{
+    (void)ud;
+    (void)key;
+    (void)key_len;
+    return 0;
+}
+
+static int on_delete_error(void *ud, const char *key, size_t key_len, const char *code,
+                           const char *message)
+{
+    ossio_op_parser *p = ud;
+    ossio_op *op = p->op;
+    /* The first key that could not be deleted fails the operation. */
+    if (op->code[0] == '\0') {
+        snprintf(op->code, sizeof(op->code), "%s", code);
+        snprintf(op->message, sizeof(op->message), "%.*s: %s", (int)(key_len > 200 ? 200 : key_len),
+                 key, message);
+    }
+    return 0;
+}
+
+static const ossio_xml_list_callbacks list_cb = {on_object, on_prefix};
+static const ossio_xml_uploads_callbacks uploads_cb = {on_upload, on_prefix};
+static const ossio_xml_delete_callbacks delete_cb = {on_deleted, on_delete_error};
+
+ossio_op_parser *ossio_op_parser_new(ossio_op *op, ossio_body_kind_xml kind)
+{
+    ossio_op_parser *p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        return NULL;
+    }
+    p->op = op;
+    p->kind = kind;
+    ossio_status st = OSSIO_OK;
+    switch (kind) {
+    case OSSIO_BODY_XML_LIST:
+        st = ossio_xml_list_init(&p->u.list, &list_cb, p, true, NULL);
+        break;
+    case OSSIO_BODY_XML_UPLOADS:
+        st = ossio_xml_uploads_init(&p->u.uploads, &uploads_cb, p, false, NULL);
+        break;
+    case OSSIO_BODY_XML_PARTS:
+        st = ossio_xml_parts_init(&p->u.parts, on_part, p, NULL);
+        break;
+    case OSSIO_BODY_XML_INIT:
+        st = ossio_xml_result_init(&p->u.result, OSSIO_XML_INITIATE, NULL);
+        break;
+    case OSSIO_BODY_XML_COMPLETE:
+        st = ossio_xml_result_init(&p->u.result, OSSIO_XML_COMPLETE, NULL);
+        break;
+    case OSSIO_BODY_XML_COPY:
+        st = ossio_xml_result_init(&p->u.result, OSSIO_XML_COPY, NULL);
+        break;
+    case OSSIO_BODY_XML_DELETE:
+        st = ossio_xml_delete_init(&p->u.del, &delete_cb, p, false, NULL);
+        break;
+    default:
+        st = OSSIO_EINVAL;
+        break;
+    }
+    if (st != OSSIO_OK) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+ossio_status ossio_op_parser_feed(ossio_op_parser *p, const uint8_t *data, size_t len)
+{
+    switch (p->kind) {
+    case OSSIO_BODY_XML_LIST:
+        return ossio_xml_list_feed(&p->u.list, data, len);
+    case OSSIO_BODY_XML_UPLOADS:
+        return ossio_xml_uploads_feed(&p->u.uploads, data, len);
+    case OSSIO_BODY_XML_PARTS:
+        return ossio_xml_parts_feed(&p->u.parts, data, len);
+    case OSSIO_BODY_XML_INIT:
+    case OSSIO_BODY_XML_COMPLETE:
+    case OSSIO_BODY_XML_COPY:
+        return ossio_xml_result_feed(&p->u.result, data, len);
+    case OSSIO_BODY_XML_DELETE:
+        return ossio_xml_delete_feed(&p->u.del, data, len);
+    default:
+        return OSSIO_EINVAL;
+    }
+}
+
+static void set_token(ossio_op *op, const ossio_xml_str *s)
+{
+    free(op->next_token);
+    op->next_token = s != NULL && s->p != NULL && s->len > 0 ? strndup(s->p, s->len) : NULL;
+}
+
+static void copy_str(char *dst, size_t cap, const ossio_xml_str *s)
+{
+    if (s->p != NULL) {
+        cstr(dst, cap, s->p, s->len);
+    }
+}
+
+ossio_status ossio_op_parser_finish(ossio_op_parser *p)
+{
+    ossio_op *op = p->op;
+    ossio_status st;
+    switch (p->kind) {
+    case OSSIO_BODY_XML_LIST:
+        st = ossio_xml_list_finish(&p->u.list);
+        if (st == OSSIO_OK) {
+            const ossio_xml_list_result *r = &p->u.list.result;
+            op->truncated = r->is_truncated;
+            if (r->next_continuation_token.p != NULL) {
+                set_token(op, &r->next_continuation_token);
+            } else if (r->next_marker.p != NULL) {
+                set_token(op, &r->next_marker);
+            } else if (r->is_truncated && p->last_key[0]) {
+                ossio_xml_str last = {p->last_key, strlen(p->last_key)};
+                set_token(op, &last); /* V1 without a delimiter: resume after the last key */
+            } else {
+                set_token(op, NULL);
+            }
+        }
+        return st;
+    case OSSIO_BODY_XML_UPLOADS:
+        st = ossio_xml_uploads_finish(&p->u.uploads);
+        if (st == OSSIO_OK) {
+            op->truncated = p->u.uploads.result.is_truncated;
+            set_token(op, &p->u.uploads.result.next_key_marker);
+        }
+        return st;
+    case OSSIO_BODY_XML_PARTS:
+        st = ossio_xml_parts_finish(&p->u.parts);
+        if (st == OSSIO_OK) {
+            op->truncated = p->u.parts.result.is_truncated;
+            if (p->u.parts.result.has_next_marker) {
+                char num[24];
+                snprintf(num, sizeof(num), "%llu", (unsigned long long)p->u.parts.result.next_part_number_marker);
+                ossio_xml_str s = {num, strlen(num)};
+                set_token(op, &s);
+            } else {
+                set_token(op, NULL);
+            }
+        }
+        return st;
+    case OSSIO_BODY_XML_INIT:
+    case OSSIO_BODY_XML_COMPLETE:
+    case OSSIO_BODY_XML_COPY:
+        st = ossio_xml_result_finish(&p->u.result);
+        if (st == OSSIO_OK) {
+            const ossio_xml_result *r = &p->u.result.result;
+            if (r->error.code[0]) {
+                /* CopyObject and Complete can answer 200 with an <Error> body. */
+                snprintf(op->code, sizeof(op->code), "%s", r->error.code);
+                snprintf(op->message, sizeof(op->message), "%s", r->error.message);
+                return OSSIO_ESERVER;
+            }
+            copy_str(op->upload_id_out, sizeof(op->upload_id_out), &r->upload_id);
+            if (r->etag.p != NULL) {
+                copy_str(op->etag, sizeof(op->etag), &r->etag);
+                op->info.etag = op->etag;
+            }
+            if (r->last_modified.p != NULL) {
+                copy_str(op->last_modified, sizeof(op->last_modified), &r->last_modified);
+                op->info.last_modified = op->last_modified;
+            }
+        }
+        return st;
+    case OSSIO_BODY_XML_DELETE:
+        st = ossio_xml_delete_finish(&p->u.del);
+        if (st == OSSIO_OK && op->code[0]) {
+            return OSSIO_EHTTP;
+        }
+        return st;
+    default:
+        return OSSIO_EINVAL;
+    }
+}
+
+void ossio_op_parser_free(ossio_op_parser *p)
+{
+    if (p == NULL) {
+        return;
+    }
+    switch (p->kind) {
+    case OSSIO_BODY_XML_LIST:
+        ossio_xml_list_free(&p->u.list);
+        break;
+    case OSSIO_BODY_XML_UPLOADS:
+        ossio_xml_uploads_free(&p->u.uploads);
+        break;
+    case OSSIO_BODY_XML_PARTS:
+        ossio_xml_parts_free(&p->u.parts);
+        break;
+    case OSSIO_BODY_XML_INIT:
+    case OSSIO_BODY_XML_COMPLETE:
+    case OSSIO_BODY_XML_COPY:
+        ossio_xml_result_free(&p->u.result);
+        break;
+    case OSSIO_BODY_XML_DELETE:
+        ossio_xml_delete_free(&p->u.del);
+        break;
+    default:
+        break;
+    }
+    free(p);
+}
+
+static void take_error(ossio_op *op, const ossio_xml_error *e)
+{
+    snprintf(op->code, sizeof(op->code), "%s", e->code);
+    snprintf(op->message, sizeof(op->message), "%s", e->message);
+    if (e->request_id[0]) {
+        snprintf(op->request_id, sizeof(op->request_id), "%s", e->request_id);
+    }
+    snprintf(op->host_id, sizeof(op->host_id), "%s", e->host_id);
+    snprintf(op->ec, sizeof(op->ec), "%s", e->ec);
+}
+
+int ossio_op_parse_error(ossio_op *op, const uint8_t *xml, size_t len)
+{
+    ossio_xml_error e;
+    memset(&e, 0, sizeof(e));
+    if (ossio_xml_error_parse(&e, xml, len) != OSSIO_OK) {
+        return 0;
+    }
+    take_error(op, &e);
+    return 1;
+}
+
+int ossio_op_parse_error_b64(ossio_op *op, const char *b64)
+{
+    ossio_xml_error e;
+    memset(&e, 0, sizeof(e));
+    if (ossio_xml_error_from_header(&e, b64, strlen(b64)) != OSSIO_OK) {
+        return 0;
+    }
+    take_error(op, &e);
+    return 1;
+}
+
+ossio_status ossio_op_write_complete(ossio_op *op, ossio_buf *out)
+{
+    ossio_xml_part_ref *refs = calloc(op->n_parts, sizeof(*refs));
+    if (refs == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    for (size_t i = 0; i < op->n_parts; i++) {
+        refs[i].number = op->parts[i].number;
+        refs[i].etag = op->parts[i].etag;
+        refs[i].etag_len = strlen(op->parts[i].etag);
+    }
+    ossio_status st = ossio_xml_write_complete(out, refs, op->n_parts);
+    free(refs);
+    return st;
+}
+
+ossio_status ossio_op_write_delete(ossio_op *op, size_t from, size_t n, ossio_buf *out)
+{
+    ossio_xml_key *keys = calloc(n, sizeof(*keys));
+    if (keys == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        keys[i].key = op->keys[from + i];
+        keys[i].len = strlen(op->keys[from + i]);
+    }
+    ossio_status st = ossio_xml_write_delete(out, true, keys, n);
+    free(keys);
+    return st;
+}

@@ -1,0 +1,237 @@
+/* oss:// and s3:// URIs, bucket names, endpoints and the URL a request is
+ * sent to. Messages for user mistakes keep the wording Hadoop users search for. */
+#include "ops/uri.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cursor.h"
+
+int ossio_bucket_valid(const char *b, int s3_dialect)
+{
+    size_t n = strlen(b);
+    if (n < 3 || n > 63) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = b[i];
+        int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (!alnum && c != '-' && !(s3_dialect && c == '.')) {
+            return 0;
+        }
+        if ((i == 0 || i == n - 1) && !alnum) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+ossio_status ossio_uri_parse(ossio_uri *u, const char *s, int s3_dialect, char *msg, size_t msg_len)
+{
+    memset(u, 0, sizeof(*u));
+    if (s == NULL) {
+        snprintf(msg, msg_len, "no URI given");
+        return OSSIO_EBADURI;
+    }
+    const char *sep = strstr(s, "://");
+    if (sep == NULL) {
+        snprintf(msg, msg_len, "'%.200s' is not a URI: use oss://bucket/key", s);
+        return OSSIO_EBADURI;
+    }
+    size_t scheme_len = (size_t)(sep - s);
+    if (!((scheme_len == 3 && strncmp(s, "oss", 3) == 0) || (scheme_len == 2 && strncmp(s, "s3", 2) == 0))) {
+        snprintf(msg, msg_len, "Could not find a file system implementation for scheme '%.*s'.",
+                 (int)(scheme_len > 32 ? 32 : scheme_len), s);
+        return OSSIO_ESCHEME;
+    }
+    memcpy(u->scheme, s, scheme_len);
+    const char *b = sep + 3;
+    const char *slash = strchr(b, '/');
+    size_t blen = slash ? (size_t)(slash - b) : strlen(b);
+    if (blen == 0) {
+        snprintf(msg, msg_len, "'%.200s' names no bucket: use %s://bucket/key", s, u->scheme);
+        return OSSIO_EBADURI;
+    }
+    if (blen >= sizeof(u->bucket)) {
+        snprintf(msg, msg_len, "bucket name too long (3 to 63 characters)");
+        return OSSIO_EBADBUCKET;
+    }
+    memcpy(u->bucket, b, blen);
+    if (!ossio_bucket_valid(u->bucket, s3_dialect || strcmp(u->scheme, "s3") == 0)) {
+        snprintf(msg, msg_len,
+                 "invalid bucket name '%s': 3 to 63 lower-case letters, digits and hyphens, "
+                 "starting and ending with a letter or digit",
+                 u->bucket);
+        return OSSIO_EBADBUCKET;
+    }
+    const char *k = slash ? slash + 1 : "";
+    /* The key is taken literally, as ossutil, the aws CLI and Hadoop's Path
+     * do: "oss://b/a%41" names the key "a%41". */
+    size_t klen = strlen(k);
+    u->key = malloc(klen + 1);
+    if (u->key == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    memcpy(u->key, k, klen);
+    size_t o = klen;
+    u->key[o] = '\0';
+    if (o > OSSIO_MAX_KEY_BYTES) {
+        snprintf(msg, msg_len, "object key is %zu bytes long; the limit is %d bytes", o,
+                 OSSIO_MAX_KEY_BYTES);
+        ossio_uri_free(u);
+        return OSSIO_EKEYTOOLONG;
+    }
+    if (o > 0 && (u->key[0] == '\\')) {
+        snprintf(msg, msg_len, "an object key cannot start with '\\'");
+        ossio_uri_free(u);
+        return OSSIO_EBADURI;
+    }
+    return OSSIO_OK;
+}
+
+void ossio_uri_free(ossio_uri *u)
+{
+    free(u->key);
+    u->key = NULL;
+}
+
+ossio_status ossio_endpoint_parse(ossio_endpoint *ep, const char *s, int secure, char *msg,
+                                  size_t msg_len)
+{
+    memset(ep, 0, sizeof(*ep));
+    while (s != NULL && (*s == ' ' || *s == '\t')) {
+        s++;
+    }
+    if (s == NULL || *s == '\0') {
+        snprintf(msg, msg_len,
+                 "Aliyun OSS endpoint should not be null or empty. Please set proper endpoint "
+                 "with 'fs.oss.endpoint'.");
+        return OSSIO_ENOENDPOINT;
+    }
+    ep->tls = secure;
+    if (strncmp(s, "https://", 8) == 0) {
+        ep->tls = 1;
+        s += 8;
+    } else if (strncmp(s, "http://", 7) == 0) {
+        ep->tls = 0;
+        s += 7;
+    }
+    size_t n = strcspn(s, ":/ \t");
+    if (n == 0 || n >= sizeof(ep->host)) {
+        snprintf(msg, msg_len, "invalid value for 'fs.oss.endpoint': '%.200s'", s);
+        return OSSIO_ECONFIG;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '.' || c == '_')) {
+            snprintf(msg, msg_len, "invalid host in 'fs.oss.endpoint': '%.200s'", s);
+            return OSSIO_ECONFIG;
+        }
+        ep->host[i] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+    }
+    s += n;
+    if (*s == ':') {
+        s++;
+        size_t plen = strcspn(s, "/ \t");
+        uint64_t port = 0;
+        if (!ossio_u64_dec(s, plen, &port) || port == 0 || port > 65535) {
+            snprintf(msg, msg_len, "invalid port in 'fs.oss.endpoint'");
+            return OSSIO_ECONFIG;
+        }
+        ep->port = (unsigned)port;
+        s += plen;
+    }
+    if (*s == '/') {
+        s++;
+    }
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    if (*s != '\0') {
+        snprintf(msg, msg_len, "'fs.oss.endpoint' must be a host, host:port or URL without a path");
+        return OSSIO_ECONFIG;
+    }
+    return OSSIO_OK;
+}
+
+void ossio_endpoint_region(const ossio_endpoint *ep, char *out, size_t out_len)
+{
+    out[0] = '\0';
+    const char *h = ep->host;
+    if (strncmp(h, "oss-", 4) != 0) {
+        return;
+    }
+    const char *dot = strchr(h, '.');
+    if (dot == NULL || strcmp(dot, ".aliyuncs.com") != 0) {
+        return;
+    }
+    size_t n = (size_t)(dot - (h + 4));
+    const char *internal = "-internal";
+    size_t il = strlen(internal);
+    if (n > il && strncmp(h + 4 + n - il, internal, il) == 0) {
+        n -= il;
+    }
+    snprintf(out, out_len, "%.*s", (int)n, h + 4);
+}
+
+static ossio_status encode_key(ossio_buf *out, const char *key)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        unsigned char c = *p;
+        int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '-' || c == '_' || c == '.' || c == '~' || c == '/';
+        ossio_status st;
+        if (keep) {
+            st = ossio_buf_append_byte(out, c);
+        } else {
+            uint8_t e[3] = {'%', (uint8_t)hex[c >> 4], (uint8_t)hex[c & 15]};
+            st = ossio_buf_append(out, e, 3);
+        }
+        if (st != OSSIO_OK) {
+            return st;
+        }
+    }
+    return OSSIO_OK;
+}
+
+ossio_status ossio_url_for(ossio_buf *out, char *host, size_t host_len, const ossio_endpoint *ep,
+                           const char *bucket, const char *key, const char *query, int path_style)
+{
+    char port[16] = "";
+    if (ep->port != 0) {
+        snprintf(port, sizeof(port), ":%u", ep->port);
+    }
+    int vhost = !path_style && bucket != NULL && *bucket;
+    snprintf(host, host_len, "%s%s%s%s", vhost ? bucket : "", vhost ? "." : "", ep->host, port);
+    const char *scheme = ep->tls ? "https://" : "http://";
+    ossio_status st = ossio_buf_append(out, scheme, strlen(scheme));
+    if (st == OSSIO_OK) {
+        st = ossio_buf_append(out, host, strlen(host));
+    }
+    if (st == OSSIO_OK) {
+        st = ossio_buf_append_byte(out, '/');
+    }
+    if (st == OSSIO_OK && !vhost && bucket != NULL && *bucket) {
+        st = ossio_buf_append(out, bucket, strlen(bucket));
+        if (st == OSSIO_OK && key != NULL && *key) {
+            st = ossio_buf_append_byte(out, '/');
+        }
+    }
+    if (st == OSSIO_OK && key != NULL) {
+        st = encode_key(out, key);
+    }
+    if (st == OSSIO_OK && query != NULL && *query) {
+        st = ossio_buf_append_byte(out, '?');
+        if (st == OSSIO_OK) {
+            st = ossio_buf_append(out, query, strlen(query));
+        }
+    }
+    if (st == OSSIO_OK) {
+        st = ossio_buf_append_byte(out, 0);
+        out->len--; /* NUL-terminated, not counted */
+    }
+    return st;
+}
