@@ -33,7 +33,7 @@ endif()
 set(OSSIO_DEP_TARGETS
   OssioDep::ev PkgConfig::OSSIO_CARES PkgConfig::OSSIO_NGHTTP2 OpenSSL::SSL OpenSSL::Crypto
   PkgConfig::OSSIO_EXPAT PkgConfig::OSSIO_ISAL PkgConfig::OSSIO_YAML OssioDep::http_parser
-  Threads::Threads)
+  Threads::Threads m)
 # For ossio.pc: modules with a .pc file, and plain libraries for the rest.
 set(OSSIO_PC_REQUIRES_PRIVATE "libcares libnghttp2 openssl >= 3.0.0 expat libisal yaml-0.1")
-set(OSSIO_PC_LIBS_PRIVATE "-lev -lhttp_parser -pthread")
+set(OSSIO_PC_LIBS_PRIVATE "-lev -lhttp_parser -pthread -lm")

@@ -104,10 +104,9 @@ static void canonical_request(sign_sink *s, const ossio_sign_input *in, ossio_qp
 }
 
 static ossio_status sigv4(const ossio_sign_input *in, const ossio_credentials *c,
-                          const char *region, const char *service, const char *iso,
-                          ossio_qparam *q, size_t nq, const sign_field *f, size_t nf,
-                          const char *payload, size_t payload_len, ossio_buf *canonical,
-                          char sig[65])
+                          const char *region, const char *service, const char *iso, ossio_qparam *q,
+                          size_t nq, const sign_field *f, size_t nf, const char *payload,
+                          size_t payload_len, ossio_buf *canonical, char sig[65])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
@@ -131,8 +130,8 @@ static ossio_status sigv4(const ossio_sign_input *in, const ossio_credentials *c
     char hex[65];
     sign_hex(hash, 32, hex);
     char sts[320];
-    int n = snprintf(sts, sizeof sts, ALGO "\n%s\n%s/%s/%s/" TERMINATOR "\n%s", iso, date8,
-                     region, service, hex);
+    int n = snprintf(sts, sizeof sts, ALGO "\n%s\n%s/%s/%s/" TERMINATOR "\n%s", iso, date8, region,
+                     service, hex);
     unsigned char key[32], mac[32];
     int ok = n > 0 && (size_t)n < sizeof sts &&
              sign_v4_key("AWS4", c->access_key_secret, date8, region, service, TERMINATOR, key) &&
@@ -155,8 +154,8 @@ static int args_ok(const ossio_credentials *c, const char *region, const char *s
 }
 
 ossio_status ossio_sign_aws_v4(const ossio_sign_input *in, const ossio_credentials *c,
-                               const char *region, const char *service, time_t now,
-                               ossio_buf *out, ossio_buf *canonical)
+                               const char *region, const char *service, time_t now, ossio_buf *out,
+                               ossio_buf *canonical)
 {
     ossio_status st = sign_check_input(in);
     if (st != OSSIO_OK) {
@@ -198,8 +197,8 @@ ossio_status ossio_sign_aws_v4(const ossio_sign_input *in, const ossio_credentia
     }
     size_t out0 = out->len, can0 = canonical ? canonical->len : 0;
     char sig[65];
-    st = sigv4(in, c, region, service, iso, q, in->n_query, f, nf, payload, payload_len,
-               canonical, sig);
+    st = sigv4(in, c, region, service, iso, q, in->n_query, f, nf, payload, payload_len, canonical,
+               sig);
     char head[512];
     int n = snprintf(head, sizeof head, ALGO " Credential=%s/%.8s/%s/%s/" TERMINATOR ", ",
                      c->access_key_id, iso, region, service);

@@ -11,8 +11,8 @@ static const char HEX_UP[] = "0123456789ABCDEF";
 
 static int unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
 }
 
 static unsigned char lower(unsigned char c)
@@ -409,8 +409,7 @@ int sign_hmac_sha256(const void *key, size_t key_len, const void *data, size_t l
     if (key_len > (size_t)INT32_MAX) {
         return 0;
     }
-    return HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &out_len) != NULL &&
-           out_len == 32;
+    return HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &out_len) != NULL && out_len == 32;
 }
 
 int sign_v4_key(const char *prefix, const char *secret, const char *date8, const char *region,

@@ -212,8 +212,8 @@ ossio_status ossio_sign_oss_v1(const ossio_sign_input *in, const ossio_credentia
     if (st != OSSIO_OK) {
         return st;
     }
-    if (!creds_ok(c) || out == NULL || !sign_header_matches(in, "x-oss-security-token",
-                                                             c->security_token)) {
+    if (!creds_ok(c) || out == NULL ||
+        !sign_header_matches(in, "x-oss-security-token", c->security_token)) {
         return OSSIO_EINVAL;
     }
     const char *date = "";
@@ -256,8 +256,7 @@ static int reserved_v1_param(const char *name)
 }
 
 ossio_status ossio_presign_oss_v1(const ossio_sign_input *in, const ossio_credentials *c,
-                                  int64_t expires_epoch, ossio_buf *query_out,
-                                  ossio_buf *canonical)
+                                  int64_t expires_epoch, ossio_buf *query_out, ossio_buf *canonical)
 {
     ossio_status st = sign_check_input(in);
     if (st != OSSIO_OK) {

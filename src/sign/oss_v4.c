@@ -177,13 +177,13 @@ static ossio_status v4_sign(const ossio_sign_input *in, const ossio_credentials 
     char hex[65];
     sign_hex(hash, 32, hex);
     char sts[256];
-    int n = snprintf(sts, sizeof sts, ALGO "\n%s\n%s/%s/" PRODUCT "/" TERMINATOR "\n%s", iso,
-                     date8, region, hex);
+    int n = snprintf(sts, sizeof sts, ALGO "\n%s\n%s/%s/" PRODUCT "/" TERMINATOR "\n%s", iso, date8,
+                     region, hex);
     unsigned char key[32], mac[32];
-    int ok = n > 0 && (size_t)n < sizeof sts &&
-             sign_v4_key("aliyun_v4", c->access_key_secret, date8, region, PRODUCT, TERMINATOR,
-                         key) &&
-             sign_hmac_sha256(key, 32, sts, (size_t)n, mac);
+    int ok =
+        n > 0 && (size_t)n < sizeof sts &&
+        sign_v4_key("aliyun_v4", c->access_key_secret, date8, region, PRODUCT, TERMINATOR, key) &&
+        sign_hmac_sha256(key, 32, sts, (size_t)n, mac);
     OPENSSL_cleanse(key, sizeof key);
     if (!ok) {
         return OSSIO_EINTERNAL;
@@ -197,8 +197,7 @@ static int v4_args_ok(const ossio_credentials *c, const char *region)
     return c != NULL && c->access_key_id != NULL && c->access_key_id[0] != '\0' &&
            strlen(c->access_key_id) <= MAX_AK && strpbrk(c->access_key_id, "/,; ") == NULL &&
            c->access_key_secret != NULL && c->access_key_secret[0] != '\0' &&
-           strlen(c->access_key_secret) <= OSSIO_SIGN_MAX_SECRET &&
-           sign_scope_part_len(region) > 0;
+           strlen(c->access_key_secret) <= OSSIO_SIGN_MAX_SECRET && sign_scope_part_len(region) > 0;
 }
 
 ossio_status ossio_sign_oss_v4(const ossio_sign_input *in, const ossio_credentials *c,

@@ -44,15 +44,15 @@ typedef struct ossio_qparam {
  * OSSIO_EINVAL, so no header can inject another or sign differently from
  * what is sent. */
 typedef struct ossio_sign_input {
-    const char *method;          /* "GET", upper-case token */
-    const char *bucket;          /* NULL or "" for service-level requests */
-    const char *key;             /* decoded object key; NULL or "" for bucket level */
-    const ossio_hdr *headers;    /* every header that will be sent */
+    const char *method;       /* "GET", upper-case token */
+    const char *bucket;       /* NULL or "" for service-level requests */
+    const char *key;          /* decoded object key; NULL or "" for bucket level */
+    const ossio_hdr *headers; /* every header that will be sent */
     size_t n_headers;
-    const ossio_qparam *query;   /* decoded query parameters, any order */
+    const ossio_qparam *query; /* decoded query parameters, any order */
     size_t n_query;
-    const char *host;            /* Host / :authority as sent ("b.oss-cn-x.aliyuncs.com:443") */
-    int path_style;              /* SigV4 canonical URI: "/bucket/key" if set, else "/key" */
+    const char *host; /* Host / :authority as sent ("b.oss-cn-x.aliyuncs.com:443") */
+    int path_style;   /* SigV4 canonical URI: "/bucket/key" if set, else "/key" */
 } ossio_sign_input;
 
 /* |security_token| NULL or "" when not using STS. */
@@ -109,8 +109,8 @@ ossio_status ossio_presign_oss_v4(const ossio_sign_input *in, const ossio_creden
  * header), or SHA-256("") when absent. With STS the caller sends
  * x-amz-security-token equal to c->security_token. |service| NULL means "s3". */
 ossio_status ossio_sign_aws_v4(const ossio_sign_input *in, const ossio_credentials *c,
-                               const char *region, const char *service, time_t now,
-                               ossio_buf *out, ossio_buf *canonical);
+                               const char *region, const char *service, time_t now, ossio_buf *out,
+                               ossio_buf *canonical);
 
 /* AWS SigV4 presigned URL: appends "X-Amz-Algorithm=..&X-Amz-Credential=..&
  * X-Amz-Date=..&X-Amz-Expires=..[&X-Amz-Security-Token=..]&X-Amz-SignedHeaders=

@@ -47,6 +47,9 @@ static bool pct_decode(char *s, size_t n, size_t *out)
 
 ossio_status ossio_xml_url_decode(ossio_buf *out, const char *in, size_t len)
 {
+    if (len == 0) {
+        return OSSIO_OK; /* |out->data| may still be NULL */
+    }
     size_t start = out->len;
     ossio_status st = ossio_buf_append(out, in, len);
     if (st != OSSIO_OK) {
@@ -102,9 +105,8 @@ static ossio_status keep_field(ossio_xml_doc *d, const ossio_xml_entry_def *e, s
                                const char *text, size_t len)
 {
     size_t start = d->arena.len;
-    ossio_status st = (d->url && (e->decode >> k & 1u))
-                          ? ossio_xml_url_decode(&d->arena, text, len)
-                          : ossio_buf_append(&d->arena, text, len);
+    ossio_status st = (d->url && (e->decode >> k & 1u)) ? ossio_xml_url_decode(&d->arena, text, len)
+                                                        : ossio_buf_append(&d->arena, text, len);
     if (st == OSSIO_OK) {
         d->cur.n[k] = d->arena.len - start;
         st = ossio_buf_append_byte(&d->arena, 0);
@@ -189,7 +191,7 @@ static int on_text(void *ud, size_t depth, const char *const *names, const char 
     }
     if (st != OSSIO_OK) {
         ossio_xml_stream_fail(&d->s, st,
-                              st == OSSIO_ENOMEM  ? "out of memory"
+                              st == OSSIO_ENOMEM ? "out of memory"
                               : st == OSSIO_EXML ? "bad value in XML entry"
                                                  : "stopped by a callback");
         return 1;

@@ -68,18 +68,10 @@ enum {
     LT_TRUNC,
     LT_KEY_COUNT,
 };
-static const char *const list_tail[] = {"Name",
-                                        "Prefix",
-                                        "Delimiter",
-                                        "EncodingType",
-                                        "Marker",
-                                        "NextMarker",
-                                        "ContinuationToken",
-                                        "NextContinuationToken",
-                                        "StartAfter",
-                                        "IsTruncated",
-                                        "KeyCount",
-                                        NULL};
+static const char *const list_tail[] = {
+    "Name",       "Prefix",      "Delimiter",         "EncodingType",
+    "Marker",     "NextMarker",  "ContinuationToken", "NextContinuationToken",
+    "StartAfter", "IsTruncated", "KeyCount",          NULL};
 static const ossio_xml_doc_def list_def = {
     "ListBucketResult",
     list_tail,
@@ -185,11 +177,9 @@ enum {
     UT_NEXT_ID_MARKER,
     UT_TRUNC,
 };
-static const char *const uploads_tail[] = {"Bucket",          "Prefix",
-                                           "Delimiter",       "EncodingType",
-                                           "KeyMarker",       "UploadIdMarker",
-                                           "NextKeyMarker",   "NextUploadIdMarker",
-                                           "IsTruncated",     NULL};
+static const char *const uploads_tail[] = {
+    "Bucket",         "Prefix",        "Delimiter",          "EncodingType", "KeyMarker",
+    "UploadIdMarker", "NextKeyMarker", "NextUploadIdMarker", "IsTruncated",  NULL};
 static const ossio_xml_doc_def uploads_def = {
     "ListMultipartUploadsResult",
     uploads_tail,
@@ -265,8 +255,8 @@ void ossio_xml_uploads_free(ossio_xml_uploads_parser *p)
 /* ---- ListPartsResult ---- */
 
 enum { PF_NUM, PF_ETAG, PF_SIZE, PF_MTIME, PF_CRC };
-static const char *const part_fields[] = {"PartNumber",    "ETag", "Size", "LastModified",
-                                          "HashCrc64ecma", NULL};
+static const char *const part_fields[] = {"PartNumber",   "ETag",          "Size",
+                                          "LastModified", "HashCrc64ecma", NULL};
 static const ossio_xml_entry_def parts_entries[] = {{"Part", part_fields, 0}};
 enum { PT_BUCKET, PT_KEY, PT_ID, PT_NEXT, PT_TRUNC };
 static const char *const parts_tail[] = {"Bucket",      "Key", "UploadId", "NextPartNumberMarker",

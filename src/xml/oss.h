@@ -285,9 +285,8 @@ typedef struct ossio_xml_delete_parser {
     void *ud;
 } ossio_xml_delete_parser;
 
-ossio_status ossio_xml_delete_init(ossio_xml_delete_parser *p,
-                                   const ossio_xml_delete_callbacks *cb, void *ud,
-                                   bool url_requested, const ossio_xml_limits *lim);
+ossio_status ossio_xml_delete_init(ossio_xml_delete_parser *p, const ossio_xml_delete_callbacks *cb,
+                                   void *ud, bool url_requested, const ossio_xml_limits *lim);
 ossio_status ossio_xml_delete_feed(ossio_xml_delete_parser *p, const void *data, size_t len);
 ossio_status ossio_xml_delete_finish(ossio_xml_delete_parser *p);
 void ossio_xml_delete_free(ossio_xml_delete_parser *p);

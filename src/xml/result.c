@@ -226,8 +226,8 @@ static const ossio_xml_entry_def delete_entries[] = {
     {"Error", delete_error_fields, 1u << DF_KEY},
 };
 static const char *const delete_tail[] = {"EncodingType", NULL};
-static const ossio_xml_doc_def delete_def = {"DeleteResult", delete_tail, 0, delete_entries, 2,
-                                             NULL};
+static const ossio_xml_doc_def delete_def = {"DeleteResult", delete_tail, 0,
+                                             delete_entries, 2,           NULL};
 
 static ossio_status delete_emit(ossio_xml_doc *d, size_t entry, const ossio_xml_fields *f)
 {
@@ -246,9 +246,8 @@ static ossio_status delete_emit(ossio_xml_doc *d, size_t entry, const ossio_xml_
     return rc ? OSSIO_ECANCELED : OSSIO_OK;
 }
 
-ossio_status ossio_xml_delete_init(ossio_xml_delete_parser *p,
-                                   const ossio_xml_delete_callbacks *cb, void *ud,
-                                   bool url_requested, const ossio_xml_limits *lim)
+ossio_status ossio_xml_delete_init(ossio_xml_delete_parser *p, const ossio_xml_delete_callbacks *cb,
+                                   void *ud, bool url_requested, const ossio_xml_limits *lim)
 {
     static const ossio_xml_delete_callbacks none = {NULL, NULL};
     p->cb = cb ? cb : &none;

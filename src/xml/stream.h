@@ -23,10 +23,10 @@
 /* Limits of one document; exceeding any of them is OSSIO_EXML. A zero field
  * takes the default above. */
 typedef struct ossio_xml_limits {
-    size_t max_depth;  /* open elements, at most OSSIO_XML_DEPTH_CAP */
-    size_t max_text;   /* bytes of character data in one element */
-    uint64_t max_doc;  /* bytes fed in total */
-    size_t max_mem;    /* bytes expat itself may hold allocated */
+    size_t max_depth; /* open elements, at most OSSIO_XML_DEPTH_CAP */
+    size_t max_text;  /* bytes of character data in one element */
+    uint64_t max_doc; /* bytes fed in total */
+    size_t max_mem;   /* bytes expat itself may hold allocated */
 } ossio_xml_limits;
 
 /* Called at each element's end with the element's text (the character data
@@ -34,8 +34,8 @@ typedef struct ossio_xml_limits {
  * until the callback returns). |names[0]| is the root, |names[depth - 1]| the
  * element that ends. Nonzero stops the parse with OSSIO_ECANCELED, unless the
  * callback stored another status with ossio_xml_stream_fail(). */
-typedef int (*ossio_xml_text_cb)(void *ud, size_t depth, const char *const *names,
-                                 const char *text, size_t len);
+typedef int (*ossio_xml_text_cb)(void *ud, size_t depth, const char *const *names, const char *text,
+                                 size_t len);
 /* Called after on_text for the same element; same return convention. */
 typedef int (*ossio_xml_end_cb)(void *ud, size_t depth, const char *name);
 
@@ -67,8 +67,7 @@ typedef struct ossio_xml_stream {
  * above a cap) or OSSIO_ENOMEM; on error nothing needs freeing, but
  * ossio_xml_stream_free() is harmless. */
 ossio_status ossio_xml_stream_init(ossio_xml_stream *s, ossio_xml_text_cb on_text,
-                                   ossio_xml_end_cb on_end, void *ud,
-                                   const ossio_xml_limits *lim);
+                                   ossio_xml_end_cb on_end, void *ud, const ossio_xml_limits *lim);
 
 /* Parses the next |len| bytes of the document (borrowed for the call). Returns
  * OSSIO_OK, OSSIO_EXML (malformed, DTD, limit), OSSIO_ECANCELED (a callback

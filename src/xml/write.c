@@ -112,8 +112,7 @@ static ossio_status complete_body(ossio_buf *out, const ossio_xml_part_ref *part
     uint32_t prev = 0;
     for (size_t i = 0; i < n && st == OSSIO_OK; i++) {
         const ossio_xml_part_ref *p = &parts[i];
-        if (p->number < 1 || p->number > 10000 || p->number <= prev ||
-            (!p->etag && p->etag_len)) {
+        if (p->number < 1 || p->number > 10000 || p->number <= prev || (!p->etag && p->etag_len)) {
             return OSSIO_EINVAL;
         }
         prev = p->number;
@@ -171,8 +170,7 @@ static ossio_status delete_body(ossio_buf *out, bool quiet, const ossio_xml_key 
     return st;
 }
 
-ossio_status ossio_xml_write_delete(ossio_buf *out, bool quiet, const ossio_xml_key *keys,
-                                    size_t n)
+ossio_status ossio_xml_write_delete(ossio_buf *out, bool quiet, const ossio_xml_key *keys, size_t n)
 {
     if (n == 0 || n > OSSIO_XML_DELETE_MAX || !keys) {
         return OSSIO_EINVAL;

@@ -277,24 +277,17 @@ for (const scheme of Object.keys(recompute)) {
   });
 }
 
-test('the endpoint\'s verify() accepts every OSS V1/V4 and SigV4 header vector', async () => {
+test('the endpoint\'s verify() accepts every vector of every scheme', async () => {
   const failures = [];
-  let sigv4UrlAccepted = 0;
-  let sigv4Url = 0;
   for (const v of vectors) {
     const accounts = new Map([[v.access_key_id, { secret: v.secret, token: v.token || undefined }]]);
     const req = endpointRequest(v);
     try {
       const r = await auth.verify(req, accounts, v.now * 1000);
       assert.strictEqual(r.scheme, v.scheme);
-      if (v.scheme === 'aws-sigv4-url') sigv4UrlAccepted++;
     } catch (e) {
-      if (v.scheme !== 'aws-sigv4-url') failures.push(`${v.scheme}: ${e.code || ''} ${e.message} ${e.detail || ''}\n  input: ${JSON.stringify(v)}`);
+      failures.push(`${v.scheme}: ${e.code || ''} ${e.message} ${e.detail || ''}\n  input: ${JSON.stringify(v)}`);
     }
-    if (v.scheme === 'aws-sigv4-url') sigv4Url++;
   }
-  // auth.js presigns SigV4 with smithy's default payload hash (SHA-256 of an
-  // empty body) where S3 uses UNSIGNED-PAYLOAD: see docs/signing.md.
-  console.log(`endpoint verify() accepted ${sigv4UrlAccepted}/${sigv4Url} SigV4 presigned URLs (UNSIGNED-PAYLOAD)`);
   if (failures.length) assert.fail(`${failures.length} rejected:\n${failures.join('\n')}`);
 });

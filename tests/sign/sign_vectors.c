@@ -48,11 +48,39 @@ static const char *dup_str(const char *s)
 }
 
 static const char *KEY_PARTS[] = {
-    "a",  "dir/",         "file.txt", " ",        "+",     "~",         "\xc3\xbc" /* ü */,
-    "//", "%",            "?",        "#",        "=",     "&",         "\xe6\x97\xa5\xe6\x9c\xac",
-    "*",  "'",            "(x)",      "!",        "..",    "\xf0\x9f\x98\x80" /* emoji */,
-    "-_", "100%25 done",  "a+b=c",    "\\",       ":",     "@",         ",;",
-    "$",  "\xc2\xa0nbsp", "[]",       "{\"j\":1}", "<tag>", "x\xe2\x80\x8by",
+    "a",
+    "dir/",
+    "file.txt",
+    " ",
+    "+",
+    "~",
+    "\xc3\xbc" /* ü */,
+    "//",
+    "%",
+    "?",
+    "#",
+    "=",
+    "&",
+    "\xe6\x97\xa5\xe6\x9c\xac",
+    "*",
+    "'",
+    "(x)",
+    "!",
+    "..",
+    "\xf0\x9f\x98\x80" /* emoji */,
+    "-_",
+    "100%25 done",
+    "a+b=c",
+    "\\",
+    ":",
+    "@",
+    ",;",
+    "$",
+    "\xc2\xa0nbsp",
+    "[]",
+    "{\"j\":1}",
+    "<tag>",
+    "x\xe2\x80\x8by",
 };
 
 static const char *random_key(void)
@@ -77,18 +105,10 @@ static const char *random_key(void)
 }
 
 static const char *ODD_VALUES[] = {
-    "plain",
-    "  spaced  value  ",
-    "tab\there",
-    "\ttabs around\t",
-    "quote\"d",
-    "comma, semi; colon: x",
-    "UPPER lower",
-    "=&?#/%+",
-    "",
-    "a  b   c",
-    "~!@$^*()[]{}|<>",
-    "trailing ",
+    "plain",           "  spaced  value  ", "tab\there",
+    "\ttabs around\t", "quote\"d",          "comma, semi; colon: x",
+    "UPPER lower",     "=&?#/%+",           "",
+    "a  b   c",        "~!@$^*()[]{}|<>",   "trailing ",
 };
 
 static const char *odd_value(void)
@@ -97,8 +117,12 @@ static const char *odd_value(void)
 }
 
 static const char *QUERY_VALUES[] = {
-    "",      "2",        "abc/def==", "a+b c",  "1/2/3=&x", "\xc3\xa9t\xc3\xa9",
-    "~._-*", "text/plain; charset=utf-8", "%41", "'quoted'", "(paren)!",
+    "",          "2",
+    "abc/def==", "a+b c",
+    "1/2/3=&x",  "\xc3\xa9t\xc3\xa9",
+    "~._-*",     "text/plain; charset=utf-8",
+    "%41",       "'quoted'",
+    "(paren)!",
 };
 
 static const char *qvalue(void)
@@ -138,8 +162,8 @@ static void add_q(req *r, const char *name, const char *value)
 }
 
 enum scheme { OSS_V1, OSS_V1_URL, OSS_V4, OSS_V4_URL, AWS_V4, AWS_V4_URL, N_SCHEMES };
-static const char *SCHEME_NAMES[] = {"oss-v1",     "oss-v1-url",   "oss-v4",
-                                     "oss-v4-url", "aws-sigv4", "aws-sigv4-url"};
+static const char *SCHEME_NAMES[] = {"oss-v1",     "oss-v1-url", "oss-v4",
+                                     "oss-v4-url", "aws-sigv4",  "aws-sigv4-url"};
 
 static void random_request(req *r, int scheme)
 {
@@ -169,20 +193,48 @@ static void random_request(req *r, int scheme)
     size_t nq = pick(5);
     for (size_t i = 0; i < nq; i++) {
         switch (pick(14)) {
-        case 0: add_q(r, "uploads", coin(50) ? NULL : ""); break;
-        case 1: add_q(r, "uploadId", "0004B9894A22E5B1888A1E29F823****"); break;
-        case 2: add_q(r, "partNumber", coin(50) ? "1" : "10000"); break;
-        case 3: add_q(r, "acl", NULL); break;
-        case 4: add_q(r, "tagging", coin(50) ? NULL : ""); break;
-        case 5: add_q(r, "response-content-type", qvalue()); break;
-        case 6: add_q(r, "prefix", qvalue()); break;
-        case 7: add_q(r, "max-keys", "1000"); break;
-        case 8: add_q(r, "list-type", "2"); break;
-        case 9: add_q(r, "continuation-token", "Ch4xL2FiYy9kZWY=/+x=="); break;
-        case 10: add_q(r, "delimiter", "/"); break;
-        case 11: add_q(r, "versionId", qvalue()); break;
-        case 12: add_q(r, "marker", qvalue()); break;
-        default: add_q(r, "encoding-type", "url"); break;
+        case 0:
+            add_q(r, "uploads", coin(50) ? NULL : "");
+            break;
+        case 1:
+            add_q(r, "uploadId", "0004B9894A22E5B1888A1E29F823****");
+            break;
+        case 2:
+            add_q(r, "partNumber", coin(50) ? "1" : "10000");
+            break;
+        case 3:
+            add_q(r, "acl", NULL);
+            break;
+        case 4:
+            add_q(r, "tagging", coin(50) ? NULL : "");
+            break;
+        case 5:
+            add_q(r, "response-content-type", qvalue());
+            break;
+        case 6:
+            add_q(r, "prefix", qvalue());
+            break;
+        case 7:
+            add_q(r, "max-keys", "1000");
+            break;
+        case 8:
+            add_q(r, "list-type", "2");
+            break;
+        case 9:
+            add_q(r, "continuation-token", "Ch4xL2FiYy9kZWY=/+x==");
+            break;
+        case 10:
+            add_q(r, "delimiter", "/");
+            break;
+        case 11:
+            add_q(r, "versionId", qvalue());
+            break;
+        case 12:
+            add_q(r, "marker", qvalue());
+            break;
+        default:
+            add_q(r, "encoding-type", "url");
+            break;
         }
     }
 
@@ -237,8 +289,8 @@ static void random_request(req *r, int scheme)
                              : "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         }
         if (coin(40)) {
-            static const char *cands[] = {"host", "Range", "content-length", "Content-Type",
-                                          "x-oss-meta-x", "HOST"};
+            static const char *cands[] = {"host",         "Range",        "content-length",
+                                          "Content-Type", "x-oss-meta-x", "HOST"};
             size_t n = 1 + pick(3);
             for (size_t i = 0; i < n; i++) {
                 const char *c = cands[pick(6)];
@@ -340,8 +392,7 @@ static int emit(const req *r, int scheme, const char *region, int64_t expires, o
     json_cstr(r->cred.security_token);
     fputs(",\"region\":", stdout);
     json_cstr(region);
-    printf(",\"now\":%" PRId64 ",\"expires\":%" PRId64 ",\"canonical\":", (int64_t)r->now,
-           expires);
+    printf(",\"now\":%" PRId64 ",\"expires\":%" PRId64 ",\"canonical\":", (int64_t)r->now, expires);
     json_str((const char *)canonical->data, canonical->len);
     fputs(",\"result\":", stdout);
     json_str((const char *)out->data, out->len);
@@ -377,8 +428,8 @@ int main(int argc, char **argv)
                 st = ossio_presign_oss_v1(&r.in, &r.cred, expires, &out, &canonical);
                 break;
             case OSS_V4:
-                st = ossio_sign_oss_v4(&r.in, &r.cred, region, r.now, r.additional,
-                                       r.n_additional, &out, &canonical);
+                st = ossio_sign_oss_v4(&r.in, &r.cred, region, r.now, r.additional, r.n_additional,
+                                       &out, &canonical);
                 break;
             case OSS_V4_URL:
                 expires = 1 + (int64_t)pick(OSSIO_SIGN_MAX_EXPIRES);

@@ -81,12 +81,12 @@ static void check_all_modes(const char *doc, bool url, ossio_status want, transc
 }
 
 #define V2_BODY                                                                                    \
-    "<Name>bucket</Name><Prefix>dir/</Prefix><KeyCount>3</KeyCount><MaxKeys>1000</MaxKeys>"      \
-    "<Delimiter>/</Delimiter><IsTruncated>true</IsTruncated>"                                     \
-    "<ContinuationToken>c1</ContinuationToken>"                                                   \
+    "<Name>bucket</Name><Prefix>dir/</Prefix><KeyCount>3</KeyCount><MaxKeys>1000</MaxKeys>"        \
+    "<Delimiter>/</Delimiter><IsTruncated>true</IsTruncated>"                                      \
+    "<ContinuationToken>c1</ContinuationToken>"                                                    \
     "<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>" \
-    "<Contents><Key>dir/a.txt</Key><LastModified>2024-01-02T03:04:05.000Z</LastModified>"         \
-    "<ETag>&quot;5B3C1A2E053D763E1B002CC607C5A0FE&quot;</ETag><Size>344606</Size>"                \
+    "<Contents><Key>dir/a.txt</Key><LastModified>2024-01-02T03:04:05.000Z</LastModified>"          \
+    "<ETag>&quot;5B3C1A2E053D763E1B002CC607C5A0FE&quot;</ETag><Size>344606</Size>"                 \
     "<StorageClass>Standard</StorageClass><Type>Normal</Type>"                                     \
     "<Owner><ID>0022012</ID><DisplayName>u</DisplayName></Owner></Contents>"                       \
     "<Contents>\n  <Key>dir/&lt;b&amp;c&gt;</Key>\n  <Size>0</Size>\n  <Future>x</Future>\n"       \
@@ -195,6 +195,12 @@ static void test_encoding_type_url_errors(void **state)
     check_all_modes("<ListBucketResult><EncodingType>url</EncodingType><Prefix>%zz</Prefix>"
                     "<IsTruncated>false</IsTruncated></ListBucketResult>",
                     false, OSSIO_EXML, &t);
+    /* An empty decoded key (found by fuzz_xml_list). */
+    check_all_modes("<ListBucketResult><EncodingType>url</EncodingType>"
+                    "<Contents><Key></Key><Size>1</Size></Contents>"
+                    "<IsTruncated>false</IsTruncated></ListBucketResult>",
+                    false, OSSIO_OK, &t);
+    assert_non_null(strstr(t.buf, "obj []"));
     /* Without url, '%' and '+' are literal. */
     check_all_modes("<ListBucketResult><Contents><Key>a%2+</Key><Size>1</Size></Contents>"
                     "<IsTruncated>false</IsTruncated></ListBucketResult>",
@@ -234,8 +240,8 @@ static void test_strict_fields(void **state)
         check_all_modes(bad[i], false, OSSIO_EXML, &t);
     }
     /* Empty listing. */
-    check_all_modes("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>",
-                    false, OSSIO_OK, &t);
+    check_all_modes("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>", false,
+                    OSSIO_OK, &t);
 }
 
 static int stop_at_second(void *ud, const ossio_xml_object *o)

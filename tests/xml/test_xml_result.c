@@ -37,8 +37,7 @@ static void test_error_body(void **state)
     (void)state;
     for (int mode = 0; mode < FEED_MODES; mode++) {
         ossio_xml_error e;
-        assert_int_equal(run_error(endpoint_error, sizeof endpoint_error - 1, mode, &e),
-                         OSSIO_OK);
+        assert_int_equal(run_error(endpoint_error, sizeof endpoint_error - 1, mode, &e), OSSIO_OK);
         assert_string_equal(e.code, "NoSuchKey");
         assert_string_equal(e.message, "The specified key does not exist.");
         assert_string_equal(e.request_id, "5C3D9175B6FC201293AD****");
@@ -81,11 +80,10 @@ static void test_base64(void **state)
     static const struct {
         const char *in;
         const char *out;
-    } good[] = {{"", ""},         {"Zg==", "f"},   {"Zm8=", "fo"}, {"Zm9v", "foo"},
-                {"Zg", "f"},      {"Zm8", "fo"},   {"Zm9vYg==", "foob"},
-                {"+/+/", "\xfb\xff\xbf"}};
-    static const char *const bad[] = {"Z",    "Zg=",  "Zg===", "Zh==", "Zm9=",
-                                      "Zm9v\n", "Zm 9", "=Zm9", "Zg==Zg==", "Zm-_"};
+    } good[] = {{"", ""},    {"Zg==", "f"}, {"Zm8=", "fo"},       {"Zm9v", "foo"},
+                {"Zg", "f"}, {"Zm8", "fo"}, {"Zm9vYg==", "foob"}, {"+/+/", "\xfb\xff\xbf"}};
+    static const char *const bad[] = {
+        "Z", "Zg=", "Zg===", "Zh==", "Zm9=", "Zm9v\n", "Zm 9", "=Zm9", "Zg==Zg==", "Zm-_"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         ossio_buf b;
         ossio_buf_init(&b, 64, OSSIO_EXML);
@@ -113,7 +111,8 @@ static void test_base64(void **state)
 static void test_error_from_header(void **state)
 {
     (void)state;
-    /* base64 of <Error><Code>NoSuchKey</Code><RequestId>R1</RequestId><EC>0026-00000001</EC></Error> */
+    /* base64 of
+     * <Error><Code>NoSuchKey</Code><RequestId>R1</RequestId><EC>0026-00000001</EC></Error> */
     static const char hdr[] = "PEVycm9yPjxDb2RlPk5vU3VjaEtleTwvQ29kZT48UmVxdWVzdElkPlIxPC9SZXF1"
                               "ZXN0SWQ+PEVDPjAwMjYtMDAwMDAwMDE8L0VDPjwvRXJyb3I+";
     ossio_xml_error e;
@@ -196,10 +195,11 @@ static void test_initiate_complete_copy(void **state)
                                 0, &p),
                      OSSIO_EXML);
     ossio_xml_result_free(&p);
-    assert_int_equal(
-        run_result(OSSIO_XML_COPY, "<CompleteMultipartUploadResult><ETag>e</ETag>"
-                                   "</CompleteMultipartUploadResult>", 0, &p),
-        OSSIO_EXML);
+    assert_int_equal(run_result(OSSIO_XML_COPY,
+                                "<CompleteMultipartUploadResult><ETag>e</ETag>"
+                                "</CompleteMultipartUploadResult>",
+                                0, &p),
+                     OSSIO_EXML);
     ossio_xml_result_free(&p);
     assert_int_equal(run_result(OSSIO_XML_COPY, "<CopyObjectResult><ETag>e</ETag>", 0, &p),
                      OSSIO_EXML);

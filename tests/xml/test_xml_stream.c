@@ -12,8 +12,7 @@
 
 #include "xml_feed.h"
 
-static int rec_text(void *ud, size_t depth, const char *const *names, const char *text,
-                    size_t len)
+static int rec_text(void *ud, size_t depth, const char *const *names, const char *text, size_t len)
 {
     transcript *t = ud;
     for (size_t i = 0; i < depth; i++) {
@@ -228,8 +227,18 @@ static void test_incomplete_documents(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "", " \n", "<?xml version=\"1.0\"?>", "<R>", "<R><A>x</A>", "<R></R><S/>",
-        "<R></S>", "<R a='1' a='2'/>", "<R>\x01</R>", "<R>\xff</R>", "text", "<R></R>junk",
+        "",
+        " \n",
+        "<?xml version=\"1.0\"?>",
+        "<R>",
+        "<R><A>x</A>",
+        "<R></R><S/>",
+        "<R></S>",
+        "<R a='1' a='2'/>",
+        "<R>\x01</R>",
+        "<R>\xff</R>",
+        "text",
+        "<R></R>junk",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(run_str(bad[i], NULL), OSSIO_EXML);
@@ -237,8 +246,7 @@ static void test_incomplete_documents(void **state)
     assert_int_equal(run_str("<R/>\n  ", NULL), OSSIO_OK);
 }
 
-static int stop_text(void *ud, size_t depth, const char *const *names, const char *text,
-                     size_t len)
+static int stop_text(void *ud, size_t depth, const char *const *names, const char *text, size_t len)
 {
     (void)depth;
     (void)names;

@@ -63,7 +63,8 @@ static void test_delete_exact(void **state)
     (void)state;
     ossio_buf b;
     ossio_buf_init(&b, 1 << 20, OSSIO_EBODYSIZE);
-    const ossio_xml_key keys[] = {{"a.txt", 5}, {"&<>\"'\r\n\t", 8}, {"\xE4\xB8\xAD/\xF0\x9F\x98\x80", 8}};
+    const ossio_xml_key keys[] = {
+        {"a.txt", 5}, {"&<>\"'\r\n\t", 8}, {"\xE4\xB8\xAD/\xF0\x9F\x98\x80", 8}};
     assert_int_equal(ossio_xml_write_delete(&b, true, keys, 3), OSSIO_OK);
     assert_buf(&b, DECL "<Delete><Quiet>true</Quiet><Object><Key>a.txt</Key></Object>"
                         "<Object><Key>&amp;&lt;&gt;&quot;&apos;&#13;\n\t</Key></Object>"
@@ -78,14 +79,14 @@ static void test_delete_refuses(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "a\x01",          /* control character */
-        "a\0b",           /* NUL (length 3) */
-        "\xC3",           /* truncated sequence */
-        "\xC0\xAF",       /* overlong '/' */
-        "\xE0\x80\xAF",   /* overlong */
-        "\xED\xA0\x80",   /* surrogate */
-        "\xEF\xBF\xBE",   /* U+FFFE */
-        "\xEF\xBF\xBF",   /* U+FFFF */
+        "a\x01",            /* control character */
+        "a\0b",             /* NUL (length 3) */
+        "\xC3",             /* truncated sequence */
+        "\xC0\xAF",         /* overlong '/' */
+        "\xE0\x80\xAF",     /* overlong */
+        "\xED\xA0\x80",     /* surrogate */
+        "\xEF\xBF\xBE",     /* U+FFFE */
+        "\xEF\xBF\xBF",     /* U+FFFF */
         "\xF4\x90\x80\x80", /* above U+10FFFF */
         "\xFF",
         "\x80",
@@ -115,8 +116,7 @@ typedef struct keys_seen {
     const ossio_xml_key *want;
 } keys_seen;
 
-static int seen_text(void *ud, size_t depth, const char *const *names, const char *text,
-                     size_t len)
+static int seen_text(void *ud, size_t depth, const char *const *names, const char *text, size_t len)
 {
     keys_seen *k = ud;
     if (ossio_xml_path_is(depth, names, "Delete", "Object", "Key", NULL)) {

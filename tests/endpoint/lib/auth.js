@@ -256,9 +256,14 @@ async function verifySigV4Query(req, accounts, now) {
   checkExpiry(when + expiresIn * 1000, now);
   const signed = (q['X-Amz-SignedHeaders'] || '').split(';').filter(Boolean);
   const request = smithyRequest(req, new Set(signed), smithyQuery(req, SIGV4_QUERY_AUTH));
+  // S3 presigned URLs sign the payload as UNSIGNED-PAYLOAD (the header only
+  // tells smithy the payload hash; it is neither signed nor hoisted).
+  request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
   const out = await signer(acct, cred, token).presign(request, {
     signingDate: new Date(when), expiresIn, signableHeaders: new Set(signed),
-    unhoistableHeaders: new Set(signed), signingRegion: cred.region, signingService: cred.service,
+    unsignableHeaders: new Set(['x-amz-content-sha256']),
+    unhoistableHeaders: new Set([...signed, 'x-amz-content-sha256']),
+    signingRegion: cred.region, signingService: cred.service,
   });
   if (!safeEqual(out.query['X-Amz-Signature'], q['X-Amz-Signature'] || '')) {
     throw signatureMismatch('SigV4 presigned canonical request differs');

@@ -9,7 +9,8 @@ const crypto = require('crypto');
 const http = require('http');
 const http2 = require('http2');
 const net = require('net');
-const { verify, AuthError, isAuthQueryParam } = require('./auth');
+const { verify, AuthError, isAuthQueryParam, V1_SUBRESOURCES } = require('./auth');
+const { listObjects } = require('./listing');
 const { parseQuery, splitTarget, encodeKeyPath, pairsToQueryString } = require('./query');
 const { Multipart, OssError, xmlEscape } = require('./multipart');
 const { fileCrc64 } = require('./crc');
@@ -167,6 +168,15 @@ class Front {
     } else if (bucket && method === 'GET' && has('uploads')) {
       await this.requireBucket(bucket);
       return this.sendXml(res, 200, await this.multipart.listUploads(bucket, q));
+    } else if (bucket && method === 'GET' &&
+               !Object.keys(q).some(k => V1_SUBRESOURCES.has(k) && k !== 'continuation-token')) {
+      await this.requireBucket(bucket);
+      const store = this.multipart.store;
+      const xml = await listObjects(this.opts.storeDir, bucket, q, async k => {
+        const m = await store.getMetadata(bucket, toStore(k)).catch(() => null);
+        return m && { size: m['content-length'], etag: m.etag, lastModified: new Date(m['last-modified']).toISOString() };
+      });
+      return this.sendXml(res, 200, xml);
     } else if (bucket && method === 'POST' && has('delete')) {
       const body = Buffer.from(encodeStoreKeysInXml((await readBody(req)).toString('utf8')));
       return this.proxy(req, res, ctx, { body });

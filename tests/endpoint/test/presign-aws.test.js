@@ -78,8 +78,12 @@ test('AWS SigV4 presigned GET (signed by @smithy/signature-v4) works; expired is
   const sign = async (date, expiresIn) => {
     const r = await signer.presign({
       method: 'GET', protocol: 'https:', hostname: 'localhost', port: ep.ports.h1_tls,
-      path: `/${ep.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`, query: {}, headers: { host },
-    }, { signingDate: date, expiresIn });
+      path: `/${ep.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`, query: {},
+      headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, // as AWS's S3 presigner does
+    }, {
+      signingDate: date, expiresIn, unsignableHeaders: new Set(['x-amz-content-sha256']),
+      unhoistableHeaders: new Set(['x-amz-content-sha256']),
+    });
     const qs = Object.entries(r.query).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
     return `https://${host}${r.path}?${qs}`;
   };
