@@ -52,6 +52,7 @@ static const ossio_key keys[] = {
     {"fs.oss.dns.servers", OSSIO_KEY_STR, "", 0, 0, NULL},
     {"fs.oss.dns.cache.ttl", OSSIO_KEY_INT, "60", 0, 86400, NULL},
     {"fs.oss.response.header.maximum", OSSIO_KEY_SIZE, "64k", 1024, 16 << 20, NULL},
+    {"fs.oss.http1.expect.continue", OSSIO_KEY_SIZE, "0", 0, INT64_C(1) << 40, NULL},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -225,7 +225,8 @@ static ossio_status send_bytes(ossio_conn *c, size_t budget)
     if (!h->head_written) {
         int64_t len = r->body_kind == OSSIO_BODY_NONE ? 0 : r->body_len;
         ossio_status st = ossio_h1_request_write(&c->wbuf, r->method, r->url.target,
-                                                 r->url.authority, r->hdrs.v, r->hdrs.n, len, 0);
+                                                 r->url.authority, r->hdrs.v, r->hdrs.n, len,
+                                                 h->expect);
         if (st != OSSIO_OK) {
             h->cur = NULL;
             ossio_request_finish(r, st, "the request could not be serialised");

@@ -67,9 +67,24 @@ static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
     o->rng = (uint64_t)(uintptr_t)cl ^ ((uint64_t)ev_time() * 1000003u) ^ 0x9e3779b97f4a7c15ull;
 }
 
+/* Unknown fs.oss.* keys that look like typos of known ones (fs.oss.endpiont). */
+static void collect_typos(ossio_client *cl, const ossio_config *cfg)
+{
+    size_t n = ossio_config_count(cfg);
+    for (size_t i = 0; i < n && cl->n_warnings < 4; i++) {
+        const char *key = ossio_config_key_at(cfg, i);
+        const char *hint = key != NULL ? ossio_config_typo_hint(key) : NULL;
+        if (hint != NULL) {
+            snprintf(cl->warnings[cl->n_warnings++], sizeof(cl->warnings[0]),
+                     "unknown configuration key '%.80s' is ignored: did you mean '%.80s'?", key, hint);
+        }
+    }
+}
+
 static ossio_status read_settings(ossio_client *cl, const ossio_config *cfg)
 {
     read_oss_settings(cl, cfg);
+    collect_typos(cl, cfg);
     ossio_settings *s = &cl->set;
     s->max_conns = (size_t)ossio_config_int(cfg, "fs.oss.connection.maximum");
     s->connect_timeout = (double)ossio_config_int(cfg, "fs.oss.connection.establish.timeout") / 1e3;
@@ -222,6 +237,10 @@ void ossio_client_set_log(ossio_client *cl, ossio_log_cb cb, ossio_log_level max
     cl->log = cb;
     cl->log_level = max_level;
     cl->log_ud = user_data;
+    for (int i = 0; i < cl->n_warnings; i++) {
+        ossio_log(cl, OSSIO_LOG_WARN, "%s", cl->warnings[i]);
+    }
+    cl->n_warnings = 0;
 }
 
 const char *ossio_client_error(const ossio_client *cl)

@@ -65,6 +65,8 @@ struct ossio_client {
     int destroying;
     ossio_oss_settings oss;
     char error[512]; /* last ossio_op_new() failure */
+    char warnings[4][256]; /* configuration warnings, logged once a log callback is set */
+    int n_warnings;
 };
 
 /* Formats and sends a message to the log callback, if one is set for |level|. */

@@ -413,6 +413,77 @@ static void t_2500_keys_listed_and_deleted(void **state)
     ossio_client_destroy(cl);
 }
 
+static char warned[512];
+static void warn_log(ossio_log_level level, const char *msg, void *ud)
+{
+    (void)ud;
+    if (level == OSSIO_LOG_WARN) {
+        snprintf(warned, sizeof(warned), "%s", msg);
+    }
+}
+
+static int secret_shown;
+static void explain_cb(const char *key, const char *value, ossio_config_source src, void *ud)
+{
+    (void)key;
+    (void)src;
+    if (strstr(value, (const char *)ud) != NULL) {
+        secret_shown = 1;
+    }
+}
+
+/* Hadoop core-site.xml < Flink yaml < set: the Flink secret must win over a
+ * wrong one in core-site.xml, and the operation must succeed with it. */
+static void t_config_sources_end_to_end(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ossio-cfg-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char core[300], flink[300];
+    snprintf(core, sizeof(core), "%s/core-site.xml", dir);
+    snprintf(flink, sizeof(flink), "%s/flink-conf.yaml", dir);
+    FILE *f = fopen(core, "w");
+    fprintf(f, "<?xml version=\"1.0\"?>\n<configuration>\n"
+               "<property><name>fs.oss.accessKeySecret</name><value>wrong-secret</value></property>\n"
+               "<property><name>fs.oss.connection.maximum</name><value>8</value></property>\n"
+               "</configuration>\n");
+    fclose(f);
+    f = fopen(flink, "w");
+    fprintf(f, "fs.oss.endpoint: https://localhost:%d\nfs.oss.accessKeyId: %s\n"
+               "fs.oss.accessKeySecret: %s\nfs.oss.path.style.access: true\nfs.oss.endpiont: typo\n",
+            ep_port("H2_TLS"), ep("ACCESS_KEY_ID"), ep("ACCESS_KEY_SECRET"));
+    fclose(f);
+    ossio_config *cfg = ossio_config_new();
+    assert_int_equal(ossio_config_load_hadoop(cfg, core), OSSIO_OK);
+    assert_int_equal(ossio_config_load_flink(cfg, flink), OSSIO_OK);
+    assert_int_equal(ossio_config_set(cfg, "fs.oss.connection.ca.file", ep("CA_FILE")), OSSIO_OK);
+    assert_int_equal(ossio_config_source_of(cfg, "fs.oss.accessKeySecret"), OSSIO_SRC_FLINK);
+    assert_int_equal(ossio_config_source_of(cfg, "fs.oss.connection.maximum"), OSSIO_SRC_HADOOP);
+    secret_shown = 0;
+    ossio_config_explain(cfg, explain_cb, (void *)ep("ACCESS_KEY_SECRET"));
+    assert_false(secret_shown);
+    ossio_client *cl = NULL;
+    assert_int_equal(ossio_client_new(&cl, cfg, NULL), OSSIO_OK);
+    ossio_config_free(cfg);
+    warned[0] = '\0';
+    ossio_client_set_log(cl, warn_log, OSSIO_LOG_WARN, NULL);
+    assert_non_null(strstr(warned, "fs.oss.endpiont"));
+    assert_non_null(strstr(warned, "fs.oss.endpoint"));
+    char key[128];
+    snprintf(key, sizeof(key), "ops/%d/config.txt", (int)getpid());
+    body_arg body = {"from config files", 17};
+    opres put = run(cl, OSSIO_OP_PUT, uri("%s", key), set_body, &body);
+    OK(put);
+    opres get = run(cl, OSSIO_OP_GET, uri("%s", key), NULL, NULL);
+    OK(get);
+    assert_int_equal(get.len, 17);
+    free(get.data);
+    ossio_client_destroy(cl);
+    unlink(core);
+    unlink(flink);
+    rmdir(dir);
+}
+
 static void t_errors_carry_server_fields(void **state)
 {
     (void)state;
@@ -545,6 +616,7 @@ int main(void)
         cmocka_unit_test(t_odd_keys_round_trip),
         cmocka_unit_test(t_2500_keys_listed_and_deleted),
         cmocka_unit_test(t_errors_carry_server_fields),
+        cmocka_unit_test(t_config_sources_end_to_end),
         cmocka_unit_test(t_faults_retried_or_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
