@@ -188,8 +188,8 @@ int main(int argc, char **argv)
     uint64_t crc_comb = ossio_crc64_combine(crc_a, crc_b, (uint64_t)(len - half));
     if (crc_comb != crc_all) {
         fprintf(stderr,
-                "crc64: combine(crc(A), crc(B), %zu) = 0x%016" PRIx64 " but crc(A||B) = 0x%016" PRIx64
-                "\n",
+                "crc64: combine(crc(A), crc(B), %zu) = 0x%016" PRIx64
+                " but crc(A||B) = 0x%016" PRIx64 "\n",
                 len - half, crc_comb, crc_all);
         free(buf);
         return 1;

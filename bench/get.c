@@ -42,7 +42,7 @@ typedef struct bench bench;
 typedef struct part {
     bench *b;
     uint64_t index;
-    uint64_t bytes; /* counted in on_data */
+    uint64_t bytes;  /* counted in on_data */
     int http_status; /* from on_headers */
 } part;
 
@@ -51,11 +51,11 @@ struct bench {
     const char *url;
     const char *want_protocol;
     uint64_t count, part_size, object_size;
-    uint64_t next;      /* next part to submit */
-    uint64_t done;      /* parts completed */
+    uint64_t next; /* next part to submit */
+    uint64_t done; /* parts completed */
     uint64_t in_flight, max_in_flight, peak_in_flight;
     uint64_t errors;
-    uint64_t bytes;     /* body bytes of successful parts */
+    uint64_t bytes; /* body bytes of successful parts */
     part *parts;
     const char *protocol_seen;
 };
@@ -82,7 +82,8 @@ static double peak_rss_mib(void)
     return (double)ru.ru_maxrss / 1024.0; /* Linux: KiB */
 }
 
-static void fail(bench *b, uint64_t index, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(bench *b, uint64_t index, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void fail(bench *b, uint64_t index, const char *fmt, ...)
 {
@@ -170,8 +171,8 @@ static void on_done(ossio_request *req, const ossio_result *result, void *user_d
         fail(b, p->index, "HTTP status %d (headers callback saw %d), want 206", result->http_status,
              p->http_status);
     } else if (p->bytes != b->part_size || result->bytes_received != b->part_size) {
-        fail(b, p->index, "%" PRIu64 " body bytes (result says %" PRIu64 "), want %" PRIu64, p->bytes,
-             result->bytes_received, b->part_size);
+        fail(b, p->index, "%" PRIu64 " body bytes (result says %" PRIu64 "), want %" PRIu64,
+             p->bytes, result->bytes_received, b->part_size);
     } else if (!result->protocol || strcmp(result->protocol, b->want_protocol) != 0) {
         fail(b, p->index, "protocol %s, want %s", result->protocol ? result->protocol : "(none)",
              b->want_protocol);
@@ -221,10 +222,9 @@ static int parse_size(const char *s, uint64_t *out)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: get --url URL [--ca FILE] [--count N] [--part-size BYTES]\n"
-            "           [--object-size BYTES] [--connections C] [--streams S]\n"
-            "           [--h2c] [--http1.1] [--resolve HOST:PORT:ADDR] [--json]\n");
+    fprintf(stderr, "usage: get --url URL [--ca FILE] [--count N] [--part-size BYTES]\n"
+                    "           [--object-size BYTES] [--connections C] [--streams S]\n"
+                    "           [--h2c] [--http1.1] [--resolve HOST:PORT:ADDR] [--json]\n");
 }
 
 static int set(ossio_config *cfg, const char *key, const char *value)
@@ -375,23 +375,27 @@ int main(int argc, char **argv)
     const char *transport = http11 ? (strncmp(url, "https:", 6) == 0 ? "http/1.1+tls" : "http/1.1")
                                    : (h2c ? "h2c" : "h2+tls");
     if (json) {
-        printf("{\"tool\":\"ossio\",\"ossio_version\":\"%s\",\"transport\":\"%s\",\"protocol\":\"%s\","
-               "\"count\":%" PRIu64 ",\"part_size\":%" PRIu64 ",\"object_size\":%" PRIu64 ","
-               "\"connections_max\":%" PRIu64 ",\"streams_max\":%" PRIu64 ",\"peak_in_flight\":%" PRIu64 ","
-               "\"bytes\":%" PRIu64 ",\"wall_s\":%.4f,\"gbps\":%.4f,\"gbitps\":%.3f,\"cpu_s\":%.4f,"
-               "\"cpu_s_per_gib\":%.4f,\"peak_rss_mib\":%.1f,\"connections_opened\":%" PRIu64 ","
-               "\"connections_h2\":%" PRIu64 ",\"connections_h1\":%" PRIu64 ",\"requests_replayed\":%" PRIu64 ","
-               "\"errors\":%" PRIu64 "}\n",
-               ossio_version(), transport, proto, b.count, b.part_size, b.object_size, conns, streams,
-               b.peak_in_flight, b.bytes, wall, gbps, gbps * 8, cpu, cpu_per_gib, peak_rss_mib(), opened,
-               opened_h2, opened_h1, replayed, b.errors);
+        printf(
+            "{\"tool\":\"ossio\",\"ossio_version\":\"%s\",\"transport\":\"%s\",\"protocol\":\"%s\","
+            "\"count\":%" PRIu64 ",\"part_size\":%" PRIu64 ",\"object_size\":%" PRIu64 ","
+            "\"connections_max\":%" PRIu64 ",\"streams_max\":%" PRIu64
+            ",\"peak_in_flight\":%" PRIu64 ","
+            "\"bytes\":%" PRIu64 ",\"wall_s\":%.4f,\"gbps\":%.4f,\"gbitps\":%.3f,\"cpu_s\":%.4f,"
+            "\"cpu_s_per_gib\":%.4f,\"peak_rss_mib\":%.1f,\"connections_opened\":%" PRIu64 ","
+            "\"connections_h2\":%" PRIu64 ",\"connections_h1\":%" PRIu64
+            ",\"requests_replayed\":%" PRIu64 ","
+            "\"errors\":%" PRIu64 "}\n",
+            ossio_version(), transport, proto, b.count, b.part_size, b.object_size, conns, streams,
+            b.peak_in_flight, b.bytes, wall, gbps, gbps * 8, cpu, cpu_per_gib, peak_rss_mib(),
+            opened, opened_h2, opened_h1, replayed, b.errors);
     } else {
         printf("tool                ossio %s\n", ossio_version());
         printf("transport           %s\n", transport);
         printf("protocol            %s\n", proto);
-        printf("parts               %" PRIu64 " x %" PRIu64 " bytes (object %" PRIu64 ")\n", b.count,
-               b.part_size, b.object_size);
-        printf("in_flight_max       %" PRIu64 " (peak %" PRIu64 ")\n", b.max_in_flight, b.peak_in_flight);
+        printf("parts               %" PRIu64 " x %" PRIu64 " bytes (object %" PRIu64 ")\n",
+               b.count, b.part_size, b.object_size);
+        printf("in_flight_max       %" PRIu64 " (peak %" PRIu64 ")\n", b.max_in_flight,
+               b.peak_in_flight);
         printf("bytes               %" PRIu64 "\n", b.bytes);
         printf("wall_s              %.4f\n", wall);
         printf("gbps                %.4f\n", gbps);

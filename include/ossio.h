@@ -365,7 +365,8 @@ typedef enum ossio_stat {
     OSSIO_STAT_CONNECTIONS_OPEN = 3,   /**< connections open now */
     OSSIO_STAT_TLS_RESUMED = 4,        /**< TLS handshakes that resumed a session */
     OSSIO_STAT_REQUESTS_DONE = 5,      /**< requests completed (any status) */
-    OSSIO_STAT_REQUESTS_REPLAYED = 6,  /**< requests re-sent because the server had not processed them (GOAWAY, refused stream, stale keep-alive) */
+    OSSIO_STAT_REQUESTS_REPLAYED = 6,  /**< requests re-sent because the server had not processed
+                                          them (GOAWAY, refused stream, stale keep-alive) */
     OSSIO_STAT_BYTES_RECEIVED = 7,     /**< response body bytes */
     OSSIO_STAT_BYTES_SENT = 8          /**< request body bytes */
 } ossio_stat;
@@ -390,20 +391,20 @@ typedef struct ossio_request ossio_request;
  * in later versions: never allocate or copy one by value.
  */
 typedef struct ossio_result {
-    ossio_status status;      /**< OSSIO_OK if a complete response arrived (any HTTP status) */
-    int http_status;          /**< final HTTP status, 0 if none arrived */
-    const char *protocol;     /**< "h2" or "http/1.1"; NULL if no connection was used */
-    const char *detail;       /**< human-readable detail of a failure ("" on success); never secrets */
-    uint64_t bytes_received;  /**< response body bytes delivered */
-    uint64_t bytes_sent;      /**< request body bytes sent */
-    unsigned replays;         /**< times re-sent because the server had not processed it */
+    ossio_status status;  /**< OSSIO_OK if a complete response arrived (any HTTP status) */
+    int http_status;      /**< final HTTP status, 0 if none arrived */
+    const char *protocol; /**< "h2" or "http/1.1"; NULL if no connection was used */
+    const char *detail;   /**< human-readable detail of a failure ("" on success); never secrets */
+    uint64_t bytes_received; /**< response body bytes delivered */
+    uint64_t bytes_sent;     /**< request body bytes sent */
+    unsigned replays;        /**< times re-sent because the server had not processed it */
     /* Object-store operations (ossio_op_*) also fill these; NULL otherwise. */
-    const char *code;         /**< the server's error Code (e.g. "NoSuchKey"), NULL on success */
-    const char *message;      /**< the server's error Message */
-    const char *request_id;   /**< x-oss-request-id / RequestId of the last attempt */
-    const char *host_id;      /**< HostId of the error */
-    const char *ec;           /**< OSS EC (error-centre) code of the error */
-    unsigned retries;         /**< attempts after the first (backoff retries) */
+    const char *code;       /**< the server's error Code (e.g. "NoSuchKey"), NULL on success */
+    const char *message;    /**< the server's error Message */
+    const char *request_id; /**< x-oss-request-id / RequestId of the last attempt */
+    const char *host_id;    /**< HostId of the error */
+    const char *ec;         /**< OSS EC (error-centre) code of the error */
+    unsigned retries;       /**< attempts after the first (backoff retries) */
 } ossio_result;
 
 /** Response headers, readable from the headers and completion callbacks. */
@@ -533,43 +534,44 @@ typedef struct ossio_op ossio_op;
 
 /** What an operation does. The URI's key is the object (or the listing prefix). */
 typedef enum ossio_op_kind {
-    OSSIO_OP_HEAD = 0,              /**< HeadObject: ossio_op_object() */
-    OSSIO_OP_GET = 1,               /**< GetObject: body through on_data; ossio_op_object() */
-    OSSIO_OP_PUT = 2,               /**< PutObject from ossio_op_set_body*() */
-    OSSIO_OP_DELETE = 3,            /**< DeleteObject */
-    OSSIO_OP_DELETE_MANY = 4,       /**< DeleteMultipleObjects of ossio_op_add_key() keys (URI: the bucket) */
-    OSSIO_OP_LIST = 5,              /**< ListObjects(V2), every page; entries through on_entry */
-    OSSIO_OP_COPY = 6,              /**< CopyObject from ossio_op_set_copy_source() */
-    OSSIO_OP_MULTIPART_INIT = 7,    /**< InitiateMultipartUpload: ossio_op_upload_id() */
-    OSSIO_OP_MULTIPART_PART = 8,    /**< UploadPart (upload id, part number, body) */
-    OSSIO_OP_MULTIPART_COMPLETE = 9, /**< CompleteMultipartUpload of ossio_op_add_part() parts */
-    OSSIO_OP_MULTIPART_ABORT = 10,  /**< AbortMultipartUpload */
-    OSSIO_OP_MULTIPART_LIST_PARTS = 11,   /**< ListParts; entries through on_entry */
+    OSSIO_OP_HEAD = 0,   /**< HeadObject: ossio_op_object() */
+    OSSIO_OP_GET = 1,    /**< GetObject: body through on_data; ossio_op_object() */
+    OSSIO_OP_PUT = 2,    /**< PutObject from ossio_op_set_body*() */
+    OSSIO_OP_DELETE = 3, /**< DeleteObject */
+    OSSIO_OP_DELETE_MANY =
+        4,             /**< DeleteMultipleObjects of ossio_op_add_key() keys (URI: the bucket) */
+    OSSIO_OP_LIST = 5, /**< ListObjects(V2), every page; entries through on_entry */
+    OSSIO_OP_COPY = 6, /**< CopyObject from ossio_op_set_copy_source() */
+    OSSIO_OP_MULTIPART_INIT = 7,        /**< InitiateMultipartUpload: ossio_op_upload_id() */
+    OSSIO_OP_MULTIPART_PART = 8,        /**< UploadPart (upload id, part number, body) */
+    OSSIO_OP_MULTIPART_COMPLETE = 9,    /**< CompleteMultipartUpload of ossio_op_add_part() parts */
+    OSSIO_OP_MULTIPART_ABORT = 10,      /**< AbortMultipartUpload */
+    OSSIO_OP_MULTIPART_LIST_PARTS = 11, /**< ListParts; entries through on_entry */
     OSSIO_OP_MULTIPART_LIST_UPLOADS = 12, /**< ListMultipartUploads under the URI's key; on_entry */
-    OSSIO_OP_BUCKET_CREATE = 13,    /**< PutBucket */
-    OSSIO_OP_BUCKET_DELETE = 14     /**< DeleteBucket */
+    OSSIO_OP_BUCKET_CREATE = 13,          /**< PutBucket */
+    OSSIO_OP_BUCKET_DELETE = 14           /**< DeleteBucket */
 } ossio_op_kind;
 
 /** Object metadata from HEAD, GET, PUT, COPY and COMPLETE; owned by the operation. */
 typedef struct ossio_object_info {
-    uint64_t size;            /**< object size (also from a ranged GET's Content-Range) */
-    const char *etag;         /**< ETag as sent, quotes included; opaque */
+    uint64_t size;    /**< object size (also from a ranged GET's Content-Range) */
+    const char *etag; /**< ETag as sent, quotes included; opaque */
     const char *last_modified;
     const char *content_type;
-    uint64_t crc64;           /**< x-oss-hash-crc64ecma, when has_crc64 */
+    uint64_t crc64; /**< x-oss-hash-crc64ecma, when has_crc64 */
     int has_crc64;
 } ossio_object_info;
 
 /** One listing entry, valid during the callback. Fields not in this listing are 0/NULL. */
 typedef struct ossio_list_entry {
-    const char *key;          /**< object key, common prefix, upload's key */
-    int is_prefix;            /**< a common prefix (delimiter listing) */
+    const char *key; /**< object key, common prefix, upload's key */
+    int is_prefix;   /**< a common prefix (delimiter listing) */
     uint64_t size;
     const char *etag;
     const char *last_modified;
-    const char *upload_id;    /**< multipart uploads listing */
+    const char *upload_id; /**< multipart uploads listing */
     const char *initiated;
-    uint32_t part_number;     /**< parts listing */
+    uint32_t part_number; /**< parts listing */
     uint64_t crc64;
     int has_crc64;
 } ossio_list_entry;

@@ -75,7 +75,8 @@ static int cb_interim(void *ud, int status)
     if (status == 100 && h->waiting) {
         h->waiting = 0;
         ev_timer_stop(c->cl->loop, &h->continue_timer);
-        ossio_log(c->cl, OSSIO_LOG_DEBUG, "%s: 100 Continue, sending the body", c->origin->authority);
+        ossio_log(c->cl, OSSIO_LOG_DEBUG, "%s: 100 Continue, sending the body",
+                  c->origin->authority);
         ossio_conn_want_write(c);
     }
     return 0;
@@ -224,9 +225,9 @@ static ossio_status send_bytes(ossio_conn *c, size_t budget)
     }
     if (!h->head_written) {
         int64_t len = r->body_kind == OSSIO_BODY_NONE ? 0 : r->body_len;
-        ossio_status st = ossio_h1_request_write(&c->wbuf, r->method, r->url.target,
-                                                 r->url.authority, r->hdrs.v, r->hdrs.n, len,
-                                                 h->expect);
+        ossio_status st =
+            ossio_h1_request_write(&c->wbuf, r->method, r->url.target, r->url.authority, r->hdrs.v,
+                                   r->hdrs.n, len, h->expect);
         if (st != OSSIO_OK) {
             h->cur = NULL;
             ossio_request_finish(r, st, "the request could not be serialised");

@@ -76,7 +76,8 @@ static void collect_typos(ossio_client *cl, const ossio_config *cfg)
         const char *hint = key != NULL ? ossio_config_typo_hint(key) : NULL;
         if (hint != NULL) {
             snprintf(cl->warnings[cl->n_warnings++], sizeof(cl->warnings[0]),
-                     "unknown configuration key '%.80s' is ignored: did you mean '%.80s'?", key, hint);
+                     "unknown configuration key '%.80s' is ignored: did you mean '%.80s'?", key,
+                     hint);
         }
     }
 }

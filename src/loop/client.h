@@ -26,7 +26,8 @@ typedef struct ossio_settings {
     uint32_t stream_window;
     uint32_t conn_window;
     size_t max_header_bytes;
-    uint64_t expect_continue_min; /* HTTP/1.1 bodies this large send Expect: 100-continue; 0 = never */
+    uint64_t
+        expect_continue_min; /* HTTP/1.1 bodies this large send Expect: 100-continue; 0 = never */
 } ossio_settings;
 
 /* What object-store operations need from the configuration (src/ops/). */
@@ -37,10 +38,10 @@ typedef struct ossio_oss_settings {
     char *access_key_id;
     char *access_key_secret;
     char *security_token;
-    int sig_v4;       /* fs.oss.signature.version = v4 */
-    int s3;           /* fs.oss.dialect = s3: AWS SigV4, x-amz-* headers */
-    int path_style;   /* fs.oss.path.style.access */
-    char region[64];  /* fs.oss.region, else derived from the endpoint */
+    int sig_v4;      /* fs.oss.signature.version = v4 */
+    int s3;          /* fs.oss.dialect = s3: AWS SigV4, x-amz-* headers */
+    int path_style;  /* fs.oss.path.style.access */
+    char region[64]; /* fs.oss.region, else derived from the endpoint */
     unsigned attempts;
     uint32_t paging;
     int list_v1;
@@ -56,7 +57,7 @@ struct ossio_client {
     SSL_CTX *ssl_ctx;
     struct ossio_origin *origins;
     ossio_defer_queue defer;
-    ossio_request *all; /* live requests (submitted, not yet freed) */
+    ossio_request *all;   /* live requests (submitted, not yet freed) */
     struct ossio_op *ops; /* live operations (submitted, not yet freed) */
     uint64_t stats[OSSIO_STAT_COUNT];
     ossio_log_cb log;
@@ -64,7 +65,7 @@ struct ossio_client {
     void *log_ud;
     int destroying;
     ossio_oss_settings oss;
-    char error[512]; /* last ossio_op_new() failure */
+    char error[512];       /* last ossio_op_new() failure */
     char warnings[4][256]; /* configuration warnings, logged once a log callback is set */
     int n_warnings;
 };

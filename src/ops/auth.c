@@ -64,10 +64,11 @@ ossio_status ossio_op_sign(ossio_op *op, const char *method, const ossio_qp *que
         q[i].value = query[i].value;
     }
     int bucket_level = op->kind == OSSIO_OP_LIST || op->kind == OSSIO_OP_DELETE_MANY ||
-                       op->kind == OSSIO_OP_MULTIPART_LIST_UPLOADS || op->kind == OSSIO_OP_BUCKET_CREATE ||
-                       op->kind == OSSIO_OP_BUCKET_DELETE;
-    ossio_sign_input in = {method, op->uri.bucket, bucket_level ? "" : op->uri.key, hdrs->v, hdrs->n,
-                           q, n_query, host, o->path_style};
+                       op->kind == OSSIO_OP_MULTIPART_LIST_UPLOADS ||
+                       op->kind == OSSIO_OP_BUCKET_CREATE || op->kind == OSSIO_OP_BUCKET_DELETE;
+    ossio_sign_input in = {method,  op->uri.bucket, bucket_level ? "" : op->uri.key,
+                           hdrs->v, hdrs->n,        q,
+                           n_query, host,           o->path_style};
     ossio_buf auth;
     ossio_buf_init(&auth, 4096, OSSIO_EINVAL);
     if (o->s3) {

@@ -15,6 +15,7 @@
 #include "loop/client.h"
 #include "ops/auth.h"
 #include "ops/parse.h"
+#include "sign/sign.h"
 #include "util/cursor.h"
 
 #define MAX_ERROR_BODY (64 * 1024)
@@ -102,10 +103,20 @@ ossio_status ossio_op_set_range(ossio_op *op, uint64_t offset, int64_t length)
     return OSSIO_OK;
 }
 
-static const char *const reserved[] = {"host", "content-length", "transfer-encoding", "connection",
-                                       "authorization", "date", "x-oss-date", "x-amz-date",
-                                       "x-oss-content-sha256", "x-amz-content-sha256",
-                                       "x-oss-security-token", "x-amz-security-token", "range", NULL};
+static const char *const reserved[] = {"host",
+                                       "content-length",
+                                       "transfer-encoding",
+                                       "connection",
+                                       "authorization",
+                                       "date",
+                                       "x-oss-date",
+                                       "x-amz-date",
+                                       "x-oss-content-sha256",
+                                       "x-amz-content-sha256",
+                                       "x-oss-security-token",
+                                       "x-amz-security-token",
+                                       "range",
+                                       NULL};
 
 ossio_status ossio_op_set_header(ossio_op *op, const char *name, const char *value)
 {
@@ -171,7 +182,8 @@ ossio_status ossio_op_set_list(ossio_op *op, const char *delimiter, uint32_t pag
     }
     op->page_size = page_size;
     ossio_status st = set_str(&op->delimiter, delimiter && *delimiter ? delimiter : NULL);
-    return st == OSSIO_OK ? set_str(&op->token, start_token && *start_token ? start_token : NULL) : st;
+    return st == OSSIO_OK ? set_str(&op->token, start_token && *start_token ? start_token : NULL)
+                          : st;
 }
 
 ossio_status ossio_op_set_upload(ossio_op *op, const char *upload_id, uint32_t part_number)
@@ -439,7 +451,8 @@ static void describe(ossio_op *op, build *b)
             q_add(b, "list-type", "2");
         }
         q_add(b, "encoding-type", "url");
-        snprintf(b->page, sizeof(b->page), "%u", op->page_size ? op->page_size : op->cl->oss.paging);
+        snprintf(b->page, sizeof(b->page), "%u",
+                 op->page_size ? op->page_size : op->cl->oss.paging);
         q_add(b, "max-keys", b->page);
         if (key[0]) {
             q_add(b, "prefix", key);
@@ -496,23 +509,7 @@ static void describe(ossio_op *op, build *b)
 
 static ossio_status uri_encode(ossio_buf *out, const char *s, int keep_slash)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        unsigned char c = *p;
-        int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/');
-        ossio_status st;
-        if (keep) {
-            st = ossio_buf_append_byte(out, c);
-        } else {
-            uint8_t e[3] = {'%', (uint8_t)hex[c >> 4], (uint8_t)hex[c & 15]};
-            st = ossio_buf_append(out, e, 3);
-        }
-        if (st != OSSIO_OK) {
-            return st;
-        }
-    }
-    return OSSIO_OK;
+    return ossio_uri_encode(out, s, strlen(s), keep_slash);
 }
 
 static ossio_status encode_query(const build *b, ossio_buf *out)
@@ -554,8 +551,10 @@ static ossio_status status_for(ossio_op *op)
     if (h == 403 || h == 401) {
         return OSSIO_EACCESS;
     }
-    if (h == 409 && (strcmp(code, "FileAlreadyExists") == 0 || strcmp(code, "BucketAlreadyExists") == 0 ||
-                     strcmp(code, "BucketAlreadyOwnedByYou") == 0 || strcmp(code, "ObjectAlreadyExists") == 0)) {
+    if (h == 409 &&
+        (strcmp(code, "FileAlreadyExists") == 0 || strcmp(code, "BucketAlreadyExists") == 0 ||
+         strcmp(code, "BucketAlreadyOwnedByYou") == 0 ||
+         strcmp(code, "ObjectAlreadyExists") == 0)) {
         return OSSIO_EEXISTS;
     }
     if (h == 412) {
@@ -626,10 +625,10 @@ static void fail_or_retry(ossio_op *op, ossio_status st, const char *detail)
     }
     op->attempt++;
     op->retries++;
-    ossio_log(cl, OSSIO_LOG_INFO, "retrying %s %s://%s/%s after %s%s%s (attempt %u of %u, in %.3f s)",
-              ossio_status_name(st), op->uri.scheme, op->uri.bucket, op->uri.key,
-              op->http ? "HTTP " : "", op->http ? op->code : "", op->http ? "" : detail,
-              op->attempt + 1, cl->oss.attempts, delay);
+    ossio_log(
+        cl, OSSIO_LOG_INFO, "retrying %s %s://%s/%s after %s%s%s (attempt %u of %u, in %.3f s)",
+        ossio_status_name(st), op->uri.scheme, op->uri.bucket, op->uri.key, op->http ? "HTTP " : "",
+        op->http ? op->code : "", op->http ? "" : detail, op->attempt + 1, cl->oss.attempts, delay);
     ev_timer_set(&op->backoff, delay, 0.);
     ev_timer_start(cl->loop, &op->backoff);
 }
@@ -756,7 +755,9 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
         if (parser != NULL) {
             ossio_op_parser_free(parser);
         }
-        finish(op, st, st == OSSIO_ECANCELED ? "stopped by the entry callback" : "malformed XML in the response");
+        finish(op, st,
+               st == OSSIO_ECANCELED ? "stopped by the entry callback"
+                                     : "malformed XML in the response");
         return;
     }
     if (res->status != OSSIO_OK) {
@@ -796,7 +797,8 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
         }
     }
     /* Integrity: the whole object's CRC-64 against the server's. */
-    if (op->kind == OSSIO_OP_GET && op->whole_object && op->info.has_crc64 && op->crc != op->info.crc64) {
+    if (op->kind == OSSIO_OP_GET && op->whole_object && op->info.has_crc64 &&
+        op->crc != op->info.crc64) {
         snprintf(op->detail, sizeof(op->detail),
                  "CRC-64 of the received data (%llu) differs from x-oss-hash-crc64ecma (%llu)",
                  (unsigned long long)op->crc, (unsigned long long)op->info.crc64);
@@ -805,7 +807,8 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
     }
     if ((op->kind == OSSIO_OP_PUT || op->kind == OSSIO_OP_MULTIPART_PART) && !op->body_is_reader &&
         op->info.has_crc64 && ossio_crc64(0, op->body, (size_t)op->body_len) != op->info.crc64) {
-        fail_or_retry(op, OSSIO_ECHECKSUM, "the server's CRC-64 of the uploaded data differs from ours");
+        fail_or_retry(op, OSSIO_ECHECKSUM,
+                      "the server's CRC-64 of the uploaded data differs from ours");
         return;
     }
     if ((op->kind == OSSIO_OP_PUT || op->kind == OSSIO_OP_MULTIPART_PART) && op->body_is_reader &&
@@ -826,7 +829,8 @@ static void next_page_or_finish(ossio_op *op)
         more = 1;
     }
     if (op->kind == OSSIO_OP_DELETE_MANY) {
-        op->keys_done += op->n_keys - op->keys_done > DELETE_BATCH ? DELETE_BATCH : op->n_keys - op->keys_done;
+        op->keys_done +=
+            op->n_keys - op->keys_done > DELETE_BATCH ? DELETE_BATCH : op->n_keys - op->keys_done;
         more = op->keys_done < op->n_keys;
     }
     if (more) {
@@ -875,8 +879,8 @@ static void start_attempt(ossio_op *op)
         key = "";
     }
     if (st == OSSIO_OK) {
-        st = ossio_url_for(&url, host, sizeof(host), &cl->oss.ep, bucket, key, (const char *)query.data,
-                           cl->oss.path_style);
+        st = ossio_url_for(&url, host, sizeof(host), &cl->oss.ep, bucket, key,
+                           (const char *)query.data, cl->oss.path_style);
     }
     for (size_t i = 0; i < op->hdrs.n && st == OSSIO_OK; i++) {
         const ossio_hdr *x = &op->hdrs.v[i];
@@ -926,7 +930,8 @@ static void start_attempt(ossio_op *op)
     }
     if (st == OSSIO_OK && op->kind == OSSIO_OP_DELETE_MANY) {
         size_t n = op->n_keys - op->keys_done;
-        st = ossio_op_write_delete(op, op->keys_done, n > DELETE_BATCH ? DELETE_BATCH : n, &op->req_body);
+        st = ossio_op_write_delete(op, op->keys_done, n > DELETE_BATCH ? DELETE_BATCH : n,
+                                   &op->req_body);
     }
     if (st == OSSIO_OK && op->req_body.len > 0) {
         unsigned char md5[16];

@@ -61,19 +61,19 @@ struct ossio_op {
 
     /* the attempt in flight */
     ossio_request *req;
-    unsigned attempt;        /* 0-based attempts of the current request */
-    unsigned retries;        /* total retries over the operation */
+    unsigned attempt; /* 0-based attempts of the current request */
+    unsigned retries; /* total retries over the operation */
     ev_timer backoff;
     int http;
-    ossio_buf err_body;      /* error response body (bounded) */
-    ossio_buf req_body;      /* XML we send (complete, delete) */
-    void *parser;            /* response XML parser of this attempt, if any */
-    uint64_t delivered;      /* GET body bytes handed to the caller */
-    uint64_t crc;            /* GET: running CRC-64 of the delivered body */
-    int whole_object;        /* GET of the whole object: CRC checkable */
-    uint64_t reader_crc;     /* CRC-64 of what a body reader produced */
+    ossio_buf err_body;  /* error response body (bounded) */
+    ossio_buf req_body;  /* XML we send (complete, delete) */
+    void *parser;        /* response XML parser of this attempt, if any */
+    uint64_t delivered;  /* GET body bytes handed to the caller */
+    uint64_t crc;        /* GET: running CRC-64 of the delivered body */
+    int whole_object;    /* GET of the whole object: CRC checkable */
+    uint64_t reader_crc; /* CRC-64 of what a body reader produced */
     ossio_status parse_status;
-    time_t server_date;      /* Date of an error answer (clock skew) */
+    time_t server_date; /* Date of an error answer (clock skew) */
 
     /* results */
     ossio_object_info info;
@@ -81,7 +81,7 @@ struct ossio_op {
     char last_modified[64];
     char content_type[128];
     char upload_id_out[256];
-    char *next_token;        /* listing continuation */
+    char *next_token; /* listing continuation */
     int truncated;
     ossio_result result;
     char code[64];

@@ -225,7 +225,8 @@ ossio_status ossio_op_parser_finish(ossio_op_parser *p)
             op->truncated = p->u.parts.result.is_truncated;
             if (p->u.parts.result.has_next_marker) {
                 char num[24];
-                snprintf(num, sizeof(num), "%llu", (unsigned long long)p->u.parts.result.next_part_number_marker);
+                snprintf(num, sizeof(num), "%llu",
+                         (unsigned long long)p->u.parts.result.next_part_number_marker);
                 ossio_xml_str s = {num, strlen(num)};
                 set_token(op, &s);
             } else {

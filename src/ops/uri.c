@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sign/sign.h"
 #include "util/cursor.h"
 
 int ossio_bucket_valid(const char *b, int s3_dialect)
@@ -40,7 +41,8 @@ ossio_status ossio_uri_parse(ossio_uri *u, const char *s, int s3_dialect, char *
         return OSSIO_EBADURI;
     }
     size_t scheme_len = (size_t)(sep - s);
-    if (!((scheme_len == 3 && strncmp(s, "oss", 3) == 0) || (scheme_len == 2 && strncmp(s, "s3", 2) == 0))) {
+    if (!((scheme_len == 3 && strncmp(s, "oss", 3) == 0) ||
+          (scheme_len == 2 && strncmp(s, "s3", 2) == 0))) {
         snprintf(msg, msg_len, "Could not find a file system implementation for scheme '%.*s'.",
                  (int)(scheme_len > 32 ? 32 : scheme_len), s);
         return OSSIO_ESCHEME;
@@ -124,8 +126,8 @@ ossio_status ossio_endpoint_parse(ossio_endpoint *ep, const char *s, int secure,
     }
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-              c == '.' || c == '_')) {
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.' || c == '_')) {
             snprintf(msg, msg_len, "invalid host in 'fs.oss.endpoint': '%.200s'", s);
             return OSSIO_ECONFIG;
         }
@@ -176,27 +178,6 @@ void ossio_endpoint_region(const ossio_endpoint *ep, char *out, size_t out_len)
     snprintf(out, out_len, "%.*s", (int)n, h + 4);
 }
 
-static ossio_status encode_key(ossio_buf *out, const char *key)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-        unsigned char c = *p;
-        int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   c == '-' || c == '_' || c == '.' || c == '~' || c == '/';
-        ossio_status st;
-        if (keep) {
-            st = ossio_buf_append_byte(out, c);
-        } else {
-            uint8_t e[3] = {'%', (uint8_t)hex[c >> 4], (uint8_t)hex[c & 15]};
-            st = ossio_buf_append(out, e, 3);
-        }
-        if (st != OSSIO_OK) {
-            return st;
-        }
-    }
-    return OSSIO_OK;
-}
-
 ossio_status ossio_url_for(ossio_buf *out, char *host, size_t host_len, const ossio_endpoint *ep,
                            const char *bucket, const char *key, const char *query, int path_style)
 {
@@ -221,7 +202,7 @@ ossio_status ossio_url_for(ossio_buf *out, char *host, size_t host_len, const os
         }
     }
     if (st == OSSIO_OK && key != NULL) {
-        st = encode_key(out, key);
+        st = ossio_uri_encode(out, key, strlen(key), 1);
     }
     if (st == OSSIO_OK && query != NULL && *query) {
         st = ossio_buf_append_byte(out, '?');

@@ -19,7 +19,8 @@ typedef struct ossio_uri {
 /* Parses |s|. Errors: OSSIO_ESCHEME (not oss:// or s3://), OSSIO_EBADURI,
  * OSSIO_EBADBUCKET, OSSIO_EKEYTOOLONG; |msg| gets a sentence saying what to
  * fix (the scheme error in Hadoop's wording). Free with ossio_uri_free(). */
-ossio_status ossio_uri_parse(ossio_uri *u, const char *s, int s3_dialect, char *msg, size_t msg_len);
+ossio_status ossio_uri_parse(ossio_uri *u, const char *s, int s3_dialect, char *msg,
+                             size_t msg_len);
 void ossio_uri_free(ossio_uri *u);
 
 /* OSS bucket rules (3-63 of a-z 0-9 -, starting and ending alphanumeric); the

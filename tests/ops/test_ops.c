@@ -94,7 +94,8 @@ static ossio_client *client_for(const combo *c, const char *secret)
     snprintf(endpoint, sizeof(endpoint), "https://%s:%d", vhost ? ep("ENDPOINT_HOST") : "localhost",
              ep_port(c->port));
     /* <bucket>.oss.localhost is pinned to loopback, as users pin names with --resolve. */
-    snprintf(pin, sizeof(pin), "%s.%s:%d:127.0.0.1", ep("BUCKET"), ep("ENDPOINT_HOST"), ep_port(c->port));
+    snprintf(pin, sizeof(pin), "%s.%s:%d:127.0.0.1", ep("BUCKET"), ep("ENDPOINT_HOST"),
+             ep_port(c->port));
     int s3 = strcmp(c->sig, "s3") == 0;
     return client_with(NULL, "fs.oss.endpoint", endpoint, "fs.oss.accessKeyId", ep("ACCESS_KEY_ID"),
                        "fs.oss.accessKeySecret", secret ? secret : ep("ACCESS_KEY_SECRET"),
@@ -116,8 +117,8 @@ static const char *uri(const char *fmt, ...)
 }
 
 /* Runs one operation to completion; |setup| may configure it. */
-static opres run(ossio_client *cl, ossio_op_kind kind, const char *u, void (*setup)(ossio_op *, void *),
-                 void *arg)
+static opres run(ossio_client *cl, ossio_op_kind kind, const char *u,
+                 void (*setup)(ossio_op *, void *), void *arg)
 {
     opres r;
     memset(&r, 0, sizeof(r));
@@ -330,8 +331,9 @@ static void t_every_operation(void **state)
 static void t_odd_keys_round_trip(void **state)
 {
     (void)state;
-    const char *odd[] = {"a//b", "sp ace", "plus+sign", "tilde~", "ü/ñ/日本", "pct%41%",
-                         "q?x#y", "amp&eq=1", "semi;colon,comma", "star*(paren)!'", NULL};
+    const char *odd[] = {"a//b",    "sp ace", "plus+sign", "tilde~",           "ü/ñ/日本",
+                         "pct%41%", "q?x#y",  "amp&eq=1",  "semi;colon,comma", "star*(paren)!'",
+                         NULL};
     const char *sigs[] = {"v1", "v4", "s3"};
     for (int s = 0; s < 3; s++) {
         combo c = {"raw", "H2_TLS_RAW", sigs[s], 0, 0};
@@ -344,7 +346,8 @@ static void t_odd_keys_round_trip(void **state)
             body_arg body = {odd[i], strlen(odd[i])};
             opres put = run(cl, OSSIO_OP_PUT, uri("%s", key), set_body, &body);
             if (put.st != OSSIO_OK) {
-                fail_msg("%s PUT '%s': %s (%s)", sigs[s], odd[i], ossio_status_name(put.st), put.detail);
+                fail_msg("%s PUT '%s': %s (%s)", sigs[s], odd[i], ossio_status_name(put.st),
+                         put.detail);
             }
             opres get = run(cl, OSSIO_OP_GET, uri("%s", key), NULL, NULL);
             OK(get);
@@ -401,7 +404,8 @@ static void t_2500_keys_listed_and_deleted(void **state)
     opres all = run(cl, OSSIO_OP_LIST, uri("%s", base), NULL, NULL); /* 1000 per page */
     OK(all);
     assert_int_equal(all.entries, N);
-    opres dirs = run(cl, OSSIO_OP_LIST, uri("%s", base), set_delim, NULL); /* 2 per page, 25 pages */
+    opres dirs =
+        run(cl, OSSIO_OP_LIST, uri("%s", base), set_delim, NULL); /* 2 per page, 25 pages */
     OK(dirs);
     assert_int_equal(dirs.prefixes, 50);
     assert_int_equal(dirs.entries, 0);
@@ -443,14 +447,16 @@ static void t_config_sources_end_to_end(void **state)
     snprintf(core, sizeof(core), "%s/core-site.xml", dir);
     snprintf(flink, sizeof(flink), "%s/flink-conf.yaml", dir);
     FILE *f = fopen(core, "w");
-    fprintf(f, "<?xml version=\"1.0\"?>\n<configuration>\n"
-               "<property><name>fs.oss.accessKeySecret</name><value>wrong-secret</value></property>\n"
-               "<property><name>fs.oss.connection.maximum</name><value>8</value></property>\n"
-               "</configuration>\n");
+    fprintf(f,
+            "<?xml version=\"1.0\"?>\n<configuration>\n"
+            "<property><name>fs.oss.accessKeySecret</name><value>wrong-secret</value></property>\n"
+            "<property><name>fs.oss.connection.maximum</name><value>8</value></property>\n"
+            "</configuration>\n");
     fclose(f);
     f = fopen(flink, "w");
-    fprintf(f, "fs.oss.endpoint: https://localhost:%d\nfs.oss.accessKeyId: %s\n"
-               "fs.oss.accessKeySecret: %s\nfs.oss.path.style.access: true\nfs.oss.endpiont: typo\n",
+    fprintf(f,
+            "fs.oss.endpoint: https://localhost:%d\nfs.oss.accessKeyId: %s\n"
+            "fs.oss.accessKeySecret: %s\nfs.oss.path.style.access: true\nfs.oss.endpiont: typo\n",
             ep_port("H2_TLS"), ep("ACCESS_KEY_ID"), ep("ACCESS_KEY_SECRET"));
     fclose(f);
     ossio_config *cfg = ossio_config_new();
@@ -542,8 +548,8 @@ static void t_user_mistakes(void **state)
 static void arm_fault(const char *kind, int count, const char *path, const char *extra)
 {
     char f[512];
-    snprintf(f, sizeof(f), "{\"kind\":\"%s\",\"count\":%d,\"match\":{\"path\":\"%s\"}%s}", kind, count,
-             path, extra ? extra : "");
+    snprintf(f, sizeof(f), "{\"kind\":\"%s\",\"count\":%d,\"match\":{\"path\":\"%s\"}%s}", kind,
+             count, path, extra ? extra : "");
     assert_int_equal(control("POST", "/faults", f), 201);
 }
 

@@ -14,7 +14,8 @@ static void t_uris(void **state)
     (void)state;
     ossio_uri u;
     char msg[256];
-    assert_int_equal(ossio_uri_parse(&u, "oss://my-bucket/dir/a b+c%41~ü", 0, msg, sizeof(msg)), OSSIO_OK);
+    assert_int_equal(ossio_uri_parse(&u, "oss://my-bucket/dir/a b+c%41~ü", 0, msg, sizeof(msg)),
+                     OSSIO_OK);
     assert_string_equal(u.scheme, "oss");
     assert_string_equal(u.bucket, "my-bucket");
     assert_string_equal(u.key, "dir/a b+c%41~ü"); /* literal, as ossutil and Hadoop's Path */
@@ -51,13 +52,14 @@ static void t_endpoints_and_regions(void **state)
     (void)state;
     ossio_endpoint ep;
     char msg[256], region[64];
-    assert_int_equal(ossio_endpoint_parse(&ep, "oss-cn-hangzhou.aliyuncs.com", 1, msg, sizeof(msg)), OSSIO_OK);
+    assert_int_equal(ossio_endpoint_parse(&ep, "oss-cn-hangzhou.aliyuncs.com", 1, msg, sizeof(msg)),
+                     OSSIO_OK);
     assert_true(ep.tls);
     assert_int_equal(ep.port, 0);
     ossio_endpoint_region(&ep, region, sizeof(region));
     assert_string_equal(region, "cn-hangzhou");
-    assert_int_equal(ossio_endpoint_parse(&ep, "http://OSS-cn-shanghai-internal.aliyuncs.com:8080/", 1, msg,
-                                          sizeof(msg)),
+    assert_int_equal(ossio_endpoint_parse(&ep, "http://OSS-cn-shanghai-internal.aliyuncs.com:8080/",
+                                          1, msg, sizeof(msg)),
                      OSSIO_OK);
     assert_false(ep.tls);
     assert_int_equal(ep.port, 8080);
@@ -84,8 +86,10 @@ static void t_urls(void **state)
     ossio_endpoint_parse(&ep, "oss-cn-hangzhou.aliyuncs.com", 1, msg, sizeof(msg));
     ossio_buf b;
     ossio_buf_init(&b, 4096, OSSIO_EINVAL);
-    assert_int_equal(ossio_url_for(&b, host, sizeof(host), &ep, "bkt", "a b/c+d//e~", "uploads", 0), OSSIO_OK);
-    assert_string_equal((char *)b.data, "https://bkt.oss-cn-hangzhou.aliyuncs.com/a%20b/c%2Bd//e~?uploads");
+    assert_int_equal(ossio_url_for(&b, host, sizeof(host), &ep, "bkt", "a b/c+d//e~", "uploads", 0),
+                     OSSIO_OK);
+    assert_string_equal((char *)b.data,
+                        "https://bkt.oss-cn-hangzhou.aliyuncs.com/a%20b/c%2Bd//e~?uploads");
     assert_string_equal(host, "bkt.oss-cn-hangzhou.aliyuncs.com");
     ossio_buf_reset(&b);
     ossio_endpoint_parse(&ep, "http://localhost:9000", 1, msg, sizeof(msg));
@@ -93,7 +97,8 @@ static void t_urls(void **state)
     assert_string_equal((char *)b.data, "http://localhost:9000/bkt/k");
     assert_string_equal(host, "localhost:9000");
     ossio_buf_reset(&b);
-    assert_int_equal(ossio_url_for(&b, host, sizeof(host), &ep, "bkt", "", "list-type=2", 1), OSSIO_OK);
+    assert_int_equal(ossio_url_for(&b, host, sizeof(host), &ep, "bkt", "", "list-type=2", 1),
+                     OSSIO_OK);
     assert_string_equal((char *)b.data, "http://localhost:9000/bkt?list-type=2");
     ossio_buf_free(&b);
 }

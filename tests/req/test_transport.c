@@ -584,7 +584,8 @@ static void t_expect_continue_upload(void **state)
         ossio_client_set_log(cl, capture_log, OSSIO_LOG_DEBUG, NULL);
         saw_continue = 0;
         char base[64];
-        snprintf(base, sizeof(base), "%s://localhost:%d", i == 0 ? "http" : "https", ep_port(ports[i]));
+        snprintf(base, sizeof(base), "%s://localhost:%d", i == 0 ? "http" : "https",
+                 ep_port(ports[i]));
         char key[128];
         snprintf(key, sizeof(key), "transport/%d/expect-%d.bin", (int)getpid(), i);
         job j = put_object(cl, base, key, obj, sizeof(obj));
