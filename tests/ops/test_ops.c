@@ -573,7 +573,7 @@ static void t_faults_retried_or_named(void **state)
         assert_int_equal(r.retries, 2);
         assert_int_equal(r.len, sizeof(blob));
         free(r.data);
-        control("DELETE", "/faults", NULL);
+        clear_faults(key);
     }
     /* Mid-body reset and truncation: resumed after the bytes already delivered. */
     const char *cuts[] = {"reset", "truncate"};
@@ -587,14 +587,14 @@ static void t_faults_retried_or_named(void **state)
         assert_int_equal(r.len, sizeof(blob));
         assert_memory_equal(r.data, blob, sizeof(blob));
         free(r.data);
-        control("DELETE", "/faults", NULL);
+        clear_faults(key);
     }
     /* One flipped byte: the whole-object CRC-64 catches it. */
     arm_fault("flip", 1, key, NULL);
     opres flip = run(cl, OSSIO_OP_GET, uri("%s", key), NULL, NULL);
     assert_int_equal(flip.st, OSSIO_ECHECKSUM);
     free(flip.data);
-    control("DELETE", "/faults", NULL);
+    clear_faults(key);
     /* Throttling that outlasts the attempts is reported, named. */
     ossio_client_destroy(cl);
     char endpoint[128];
@@ -607,7 +607,7 @@ static void t_faults_retried_or_named(void **state)
     assert_int_equal(slow.st, OSSIO_ETHROTTLED);
     assert_string_equal(slow.code, "SlowDown");
     assert_int_equal(slow.retries, 2);
-    control("DELETE", "/faults", NULL);
+    clear_faults(key);
     ossio_client_destroy(cl);
 }
 

@@ -184,6 +184,15 @@ static int control(const char *method, const char *path, const char *json)
     return status;
 }
 
+/* Removes the faults armed for |path| (only ours: other test programs share
+ * the endpoint). |path| must need no URL encoding. */
+static int clear_faults(const char *path)
+{
+    char route[512];
+    snprintf(route, sizeof(route), "/faults?path=%s", path);
+    return control("DELETE", route, NULL);
+}
+
 /* A loopback TCP port nothing listens on (bound, then closed). */
 static int closed_port(void)
 {

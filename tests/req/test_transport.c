@@ -377,7 +377,7 @@ static void t_stall_times_out(void **state)
     assert_int_equal(j.st, OSSIO_ETIMEDOUT);
     assert_non_null(strstr(j.detail, "fs.oss.connection.timeout"));
     ossio_client_destroy(cl);
-    control("DELETE", "/faults", NULL);
+    clear_faults(bad_key);
 }
 
 /* One faulted request among good ones: only it fails. */
@@ -412,7 +412,7 @@ static void reset_among_good(const char *port_name, int h2)
         assert_int_equal(ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_OPENED), 1);
     }
     ossio_client_destroy(cl);
-    control("DELETE", "/faults", NULL);
+    clear_faults(bad_key);
 }
 
 static void t_reset_mid_body_h2(void **state)
@@ -450,7 +450,7 @@ static void t_goaway_resends_unprocessed(void **state)
     assert_int_equal(ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_OPENED), 2);
     assert_true(ossio_client_stat(cl, OSSIO_STAT_REQUESTS_REPLAYED) >= 1);
     ossio_client_destroy(cl);
-    control("DELETE", "/faults", NULL);
+    clear_faults(bad_key);
 }
 
 static int ticks;

@@ -2,7 +2,7 @@
 // and inspect faults and read request statistics.
 //   POST   /faults   {kind, count, match, after, ms, offset, status, code, message} → fault
 //   GET    /faults   → [{id, kind, remaining, fired, match}]
-//   DELETE /faults   → the list as it was, then cleared
+//   DELETE /faults[?path=P] → removes all faults (or those matching path P exactly), returns them
 //   GET    /stats    → {requests, faultsFired, byMethod, byStatus, byScheme, byCode}
 //   DELETE /stats    → reset the counters
 //   GET    /health   → {ok: true}
@@ -27,7 +27,10 @@ function controlServer(front, faults) {
         switch (route) {
           case 'POST /faults': return send(201, faults.add(JSON.parse(raw || '{}')));
           case 'GET /faults': return send(200, faults.snapshot());
-          case 'DELETE /faults': return send(200, faults.clear());
+          case 'DELETE /faults': {
+            const m = /[?&]path=([^&]*)/.exec(req.url);
+            return send(200, faults.clear(m ? decodeURIComponent(m[1]) : undefined));
+          }
           case 'GET /stats': return send(200, front.stats);
           case 'DELETE /stats': front.stats = newStats(); return send(200, front.stats);
           case 'GET /health': return send(200, { ok: true });

@@ -58,10 +58,12 @@ class Faults {
     return this.list.map(({ id, kind, remaining, fired, match }) => ({ id, kind, remaining, fired, match }));
   }
 
-  clear() {
-    const was = this.snapshot();
-    this.list = [];
-    return was;
+  /** Removes every fault, or only those armed for match.path === path
+   * (tests running in parallel clear only their own). Returns what it removed. */
+  clear(path) {
+    const gone = this.list.filter(f => path === undefined || f.match.path === path);
+    this.list = this.list.filter(f => !gone.includes(f));
+    return gone.map(({ id, kind, remaining, fired, match }) => ({ id, kind, remaining, fired, match }));
   }
 }
 

@@ -17,6 +17,7 @@ const BODY = crypto.randomBytes(64 * 1024);
 async function object() {
   const key = uniqueKey('fault.bin');
   await aliClient(ep).put(key, BODY);
+  armed.add(key);
   return key;
 }
 
@@ -33,7 +34,12 @@ function rawGet(url) {
   });
 }
 
-test.afterEach(() => control(ep, 'DELETE', '/faults'));
+// Other test programs share this endpoint: clear only this file's faults.
+const armed = new Set();
+test.afterEach(async () => {
+  for (const p of armed) await control(ep, 'DELETE', `/faults?path=${encodeURIComponent(p)}`);
+  armed.clear();
+});
 
 test('slowdown ×2: two 503 SlowDown answers, then the object; fired = 2', async () => {
   const key = await object();
