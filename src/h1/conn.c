@@ -72,11 +72,14 @@ static int cb_interim(void *ud, int status)
 {
     ossio_conn *c = ud;
     h1 *h = H(c);
-    if (status == 100 && h->waiting) {
+    if (status != 100 || !h->expect) {
+        return 0;
+    }
+    ossio_log(c->cl, OSSIO_LOG_DEBUG, "%s: 100 Continue%s", c->origin->authority,
+              h->waiting ? ", sending the body" : " (the body is already on its way)");
+    if (h->waiting) {
         h->waiting = 0;
         ev_timer_stop(c->cl->loop, &h->continue_timer);
-        ossio_log(c->cl, OSSIO_LOG_DEBUG, "%s: 100 Continue, sending the body",
-                  c->origin->authority);
         ossio_conn_want_write(c);
     }
     return 0;

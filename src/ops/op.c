@@ -687,6 +687,9 @@ static int on_req_headers(ossio_request *r, int status, const ossio_response *re
                (op->kind == OSSIO_OP_GET || op->kind == OSSIO_OP_HEAD)) {
         op->info.size = v;
     }
+    if ((op->kind == OSSIO_OP_PUT || op->kind == OSSIO_OP_MULTIPART_PART) && op->body_len >= 0) {
+        op->info.size = (uint64_t)op->body_len;
+    }
     const char *crc = ossio_response_header(resp, "x-oss-hash-crc64ecma");
     if (crc != NULL && ossio_u64_dec(crc, strlen(crc), &v)) {
         op->info.crc64 = v;

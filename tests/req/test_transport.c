@@ -595,7 +595,9 @@ static void t_expect_continue_upload(void **state)
         char crc[32];
         snprintf(crc, sizeof(crc), "%llu", (unsigned long long)ossio_crc64(0, obj, sizeof(obj)));
         assert_string_equal(j.crc_header, crc);
-        assert_int_equal(saw_continue, 1); /* the body waited for the server's 100 */
+        /* Expect was sent and the server's 100 arrived (whether the body waited
+         * for it or for the 1 s timer depends on load: not asserted). */
+        assert_int_equal(saw_continue, 1);
         ossio_client_destroy(cl);
     }
 }
