@@ -39,7 +39,8 @@ static int on_entry(ossio_op *op, const ossio_list_entry *e, void *ud)
     if (e->is_prefix) {
         printf("%12s  %s\n", "DIR", e->key);
     } else {
-        printf("%12" PRIu64 "  %s  %s\n", e->size, e->last_modified ? e->last_modified : "", e->key);
+        printf("%12" PRIu64 "  %s  %s\n", e->size, e->last_modified ? e->last_modified : "",
+               e->key);
     }
     return 0;
 }
@@ -79,7 +80,8 @@ static void on_log(ossio_log_level level, const char *msg, void *ud)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: objects [-D key=value]... put|get|ls|stat|rm oss://bucket/key [FILE]\n");
+    fprintf(stderr,
+            "usage: objects [-D key=value]... put|get|ls|stat|rm oss://bucket/key [FILE]\n");
     return 2;
 }
 

@@ -661,6 +661,99 @@ OSSIO_EXTERN const char *ossio_op_upload_id(const ossio_op *op);
 /** LIST stopped early (callback or error): the token to resume from, else NULL. */
 OSSIO_EXTERN const char *ossio_op_next_token(const ossio_op *op);
 
+/* ------------------------------------------------------------------------ */
+/* Transfers: whole objects in and out, in parallel parts                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A download or upload of one object, split into parts moved in parallel on
+ * the client's loop. Owned by the caller until submitted, then by ossio until
+ * its completion callback returns.
+ */
+typedef struct ossio_transfer ossio_transfer;
+
+/** Completion: exactly once, from the loop; then the transfer is freed. */
+typedef void (*ossio_transfer_done_cb)(ossio_transfer *t, const ossio_result *result,
+                                       void *user_data);
+
+/** Progress: bytes moved so far of |total| (0 while unknown); at most every 100 ms and once at the
+ * end. */
+typedef void (*ossio_progress_cb)(ossio_transfer *t, uint64_t done, uint64_t total,
+                                  void *user_data);
+
+/**
+ * A download of |uri| (copied). The first request is a ranged GET of part 0
+ * whose Content-Range tells the size (no HEAD); the rest follow in parallel
+ * with If-Match on part 0's ETag, so a replaced object fails with
+ * OSSIO_ECHANGED instead of mixing versions. The part CRC-64s, combined, must
+ * equal x-oss-hash-crc64ecma (OSSIO_ECHECKSUM otherwise). Part size and
+ * parallelism: fs.oss.multipart.download.size / .threads when set, else 8 MiB
+ * and 16. Errors as ossio_op_new().
+ */
+OSSIO_EXTERN ossio_status ossio_download_new(ossio_transfer **out, ossio_client *cl,
+                                             const char *uri);
+
+/**
+ * An upload to |uri| (copied): one PutObject up to fs.oss.multipart.upload.threshold,
+ * else a multipart upload in fs.oss.multipart.upload.size parts (raised so no
+ * upload needs more than 10,000), sent in parallel. Any failure or cancel
+ * aborts the multipart upload: no object appears, no upload is left behind.
+ */
+OSSIO_EXTERN ossio_status ossio_upload_new(ossio_transfer **out, ossio_client *cl, const char *uri);
+
+/** Download sink: a file descriptor (borrowed; written with pwrite at the object's offsets, as
+ * parts arrive). */
+OSSIO_EXTERN ossio_status ossio_transfer_to_fd(ossio_transfer *t, int fd);
+
+/**
+ * Download sink: a path (copied). Written to a temporary file in the same
+ * directory and renamed over |path| on success only; on failure the
+ * temporary file is removed and |path| is untouched.
+ */
+OSSIO_EXTERN ossio_status ossio_transfer_to_file(ossio_transfer *t, const char *path);
+
+/** Download sink: |cap| bytes at |buf| (borrowed until completion); a larger object fails with
+ * OSSIO_EBODYSIZE. */
+OSSIO_EXTERN ossio_status ossio_transfer_to_buffer(ossio_transfer *t, void *buf, size_t cap);
+
+/** Upload source: a file (path copied; opened at submit, parts read with pread). */
+OSSIO_EXTERN ossio_status ossio_transfer_from_file(ossio_transfer *t, const char *path);
+
+/** Upload source: |len| bytes at |data| (borrowed until completion). */
+OSSIO_EXTERN ossio_status ossio_transfer_from_buffer(ossio_transfer *t, const void *data,
+                                                     size_t len);
+
+/** Part size in bytes (upload: at least 100 KiB) and parts in flight (1..1000); 0 keeps the
+ * default. */
+OSSIO_EXTERN ossio_status ossio_transfer_set_parts(ossio_transfer *t, uint64_t part_size,
+                                                   unsigned parallel);
+
+/** Upload: a header for the object (copied): Content-Type, x-oss-meta-*, x-oss-forbid-overwrite… */
+OSSIO_EXTERN ossio_status ossio_transfer_set_header(ossio_transfer *t, const char *name,
+                                                    const char *value);
+
+/** Sets the progress callback. Before submit. */
+OSSIO_EXTERN void ossio_transfer_set_progress(ossio_transfer *t, ossio_progress_cb cb,
+                                              void *user_data);
+
+/** Submits; |done| runs once from the loop. OSSIO_EINVAL if already submitted or no sink/source. */
+OSSIO_EXTERN ossio_status ossio_transfer_submit(ossio_transfer *t, ossio_transfer_done_cb done,
+                                                void *user_data);
+
+/** Cancels: parts in flight are canceled, a multipart upload is aborted, then |done| runs with
+ * OSSIO_ECANCELED. */
+OSSIO_EXTERN void ossio_transfer_cancel(ossio_transfer *t);
+
+/** Frees a transfer that was never submitted. NULL allowed. */
+OSSIO_EXTERN void ossio_transfer_free(ossio_transfer *t);
+
+/** Object size (once known), bytes moved, parts, and the object's CRC-64 (valid in the completion
+ * callback). */
+OSSIO_EXTERN uint64_t ossio_transfer_size(const ossio_transfer *t);
+OSSIO_EXTERN uint64_t ossio_transfer_bytes(const ossio_transfer *t);
+OSSIO_EXTERN unsigned ossio_transfer_parts(const ossio_transfer *t);
+OSSIO_EXTERN uint64_t ossio_transfer_crc64(const ossio_transfer *t);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,10 +12,21 @@
 #include "req/request.h"
 #include "util/cursor.h"
 
+/* What nghttp2 holds for a stream (its user data and data source): a handle
+ * to the request, not the request itself. A request can end before nghttp2
+ * has even opened its stream (queued HEADERS beyond the stream limit); the
+ * handle outlives it with r = NULL until nghttp2 closes the stream or the
+ * session ends, so nghttp2 never reaches a freed request. */
+typedef struct h2_ref {
+    ossio_request *r;
+    struct h2_ref *prev, *next;
+} h2_ref;
+
 typedef struct h2 {
     nghttp2_session *s;
     size_t active;
     int goaway;
+    h2_ref *refs; /* every handle nghttp2 may still hand back */
 } h2;
 
 static h2 *H(ossio_conn *c)
@@ -23,17 +34,39 @@ static h2 *H(ossio_conn *c)
     return c->proto_data;
 }
 
-static ossio_request *req_of(h2 *h, int32_t stream_id)
+static h2_ref *ref_of(h2 *h, int32_t stream_id)
 {
     return stream_id > 0 ? nghttp2_session_get_stream_user_data(h->s, stream_id) : NULL;
 }
 
-/* Takes |r| off its stream (no more callbacks for it). */
+static ossio_request *req_of(h2 *h, int32_t stream_id)
+{
+    h2_ref *ref = ref_of(h, stream_id);
+    return ref != NULL ? ref->r : NULL;
+}
+
+static void ref_free(h2 *h, h2_ref *ref)
+{
+    if (ref->prev != NULL) {
+        ref->prev->next = ref->next;
+    } else {
+        h->refs = ref->next;
+    }
+    if (ref->next != NULL) {
+        ref->next->prev = ref->prev;
+    }
+    free(ref);
+}
+
+/* Takes |r| off its stream: no more callbacks for it, whether or not nghttp2
+ * has opened the stream yet. */
 static void detach(ossio_conn *c, ossio_request *r)
 {
     h2 *h = H(c);
-    if (r->stream_id > 0 && req_of(h, r->stream_id) == r) {
-        nghttp2_session_set_stream_user_data(h->s, r->stream_id, NULL);
+    h2_ref *ref = r->proto_ref;
+    if (ref != NULL && ref->r == r) {
+        ref->r = NULL;
+        r->proto_ref = NULL;
         h->active--;
     }
 }
@@ -124,11 +157,20 @@ static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error
 {
     (void)s;
     ossio_conn *c = ud;
-    ossio_request *r = req_of(H(c), stream_id);
+    h2 *h = H(c);
+    h2_ref *ref = ref_of(h, stream_id);
+    if (ref == NULL) {
+        return 0;
+    }
+    ossio_request *r = ref->r;
+    if (r != NULL) {
+        detach(c, r);
+    }
+    nghttp2_session_set_stream_user_data(h->s, stream_id, NULL);
+    ref_free(h, ref); /* nghttp2 is done with the stream */
     if (r == NULL) {
         return 0;
     }
-    detach(c, r);
     char detail[128];
     if (error_code == NGHTTP2_NO_ERROR && r->headers_seen) {
         ossio_request_finish(r, OSSIO_OK, NULL);
@@ -160,8 +202,9 @@ static ssize_t read_body(nghttp2_session *s, int32_t stream_id, uint8_t *buf, si
     (void)s;
     (void)stream_id;
     (void)ud;
-    ossio_request *r = src->ptr;
-    if (r->state != OSSIO_REQ_ACTIVE) {
+    h2_ref *ref = src->ptr;
+    ossio_request *r = ref->r;
+    if (r == NULL || r->state != OSSIO_REQ_ACTIVE) {
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
     long n = ossio_request_read_body(r, buf, len);
@@ -328,15 +371,28 @@ static ossio_status submit(ossio_conn *c, ossio_request *r)
                r->hdrs.v[i].value_len);
     }
     nghttp2_data_provider prd;
-    prd.source.ptr = r;
+    h2_ref *ref = calloc(1, sizeof(*ref));
+    if (ref == NULL) {
+        free(nva);
+        return OSSIO_ENOMEM;
+    }
+    ref->r = r;
+    prd.source.ptr = ref;
     prd.read_callback = read_body;
     r->sent = 0;
-    int32_t id = nghttp2_submit_request(h->s, NULL, nva, n, has_body ? &prd : NULL, r);
+    int32_t id = nghttp2_submit_request(h->s, NULL, nva, n, has_body ? &prd : NULL, ref);
     free(nva);
     if (id < 0) {
+        free(ref);
         snprintf(r->detail, sizeof(r->detail), "HTTP/2: %s", nghttp2_strerror(id));
         return id == NGHTTP2_ERR_STREAM_ID_NOT_AVAILABLE ? OSSIO_EGOAWAY : OSSIO_EPROTO;
     }
+    ref->next = h->refs;
+    if (h->refs != NULL) {
+        h->refs->prev = ref;
+    }
+    h->refs = ref;
+    r->proto_ref = ref;
     r->stream_id = id;
     h->active++;
     return OSSIO_OK;
@@ -346,7 +402,8 @@ static void abort_request(ossio_conn *c, ossio_request *r, ossio_status why)
 {
     (void)why;
     h2 *h = H(c);
-    if (r->stream_id > 0 && req_of(h, r->stream_id) == r) {
+    h2_ref *ref = r->proto_ref;
+    if (ref != NULL && ref->r == r) {
         detach(c, r);
         nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, r->stream_id, NGHTTP2_CANCEL);
         ossio_conn_want_write(c);
@@ -375,6 +432,9 @@ static void free_h2(ossio_conn *c)
 {
     h2 *h = H(c);
     nghttp2_session_del(h->s);
+    while (h->refs != NULL) {
+        ref_free(h, h->refs);
+    }
     free(h);
     c->proto_data = NULL;
 }

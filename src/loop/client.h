@@ -46,7 +46,12 @@ typedef struct ossio_oss_settings {
     uint32_t paging;
     int list_v1;
     double clock_skew; /* server time - local time, learnt from RequestTimeTooSkewed */
-    uint64_t rng;      /* backoff jitter */
+    uint64_t download_part_size;
+    unsigned download_parallel;
+    uint64_t upload_part_size;
+    uint64_t upload_threshold;
+    unsigned upload_parallel;
+    uint64_t rng; /* backoff jitter */
 } ossio_oss_settings;
 
 struct ossio_client {

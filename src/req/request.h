@@ -55,6 +55,7 @@ struct ossio_request {
     ossio_request *all_next; /* client's list of live requests */
     ossio_request *all_prev;
     int32_t stream_id;
+    void *proto_ref;  /* the protocol's handle for this request while attached (h2: stream ref) */
     int headers_seen; /* final response headers delivered */
     int sent;         /* request head handed to the socket (h2: HEADERS frame sent) */
     int bytes_in;     /* any response byte arrived (not replayable after) */

@@ -616,6 +616,40 @@ static void t_tls_session_resumed(void **state)
     ossio_client_destroy(cl);
 }
 
+/* Cancel right after submit: the HEADERS are still in nghttp2's queue (no
+ * stream yet). Regression: nghttp2 used to be left holding a pointer to the
+ * freed request and called back with it when it sent the queued HEADERS. */
+static void t_cancel_before_headers_leave(void **state)
+{
+    (void)state;
+    ossio_client *cl = client_with(NULL, NULL);
+    enum { N = 60 };
+    job jobs[N];
+    memset(jobs, 0, sizeof(jobs));
+    /* One request first, so the connection is up and takes the next ones at once. */
+    job first;
+    memset(&first, 0, sizeof(first));
+    start_get(cl, &first, fmt_url("https://localhost:%d/small.bin", ep_port("NGINX_TLS")), NULL);
+    ossio_request_submit(first.r, job_on_done, &first);
+    ossio_client_run(cl);
+    assert_int_equal(first.st, OSSIO_OK);
+    for (int i = 0; i < N; i++) {
+        start_get(cl, &jobs[i], fmt_url("https://localhost:%d/small.bin", ep_port("NGINX_TLS")),
+                  NULL);
+        ossio_request_submit(jobs[i].r, job_on_done,
+                             &jobs[i]); /* on the connection, not yet sent */
+    }
+    for (int i = 0; i < N; i += 2) {
+        ossio_request_cancel(jobs[i].r);
+    }
+    ossio_client_run(cl);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(jobs[i].done, 1);
+        assert_int_equal(jobs[i].st, i % 2 == 0 ? OSSIO_ECANCELED : OSSIO_OK);
+    }
+    ossio_client_destroy(cl);
+}
+
 static void t_bad_request_arguments(void **state)
 {
     (void)state;
@@ -669,6 +703,7 @@ int main(void)
         cmocka_unit_test(t_goaway_resends_unprocessed),
         cmocka_unit_test(t_host_loop_embedding),
         cmocka_unit_test(t_cancel_one),
+        cmocka_unit_test(t_cancel_before_headers_leave),
         cmocka_unit_test(t_destroy_with_500_in_flight),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -163,6 +163,7 @@ class Front {
       }
       if (method === 'PUT' || method === 'GET' || method === 'HEAD') {
         if (method === 'PUT') await this.checkForbidOverwrite(req, ctx);
+        if (method === 'GET' && req.headers.range) await this.ossRange(req, ctx);
         return this.proxy(req, res, ctx, { crc: () => this.multipart.objectPath(bucket, key) });
       }
     } else if (bucket && method === 'GET' && has('uploads')) {
@@ -187,6 +188,15 @@ class Front {
   async requireBucket(bucket) {
     const st = await this.upstream('HEAD', `/${encodeURIComponent(bucket)}`, {});
     if (st.statusCode === 404) throw new OssError(404, 'NoSuchBucket', 'The specified bucket does not exist.');
+  }
+
+  /** OSS answers a range that starts past the end (e.g. any range of an empty
+   * object) with the whole object and 200, where S3 says 416: do as OSS does. */
+  async ossRange(req, ctx) {
+    const m = /^bytes=(\d+)-/.exec(req.headers.range);
+    if (!m) return;
+    const meta = await this.multipart.store.getMetadata(ctx.bucket, toStore(ctx.key)).catch(() => null);
+    if (meta && Number(m[1]) >= Number(meta['content-length'])) delete req.headers.range;
   }
 
   /** OSS's x-oss-forbid-overwrite: true → 409 FileAlreadyExists if the key exists. */

@@ -1,0 +1,219 @@
+/* Auto-ranged download: part 0 tells the size and ETag; the other parts run
+ * in parallel with If-Match on that ETag; bytes go to the sink at their
+ * offsets as they arrive (no reassembly copy); part CRC-64s are combined and
+ * checked against the object's. */
+#define _GNU_SOURCE /* mkstemp in the target directory */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loop/client.h"
+#include "transfer/transfer.h"
+
+static void start_parts(ossio_transfer *t);
+
+static int sink_write(ossio_transfer *t, uint64_t off, const uint8_t *data, size_t len)
+{
+    if (t->fd == -2) {
+        if (off + len > t->cap) {
+            return -1;
+        }
+        memcpy(t->buf + off, data, len);
+        return 0;
+    }
+    while (len > 0) {
+        ssize_t n = pwrite(t->fd, data, len, (off_t)off);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        data += n;
+        len -= (size_t)n;
+        off += (uint64_t)n;
+    }
+    return 0;
+}
+
+static int part_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
+{
+    (void)op;
+    part *p = ud;
+    ossio_transfer *t = p->t;
+    if (t->finishing) {
+        return 1;
+    }
+    if (p->got + len > p->len && t->size_known) {
+        ossio_transfer_fail(t, OSSIO_EPROTO, "a part returned more bytes than asked for", NULL);
+        return 1;
+    }
+    if (sink_write(t, p->off + p->got, data, len) != 0) {
+        ossio_transfer_fail(t, t->fd == -2 ? OSSIO_EBODYSIZE : OSSIO_EIO,
+                            t->fd == -2 ? "the object does not fit the buffer"
+                                        : "writing the download failed",
+                            NULL);
+        return 1;
+    }
+    p->crc = ossio_crc64(p->crc, data, len);
+    p->got += len;
+    t->moved += len;
+    ossio_transfer_note_progress(t, 0);
+    return 0;
+}
+
+static void finish_if_done(ossio_transfer *t)
+{
+    if (t->finishing || t->done_parts < t->n_parts) {
+        return;
+    }
+    uint64_t crc = 0;
+    for (size_t i = 0; i < t->n_parts; i++) {
+        crc = i == 0 ? t->parts[0].crc : ossio_crc64_combine(crc, t->parts[i].crc, t->parts[i].len);
+    }
+    t->crc = crc;
+    if (t->has_server_crc && crc != t->server_crc) {
+        char d[160];
+        snprintf(d, sizeof(d),
+                 "CRC-64 of the parts (%llu) differs from x-oss-hash-crc64ecma (%llu)",
+                 (unsigned long long)crc, (unsigned long long)t->server_crc);
+        ossio_transfer_fail(t, OSSIO_ECHECKSUM, d, NULL);
+        return;
+    }
+    ossio_transfer_complete(t);
+}
+
+static void part_done(ossio_op *op, const ossio_result *res, void *ud)
+{
+    part *p = ud;
+    ossio_transfer *t = p->t;
+    p->op = NULL;
+    p->state = 2;
+    t->in_flight--;
+    t->retries += res->retries;
+    if (res->status != OSSIO_OK) {
+        if (res->status == OSSIO_EHTTP && res->http_status == 416 && p == &t->parts[0]) {
+            /* An empty object has no byte 0: it is complete as it is. */
+            t->size = 0;
+            t->size_known = 1;
+            t->done_parts = t->n_parts = 1;
+            p->len = 0;
+            finish_if_done(t);
+        } else {
+            ossio_transfer_fail(t, res->status, res->detail, res);
+        }
+        ossio_transfer_settle(t);
+        return;
+    }
+    if (p == &t->parts[0] && !t->size_known) {
+        const ossio_object_info *info = ossio_op_object(op);
+        if (info == NULL) {
+            ossio_transfer_fail(t, OSSIO_EPROTO, "the first part had no object metadata", res);
+            ossio_transfer_settle(t);
+            return;
+        }
+        t->size = info->size;
+        t->size_known = 1;
+        snprintf(t->etag, sizeof(t->etag), "%s", info->etag ? info->etag : "");
+        t->has_server_crc = info->has_crc64;
+        t->server_crc = info->crc64;
+        p->len = p->got;
+        if (t->fd == -2 && t->size > t->cap) {
+            ossio_transfer_fail(t, OSSIO_EBODYSIZE, "the object does not fit the buffer", NULL);
+            ossio_transfer_settle(t);
+            return;
+        }
+        /* The rest of the parts, now that the size is known. */
+        uint64_t rest = t->size > p->len ? t->size - p->len : 0;
+        size_t n = 1 + (size_t)((rest + t->part_size - 1) / t->part_size);
+        part *v = realloc(t->parts, n * sizeof(*v));
+        if (v == NULL) {
+            ossio_transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
+            ossio_transfer_settle(t);
+            return;
+        }
+        t->parts = v;
+        p = &t->parts[0];
+        for (size_t i = 1; i < n; i++) {
+            memset(&t->parts[i], 0, sizeof(part));
+            t->parts[i].t = t;
+            t->parts[i].off = p->len + (uint64_t)(i - 1) * t->part_size;
+            uint64_t left = t->size - t->parts[i].off;
+            t->parts[i].len = left < t->part_size ? left : t->part_size;
+        }
+        t->n_parts = n;
+    } else if (p->got != p->len) {
+        ossio_transfer_fail(t, OSSIO_EPROTO, "a part returned fewer bytes than asked for", res);
+        ossio_transfer_settle(t);
+        return;
+    }
+    t->done_parts++;
+    finish_if_done(t);
+    if (!t->finishing) {
+        start_parts(t);
+    }
+    ossio_transfer_settle(t);
+}
+
+static void start_part(ossio_transfer *t, part *p)
+{
+    ossio_op *op = NULL;
+    ossio_status st = ossio_op_new(&op, t->cl, OSSIO_OP_GET, t->uri);
+    if (st == OSSIO_OK) {
+        st = ossio_op_set_range(op, p->off, (int64_t)p->len);
+    }
+    if (st == OSSIO_OK && t->etag[0] != '\0') {
+        st = ossio_op_set_header(op, "If-Match", t->etag);
+    }
+    if (st != OSSIO_OK) {
+        ossio_op_free(op);
+        ossio_transfer_fail(t, st, "could not build a part request", NULL);
+        return;
+    }
+    ossio_op_set_callbacks(op, part_data, NULL, p);
+    p->op = op;
+    p->state = 1;
+    t->in_flight++;
+    ossio_op_submit(op, part_done, p);
+}
+
+static void start_parts(ossio_transfer *t)
+{
+    while (!t->finishing && t->next < t->n_parts && t->in_flight < t->parallel) {
+        start_part(t, &t->parts[t->next++]);
+    }
+}
+
+void ossio_download_start(ossio_transfer *t)
+{
+    if (t->path != NULL) {
+        size_t n = strlen(t->path);
+        t->tmp_path = malloc(n + 16);
+        if (t->tmp_path != NULL) {
+            snprintf(t->tmp_path, n + 16, "%s.ossio-XXXXXX", t->path);
+            t->fd = mkstemp(t->tmp_path);
+        }
+        if (t->fd < 0) {
+            free(t->tmp_path);
+            t->tmp_path = NULL;
+            t->n_parts = 0;
+            ossio_transfer_fail(t, OSSIO_EIO, "could not create the download's temporary file",
+                                NULL);
+        }
+    }
+    t->parts = calloc(1, sizeof(part));
+    if (t->parts == NULL && !t->finishing) {
+        ossio_transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
+    }
+    if (t->finishing) {
+        ossio_transfer_settle_later(t); /* the callback still comes from the loop */
+        return;
+    }
+    t->n_parts = 1;
+    t->parts[0].t = t;
+    t->parts[0].len = t->part_size;
+    start_parts(t);
+}

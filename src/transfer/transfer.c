@@ -1,0 +1,337 @@
+/* What downloads and uploads share: construction, sinks and sources, the
+ * decision of the outcome (the first failure wins and stops the rest),
+ * progress, and the one completion. */
+#include "transfer/transfer.h"
+
+#include <ev.h>
+#include <stddef.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loop/client.h"
+
+static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri, int upload)
+{
+    if (out == NULL) {
+        return OSSIO_EINVAL;
+    }
+    *out = NULL;
+    if (cl == NULL || uri == NULL) {
+        return OSSIO_EINVAL;
+    }
+    /* Check the URI and configuration now, with ossio_op_new()'s messages. */
+    ossio_op *probe = NULL;
+    ossio_status st = ossio_op_new(&probe, cl, upload ? OSSIO_OP_PUT : OSSIO_OP_GET, uri);
+    if (st != OSSIO_OK) {
+        return st;
+    }
+    ossio_op_free(probe);
+    ossio_transfer *t = calloc(1, sizeof(*t));
+    if (t == NULL || (t->uri = strdup(uri)) == NULL) {
+        free(t);
+        return OSSIO_ENOMEM;
+    }
+    t->cl = cl;
+    t->upload = upload;
+    t->fd = -1;
+    ossio_hdrs_init(&t->hdrs, 64 * 1024, 64);
+    *out = t;
+    return OSSIO_OK;
+}
+
+ossio_status ossio_download_new(ossio_transfer **out, ossio_client *cl, const char *uri)
+{
+    return make(out, cl, uri, 0);
+}
+
+ossio_status ossio_upload_new(ossio_transfer **out, ossio_client *cl, const char *uri)
+{
+    return make(out, cl, uri, 1);
+}
+
+static int settable(const ossio_transfer *t, int upload)
+{
+    return t != NULL && !t->submitted && t->upload == upload;
+}
+
+ossio_status ossio_transfer_to_fd(ossio_transfer *t, int fd)
+{
+    if (!settable(t, 0) || fd < 0) {
+        return OSSIO_EINVAL;
+    }
+    t->fd = fd;
+    return OSSIO_OK;
+}
+
+ossio_status ossio_transfer_to_file(ossio_transfer *t, const char *path)
+{
+    if (!settable(t, 0) || path == NULL || *path == '\0') {
+        return OSSIO_EINVAL;
+    }
+    free(t->path);
+    t->path = strdup(path);
+    return t->path != NULL ? OSSIO_OK : OSSIO_ENOMEM;
+}
+
+ossio_status ossio_transfer_to_buffer(ossio_transfer *t, void *buf, size_t cap)
+{
+    if (!settable(t, 0) || (buf == NULL && cap > 0)) {
+        return OSSIO_EINVAL;
+    }
+    t->buf = buf;
+    t->cap = cap;
+    t->fd = -2; /* marks the buffer sink */
+    return OSSIO_OK;
+}
+
+ossio_status ossio_transfer_from_file(ossio_transfer *t, const char *path)
+{
+    if (!settable(t, 1) || path == NULL) {
+        return OSSIO_EINVAL;
+    }
+    free(t->path);
+    t->path = strdup(path);
+    return t->path != NULL ? OSSIO_OK : OSSIO_ENOMEM;
+}
+
+ossio_status ossio_transfer_from_buffer(ossio_transfer *t, const void *data, size_t len)
+{
+    if (!settable(t, 1) || (data == NULL && len > 0)) {
+        return OSSIO_EINVAL;
+    }
+    t->data = data;
+    t->size = len;
+    t->size_known = 1;
+    return OSSIO_OK;
+}
+
+ossio_status ossio_transfer_set_parts(ossio_transfer *t, uint64_t part_size, unsigned parallel)
+{
+    if (t == NULL || t->submitted || parallel > 1000 ||
+        (t->upload && part_size != 0 && part_size < 100 * 1024)) {
+        return OSSIO_EINVAL;
+    }
+    if (part_size != 0) {
+        t->part_size = part_size;
+    }
+    if (parallel != 0) {
+        t->parallel = parallel;
+    }
+    return OSSIO_OK;
+}
+
+ossio_status ossio_transfer_set_header(ossio_transfer *t, const char *name, const char *value)
+{
+    if (!settable(t, 1) || name == NULL || value == NULL ||
+        !ossio_hdr_valid(name, strlen(name), value, strlen(value))) {
+        return OSSIO_EINVAL;
+    }
+    return ossio_hdrs_add(&t->hdrs, name, strlen(name), value, strlen(value));
+}
+
+void ossio_transfer_set_progress(ossio_transfer *t, ossio_progress_cb cb, void *user_data)
+{
+    if (t != NULL && !t->submitted) {
+        t->progress = cb;
+        t->progress_ud = user_data;
+    }
+}
+
+static void release(ossio_transfer *t)
+{
+    if (t->parts != NULL) {
+        for (size_t i = 0; i < t->n_parts; i++) {
+            free(t->parts[i].buf);
+        }
+    }
+    free(t->parts);
+    ossio_hdrs_free(&t->hdrs);
+    free(t->uri);
+    free(t->path);
+    free(t->tmp_path);
+    free(t);
+}
+
+void ossio_transfer_free(ossio_transfer *t)
+{
+    if (t != NULL && !t->submitted) {
+        release(t);
+    }
+}
+
+ossio_status ossio_transfer_submit(ossio_transfer *t, ossio_transfer_done_cb done, void *user_data)
+{
+    if (t == NULL || t->submitted || done == NULL) {
+        return OSSIO_EINVAL;
+    }
+    if (t->upload ? (t->path == NULL && !t->size_known) : (t->fd == -1 && t->path == NULL)) {
+        return OSSIO_EINVAL;
+    }
+    t->submitted = 1;
+    t->done = done;
+    t->done_ud = user_data;
+    ossio_client *cl = t->cl;
+    if (t->part_size == 0) {
+        t->part_size = t->upload ? cl->oss.upload_part_size : cl->oss.download_part_size;
+    }
+    if (t->parallel == 0) {
+        t->parallel = t->upload ? cl->oss.upload_parallel : cl->oss.download_parallel;
+    }
+    if (t->upload) {
+        ossio_upload_start(t);
+    } else {
+        ossio_download_start(t);
+    }
+    return OSSIO_OK;
+}
+
+void ossio_transfer_note_progress(ossio_transfer *t, int force)
+{
+    if (t->progress == NULL) {
+        return;
+    }
+    double now = ev_now(t->cl->loop);
+    if (!force && now - t->last_progress < 0.1) {
+        return;
+    }
+    t->last_progress = now;
+    t->progress(t, t->moved, t->size_known ? t->size : 0, t->progress_ud);
+}
+
+void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
+                         const ossio_result *from)
+{
+    if (t->finishing) {
+        return;
+    }
+    t->finishing = 1;
+    t->status = st;
+    snprintf(t->detail, sizeof(t->detail), "%s", detail != NULL ? detail : ossio_strerror(st));
+    if (from != NULL) {
+        t->result.http_status = from->http_status;
+        snprintf(t->code, sizeof(t->code), "%s", from->code ? from->code : "");
+        snprintf(t->message, sizeof(t->message), "%s", from->message ? from->message : "");
+        snprintf(t->request_id, sizeof(t->request_id), "%s",
+                 from->request_id ? from->request_id : "");
+    }
+    /* Stop what is in flight; each settles through its completion. */
+    for (size_t i = 0; i < t->n_parts; i++) {
+        if (t->parts[i].state == 1 && t->parts[i].op != NULL) {
+            ossio_op_cancel(t->parts[i].op);
+        }
+    }
+    if (t->ctl != NULL) {
+        ossio_op_cancel(t->ctl);
+    }
+}
+
+void ossio_transfer_complete(ossio_transfer *t)
+{
+    if (!t->finishing) {
+        t->finishing = 1;
+        t->status = OSSIO_OK;
+    }
+}
+
+static void abort_done(ossio_op *op, const ossio_result *res, void *ud)
+{
+    (void)op;
+    ossio_transfer *t = ud;
+    t->ctl = NULL;
+    if (res->status != OSSIO_OK) {
+        ossio_log(t->cl, OSSIO_LOG_WARN, "aborting multipart upload %s of %s failed: %s",
+                  t->upload_id, t->uri, res->detail);
+    }
+    t->upload_id[0] = '\0';
+    ossio_transfer_settle(t);
+}
+
+void ossio_transfer_settle(ossio_transfer *t)
+{
+    if (!t->finishing || t->in_flight > 0 || t->ctl != NULL) {
+        return;
+    }
+    if (t->upload && t->status != OSSIO_OK && t->upload_id[0] != '\0') {
+        /* Leave nothing behind: abort the multipart upload, then complete. */
+        ossio_op *op = NULL;
+        if (ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_ABORT, t->uri) == OSSIO_OK &&
+            ossio_op_set_upload(op, t->upload_id, 0) == OSSIO_OK) {
+            t->ctl = op;
+            ossio_op_submit(op, abort_done, t);
+            return;
+        }
+        ossio_op_free(op);
+    }
+    if (!t->upload) {
+        if (t->tmp_path != NULL) {
+            if (t->status == OSSIO_OK && rename(t->tmp_path, t->path) != 0) {
+                t->status = OSSIO_EIO;
+                snprintf(t->detail, sizeof(t->detail), "could not rename the download into %s",
+                         t->path);
+            }
+            if (t->status != OSSIO_OK) {
+                unlink(t->tmp_path);
+            }
+        }
+        if (t->tmp_path != NULL && t->fd >= 0) {
+            close(t->fd);
+            t->fd = -1;
+        }
+    } else if (t->path != NULL && t->fd >= 0) {
+        close(t->fd);
+        t->fd = -1;
+    }
+    ossio_transfer_note_progress(t, 1);
+    t->result.status = t->status;
+    t->result.detail = t->status == OSSIO_OK ? "" : t->detail;
+    t->result.code = t->code[0] ? t->code : NULL;
+    t->result.message = t->message[0] ? t->message : NULL;
+    t->result.request_id = t->request_id[0] ? t->request_id : NULL;
+    t->result.retries = t->retries;
+    t->result.bytes_received = t->upload ? 0 : t->moved;
+    t->result.bytes_sent = t->upload ? t->moved : 0;
+    t->done(t, &t->result, t->done_ud);
+    release(t);
+}
+
+static void settle_deferred(ossio_deferred *d)
+{
+    ossio_transfer *t = (ossio_transfer *)((char *)d - offsetof(ossio_transfer, settle_node));
+    ossio_transfer_settle(t);
+}
+
+void ossio_transfer_settle_later(ossio_transfer *t)
+{
+    ossio_defer(&t->cl->defer, &t->settle_node, settle_deferred);
+}
+
+void ossio_transfer_cancel(ossio_transfer *t)
+{
+    if (t != NULL && t->submitted) {
+        ossio_transfer_fail(t, OSSIO_ECANCELED, "canceled", NULL);
+        ossio_transfer_settle_later(t);
+    }
+}
+
+uint64_t ossio_transfer_size(const ossio_transfer *t)
+{
+    return t != NULL && t->size_known ? t->size : 0;
+}
+
+uint64_t ossio_transfer_bytes(const ossio_transfer *t)
+{
+    return t != NULL ? t->moved : 0;
+}
+
+unsigned ossio_transfer_parts(const ossio_transfer *t)
+{
+    return t != NULL ? (unsigned)t->n_parts : 0;
+}
+
+uint64_t ossio_transfer_crc64(const ossio_transfer *t)
+{
+    return t != NULL ? t->crc : 0;
+}

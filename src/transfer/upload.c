@@ -1,0 +1,274 @@
+/* Uploads: one PutObject up to the threshold, else a multipart upload whose
+ * parts go in parallel; each part's CRC-64 is checked by the operation, the
+ * combination against CompleteMultipartUpload's. Any failure aborts. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "loop/client.h"
+#include "transfer/transfer.h"
+
+#define MAX_PARTS 10000
+
+static void start_parts(ossio_transfer *t);
+
+/* The bytes of [off, off+len): borrowed from a buffer source, or read from the file. */
+static const uint8_t *part_bytes(ossio_transfer *t, part *p)
+{
+    if (t->data != NULL || t->size == 0) {
+        return t->data != NULL ? t->data + p->off : (const uint8_t *)"";
+    }
+    p->buf = malloc(p->len > 0 ? p->len : 1);
+    if (p->buf == NULL) {
+        return NULL;
+    }
+    uint64_t done = 0;
+    while (done < p->len) {
+        ssize_t n = pread(t->fd, p->buf + done, (size_t)(p->len - done), (off_t)(p->off + done));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            free(p->buf);
+            p->buf = NULL;
+            return NULL;
+        }
+        done += (uint64_t)n;
+    }
+    return p->buf;
+}
+
+static ossio_status add_headers(ossio_transfer *t, ossio_op *op)
+{
+    for (size_t i = 0; i < t->hdrs.n; i++) {
+        ossio_status st = ossio_op_set_header(op, t->hdrs.v[i].name, t->hdrs.v[i].value);
+        if (st != OSSIO_OK) {
+            return st;
+        }
+    }
+    return OSSIO_OK;
+}
+
+static void single_done(ossio_op *op, const ossio_result *res, void *ud)
+{
+    ossio_transfer *t = ud;
+    t->ctl = NULL;
+    t->retries += res->retries;
+    free(t->parts[0].buf);
+    t->parts[0].buf = NULL;
+    if (res->status != OSSIO_OK) {
+        ossio_transfer_fail(t, res->status, res->detail, res);
+    } else {
+        const ossio_object_info *info = ossio_op_object(op);
+        t->crc = t->parts[0].crc;
+        t->moved = t->size;
+        if (info != NULL && info->has_crc64 && info->crc64 != t->crc) {
+            ossio_transfer_fail(t, OSSIO_ECHECKSUM, "the stored object's CRC-64 differs from ours",
+                                res);
+        } else {
+            ossio_transfer_complete(t);
+        }
+    }
+    ossio_transfer_settle(t);
+}
+
+static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
+{
+    ossio_transfer *t = ud;
+    t->ctl = NULL;
+    t->retries += res->retries;
+    if (res->status != OSSIO_OK) {
+        ossio_transfer_fail(t, res->status, res->detail, res);
+        ossio_transfer_settle(t);
+        return;
+    }
+    t->upload_id[0] = '\0'; /* completed: nothing to abort any more */
+    uint64_t crc = t->parts[0].crc;
+    for (size_t i = 1; i < t->n_parts; i++) {
+        crc = ossio_crc64_combine(crc, t->parts[i].crc, t->parts[i].len);
+    }
+    t->crc = crc;
+    const ossio_object_info *info = ossio_op_object(op);
+    if (info != NULL && info->has_crc64 && info->crc64 != crc) {
+        /* The object exists but is not what we sent: report it (it is not deleted). */
+        ossio_transfer_fail(t, OSSIO_ECHECKSUM,
+                            "the completed object's CRC-64 differs from the parts'", res);
+    } else {
+        ossio_transfer_complete(t);
+    }
+    ossio_transfer_settle(t);
+}
+
+static void complete(ossio_transfer *t)
+{
+    ossio_op *op = NULL;
+    ossio_status st = ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_COMPLETE, t->uri);
+    if (st == OSSIO_OK) {
+        st = ossio_op_set_upload(op, t->upload_id, 0);
+    }
+    for (size_t i = 0; i < t->n_parts && st == OSSIO_OK; i++) {
+        st = ossio_op_add_part(op, (uint32_t)(i + 1), t->parts[i].etag);
+    }
+    if (st != OSSIO_OK) {
+        ossio_op_free(op);
+        ossio_transfer_fail(t, st, "could not build CompleteMultipartUpload", NULL);
+        return;
+    }
+    t->ctl = op;
+    ossio_op_submit(op, complete_done, t);
+}
+
+static void part_done(ossio_op *op, const ossio_result *res, void *ud)
+{
+    part *p = ud;
+    ossio_transfer *t = p->t;
+    p->op = NULL;
+    p->state = 2;
+    t->in_flight--;
+    t->retries += res->retries;
+    free(p->buf);
+    p->buf = NULL;
+    if (res->status != OSSIO_OK) {
+        ossio_transfer_fail(t, res->status, res->detail, res);
+        ossio_transfer_settle(t);
+        return;
+    }
+    const ossio_object_info *info = ossio_op_object(op);
+    snprintf(p->etag, sizeof(p->etag), "%s", info != NULL && info->etag ? info->etag : "");
+    t->moved += p->len;
+    t->done_parts++;
+    ossio_transfer_note_progress(t, 0);
+    if (!t->finishing) {
+        if (t->done_parts == t->n_parts) {
+            complete(t);
+        } else {
+            start_parts(t);
+        }
+    }
+    ossio_transfer_settle(t);
+}
+
+static void start_part(ossio_transfer *t, size_t i)
+{
+    part *p = &t->parts[i];
+    const uint8_t *bytes = part_bytes(t, p);
+    ossio_op *op = NULL;
+    ossio_status st =
+        bytes != NULL ? ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_PART, t->uri) : OSSIO_EIO;
+    if (st == OSSIO_OK) {
+        st = ossio_op_set_upload(op, t->upload_id, (uint32_t)(i + 1));
+    }
+    if (st == OSSIO_OK) {
+        st = ossio_op_set_body(op, bytes, (size_t)p->len);
+    }
+    if (st != OSSIO_OK) {
+        ossio_op_free(op);
+        free(p->buf);
+        p->buf = NULL;
+        ossio_transfer_fail(t, st, st == OSSIO_EIO ? "reading the source file failed" : NULL, NULL);
+        return;
+    }
+    p->crc = ossio_crc64(0, bytes, (size_t)p->len);
+    p->op = op;
+    p->state = 1;
+    t->in_flight++;
+    ossio_op_submit(op, part_done, p);
+}
+
+static void start_parts(ossio_transfer *t)
+{
+    while (!t->finishing && t->next < t->n_parts && t->in_flight < t->parallel) {
+        start_part(t, t->next++);
+    }
+}
+
+static void init_done(ossio_op *op, const ossio_result *res, void *ud)
+{
+    ossio_transfer *t = ud;
+    t->ctl = NULL;
+    t->retries += res->retries;
+    if (res->status != OSSIO_OK) {
+        ossio_transfer_fail(t, res->status, res->detail, res);
+    } else if (ossio_op_upload_id(op) == NULL) {
+        ossio_transfer_fail(t, OSSIO_EXML, "InitiateMultipartUpload returned no UploadId", res);
+    } else {
+        snprintf(t->upload_id, sizeof(t->upload_id), "%s", ossio_op_upload_id(op));
+        if (t->finishing) {
+            /* canceled while initiating: the settle below aborts it */
+        } else {
+            start_parts(t);
+        }
+    }
+    ossio_transfer_settle(t);
+}
+
+void ossio_upload_start(ossio_transfer *t)
+{
+    ossio_client *cl = t->cl;
+    if (t->path != NULL) {
+        t->fd = open(t->path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (t->fd < 0 || fstat(t->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            snprintf(t->detail, sizeof(t->detail), "cannot read %s: %s", t->path, strerror(errno));
+            ossio_transfer_fail(t, OSSIO_EIO, t->detail, NULL);
+            ossio_transfer_settle_later(t);
+            return;
+        }
+        t->size = (uint64_t)st.st_size;
+        t->size_known = 1;
+    }
+    uint64_t part_size = t->part_size;
+    if (t->size / part_size >= MAX_PARTS) {
+        part_size = (t->size + MAX_PARTS - 1) / MAX_PARTS; /* never more than 10,000 parts */
+    }
+    t->n_parts = t->size <= cl->oss.upload_threshold || t->size <= part_size
+                     ? 1
+                     : (size_t)((t->size + part_size - 1) / part_size);
+    t->parts = calloc(t->n_parts, sizeof(part));
+    if (t->parts == NULL) {
+        ossio_transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
+        ossio_transfer_settle_later(t);
+        return;
+    }
+    for (size_t i = 0; i < t->n_parts; i++) {
+        t->parts[i].t = t;
+        t->parts[i].off = (uint64_t)i * part_size;
+        uint64_t left = t->size - t->parts[i].off;
+        t->parts[i].len = t->n_parts == 1 ? t->size : (left < part_size ? left : part_size);
+    }
+    ossio_op *op = NULL;
+    ossio_status st;
+    if (t->n_parts == 1) {
+        const uint8_t *bytes = part_bytes(t, &t->parts[0]);
+        st = bytes != NULL ? ossio_op_new(&op, cl, OSSIO_OP_PUT, t->uri) : OSSIO_EIO;
+        if (st == OSSIO_OK) {
+            st = ossio_op_set_body(op, bytes, (size_t)t->size);
+        }
+        if (st == OSSIO_OK) {
+            st = add_headers(t, op);
+        }
+        if (st == OSSIO_OK) {
+            t->parts[0].crc = ossio_crc64(0, bytes, (size_t)t->size);
+            t->ctl = op;
+            ossio_op_submit(op, single_done, t);
+            return;
+        }
+    } else {
+        st = ossio_op_new(&op, cl, OSSIO_OP_MULTIPART_INIT, t->uri);
+        if (st == OSSIO_OK) {
+            st = add_headers(t, op);
+        }
+        if (st == OSSIO_OK) {
+            t->ctl = op;
+            ossio_op_submit(op, init_done, t);
+            return;
+        }
+    }
+    ossio_op_free(op);
+    ossio_transfer_fail(t, st, "could not start the upload", NULL);
+    ossio_transfer_settle_later(t);
+}

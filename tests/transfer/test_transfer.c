@@ -1,0 +1,362 @@
+/* Transfers end to end against the local endpoint: multipart uploads and
+ * parallel ranged downloads byte-exact with CRC-64 combined, sinks (buffer,
+ * fd, file with rename), and failures that leave nothing behind. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "../req/test_support.h"
+
+#define MIB (1024 * 1024)
+
+static uint8_t *blob;
+static size_t blob_len = 5 * MIB + 12345;
+static char uri[512];
+
+typedef struct tres {
+    int done;
+    ossio_status st;
+    char detail[512];
+    char code[64];
+    uint64_t bytes, size, crc;
+    unsigned parts, retries;
+    int progress_calls;
+    uint64_t last_done;
+} tres;
+
+static void t_done(ossio_transfer *t, const ossio_result *r, void *ud)
+{
+    tres *x = ud;
+    x->done++;
+    x->st = r->status;
+    x->retries = r->retries;
+    snprintf(x->detail, sizeof(x->detail), "%s", r->detail ? r->detail : "");
+    snprintf(x->code, sizeof(x->code), "%s", r->code ? r->code : "");
+    x->bytes = ossio_transfer_bytes(t);
+    x->size = ossio_transfer_size(t);
+    x->crc = ossio_transfer_crc64(t);
+    x->parts = ossio_transfer_parts(t);
+}
+
+static void t_progress(ossio_transfer *t, uint64_t done, uint64_t total, void *ud)
+{
+    (void)t;
+    (void)total;
+    tres *x = ud;
+    x->progress_calls++;
+    assert_true(done >= x->last_done); /* never goes back */
+    x->last_done = done;
+}
+
+static ossio_client *client(const char *extra_key, const char *extra_value)
+{
+    char endpoint[128];
+    snprintf(endpoint, sizeof(endpoint), "https://localhost:%d", ep_port("H2_TLS"));
+    return client_with(NULL, "fs.oss.endpoint", endpoint, "fs.oss.accessKeyId", ep("ACCESS_KEY_ID"),
+                       "fs.oss.accessKeySecret", ep("ACCESS_KEY_SECRET"),
+                       "fs.oss.path.style.access", "true", "fs.oss.multipart.upload.threshold",
+                       "1M", "fs.oss.multipart.upload.size", "1M", "fs.oss.multipart.download.size",
+                       "1M", extra_key, extra_value, NULL);
+}
+
+static const char *key_uri(const char *name)
+{
+    snprintf(uri, sizeof(uri), "oss://%s/transfer/%d/%s", ep("BUCKET"), (int)getpid(), name);
+    return uri;
+}
+
+static tres run(ossio_client *cl, ossio_transfer *t)
+{
+    tres x;
+    memset(&x, 0, sizeof(x));
+    ossio_transfer_set_progress(t, t_progress, &x);
+    assert_int_equal(ossio_transfer_submit(t, t_done, &x), OSSIO_OK);
+    assert_int_equal(x.done, 0);
+    ossio_client_run(cl);
+    assert_int_equal(x.done, 1);
+    return x;
+}
+
+static tres upload_buffer(ossio_client *cl, const char *name, const uint8_t *data, size_t len)
+{
+    ossio_transfer *t;
+    assert_int_equal(ossio_upload_new(&t, cl, key_uri(name)), OSSIO_OK);
+    ossio_transfer_from_buffer(t, data, len);
+    ossio_transfer_set_parts(t, 0, 4);
+    return run(cl, t);
+}
+
+#define OK(x)                                                                                      \
+    do {                                                                                           \
+        if ((x).st != OSSIO_OK) {                                                                  \
+            fail_msg("%s: %s (%s)", #x, ossio_status_name((x).st), (x).detail);                    \
+        }                                                                                          \
+    } while (0)
+
+static void t_multipart_round_trip_buffer_and_fd(void **state)
+{
+    (void)state;
+    ossio_client *cl = client(NULL, NULL);
+    tres up = upload_buffer(cl, "big.bin", blob, blob_len);
+    OK(up);
+    assert_int_equal(up.parts, 6); /* 5 MiB + 12345 in 1 MiB parts */
+    assert_int_equal(up.bytes, blob_len);
+    assert_true(up.crc == ossio_crc64(0, blob, blob_len));
+    assert_true(up.progress_calls >= 1);
+
+    uint8_t *back = malloc(blob_len);
+    ossio_transfer *t;
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("big.bin")), OSSIO_OK);
+    ossio_transfer_to_buffer(t, back, blob_len);
+    tres down = run(cl, t);
+    OK(down);
+    assert_int_equal(down.size, blob_len);
+    assert_int_equal(down.parts, 6);
+    assert_memory_equal(back, blob, blob_len);
+    assert_true(down.crc == up.crc);
+
+    char path[] = "/tmp/ossio-fd-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("big.bin")), OSSIO_OK);
+    ossio_transfer_to_fd(t, fd);
+    ossio_transfer_set_parts(t, 300 * 1024, 8);
+    tres fdres = run(cl, t);
+    OK(fdres);
+    memset(back, 0, blob_len);
+    assert_int_equal(pread(fd, back, blob_len, 0), (ssize_t)blob_len);
+    assert_memory_equal(back, blob, blob_len);
+    close(fd);
+    unlink(path);
+    free(back);
+    ossio_client_destroy(cl);
+}
+
+static int count_entries(ossio_op *op, const ossio_list_entry *e, void *ud)
+{
+    (void)op;
+    (void)e;
+    (*(int *)ud)++;
+    return 0;
+}
+
+static void op_done_st(ossio_op *op, const ossio_result *r, void *ud)
+{
+    (void)op;
+    *(ossio_status *)ud = r->status;
+}
+
+static int list_uploads(ossio_client *cl, const char *name)
+{
+    ossio_op *op;
+    assert_int_equal(ossio_op_new(&op, cl, OSSIO_OP_MULTIPART_LIST_UPLOADS, key_uri(name)),
+                     OSSIO_OK);
+    int n = 0;
+    ossio_status st = OSSIO_EINTERNAL;
+    ossio_op_set_callbacks(op, NULL, count_entries, &n);
+    ossio_op_submit(op, op_done_st, &st);
+    ossio_client_run(cl);
+    assert_int_equal(st, OSSIO_OK);
+    return n;
+}
+
+static ossio_status head(ossio_client *cl, const char *name)
+{
+    ossio_op *op;
+    assert_int_equal(ossio_op_new(&op, cl, OSSIO_OP_HEAD, key_uri(name)), OSSIO_OK);
+    ossio_status st = OSSIO_EINTERNAL;
+    ossio_op_submit(op, op_done_st, &st);
+    ossio_client_run(cl);
+    return st;
+}
+
+static int temp_files_beside(const char *dir, const char *base)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, base, strlen(base)) == 0 && strstr(e->d_name, ".ossio-") != NULL) {
+            n++;
+        }
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    return n;
+}
+
+static void t_file_to_file_and_failed_download_leaves_nothing(void **state)
+{
+    (void)state;
+    ossio_client *cl = client(NULL, NULL);
+    char dir[] = "/tmp/ossio-files-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char src[300], dst[300];
+    snprintf(src, sizeof(src), "%s/source.bin", dir);
+    snprintf(dst, sizeof(dst), "%s/copy.bin", dir);
+    FILE *f = fopen(src, "wb");
+    fwrite(blob, 1, 3 * MIB + 7, f);
+    fclose(f);
+    ossio_transfer *t;
+    assert_int_equal(ossio_upload_new(&t, cl, key_uri("from-file.bin")), OSSIO_OK);
+    ossio_transfer_from_file(t, src);
+    tres up = run(cl, t);
+    OK(up);
+    assert_int_equal(up.parts, 4);
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("from-file.bin")), OSSIO_OK);
+    ossio_transfer_to_file(t, dst);
+    tres down = run(cl, t);
+    OK(down);
+    struct stat st;
+    assert_int_equal(stat(dst, &st), 0);
+    assert_int_equal(st.st_size, 3 * MIB + 7);
+    assert_int_equal(temp_files_beside(dir, "copy.bin"), 0);
+    /* A failed download: the destination keeps its old content, no temp file stays. */
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("does-not-exist.bin")), OSSIO_OK);
+    ossio_transfer_to_file(t, dst);
+    tres miss = run(cl, t);
+    assert_int_equal(miss.st, OSSIO_ENOTFOUND);
+    assert_string_equal(miss.code, "NoSuchKey");
+    assert_int_equal(stat(dst, &st), 0);
+    assert_int_equal(st.st_size, 3 * MIB + 7);
+    assert_int_equal(temp_files_beside(dir, "copy.bin"), 0);
+    unlink(src);
+    unlink(dst);
+    rmdir(dir);
+    ossio_client_destroy(cl);
+}
+
+static void t_failed_upload_is_aborted(void **state)
+{
+    (void)state;
+    char path[256], f[512];
+    snprintf(path, sizeof(path), "transfer/%d/failing.bin", (int)getpid());
+    snprintf(f, sizeof(f),
+             "{\"kind\":\"internal\",\"count\":50,\"match\":{\"path\":\"%s\",\"query\":"
+             "\"partNumber=3\"}}",
+             path);
+    assert_int_equal(control("POST", "/faults", f), 201);
+    ossio_client *cl = client("fs.oss.attempts.maximum", "2");
+    tres up = upload_buffer(cl, "failing.bin", blob, blob_len);
+    assert_int_equal(up.st, OSSIO_ESERVER);
+    assert_string_equal(up.code, "InternalError");
+    clear_faults(path);
+    assert_int_equal(list_uploads(cl, "failing.bin"), 0); /* aborted */
+    assert_int_equal(head(cl, "failing.bin"), OSSIO_ENOTFOUND);
+    ossio_client_destroy(cl);
+}
+
+static int cancel_after;
+static ossio_transfer *to_cancel;
+static void cancel_progress(ossio_transfer *t, uint64_t done, uint64_t total, void *ud)
+{
+    (void)total;
+    (void)ud;
+    if (done > 0 && t == to_cancel && cancel_after-- == 0) {
+        ossio_transfer_cancel(t);
+    }
+}
+
+static void t_cancel_aborts(void **state)
+{
+    (void)state;
+    ossio_client *cl = client(NULL, NULL);
+    ossio_transfer *t;
+    assert_int_equal(ossio_upload_new(&t, cl, key_uri("canceled.bin")), OSSIO_OK);
+    ossio_transfer_from_buffer(t, blob, blob_len);
+    ossio_transfer_set_parts(t, 0, 1);
+    tres x;
+    memset(&x, 0, sizeof(x));
+    to_cancel = t;
+    cancel_after = 0;
+    ossio_transfer_set_progress(t, cancel_progress, NULL);
+    ossio_transfer_submit(t, t_done, &x);
+    ossio_client_run(cl);
+    assert_int_equal(x.done, 1);
+    assert_int_equal(x.st, OSSIO_ECANCELED);
+    assert_int_equal(list_uploads(cl, "canceled.bin"), 0);
+    assert_int_equal(head(cl, "canceled.bin"), OSSIO_ENOTFOUND);
+    ossio_client_destroy(cl);
+}
+
+static void t_flipped_byte_fails_download(void **state)
+{
+    (void)state;
+    ossio_client *cl = client(NULL, NULL);
+    tres up = upload_buffer(cl, "flip.bin", blob, 2 * MIB);
+    OK(up);
+    char path[256], f[512];
+    snprintf(path, sizeof(path), "transfer/%d/flip.bin", (int)getpid());
+    snprintf(f, sizeof(f),
+             "{\"kind\":\"flip\",\"count\":1,\"match\":{\"path\":\"%s\",\"method\":\"GET\"}}",
+             path);
+    assert_int_equal(control("POST", "/faults", f), 201);
+    uint8_t *back = malloc(2 * MIB);
+    ossio_transfer *t;
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("flip.bin")), OSSIO_OK);
+    ossio_transfer_to_buffer(t, back, 2 * MIB);
+    tres down = run(cl, t);
+    assert_int_equal(down.st, OSSIO_ECHECKSUM);
+    clear_faults(path);
+    free(back);
+    ossio_client_destroy(cl);
+}
+
+static void t_small_and_empty_objects(void **state)
+{
+    (void)state;
+    ossio_client *cl = client(NULL, NULL);
+    tres up = upload_buffer(cl, "small.txt", (const uint8_t *)"tiny", 4);
+    OK(up);
+    assert_int_equal(up.parts, 1);
+    tres e = upload_buffer(cl, "empty.txt", (const uint8_t *)"", 0);
+    OK(e);
+    uint8_t buf[16];
+    ossio_transfer *t;
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("small.txt")), OSSIO_OK);
+    ossio_transfer_to_buffer(t, buf, sizeof(buf));
+    tres d = run(cl, t);
+    OK(d);
+    assert_int_equal(d.size, 4);
+    assert_memory_equal(buf, "tiny", 4);
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("empty.txt")), OSSIO_OK);
+    ossio_transfer_to_buffer(t, buf, sizeof(buf));
+    tres d0 = run(cl, t);
+    OK(d0);
+    assert_int_equal(d0.size, 0);
+    /* A buffer too small is a named error, not an overflow. */
+    uint8_t two[2];
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("small.txt")), OSSIO_OK);
+    ossio_transfer_to_buffer(t, two, sizeof(two));
+    tres small = run(cl, t);
+    assert_int_equal(small.st, OSSIO_EBODYSIZE);
+    ossio_client_destroy(cl);
+}
+
+int main(void)
+{
+    blob = malloc(blob_len);
+    for (size_t i = 0; i < blob_len; i++) {
+        blob[i] = (uint8_t)((i * 2654435761u) >> 11);
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_multipart_round_trip_buffer_and_fd),
+        cmocka_unit_test(t_file_to_file_and_failed_download_leaves_nothing),
+        cmocka_unit_test(t_small_and_empty_objects),
+        cmocka_unit_test(t_failed_upload_is_aborted),
+        cmocka_unit_test(t_cancel_aborts),
+        cmocka_unit_test(t_flipped_byte_fails_download),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    free(blob);
+    return rc;
+}
