@@ -490,6 +490,31 @@ static void t_config_sources_end_to_end(void **state)
     rmdir(dir);
 }
 
+static void t_bucket_create_and_delete(void **state)
+{
+    (void)state;
+    ossio_client *cl = client_for(&combos[1], NULL);
+    char bucket[64], u[160];
+    snprintf(bucket, sizeof(bucket), "ossio-tmp-%d", (int)getpid());
+    snprintf(u, sizeof(u), "oss://%s/", bucket);
+    OK(run(cl, OSSIO_OP_BUCKET_CREATE, u, NULL, NULL));
+    snprintf(u, sizeof(u), "oss://%s/k", bucket);
+    body_arg body = {"in a new bucket", 15};
+    OK(run(cl, OSSIO_OP_PUT, u, set_body, &body));
+    snprintf(u, sizeof(u), "oss://%s/", bucket);
+    opres busy = run(cl, OSSIO_OP_BUCKET_DELETE, u, NULL, NULL); /* not empty */
+    assert_int_not_equal(busy.st, OSSIO_OK);
+    assert_string_equal(busy.code, "BucketNotEmpty");
+    snprintf(u, sizeof(u), "oss://%s/k", bucket);
+    OK(run(cl, OSSIO_OP_DELETE, u, NULL, NULL));
+    snprintf(u, sizeof(u), "oss://%s/", bucket);
+    OK(run(cl, OSSIO_OP_BUCKET_DELETE, u, NULL, NULL));
+    snprintf(u, sizeof(u), "oss://%s/k", bucket);
+    opres gone = run(cl, OSSIO_OP_HEAD, u, NULL, NULL);
+    assert_int_equal(gone.st, OSSIO_ENOTFOUND);
+    ossio_client_destroy(cl);
+}
+
 static void t_errors_carry_server_fields(void **state)
 {
     (void)state;
@@ -622,6 +647,7 @@ int main(void)
         cmocka_unit_test(t_odd_keys_round_trip),
         cmocka_unit_test(t_2500_keys_listed_and_deleted),
         cmocka_unit_test(t_errors_carry_server_fields),
+        cmocka_unit_test(t_bucket_create_and_delete),
         cmocka_unit_test(t_config_sources_end_to_end),
         cmocka_unit_test(t_faults_retried_or_named),
     };
