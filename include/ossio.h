@@ -716,6 +716,19 @@ OSSIO_EXTERN ossio_status ossio_transfer_to_file(ossio_transfer *t, const char *
  * OSSIO_EBODYSIZE. */
 OSSIO_EXTERN ossio_status ossio_transfer_to_buffer(ossio_transfer *t, void *buf, size_t cap);
 
+/** Bytes of a stream sink, in object order; borrowed for the call. Nonzero stops (OSSIO_ECANCELED).
+ */
+typedef int (*ossio_stream_cb)(ossio_transfer *t, const uint8_t *data, size_t len, void *user_data);
+
+/**
+ * Download sink: |cb| gets the object's bytes in order while parts are
+ * fetched in parallel. Parts that arrive ahead of their turn wait in memory:
+ * at most parts-in-flight × part size, and parts in flight are lowered so
+ * that stays within fs.oss.memory.limit.
+ */
+OSSIO_EXTERN ossio_status ossio_transfer_to_stream(ossio_transfer *t, ossio_stream_cb cb,
+                                                   void *user_data);
+
 /** Upload source: a file (path copied; opened at submit, parts read with pread). */
 OSSIO_EXTERN ossio_status ossio_transfer_from_file(ossio_transfer *t, const char *path);
 

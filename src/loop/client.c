@@ -77,6 +77,7 @@ static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
     o->upload_part_size = (uint64_t)ossio_config_int(cfg, "fs.oss.multipart.upload.size");
     o->upload_threshold = (uint64_t)ossio_config_int(cfg, "fs.oss.multipart.upload.threshold");
     o->upload_parallel = 8;
+    o->memory_limit = (uint64_t)ossio_config_int(cfg, "fs.oss.memory.limit");
     if (o->download_part_size == 0) {
         o->download_part_size = 8u << 20;
     }

@@ -51,7 +51,8 @@ typedef struct ossio_oss_settings {
     uint64_t upload_part_size;
     uint64_t upload_threshold;
     unsigned upload_parallel;
-    uint64_t rng; /* backoff jitter */
+    uint64_t memory_limit; /* fs.oss.memory.limit */
+    uint64_t rng;          /* backoff jitter */
 } ossio_oss_settings;
 
 struct ossio_client {

@@ -39,6 +39,45 @@ static int sink_write(ossio_transfer *t, uint64_t off, const uint8_t *data, size
     return 0;
 }
 
+/* Stream sink: hands over every part that is complete or in progress at the
+ * head of the object, in order. */
+static int deliver(ossio_transfer *t)
+{
+    while (t->deliver_next < t->n_parts) {
+        part *p = &t->parts[t->deliver_next];
+        if (p->buf != NULL && p->delivered < p->got) {
+            if (t->stream(t, p->buf + p->delivered, (size_t)(p->got - p->delivered),
+                          t->stream_ud) != 0) {
+                return 1;
+            }
+            p->delivered = p->got;
+        }
+        if (p->state != 2 || !t->size_known) {
+            return 0; /* the head part is still arriving: its bytes now go straight out */
+        }
+        free(p->buf);
+        p->buf = NULL;
+        t->deliver_next++;
+    }
+    return 0;
+}
+
+static int stream_data(ossio_transfer *t, part *p, const uint8_t *data, size_t len)
+{
+    if (p == &t->parts[t->deliver_next] && p->delivered == p->got) {
+        p->delivered += len; /* in turn: straight to the caller, no copy */
+        return t->stream(t, data, len, t->stream_ud);
+    }
+    if (p->buf == NULL) {
+        p->buf = malloc(p->len > 0 ? p->len : 1);
+        if (p->buf == NULL) {
+            return -1;
+        }
+    }
+    memcpy(p->buf + p->got, data, len);
+    return 0;
+}
+
 static int part_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
 {
     (void)op;
@@ -51,7 +90,15 @@ static int part_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
         ossio_transfer_fail(t, OSSIO_EPROTO, "a part returned more bytes than asked for", NULL);
         return 1;
     }
-    if (sink_write(t, p->off + p->got, data, len) != 0) {
+    if (t->stream != NULL) {
+        /* part 0's length is only a bound until its answer tells the size */
+        int rc = p->got + len > p->len ? -1 : stream_data(t, p, data, len);
+        if (rc != 0) {
+            ossio_transfer_fail(t, rc > 0 ? OSSIO_ECANCELED : OSSIO_ENOMEM,
+                                rc > 0 ? "stopped by the stream callback" : NULL, NULL);
+            return 1;
+        }
+    } else if (sink_write(t, p->off + p->got, data, len) != 0) {
         ossio_transfer_fail(t, t->fd == -2 ? OSSIO_EBODYSIZE : OSSIO_EIO,
                             t->fd == -2 ? "the object does not fit the buffer"
                                         : "writing the download failed",
@@ -151,6 +198,11 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
         return;
     }
     t->done_parts++;
+    if (t->stream != NULL && deliver(t) != 0) {
+        ossio_transfer_fail(t, OSSIO_ECANCELED, "stopped by the stream callback", NULL);
+        ossio_transfer_settle(t);
+        return;
+    }
     finish_if_done(t);
     if (!t->finishing) {
         start_parts(t);

@@ -87,6 +87,17 @@ ossio_status ossio_transfer_to_buffer(ossio_transfer *t, void *buf, size_t cap)
     return OSSIO_OK;
 }
 
+ossio_status ossio_transfer_to_stream(ossio_transfer *t, ossio_stream_cb cb, void *user_data)
+{
+    if (!settable(t, 0) || cb == NULL) {
+        return OSSIO_EINVAL;
+    }
+    t->stream = cb;
+    t->stream_ud = user_data;
+    t->fd = -3; /* marks the stream sink */
+    return OSSIO_OK;
+}
+
 ossio_status ossio_transfer_from_file(ossio_transfer *t, const char *path)
 {
     if (!settable(t, 1) || path == NULL) {
@@ -179,6 +190,14 @@ ossio_status ossio_transfer_submit(ossio_transfer *t, ossio_transfer_done_cb don
     }
     if (t->parallel == 0) {
         t->parallel = t->upload ? cl->oss.upload_parallel : cl->oss.download_parallel;
+    }
+    /* Bytes held in memory are at most parallel × part size (stream sinks and
+     * file sources): keep that within fs.oss.memory.limit. */
+    if ((t->stream != NULL || (t->upload && t->path != NULL)) && cl->oss.memory_limit > 0) {
+        uint64_t fit = cl->oss.memory_limit / t->part_size;
+        if (fit < t->parallel) {
+            t->parallel = fit > 0 ? (unsigned)fit : 1;
+        }
     }
     if (t->upload) {
         ossio_upload_start(t);

@@ -13,10 +13,11 @@
 typedef struct part {
     uint64_t off;
     uint64_t len;
-    uint64_t got;   /* download: bytes written */
-    uint64_t crc;   /* CRC-64 of the part's bytes */
-    char etag[128]; /* upload: the part's ETag */
-    uint8_t *buf;   /* upload from a file: the part's bytes while in flight */
+    uint64_t got;       /* download: bytes written */
+    uint64_t crc;       /* CRC-64 of the part's bytes */
+    char etag[128];     /* upload: the part's ETag */
+    uint8_t *buf;       /* upload from a file / download to a stream: the part's bytes */
+    uint64_t delivered; /* stream sink: bytes already handed to the caller */
     ossio_op *op;
     int state; /* 0 waiting, 1 in flight, 2 done */
     struct ossio_transfer *t;
@@ -34,8 +35,11 @@ struct ossio_transfer {
     char code[64], message[256], request_id[64];
     /* sink / source */
     int fd;
-    char *path;     /* to_file: final path; from_file: source */
-    char *tmp_path; /* to_file: the temporary file */
+    ossio_stream_cb stream;
+    void *stream_ud;
+    size_t deliver_next; /* stream sink: the part whose bytes go out next */
+    char *path;          /* to_file: final path; from_file: source */
+    char *tmp_path;      /* to_file: the temporary file */
     uint8_t *buf;
     size_t cap;
     const uint8_t *data;

@@ -140,6 +140,44 @@ static void t_multipart_round_trip_buffer_and_fd(void **state)
     ossio_client_destroy(cl);
 }
 
+typedef struct collect {
+    uint8_t *buf;
+    size_t len, cap;
+    unsigned calls;
+} collect;
+
+static int collect_stream(ossio_transfer *t, const uint8_t *data, size_t len, void *ud)
+{
+    (void)t;
+    collect *c = ud;
+    assert_true(c->len + len <= c->cap);
+    memcpy(c->buf + c->len, data, len);
+    c->len += len;
+    c->calls++;
+    return 0;
+}
+
+/* Parts fetched in parallel, bytes delivered in object order. */
+static void t_stream_sink_in_order(void **state)
+{
+    (void)state;
+    ossio_client *cl = client("fs.oss.memory.limit", "1M");
+    tres up = upload_buffer(cl, "stream.bin", blob, blob_len);
+    OK(up);
+    collect c = {malloc(blob_len), 0, blob_len, 0};
+    ossio_transfer *t;
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("stream.bin")), OSSIO_OK);
+    assert_int_equal(ossio_transfer_to_stream(t, collect_stream, &c), OSSIO_OK);
+    ossio_transfer_set_parts(t, 200 * 1024, 8); /* lowered to 5 by the 1 MiB memory limit */
+    tres down = run(cl, t);
+    OK(down);
+    assert_int_equal(c.len, blob_len);
+    assert_memory_equal(c.buf, blob, blob_len);
+    assert_true(down.parts > 20);
+    free(c.buf);
+    ossio_client_destroy(cl);
+}
+
 static int count_entries(ossio_op *op, const ossio_list_entry *e, void *ud)
 {
     (void)op;
@@ -352,6 +390,7 @@ int main(void)
         cmocka_unit_test(t_multipart_round_trip_buffer_and_fd),
         cmocka_unit_test(t_file_to_file_and_failed_download_leaves_nothing),
         cmocka_unit_test(t_small_and_empty_objects),
+        cmocka_unit_test(t_stream_sink_in_order),
         cmocka_unit_test(t_failed_upload_is_aborted),
         cmocka_unit_test(t_cancel_aborts),
         cmocka_unit_test(t_flipped_byte_fails_download),
