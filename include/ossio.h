@@ -745,6 +745,23 @@ OSSIO_EXTERN ossio_status ossio_transfer_set_parts(ossio_transfer *t, uint64_t p
 OSSIO_EXTERN ossio_status ossio_transfer_set_header(ossio_transfer *t, const char *name,
                                                     const char *value);
 
+/**
+ * Upload: keep a failed multipart upload instead of aborting it, so it can be
+ * resumed; ossio_transfer_upload_id() gives its id in the completion callback.
+ */
+OSSIO_EXTERN ossio_status ossio_transfer_set_keep_on_failure(ossio_transfer *t, int keep);
+
+/**
+ * Upload: continue the multipart upload |upload_id| (copied) instead of
+ * starting one: ListParts tells which parts are there; a listed part whose
+ * size and CRC-64 match the source's is not sent again. The source and part
+ * size must be those of the interrupted upload.
+ */
+OSSIO_EXTERN ossio_status ossio_transfer_resume(ossio_transfer *t, const char *upload_id);
+
+/** The multipart upload id (in the completion callback; NULL for a single PUT or once completed/aborted). */
+OSSIO_EXTERN const char *ossio_transfer_upload_id(const ossio_transfer *t);
+
 /** Sets the progress callback. Before submit. */
 OSSIO_EXTERN void ossio_transfer_set_progress(ossio_transfer *t, ossio_progress_cb cb,
                                               void *user_data);

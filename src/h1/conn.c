@@ -144,6 +144,7 @@ static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
     }
     if (st != OSSIO_OK) {
         ossio_request *r = take_current(h);
+        h->closing = 1; /* before finish: no queued request may be put on this connection */
         snprintf(c->detail, sizeof(c->detail), "HTTP/1.1: malformed response (%s)",
                  ossio_strerror(st));
         ossio_request_finish(r, st, c->detail);
@@ -159,6 +160,7 @@ static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
         h->closing = 1; /* Connection: close, or the server answered before the body was sent */
     }
     if (consumed < len) {
+        h->closing = 1;
         /* More bytes than the response declared, with no request outstanding:
          * the length was wrong, so the body cannot be trusted either. */
         snprintf(c->detail, sizeof(c->detail),
@@ -178,7 +180,7 @@ static ossio_status send_body(ossio_conn *c, h1 *h, size_t budget)
 {
     ossio_request *r = h->cur;
     size_t total = 0;
-    while (!h->body_done && total < budget) {
+    while (!h->body_done && total < budget && r->state == OSSIO_REQ_ACTIVE) {
         ossio_status st = ossio_buf_reserve(&c->wbuf, BODY_PIECE + 32);
         if (st != OSSIO_OK) {
             return st;

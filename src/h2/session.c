@@ -19,6 +19,7 @@
  * session ends, so nghttp2 never reaches a freed request. */
 typedef struct h2_ref {
     ossio_request *r;
+    int ended; /* END_STREAM received: the response is whole */
     struct h2_ref *prev, *next;
 } h2_ref;
 
@@ -110,6 +111,13 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
     (void)s;
     ossio_conn *c = ud;
     h2 *h = H(c);
+    if ((f->hd.type == NGHTTP2_HEADERS || f->hd.type == NGHTTP2_DATA) &&
+        (f->hd.flags & NGHTTP2_FLAG_END_STREAM)) {
+        h2_ref *ref = ref_of(h, f->hd.stream_id);
+        if (ref != NULL) {
+            ref->ended = 1;
+        }
+    }
     switch (f->hd.type) {
     case NGHTTP2_HEADERS: {
         ossio_request *r = req_of(h, f->hd.stream_id);
@@ -163,6 +171,7 @@ static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error
         return 0;
     }
     ossio_request *r = ref->r;
+    int ended = ref->ended;
     if (r != NULL) {
         detach(c, r);
     }
@@ -172,8 +181,12 @@ static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error
         return 0;
     }
     char detail[128];
-    if (error_code == NGHTTP2_NO_ERROR && r->headers_seen) {
+    if (error_code == NGHTTP2_NO_ERROR && r->headers_seen && ended) {
         ossio_request_finish(r, OSSIO_OK, NULL);
+    } else if (error_code == NGHTTP2_NO_ERROR && r->headers_seen) {
+        /* RST_STREAM(NO_ERROR) before END_STREAM: the body is cut short. */
+        ossio_request_finish(r, OSSIO_ESTREAMRESET,
+                             "the server ended the stream before the response was complete");
     } else if (error_code == NGHTTP2_REFUSED_STREAM) {
         ossio_request_replay(r, OSSIO_EGOAWAY, "the server refused the stream (not processed)");
     } else if (error_code == NGHTTP2_NO_ERROR) {

@@ -204,7 +204,7 @@ ossio_status ossio_client_run(ossio_client *cl)
     }
     /* Idle keep-alive connections keep watchers on the loop: run while
      * requests are live, not until the loop has nothing to watch. */
-    while (cl->all != NULL || cl->ops != NULL) {
+    while (cl->all != NULL || cl->ops != NULL || cl->defer.head != NULL) {
         ev_run(cl->loop, EVRUN_ONCE);
     }
     return OSSIO_OK;

@@ -671,6 +671,17 @@ static int on_req_headers(ossio_request *r, int status, const ossio_response *re
         }
         return 0;
     }
+    if (op->kind == OSSIO_OP_GET && op->delivered > 0) {
+        /* A resumed attempt must continue exactly where the last one stopped. */
+        const char *cr0 = ossio_response_header(resp, "content-range");
+        char want[48];
+        snprintf(want, sizeof(want), "bytes %llu-",
+                 (unsigned long long)(op->range_off + op->delivered));
+        if (status != 206 || cr0 == NULL || strncmp(cr0, want, strlen(want)) != 0) {
+            op->resume_bad = 1;
+            return 1;
+        }
+    }
     /* Object metadata. */
     copy_header(resp, "etag", op->etag, sizeof(op->etag));
     copy_header(resp, "last-modified", op->last_modified, sizeof(op->last_modified));
@@ -735,6 +746,19 @@ static int on_req_data(ossio_request *r, const uint8_t *data, size_t len, void *
 
 static void next_page_or_finish(ossio_op *op);
 
+/* A GET whose every wanted byte arrived, even if the transport then failed
+ * (a reset after the last byte, a timeout before END_STREAM). */
+static int get_is_complete(const ossio_op *op)
+{
+    if (op->kind != OSSIO_OP_GET || op->delivered == 0) {
+        return 0;
+    }
+    if (op->range_len > 0) {
+        return op->delivered == (uint64_t)op->range_len;
+    }
+    return op->info.etag != NULL && op->range_off + op->delivered == op->info.size;
+}
+
 static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
 {
     ossio_op *op = ud;
@@ -752,6 +776,15 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
         finish(op, OSSIO_ECANCELED, "stopped by the callback");
         return;
     }
+    if (op->resume_bad) {
+        op->resume_bad = 0;
+        if (parser != NULL) {
+            ossio_op_parser_free(parser);
+        }
+        finish(op, OSSIO_EPROTO,
+               "the server did not answer the resumed GET from where the previous attempt stopped");
+        return;
+    }
     if (op->parse_status != OSSIO_OK) {
         ossio_status st = op->parse_status;
         op->parse_status = OSSIO_OK;
@@ -763,7 +796,10 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
                                      : "malformed XML in the response");
         return;
     }
-    if (res->status != OSSIO_OK) {
+    if (res->status != OSSIO_OK && op->http >= 200 && op->http < 300 && get_is_complete(op)) {
+        ossio_log(op->cl, OSSIO_LOG_DEBUG, "%s after the last byte of %s://%s/%s: complete",
+                  ossio_status_name(res->status), op->uri.scheme, op->uri.bucket, op->uri.key);
+    } else if (res->status != OSSIO_OK) {
         if (parser != NULL) {
             ossio_op_parser_free(parser);
         }
@@ -809,7 +845,8 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
         return;
     }
     if ((op->kind == OSSIO_OP_PUT || op->kind == OSSIO_OP_MULTIPART_PART) && !op->body_is_reader &&
-        op->info.has_crc64 && ossio_crc64(0, op->body, (size_t)op->body_len) != op->info.crc64) {
+        op->info.has_crc64 &&
+        (op->body_len > 0 ? ossio_crc64(0, op->body, (size_t)op->body_len) : 0) != op->info.crc64) {
         fail_or_retry(op, OSSIO_ECHECKSUM,
                       "the server's CRC-64 of the uploaded data differs from ours");
         return;

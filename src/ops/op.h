@@ -74,6 +74,7 @@ struct ossio_op {
     uint64_t reader_crc; /* CRC-64 of what a body reader produced */
     ossio_status parse_status;
     time_t server_date; /* Date of an error answer (clock skew) */
+    int resume_bad;     /* a resumed GET was not answered from where it stopped */
 
     /* results */
     ossio_object_info info;

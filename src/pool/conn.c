@@ -99,11 +99,13 @@ void ossio_conn_close(ossio_conn *c, ossio_status why, const char *detail)
     ossio_log(cl, why == OSSIO_OK || why == OSSIO_ECANCELED ? OSSIO_LOG_DEBUG : OSSIO_LOG_INFO,
               "connection to %s closed: %s", o->authority,
               detail != NULL ? detail : ossio_strerror(why));
+    char saved[sizeof(c->detail)];
+    snprintf(saved, sizeof(saved), "%s", detail != NULL ? detail : ossio_strerror(why));
     if (c->busy == 0) {
-        free_conn(c);
+        free_conn(c); /* |detail| may point into it */
     }
     if (was_connecting && why != OSSIO_ECANCELED) {
-        ossio_pool_connect_failed(o, why, detail != NULL ? detail : ossio_strerror(why));
+        ossio_pool_connect_failed(o, why, saved);
     } else {
         ossio_pool_dispatch(o);
     }

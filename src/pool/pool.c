@@ -103,7 +103,10 @@ static void maybe_open(ossio_origin *o)
     size_t max = cl->set.max_conns;
     if (o->proto == &ossio_proto_h1) {
         while (o->n_connecting < o->queued && o->n_conns < max) {
-            if (ossio_conn_open(o) != OSSIO_OK) {
+            ossio_status st = ossio_conn_open(o);
+            if (st != OSSIO_OK) {
+                ossio_pool_connect_failed(
+                    o, st, "could not start a connection (bad host name or out of memory)");
                 return;
             }
         }
@@ -117,7 +120,11 @@ static void maybe_open(ossio_origin *o)
         }
     }
     if (o->n_connecting == 0 && o->n_conns < max) {
-        ossio_conn_open(o);
+        ossio_status st = ossio_conn_open(o);
+        if (st != OSSIO_OK) {
+            ossio_pool_connect_failed(
+                o, st, "could not start a connection (bad host name or out of memory)");
+        }
     }
 }
 

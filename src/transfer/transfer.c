@@ -143,6 +143,31 @@ ossio_status ossio_transfer_set_header(ossio_transfer *t, const char *name, cons
     return ossio_hdrs_add(&t->hdrs, name, strlen(name), value, strlen(value));
 }
 
+ossio_status ossio_transfer_set_keep_on_failure(ossio_transfer *t, int keep)
+{
+    if (!settable(t, 1)) {
+        return OSSIO_EINVAL;
+    }
+    t->keep_on_failure = keep != 0;
+    return OSSIO_OK;
+}
+
+ossio_status ossio_transfer_resume(ossio_transfer *t, const char *upload_id)
+{
+    if (!settable(t, 1) || upload_id == NULL || *upload_id == '\0' ||
+        strlen(upload_id) >= sizeof(t->upload_id)) {
+        return OSSIO_EINVAL;
+    }
+    snprintf(t->upload_id, sizeof(t->upload_id), "%s", upload_id);
+    t->resuming = 1;
+    return OSSIO_OK;
+}
+
+const char *ossio_transfer_upload_id(const ossio_transfer *t)
+{
+    return t != NULL && t->upload_id[0] ? t->upload_id : NULL;
+}
+
 void ossio_transfer_set_progress(ossio_transfer *t, ossio_progress_cb cb, void *user_data)
 {
     if (t != NULL && !t->submitted) {
@@ -228,7 +253,9 @@ void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
     }
     t->finishing = 1;
     t->status = st;
-    snprintf(t->detail, sizeof(t->detail), "%s", detail != NULL ? detail : ossio_strerror(st));
+    if (detail != t->detail) {
+        snprintf(t->detail, sizeof(t->detail), "%s", detail != NULL ? detail : ossio_strerror(st));
+    }
     if (from != NULL) {
         t->result.http_status = from->http_status;
         snprintf(t->code, sizeof(t->code), "%s", from->code ? from->code : "");
@@ -242,7 +269,9 @@ void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
             ossio_op_cancel(t->parts[i].op);
         }
     }
-    if (t->ctl != NULL) {
+    /* An InitiateMultipartUpload in flight is left to finish: its UploadId is
+     * needed to abort the upload it may already have created. */
+    if (t->ctl != NULL && !t->ctl_is_init) {
         ossio_op_cancel(t->ctl);
     }
 }
@@ -270,10 +299,12 @@ static void abort_done(ossio_op *op, const ossio_result *res, void *ud)
 
 void ossio_transfer_settle(ossio_transfer *t)
 {
-    if (!t->finishing || t->in_flight > 0 || t->ctl != NULL) {
+    /* A queued deferred settle will do it: completing now would free |t|
+     * under that queued node. */
+    if (!t->finishing || t->in_flight > 0 || t->ctl != NULL || t->settle_node.queued) {
         return;
     }
-    if (t->upload && t->status != OSSIO_OK && t->upload_id[0] != '\0') {
+    if (t->upload && t->status != OSSIO_OK && t->upload_id[0] != '\0' && !t->keep_on_failure) {
         /* Leave nothing behind: abort the multipart upload, then complete. */
         ossio_op *op = NULL;
         if (ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_ABORT, t->uri) == OSSIO_OK &&

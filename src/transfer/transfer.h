@@ -59,6 +59,9 @@ struct ossio_transfer {
     int has_server_crc;
     uint64_t crc;
     char upload_id[256];
+    int keep_on_failure;
+    int ctl_is_init; /* ctl is the InitiateMultipartUpload */
+    int resuming;
     ossio_op *ctl; /* init / complete / abort / single PUT in flight */
     uint64_t moved;
     unsigned retries;

@@ -182,14 +182,74 @@ static void start_part(ossio_transfer *t, size_t i)
 static void start_parts(ossio_transfer *t)
 {
     while (!t->finishing && t->next < t->n_parts && t->in_flight < t->parallel) {
+        if (t->parts[t->next].state == 2) {
+            t->next++; /* already stored (resume) */
+            continue;
+        }
         start_part(t, t->next++);
     }
+}
+
+/* Resume: a part already stored with our size and CRC-64 is not sent again. */
+static int listed_part(ossio_op *op, const ossio_list_entry *e, void *ud)
+{
+    (void)op;
+    ossio_transfer *t = ud;
+    size_t i = (size_t)e->part_number - 1;
+    if (e->part_number == 0 || i >= t->n_parts || t->parts[i].state != 0 || e->etag == NULL) {
+        return 0;
+    }
+    part *p = &t->parts[i];
+    if (e->size != p->len) {
+        return 0;
+    }
+    const uint8_t *bytes = part_bytes(t, p);
+    if (bytes == NULL) {
+        return 0;
+    }
+    uint64_t crc = ossio_crc64(0, bytes, (size_t)p->len);
+    free(p->buf);
+    p->buf = NULL;
+    if (e->has_crc64 && e->crc64 != crc) {
+        return 0; /* stored bytes differ from ours: send the part again */
+    }
+    p->crc = crc;
+    snprintf(p->etag, sizeof(p->etag), "%s", e->etag);
+    p->state = 2;
+    return 0;
+}
+
+static void listed_done(ossio_op *op, const ossio_result *res, void *ud)
+{
+    (void)op;
+    ossio_transfer *t = ud;
+    t->ctl = NULL;
+    t->retries += res->retries;
+    if (res->status != OSSIO_OK) {
+        ossio_transfer_fail(t, res->status, res->detail, res);
+        ossio_transfer_settle(t);
+        return;
+    }
+    for (size_t i = 0; i < t->n_parts; i++) {
+        if (t->parts[i].state == 2) {
+            t->done_parts++;
+        }
+    }
+    ossio_log(t->cl, OSSIO_LOG_INFO, "resuming upload %s of %s: %zu of %zu parts already there",
+              t->upload_id, t->uri, t->done_parts, t->n_parts);
+    if (t->done_parts == t->n_parts) {
+        complete(t);
+    } else {
+        start_parts(t);
+    }
+    ossio_transfer_settle(t);
 }
 
 static void init_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     ossio_transfer *t = ud;
     t->ctl = NULL;
+    t->ctl_is_init = 0;
     t->retries += res->retries;
     if (res->status != OSSIO_OK) {
         ossio_transfer_fail(t, res->status, res->detail, res);
@@ -257,6 +317,17 @@ void ossio_upload_start(ossio_transfer *t)
             ossio_op_submit(op, single_done, t);
             return;
         }
+    } else if (t->resuming) {
+        st = ossio_op_new(&op, cl, OSSIO_OP_MULTIPART_LIST_PARTS, t->uri);
+        if (st == OSSIO_OK) {
+            st = ossio_op_set_upload(op, t->upload_id, 0);
+        }
+        if (st == OSSIO_OK) {
+            ossio_op_set_callbacks(op, NULL, listed_part, t);
+            t->ctl = op;
+            ossio_op_submit(op, listed_done, t);
+            return;
+        }
     } else {
         st = ossio_op_new(&op, cl, OSSIO_OP_MULTIPART_INIT, t->uri);
         if (st == OSSIO_OK) {
@@ -264,6 +335,7 @@ void ossio_upload_start(ossio_transfer *t)
         }
         if (st == OSSIO_OK) {
             t->ctl = op;
+            t->ctl_is_init = 1;
             ossio_op_submit(op, init_done, t);
             return;
         }

@@ -669,6 +669,18 @@ static void t_bad_request_arguments(void **state)
     assert_int_equal(ossio_request_add_header(r, "Host", "evil"), OSSIO_EINVAL);
     assert_int_equal(ossio_request_submit(r, NULL, NULL), OSSIO_EINVAL);
     ossio_request_free(r);
+    /* A host no resolver accepts (over 253 characters) completes with an
+     * error instead of waiting forever (review finding). */
+    char long_host[400] = "https://";
+    memset(long_host + 8, 'a', 300);
+    strcpy(long_host + 308, ".test/x");
+    job j;
+    memset(&j, 0, sizeof(j));
+    start_get(cl, &j, long_host, NULL);
+    ossio_request_submit(j.r, job_on_done, &j);
+    ossio_client_run(cl);
+    assert_int_equal(j.done, 1);
+    assert_int_not_equal(j.st, OSSIO_OK);
     ossio_config *cfg = ossio_config_new();
     assert_int_equal(ossio_config_set(cfg, "fs.oss.connection.maximum", "-3"), OSSIO_ECONFIG);
     assert_non_null(strstr(ossio_config_error(cfg), "fs.oss.connection.maximum"));

@@ -30,6 +30,7 @@ typedef struct tres {
     unsigned parts, retries;
     int progress_calls;
     uint64_t last_done;
+    char upload_id[256];
 } tres;
 
 static void t_done(ossio_transfer *t, const ossio_result *r, void *ud)
@@ -44,6 +45,8 @@ static void t_done(ossio_transfer *t, const ossio_result *r, void *ud)
     x->size = ossio_transfer_size(t);
     x->crc = ossio_transfer_crc64(t);
     x->parts = ossio_transfer_parts(t);
+    const char *id = ossio_transfer_upload_id(t);
+    snprintf(x->upload_id, sizeof(x->upload_id), "%s", id ? id : "");
 }
 
 static void t_progress(ossio_transfer *t, uint64_t done, uint64_t total, void *ud)
@@ -293,6 +296,90 @@ static void t_failed_upload_is_aborted(void **state)
     ossio_client_destroy(cl);
 }
 
+/* An upload kept on failure resumes: parts already stored are not sent again. */
+static void t_resume_kept_upload(void **state)
+{
+    (void)state;
+    char path[256], f[512];
+    snprintf(path, sizeof(path), "transfer/%d/resumed.bin", (int)getpid());
+    snprintf(f, sizeof(f),
+             "{\"kind\":\"internal\",\"count\":50,\"match\":{\"path\":\"%s\",\"query\":"
+             "\"partNumber=4\"}}",
+             path);
+    assert_int_equal(control("POST", "/faults", f), 201);
+    ossio_client *cl = client("fs.oss.attempts.maximum", "2");
+    ossio_transfer *t;
+    assert_int_equal(ossio_upload_new(&t, cl, key_uri("resumed.bin")), OSSIO_OK);
+    ossio_transfer_from_buffer(t, blob, blob_len);
+    ossio_transfer_set_parts(t, 0, 1); /* one at a time: parts 1-3 stored, 4 fails */
+    ossio_transfer_set_keep_on_failure(t, 1);
+    tres first = run(cl, t);
+    assert_int_equal(first.st, OSSIO_ESERVER);
+    assert_true(first.upload_id[0] != '\0');
+    assert_int_equal(list_uploads(cl, "resumed.bin"), 1); /* kept, not aborted */
+    clear_faults(path);
+    assert_int_equal(ossio_upload_new(&t, cl, key_uri("resumed.bin")), OSSIO_OK);
+    ossio_transfer_from_buffer(t, blob, blob_len);
+    assert_int_equal(ossio_transfer_resume(t, first.upload_id), OSSIO_OK);
+    tres again = run(cl, t);
+    OK(again);
+    assert_true(again.bytes < blob_len); /* parts 1-3 were not sent again */
+    assert_int_equal(again.bytes, blob_len - 3 * MIB);
+    assert_true(again.crc == ossio_crc64(0, blob, blob_len));
+    assert_int_equal(list_uploads(cl, "resumed.bin"), 0);
+    uint8_t *back = malloc(blob_len);
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("resumed.bin")), OSSIO_OK);
+    ossio_transfer_to_buffer(t, back, blob_len);
+    tres down = run(cl, t);
+    OK(down);
+    assert_memory_equal(back, blob, blob_len);
+    free(back);
+    ossio_client_destroy(cl);
+}
+
+static ossio_transfer *cancel_me;
+static void cancel_on_progress(ossio_transfer *t, uint64_t done, uint64_t total, void *ud)
+{
+    (void)total;
+    (void)ud;
+    if (t == cancel_me && done > 0) {
+        cancel_me = NULL;
+        ossio_transfer_cancel(t);
+    }
+}
+
+/* Cancel with parts in flight (review finding: the deferred settle used to
+ * run on a freed transfer and complete it twice); a missing source file
+ * completes from the loop inside ossio_client_run. */
+static void t_cancel_download_and_missing_source(void **state)
+{
+    (void)state;
+    ossio_client *cl = client(NULL, NULL);
+    tres up = upload_buffer(cl, "to-cancel.bin", blob, blob_len);
+    OK(up);
+    uint8_t *back = malloc(blob_len);
+    ossio_transfer *t;
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("to-cancel.bin")), OSSIO_OK);
+    ossio_transfer_to_buffer(t, back, blob_len);
+    ossio_transfer_set_parts(t, 256 * 1024, 4);
+    cancel_me = t;
+    ossio_transfer_set_progress(t, cancel_on_progress, NULL);
+    tres x;
+    memset(&x, 0, sizeof(x));
+    ossio_transfer_submit(t, t_done, &x);
+    ossio_client_run(cl);
+    assert_int_equal(x.done, 1);
+    assert_int_equal(x.st, OSSIO_ECANCELED);
+    free(back);
+
+    assert_int_equal(ossio_upload_new(&t, cl, key_uri("never.bin")), OSSIO_OK);
+    ossio_transfer_from_file(t, "/nonexistent/source.bin");
+    tres missing = run(cl, t);
+    assert_int_equal(missing.st, OSSIO_EIO);
+    assert_non_null(strstr(missing.detail, "/nonexistent/source.bin"));
+    ossio_client_destroy(cl);
+}
+
 static int cancel_after;
 static ossio_transfer *to_cancel;
 static void cancel_progress(ossio_transfer *t, uint64_t done, uint64_t total, void *ud)
@@ -392,7 +479,9 @@ int main(void)
         cmocka_unit_test(t_small_and_empty_objects),
         cmocka_unit_test(t_stream_sink_in_order),
         cmocka_unit_test(t_failed_upload_is_aborted),
+        cmocka_unit_test(t_resume_kept_upload),
         cmocka_unit_test(t_cancel_aborts),
+        cmocka_unit_test(t_cancel_download_and_missing_source),
         cmocka_unit_test(t_flipped_byte_fails_download),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
