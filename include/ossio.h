@@ -759,7 +759,8 @@ OSSIO_EXTERN ossio_status ossio_transfer_set_keep_on_failure(ossio_transfer *t, 
  */
 OSSIO_EXTERN ossio_status ossio_transfer_resume(ossio_transfer *t, const char *upload_id);
 
-/** The multipart upload id (in the completion callback; NULL for a single PUT or once completed/aborted). */
+/** The multipart upload id (in the completion callback; NULL for a single PUT or once
+ * completed/aborted). */
 OSSIO_EXTERN const char *ossio_transfer_upload_id(const ossio_transfer *t);
 
 /** Sets the progress callback. Before submit. */
