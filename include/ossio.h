@@ -763,6 +763,17 @@ OSSIO_EXTERN ossio_status ossio_transfer_resume(ossio_transfer *t, const char *u
  * completed/aborted). */
 OSSIO_EXTERN const char *ossio_transfer_upload_id(const ossio_transfer *t);
 
+/**
+ * Download (fd, file or buffer sink): hedge slow parts. A part still running
+ * after max(1 s, 4 × the mean time of the parts done so far) is requested a
+ * second time; the first complete answer wins and the other is canceled.
+ * Off by default. Not for stream sinks.
+ */
+OSSIO_EXTERN ossio_status ossio_transfer_set_hedging(ossio_transfer *t, int on);
+
+/** Parts re-requested by hedging (readable in the completion callback). */
+OSSIO_EXTERN unsigned ossio_transfer_hedges(const ossio_transfer *t);
+
 /** Sets the progress callback. Before submit. */
 OSSIO_EXTERN void ossio_transfer_set_progress(ossio_transfer *t, ossio_progress_cb cb,
                                               void *user_data);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ev.h>
+
 #include "loop/client.h"
 #include "transfer/transfer.h"
 
@@ -78,12 +80,22 @@ static int stream_data(ossio_transfer *t, part *p, const uint8_t *data, size_t l
     return 0;
 }
 
+/* Bytes moved count once per part, whichever of its requests is ahead. */
+static void count_progress(ossio_transfer *t, part *p, uint64_t got)
+{
+    if (got > p->progress) {
+        t->moved += got - p->progress;
+        p->progress = got;
+        ossio_transfer_note_progress(t, 0);
+    }
+}
+
 static int part_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
 {
     (void)op;
     part *p = ud;
     ossio_transfer *t = p->t;
-    if (t->finishing) {
+    if (t->finishing || p->hedge_won) {
         return 1;
     }
     if (p->got + len > p->len && t->size_known) {
@@ -107,8 +119,7 @@ static int part_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
     }
     p->crc = ossio_crc64(p->crc, data, len);
     p->got += len;
-    t->moved += len;
-    ossio_transfer_note_progress(t, 0);
+    count_progress(t, p, p->got);
     return 0;
 }
 
@@ -138,9 +149,21 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     part *p = ud;
     ossio_transfer *t = p->t;
     p->op = NULL;
-    p->state = 2;
     t->in_flight--;
     t->retries += res->retries;
+    if (p->hedge_won || (res->status != OSSIO_OK && p->hedge != NULL && p->hedge->op != NULL)) {
+        /* Its hedge won, or is still running and decides the part. */
+        ossio_transfer_settle(t);
+        return;
+    }
+    p->state = 2;
+    if (p->hedge != NULL && p->hedge->op != NULL) {
+        ossio_op_cancel(p->hedge->op); /* the first request won */
+    }
+    if (res->status == OSSIO_OK && p != &t->parts[0]) {
+        t->done_time_sum += ev_now(t->cl->loop) - p->started;
+        t->done_time_count++;
+    }
     if (res->status != OSSIO_OK) {
         if (res->status == OSSIO_EHTTP && res->http_status == 416 && p == &t->parts[0]) {
             /* An empty object has no byte 0: it is complete as it is. */
@@ -228,6 +251,7 @@ static void start_part(ossio_transfer *t, part *p)
     ossio_op_set_callbacks(op, part_data, NULL, p);
     p->op = op;
     p->state = 1;
+    p->started = ev_now(t->cl->loop);
     t->in_flight++;
     ossio_op_submit(op, part_done, p);
 }
@@ -239,8 +263,110 @@ static void start_parts(ossio_transfer *t)
     }
 }
 
+static int hedge_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
+{
+    (void)op;
+    hedge *h = ud;
+    part *p = h->p;
+    ossio_transfer *t = p->t;
+    if (t->finishing || p->state == 2 || h->got + len > p->len) {
+        return 1;
+    }
+    if (sink_write(t, p->off + h->got, data, len) != 0) {
+        return 1; /* the first request may still succeed */
+    }
+    h->crc = ossio_crc64(h->crc, data, len);
+    h->got += len;
+    count_progress(t, p, h->got);
+    return 0;
+}
+
+static void hedge_done(ossio_op *op, const ossio_result *res, void *ud)
+{
+    (void)op;
+    hedge *h = ud;
+    part *p = h->p;
+    ossio_transfer *t = p->t;
+    h->op = NULL;
+    t->in_flight--;
+    if (p->state == 2 || t->finishing) {
+        ossio_transfer_settle(t);
+        return;
+    }
+    if (res->status != OSSIO_OK || h->got != p->len) {
+        if (p->op == NULL) { /* both requests failed */
+            ossio_transfer_fail(t, res->status != OSSIO_OK ? res->status : OSSIO_EPROTO,
+                                res->detail, res);
+        }
+        ossio_transfer_settle(t);
+        return;
+    }
+    ossio_log(t->cl, OSSIO_LOG_DEBUG, "hedged part at %llu of %s won", (unsigned long long)p->off,
+              t->uri);
+    p->hedge_won = 1;
+    p->state = 2;
+    p->crc = h->crc;
+    p->got = p->len;
+    if (p->op != NULL) {
+        ossio_op_cancel(p->op);
+    }
+    t->done_parts++;
+    finish_if_done(t);
+    if (!t->finishing) {
+        start_parts(t);
+    }
+    ossio_transfer_settle(t);
+}
+
+/* Every 200 ms: re-request a part far slower than the parts done so far. */
+static void on_hedge_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)revents;
+    ossio_transfer *t = w->data;
+    if (t->finishing) {
+        ev_timer_stop(loop, w);
+        return;
+    }
+    if (t->done_time_count < 2 || t->hedges > t->n_parts / 4 + 2) {
+        return;
+    }
+    double mean = t->done_time_sum / t->done_time_count;
+    double limit = 4 * mean > 1.0 ? 4 * mean : 1.0;
+    double now = ev_now(loop);
+    for (size_t i = 1; i < t->n_parts; i++) {
+        part *p = &t->parts[i];
+        if (p->state != 1 || p->hedge != NULL || now - p->started < limit) {
+            continue;
+        }
+        hedge *h = calloc(1, sizeof(*h));
+        ossio_op *op = NULL;
+        if (h == NULL || ossio_op_new(&op, t->cl, OSSIO_OP_GET, t->uri) != OSSIO_OK ||
+            ossio_op_set_range(op, p->off, (int64_t)p->len) != OSSIO_OK ||
+            (t->etag[0] && ossio_op_set_header(op, "If-Match", t->etag) != OSSIO_OK)) {
+            free(h);
+            ossio_op_free(op);
+            return;
+        }
+        h->p = p;
+        h->op = op;
+        p->hedge = h;
+        t->hedges++;
+        t->in_flight++;
+        ossio_log(t->cl, OSSIO_LOG_INFO,
+                  "hedging the part at %llu of %s (running %.2f s, mean %.2f s)",
+                  (unsigned long long)p->off, t->uri, now - p->started, mean);
+        ossio_op_set_callbacks(op, hedge_data, NULL, h);
+        ossio_op_submit(op, hedge_done, h);
+    }
+}
+
 void ossio_download_start(ossio_transfer *t)
 {
+    if (t->hedging && t->stream == NULL) {
+        ev_timer_init(&t->hedge_timer, on_hedge_timer, 0.2, 0.2);
+        t->hedge_timer.data = t;
+        ev_timer_start(t->cl->loop, &t->hedge_timer);
+    }
     if (t->path != NULL) {
         size_t n = strlen(t->path);
         t->tmp_path = malloc(n + 16);

@@ -37,6 +37,7 @@ static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri
     t->cl = cl;
     t->upload = upload;
     t->fd = -1;
+    ev_init(&t->hedge_timer, NULL);
     ossio_hdrs_init(&t->hdrs, 64 * 1024, 64);
     *out = t;
     return OSSIO_OK;
@@ -168,6 +169,20 @@ const char *ossio_transfer_upload_id(const ossio_transfer *t)
     return t != NULL && t->upload_id[0] ? t->upload_id : NULL;
 }
 
+ossio_status ossio_transfer_set_hedging(ossio_transfer *t, int on)
+{
+    if (!settable(t, 0)) {
+        return OSSIO_EINVAL;
+    }
+    t->hedging = on != 0;
+    return OSSIO_OK;
+}
+
+unsigned ossio_transfer_hedges(const ossio_transfer *t)
+{
+    return t != NULL ? t->hedges : 0;
+}
+
 void ossio_transfer_set_progress(ossio_transfer *t, ossio_progress_cb cb, void *user_data)
 {
     if (t != NULL && !t->submitted) {
@@ -181,6 +196,7 @@ static void release(ossio_transfer *t)
     if (t->parts != NULL) {
         for (size_t i = 0; i < t->n_parts; i++) {
             free(t->parts[i].buf);
+            free(t->parts[i].hedge);
         }
     }
     free(t->parts);
@@ -265,8 +281,11 @@ void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
     }
     /* Stop what is in flight; each settles through its completion. */
     for (size_t i = 0; i < t->n_parts; i++) {
-        if (t->parts[i].state == 1 && t->parts[i].op != NULL) {
+        if (t->parts[i].op != NULL) {
             ossio_op_cancel(t->parts[i].op);
+        }
+        if (t->parts[i].hedge != NULL && t->parts[i].hedge->op != NULL) {
+            ossio_op_cancel(t->parts[i].hedge->op);
         }
     }
     /* An InitiateMultipartUpload in flight is left to finish: its UploadId is
@@ -334,6 +353,7 @@ void ossio_transfer_settle(ossio_transfer *t)
         close(t->fd);
         t->fd = -1;
     }
+    ev_timer_stop(t->cl->loop, &t->hedge_timer);
     ossio_transfer_note_progress(t, 1);
     t->result.status = t->status;
     t->result.detail = t->status == OSSIO_OK ? "" : t->detail;

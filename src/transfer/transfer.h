@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "http/headers.h"
+#include <ev.h>
+
 #include "loop/defer.h"
 #include "ossio.h"
 
@@ -21,7 +23,20 @@ typedef struct part {
     ossio_op *op;
     int state; /* 0 waiting, 1 in flight, 2 done */
     struct ossio_transfer *t;
+    double started;      /* when its first request went out */
+    uint64_t progress;   /* most bytes either request of it delivered */
+    struct hedge *hedge; /* its second request, if hedged */
+    int hedge_won;
 } part;
+
+/* The second request of a hedged part: writes the same bytes at the same
+ * offsets (idempotent for fd and buffer sinks); the first to finish wins. */
+typedef struct hedge {
+    part *p;
+    ossio_op *op;
+    uint64_t got;
+    uint64_t crc;
+} hedge;
 
 struct ossio_transfer {
     ossio_client *cl;
@@ -72,6 +87,11 @@ struct ossio_transfer {
     ossio_transfer_done_cb done;
     void *done_ud;
     ossio_deferred settle_node;
+    int hedging;
+    unsigned hedges;
+    ev_timer hedge_timer;
+    double done_time_sum; /* durations of parts done, for the hedging threshold */
+    unsigned done_time_count;
 };
 
 void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,

@@ -88,6 +88,24 @@ static tres run(ossio_client *cl, ossio_transfer *t)
     return x;
 }
 
+static unsigned *hedge_count;
+static void hedged_done(ossio_transfer *t, const ossio_result *r, void *ud)
+{
+    *hedge_count = ossio_transfer_hedges(t);
+    t_done(t, r, ud);
+}
+
+static tres run_hedged(ossio_client *cl, ossio_transfer *t, unsigned *hedges)
+{
+    tres x;
+    memset(&x, 0, sizeof(x));
+    hedge_count = hedges;
+    assert_int_equal(ossio_transfer_submit(t, hedged_done, &x), OSSIO_OK);
+    ossio_client_run(cl);
+    assert_int_equal(x.done, 1);
+    return x;
+}
+
 static tres upload_buffer(ossio_client *cl, const char *name, const uint8_t *data, size_t len)
 {
     ossio_transfer *t;
@@ -337,6 +355,37 @@ static void t_resume_kept_upload(void **state)
     ossio_client_destroy(cl);
 }
 
+/* One part stalls at the server: hedging re-requests it and the download
+ * completes without waiting for the stall. */
+static void t_hedged_slow_part(void **state)
+{
+    (void)state;
+    ossio_client *cl = client(NULL, NULL);
+    tres up = upload_buffer(cl, "hedge.bin", blob, 4 * MIB);
+    OK(up);
+    char path[256], f[512];
+    snprintf(path, sizeof(path), "transfer/%d/hedge.bin", (int)getpid());
+    snprintf(f, sizeof(f),
+             "{\"kind\":\"stall\",\"ms\":20000,\"count\":1,\"match\":{\"path\":\"%s\","
+             "\"rangeStart\":%d}}",
+             path, 3 * 512 * 1024);
+    assert_int_equal(control("POST", "/faults", f), 201);
+    uint8_t *back = malloc(4 * MIB);
+    ossio_transfer *t;
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("hedge.bin")), OSSIO_OK);
+    ossio_transfer_to_buffer(t, back, 4 * MIB);
+    ossio_transfer_set_parts(t, 512 * 1024, 4);
+    assert_int_equal(ossio_transfer_set_hedging(t, 1), OSSIO_OK);
+    unsigned hedges = 0;
+    tres down = run_hedged(cl, t, &hedges);
+    OK(down);
+    assert_memory_equal(back, blob, 4 * MIB);
+    assert_true(hedges >= 1); /* the stalled part was re-requested and the copy won */
+    clear_faults(path);
+    free(back);
+    ossio_client_destroy(cl);
+}
+
 static ossio_transfer *cancel_me;
 static void cancel_on_progress(ossio_transfer *t, uint64_t done, uint64_t total, void *ud)
 {
@@ -478,6 +527,7 @@ int main(void)
         cmocka_unit_test(t_file_to_file_and_failed_download_leaves_nothing),
         cmocka_unit_test(t_small_and_empty_objects),
         cmocka_unit_test(t_stream_sink_in_order),
+        cmocka_unit_test(t_hedged_slow_part),
         cmocka_unit_test(t_failed_upload_is_aborted),
         cmocka_unit_test(t_resume_kept_upload),
         cmocka_unit_test(t_cancel_aborts),

@@ -72,6 +72,7 @@ function matches(m, req) {
   if (m.path && !req.path.includes(m.path)) return false;
   if (m.query && !req.rawQuery.includes(m.query)) return false;
   if (m.range !== undefined && Boolean(req.headers.range) !== Boolean(m.range)) return false;
+  if (m.rangeStart !== undefined && !String(req.headers.range || '').startsWith(`bytes=${m.rangeStart}-`)) return false;
   return true;
 }
 
