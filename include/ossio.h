@@ -771,6 +771,9 @@ OSSIO_EXTERN const char *ossio_transfer_upload_id(const ossio_transfer *t);
  */
 OSSIO_EXTERN ossio_status ossio_transfer_set_hedging(ossio_transfer *t, int on);
 
+/** Seconds from submit to completion (readable in the completion callback). */
+OSSIO_EXTERN double ossio_transfer_elapsed(const ossio_transfer *t);
+
 /** Parts re-requested by hedging (readable in the completion callback). */
 OSSIO_EXTERN unsigned ossio_transfer_hedges(const ossio_transfer *t);
 

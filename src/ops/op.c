@@ -767,6 +767,9 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
     }
     op->req = NULL;
     op->result.replays += res->replays;
+    if (res->protocol != NULL) {
+        op->result.protocol = res->protocol; /* static: "h2" or "http/1.1" */
+    }
     ossio_op_parser *parser = op->parser;
     op->parser = NULL;
     if (op->canceled) {

@@ -151,6 +151,9 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     p->op = NULL;
     t->in_flight--;
     t->retries += res->retries;
+    if (res->protocol != NULL) {
+        t->protocol = res->protocol;
+    }
     if (p->hedge_won || (res->status != OSSIO_OK && p->hedge != NULL && p->hedge->op != NULL)) {
         /* Its hedge won, or is still running and decides the part. */
         ossio_transfer_settle(t);

@@ -178,6 +178,11 @@ ossio_status ossio_transfer_set_hedging(ossio_transfer *t, int on)
     return OSSIO_OK;
 }
 
+double ossio_transfer_elapsed(const ossio_transfer *t)
+{
+    return t != NULL ? t->elapsed : 0;
+}
+
 unsigned ossio_transfer_hedges(const ossio_transfer *t)
 {
     return t != NULL ? t->hedges : 0;
@@ -223,6 +228,7 @@ ossio_status ossio_transfer_submit(ossio_transfer *t, ossio_transfer_done_cb don
         return OSSIO_EINVAL;
     }
     t->submitted = 1;
+    t->started = ev_now(t->cl->loop);
     t->done = done;
     t->done_ud = user_data;
     ossio_client *cl = t->cl;
@@ -354,8 +360,11 @@ void ossio_transfer_settle(ossio_transfer *t)
         t->fd = -1;
     }
     ev_timer_stop(t->cl->loop, &t->hedge_timer);
+    ev_now_update(t->cl->loop);
+    t->elapsed = ev_now(t->cl->loop) - t->started;
     ossio_transfer_note_progress(t, 1);
     t->result.status = t->status;
+    t->result.protocol = t->protocol;
     t->result.detail = t->status == OSSIO_OK ? "" : t->detail;
     t->result.code = t->code[0] ? t->code : NULL;
     t->result.message = t->message[0] ? t->message : NULL;

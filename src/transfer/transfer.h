@@ -88,6 +88,9 @@ struct ossio_transfer {
     void *done_ud;
     ossio_deferred settle_node;
     int hedging;
+    double started; /* ev_now() at submit */
+    double elapsed;
+    const char *protocol; /* of the last part that completed */
     unsigned hedges;
     ev_timer hedge_timer;
     double done_time_sum; /* durations of parts done, for the hedging threshold */

@@ -58,6 +58,9 @@ static void single_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer *t = ud;
     t->ctl = NULL;
     t->retries += res->retries;
+    if (res->protocol != NULL) {
+        t->protocol = res->protocol;
+    }
     free(t->parts[0].buf);
     t->parts[0].buf = NULL;
     if (res->status != OSSIO_OK) {
@@ -81,6 +84,9 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer *t = ud;
     t->ctl = NULL;
     t->retries += res->retries;
+    if (res->protocol != NULL) {
+        t->protocol = res->protocol;
+    }
     if (res->status != OSSIO_OK) {
         ossio_transfer_fail(t, res->status, res->detail, res);
         ossio_transfer_settle(t);
@@ -130,6 +136,9 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     p->state = 2;
     t->in_flight--;
     t->retries += res->retries;
+    if (res->protocol != NULL) {
+        t->protocol = res->protocol;
+    }
     free(p->buf);
     p->buf = NULL;
     if (res->status != OSSIO_OK) {
@@ -225,6 +234,9 @@ static void listed_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer *t = ud;
     t->ctl = NULL;
     t->retries += res->retries;
+    if (res->protocol != NULL) {
+        t->protocol = res->protocol;
+    }
     if (res->status != OSSIO_OK) {
         ossio_transfer_fail(t, res->status, res->detail, res);
         ossio_transfer_settle(t);
@@ -251,6 +263,9 @@ static void init_done(ossio_op *op, const ossio_result *res, void *ud)
     t->ctl = NULL;
     t->ctl_is_init = 0;
     t->retries += res->retries;
+    if (res->protocol != NULL) {
+        t->protocol = res->protocol;
+    }
     if (res->status != OSSIO_OK) {
         ossio_transfer_fail(t, res->status, res->detail, res);
     } else if (ossio_op_upload_id(op) == NULL) {

@@ -31,6 +31,8 @@ typedef struct tres {
     int progress_calls;
     uint64_t last_done;
     char upload_id[256];
+    char protocol[16];
+    double elapsed;
 } tres;
 
 static void t_done(ossio_transfer *t, const ossio_result *r, void *ud)
@@ -45,6 +47,8 @@ static void t_done(ossio_transfer *t, const ossio_result *r, void *ud)
     x->size = ossio_transfer_size(t);
     x->crc = ossio_transfer_crc64(t);
     x->parts = ossio_transfer_parts(t);
+    snprintf(x->protocol, sizeof(x->protocol), "%s", r->protocol ? r->protocol : "");
+    x->elapsed = ossio_transfer_elapsed(t);
     const char *id = ossio_transfer_upload_id(t);
     snprintf(x->upload_id, sizeof(x->upload_id), "%s", id ? id : "");
 }
@@ -143,6 +147,9 @@ static void t_multipart_round_trip_buffer_and_fd(void **state)
     assert_int_equal(down.parts, 6);
     assert_memory_equal(back, blob, blob_len);
     assert_true(down.crc == up.crc);
+    assert_string_equal(down.protocol, "h2");
+    assert_string_equal(up.protocol, "h2");
+    assert_true(down.elapsed > 0);
 
     char path[] = "/tmp/ossio-fd-XXXXXX";
     int fd = mkstemp(path);
