@@ -108,40 +108,14 @@ static ossio_status sigv4(const ossio_sign_input *in, const ossio_credentials *c
                           size_t nq, const sign_field *f, size_t nf, const char *payload,
                           size_t payload_len, ossio_buf *canonical, char sig[65])
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(md);
+    EVP_MD_CTX *md = sign_sha256_new();
+    if (md == NULL) {
         return OSSIO_EINTERNAL;
     }
     sign_sink s = {canonical, md, NULL, OSSIO_OK};
     canonical_request(&s, in, q, nq, f, nf, payload, payload_len);
-    unsigned char hash[32];
-    unsigned int hash_len = 0;
-    if (s.st == OSSIO_OK && (EVP_DigestFinal_ex(md, hash, &hash_len) != 1 || hash_len != 32)) {
-        s.st = OSSIO_EINTERNAL;
-    }
-    EVP_MD_CTX_free(md);
-    if (s.st != OSSIO_OK) {
-        return s.st;
-    }
-    char date8[9];
-    memcpy(date8, iso, 8);
-    date8[8] = '\0';
-    char hex[65];
-    sign_hex(hash, 32, hex);
-    char sts[320];
-    int n = snprintf(sts, sizeof sts, ALGO "\n%s\n%s/%s/%s/" TERMINATOR "\n%s", iso, date8, region,
-                     service, hex);
-    unsigned char key[32], mac[32];
-    int ok = n > 0 && (size_t)n < sizeof sts &&
-             sign_v4_key("AWS4", c->access_key_secret, date8, region, service, TERMINATOR, key) &&
-             sign_hmac_sha256(key, 32, sts, (size_t)n, mac);
-    OPENSSL_cleanse(key, sizeof key);
-    if (!ok) {
-        return OSSIO_EINTERNAL;
-    }
-    sign_hex(mac, 32, sig);
-    return OSSIO_OK;
+    return sign_v4_signature(md, s.st, ALGO, "AWS4", c->access_key_secret, iso, region, service,
+                             TERMINATOR, sig);
 }
 
 static int args_ok(const ossio_credentials *c, const char *region, const char *service)

@@ -467,3 +467,47 @@ void sign_rewind(ossio_buf *b, size_t len)
         b->len = len;
     }
 }
+
+EVP_MD_CTX *sign_sha256_new(void)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(md);
+        md = NULL;
+    }
+    return md;
+}
+
+ossio_status sign_v4_signature(EVP_MD_CTX *md, ossio_status st, const char *algo,
+                               const char *key_prefix, const char *secret, const char *iso,
+                               const char *region, const char *service, const char *terminator,
+                               char sig[65])
+{
+    unsigned char hash[32];
+    unsigned int hash_len = 0;
+    if (st == OSSIO_OK && (EVP_DigestFinal_ex(md, hash, &hash_len) != 1 || hash_len != 32)) {
+        st = OSSIO_EINTERNAL;
+    }
+    EVP_MD_CTX_free(md);
+    if (st != OSSIO_OK) {
+        return st;
+    }
+    char date8[9];
+    memcpy(date8, iso, 8);
+    date8[8] = '\0';
+    char hex[65];
+    sign_hex(hash, 32, hex);
+    char sts[320];
+    int n = snprintf(sts, sizeof sts, "%s\n%s\n%s/%s/%s/%s\n%s", algo, iso, date8, region, service,
+                     terminator, hex);
+    unsigned char key[32], mac[32];
+    int ok = n > 0 && (size_t)n < sizeof sts &&
+             sign_v4_key(key_prefix, secret, date8, region, service, terminator, key) &&
+             sign_hmac_sha256(key, 32, sts, (size_t)n, mac);
+    OPENSSL_cleanse(key, sizeof key);
+    if (!ok) {
+        return OSSIO_EINTERNAL;
+    }
+    sign_hex(mac, 32, sig);
+    return OSSIO_OK;
+}

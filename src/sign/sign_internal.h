@@ -71,6 +71,20 @@ int sign_v4_key(const char *prefix, const char *secret, const char *date8, const
 
 void sign_hex(const unsigned char *p, size_t n, char *out); /* 2n chars + NUL */
 
+/* A SHA-256 context for hashing a canonical request through a sign_sink;
+ * NULL on failure. */
+EVP_MD_CTX *sign_sha256_new(void);
+
+/* The tail OSS V4 and AWS SigV4 share, given |md| holding the canonical
+ * request's hash (|st|: how writing it went): the string to sign
+ * "<algo>\n<iso>\n<date>/<region>/<service>/<terminator>\n<hex hash>", the
+ * key chain from <key_prefix><secret>, and the hex signature in sig[65].
+ * Frees |md|. */
+ossio_status sign_v4_signature(EVP_MD_CTX *md, ossio_status st, const char *algo,
+                               const char *key_prefix, const char *secret, const char *iso,
+                               const char *region, const char *service, const char *terminator,
+                               char sig[65]);
+
 /* Length of |s| if it is a non-empty scope part of at most
  * OSSIO_SIGN_MAX_SCOPE_PART bytes without '/', control bytes or spaces; else 0. */
 size_t sign_scope_part_len(const char *s);
