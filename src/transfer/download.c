@@ -150,10 +150,7 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer *t = p->t;
     p->op = NULL;
     t->in_flight--;
-    t->retries += res->retries;
-    if (res->protocol != NULL) {
-        t->protocol = res->protocol;
-    }
+    ossio_transfer_account(t, res);
     if (p->hedge_won || (res->status != OSSIO_OK && p->hedge != NULL && p->hedge->op != NULL)) {
         /* Its hedge won, or is still running and decides the part. */
         ossio_transfer_settle(t);
@@ -292,6 +289,7 @@ static void hedge_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer *t = p->t;
     h->op = NULL;
     t->in_flight--;
+    ossio_transfer_account(t, res);
     if (p->state == 2 || t->finishing) {
         ossio_transfer_settle(t);
         return;

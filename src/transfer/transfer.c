@@ -267,6 +267,14 @@ void ossio_transfer_note_progress(ossio_transfer *t, int force)
     t->progress(t, t->moved, t->size_known ? t->size : 0, t->progress_ud);
 }
 
+void ossio_transfer_account(ossio_transfer *t, const ossio_result *res)
+{
+    t->retries += res->retries;
+    if (res->protocol != NULL) {
+        t->protocol = res->protocol;
+    }
+}
+
 void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
                          const ossio_result *from)
 {

@@ -101,6 +101,8 @@ void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
                          const ossio_result *from);
 void ossio_transfer_complete(ossio_transfer *t);
 void ossio_transfer_note_progress(ossio_transfer *t, int force);
+/* Counts an operation's retries and protocol into the transfer's result. */
+void ossio_transfer_account(ossio_transfer *t, const ossio_result *res);
 void ossio_download_start(ossio_transfer *t);
 void ossio_upload_start(ossio_transfer *t);
 /* Called when nothing of the transfer is in flight any more. */

@@ -57,10 +57,7 @@ static void single_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     ossio_transfer *t = ud;
     t->ctl = NULL;
-    t->retries += res->retries;
-    if (res->protocol != NULL) {
-        t->protocol = res->protocol;
-    }
+    ossio_transfer_account(t, res);
     free(t->parts[0].buf);
     t->parts[0].buf = NULL;
     if (res->status != OSSIO_OK) {
@@ -83,10 +80,7 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     ossio_transfer *t = ud;
     t->ctl = NULL;
-    t->retries += res->retries;
-    if (res->protocol != NULL) {
-        t->protocol = res->protocol;
-    }
+    ossio_transfer_account(t, res);
     if (res->status != OSSIO_OK) {
         ossio_transfer_fail(t, res->status, res->detail, res);
         ossio_transfer_settle(t);
@@ -135,10 +129,7 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     p->op = NULL;
     p->state = 2;
     t->in_flight--;
-    t->retries += res->retries;
-    if (res->protocol != NULL) {
-        t->protocol = res->protocol;
-    }
+    ossio_transfer_account(t, res);
     free(p->buf);
     p->buf = NULL;
     if (res->status != OSSIO_OK) {
@@ -233,10 +224,7 @@ static void listed_done(ossio_op *op, const ossio_result *res, void *ud)
     (void)op;
     ossio_transfer *t = ud;
     t->ctl = NULL;
-    t->retries += res->retries;
-    if (res->protocol != NULL) {
-        t->protocol = res->protocol;
-    }
+    ossio_transfer_account(t, res);
     if (res->status != OSSIO_OK) {
         ossio_transfer_fail(t, res->status, res->detail, res);
         ossio_transfer_settle(t);
@@ -262,10 +250,7 @@ static void init_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer *t = ud;
     t->ctl = NULL;
     t->ctl_is_init = 0;
-    t->retries += res->retries;
-    if (res->protocol != NULL) {
-        t->protocol = res->protocol;
-    }
+    ossio_transfer_account(t, res);
     if (res->status != OSSIO_OK) {
         ossio_transfer_fail(t, res->status, res->detail, res);
     } else if (ossio_op_upload_id(op) == NULL) {
