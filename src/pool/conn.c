@@ -378,7 +378,11 @@ static void do_read(ossio_conn *c)
         }
         total += (size_t)n;
         if (total >= READ_BUDGET) {
-            return; /* the watcher fires again: other connections get a turn */
+            /* Give other connections a turn, and come back next iteration:
+             * with TLS read-ahead the rest may already sit in OpenSSL's buffer
+             * with nothing left on the socket, and epoll would never say so. */
+            ev_feed_event(c->cl->loop, &c->io, EV_READ);
+            return;
         }
     }
 }
