@@ -1,8 +1,9 @@
 /* CRC-64/ECMA-182 reflected (xz, OSS x-oss-hash-crc64ecma): ISA-L computes it,
- * and a GF(2) matrix method combines the CRCs of adjacent pieces. */
+ * and multiplication by x^(8n) mod P combines the CRCs of adjacent pieces. */
 #include "ossio.h"
 
 #include <isa-l/crc64.h>
+#include <pthread.h>
 
 /* The reflected ECMA-182 polynomial. */
 #define CRC64_POLY_REFL 0xc96c5795d7870f42ULL
@@ -15,65 +16,57 @@ uint64_t ossio_crc64(uint64_t crc, const void *buf, size_t len)
     return crc64_ecma_refl(crc, buf, len);
 }
 
-/* Multiplies the 64x64 GF(2) matrix |mat| (one column per word) by |vec|. */
-static uint64_t gf2_times(const uint64_t *mat, uint64_t vec)
+/* Polynomials mod P in the reflected bit order: bit 63 is x^0. */
+#define X0 (UINT64_C(1) << 63)
+
+/* a(x) * b(x) mod P(x). */
+static uint64_t mul_mod_p(uint64_t a, uint64_t b)
 {
-    uint64_t sum = 0;
-    for (size_t i = 0; vec; i++, vec >>= 1) {
-        if (vec & 1) {
-            sum ^= mat[i];
+    uint64_t m = X0;
+    uint64_t p = 0;
+    for (;;) {
+        if (a & m) {
+            p ^= b;
+            if ((a & (m - 1)) == 0) {
+                break;
+            }
         }
+        m >>= 1;
+        b = (b & 1) ? (b >> 1) ^ CRC64_POLY_REFL : b >> 1;
     }
-    return sum;
+    return p;
 }
 
-static void gf2_square(uint64_t *square, const uint64_t *mat)
+/* x^(2^k) mod P for k = 0..66 (byte lengths up to 2^64 - 1 need k = 3..66),
+ * computed once by squaring x^1 repeatedly. */
+static uint64_t x2n[67];
+static pthread_once_t x2n_once = PTHREAD_ONCE_INIT;
+
+static void x2n_init(void)
 {
-    for (size_t n = 0; n < 64; n++) {
-        square[n] = gf2_times(mat, mat[n]);
+    uint64_t p = X0 >> 1; /* x^1 */
+    x2n[0] = p;
+    for (size_t k = 1; k < 67; k++) {
+        p = mul_mod_p(p, p);
+        x2n[k] = p;
     }
 }
 
-/* zlib's crc32_combine() method widened to 64 bits: apply len2 zero bytes to
- * crc1 by repeated squaring of the one-zero-bit operator, then xor crc2. The
- * pre/post inversion of the CRC cancels out, so no adjustment is needed. */
+/* The CRC of A followed by B is CRC(A) times x^(8 len(B)) mod P, plus CRC(B):
+ * appending a byte of zeros multiplies by x^8, and the pre/post inversion
+ * cancels between the two terms. x^(8 n) is the product of x^(2^k) over the
+ * bits of n (shifted by 3 for bytes): O(log n) multiplications. */
 uint64_t ossio_crc64_combine(uint64_t crc1, uint64_t crc2, uint64_t len2)
 {
-    uint64_t even[64];
-    uint64_t odd[64];
-
     if (len2 == 0) {
         return crc1;
     }
-
-    /* Operator for one zero bit. */
-    odd[0] = CRC64_POLY_REFL;
-    uint64_t row = 1;
-    for (size_t n = 1; n < 64; n++) {
-        odd[n] = row;
-        row <<= 1;
-    }
-    gf2_square(even, odd); /* two zero bits */
-    gf2_square(odd, even); /* four zero bits */
-
-    /* Each pass squares once more: one zero byte, two, four, ... */
-    for (;;) {
-        gf2_square(even, odd);
+    pthread_once(&x2n_once, x2n_init);
+    uint64_t p = X0; /* x^0 */
+    for (size_t k = 3; len2 != 0; len2 >>= 1, k++) {
         if (len2 & 1) {
-            crc1 = gf2_times(even, crc1);
-        }
-        len2 >>= 1;
-        if (len2 == 0) {
-            break;
-        }
-        gf2_square(odd, even);
-        if (len2 & 1) {
-            crc1 = gf2_times(odd, crc1);
-        }
-        len2 >>= 1;
-        if (len2 == 0) {
-            break;
+            p = mul_mod_p(x2n[k], p);
         }
     }
-    return crc1 ^ crc2;
+    return mul_mod_p(p, crc1) ^ crc2;
 }

@@ -143,6 +143,13 @@ static void test_combine_huge_length(void **state)
     assert_int_equal(ossio_crc64_combine(a, z, sizeof(zeros)),
                      ossio_crc64(a, zeros, sizeof(zeros)));
     (void)ossio_crc64_combine(a, z, UINT64_C(1) << 63);
+    /* With crc2 = 0, combine is "append len2 zero bytes" to a pure shift, so
+     * shifts compose: this checks the highest powers, where no data can. */
+    uint64_t n = UINT64_C(1) << 61;
+    assert_int_equal(ossio_crc64_combine(a, 0, 2 * n),
+                     ossio_crc64_combine(ossio_crc64_combine(a, 0, n), 0, n));
+    assert_int_equal(ossio_crc64_combine(a, 0, UINT64_MAX),
+                     ossio_crc64_combine(ossio_crc64_combine(a, 0, UINT64_MAX - 12345), 0, 12345));
 }
 
 int main(void)
