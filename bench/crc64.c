@@ -24,33 +24,13 @@
 
 #include <ossio.h>
 
+#include "measure.h"
+
 #define MIB ((size_t)1 << 20)
 #define GIB ((double)(1u << 30))
 #define COMBINE_LEN2 ((uint64_t)8 << 20)
 #define COMBINE_MIN_SECONDS 0.25
 #define MAX_REPS 1000
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
-static double peak_rss_mib(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_maxrss / 1024.0; /* Linux: KiB */
-}
 
 static int cmp_double(const void *a, const void *b)
 {

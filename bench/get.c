@@ -34,6 +34,8 @@
 
 #include <ossio.h>
 
+#include "measure.h"
+
 #define GIB ((double)(UINT64_C(1) << 30))
 #define MAX_ERRORS_SHOWN 10
 
@@ -59,28 +61,6 @@ struct bench {
     part *parts;
     const char *protocol_seen;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
-static double peak_rss_mib(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_maxrss / 1024.0; /* Linux: KiB */
-}
 
 static void fail(bench *b, uint64_t index, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
