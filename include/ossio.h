@@ -79,6 +79,8 @@ typedef enum ossio_status {
     OSSIO_EINTERNAL = -4,
     /** The operation or option is not supported. */
     OSSIO_ENOTSUP = -5,
+    /** Not now: a buffer or budget is full; try again when told it has room. */
+    OSSIO_EAGAIN = -6,
 
     /* config (-100 .. -199) */
     /** A configuration value is invalid. */
@@ -798,6 +800,272 @@ OSSIO_EXTERN uint64_t ossio_transfer_size(const ossio_transfer *t);
 OSSIO_EXTERN uint64_t ossio_transfer_bytes(const ossio_transfer *t);
 OSSIO_EXTERN unsigned ossio_transfer_parts(const ossio_transfer *t);
 OSSIO_EXTERN uint64_t ossio_transfer_crc64(const ossio_transfer *t);
+
+/* ------------------------------------------------------------------------ */
+/* Push uploads: a source of unknown length                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Upload source: bytes pushed by the caller with ossio_transfer_push() and
+ * ended with ossio_transfer_push_end(); the length is not known in advance.
+ * Up to one part, the data is sent with one PutObject at the end; beyond it,
+ * a multipart upload starts and full parts are sent in parallel as they fill.
+ * Parts waiting to be sent are held in memory within fs.oss.memory.limit and,
+ * when fs.oss.buffer.dir is set, spilled there beyond it (temporary files,
+ * removed at once). Submit first, then push.
+ */
+OSSIO_EXTERN ossio_status ossio_transfer_from_push(ossio_transfer *t);
+
+/**
+ * Appends |len| bytes at |data| (copied) to a push upload. Returns OSSIO_OK
+ * when taken; OSSIO_EAGAIN when taking them would exceed the memory budget
+ * and nothing can be spilled: nothing was taken, push again after the
+ * writable callback runs. OSSIO_EINVAL after push_end or for a transfer
+ * that is not a submitted push upload; the transfer's failure status once it
+ * failed (it completes, or completed, through its callback).
+ */
+OSSIO_EXTERN ossio_status ossio_transfer_push(ossio_transfer *t, const void *data, size_t len);
+
+/** Ends a push upload: the last part goes out, then the upload completes. */
+OSSIO_EXTERN ossio_status ossio_transfer_push_end(ossio_transfer *t);
+
+/** Called from the loop when a push upload that returned OSSIO_EAGAIN can take bytes again. */
+typedef void (*ossio_writable_cb)(ossio_transfer *t, void *user_data);
+
+/** Sets the writable callback of a push upload. Before submit. */
+OSSIO_EXTERN void ossio_transfer_set_writable(ossio_transfer *t, ossio_writable_cb cb,
+                                              void *user_data);
+
+/* ------------------------------------------------------------------------ */
+/* Input splits: Flink's FileInputFormat over objects                        */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * One input split: bytes [start, start+length) of one object. Records are
+ * owned by the split their first byte falls in, as Flink's
+ * DelimitedInputFormat decides (a split not at offset 0 skips its first
+ * partial record and every split reads past its end to finish its last one),
+ * so every record is read exactly once across a file's splits.
+ */
+typedef struct ossio_split {
+    unsigned index;       /**< split number, 0-based, in plan order */
+    const char *uri;      /**< the object, "oss://bucket/key" (owned by the plan) */
+    uint64_t start;       /**< first byte */
+    uint64_t length;      /**< bytes (the whole object for an unsplittable one) */
+    uint64_t object_size; /**< the object's size */
+    const char *etag;     /**< the object's ETag when known (reads send If-Match), else NULL */
+    int unsplittable;     /**< compressed (.gz, .deflate): one split, inflated while read */
+} ossio_split;
+
+/** A set of splits over one or more objects. Not thread-safe. */
+typedef struct ossio_split_plan ossio_split_plan;
+
+/** An empty plan; NULL on out of memory. */
+OSSIO_EXTERN ossio_split_plan *ossio_split_plan_new(void);
+
+/** Frees |plan| and its splits (NULL allowed). */
+OSSIO_EXTERN void ossio_split_plan_free(ossio_split_plan *plan);
+
+/**
+ * 1 if Flink's FileInputFormat would read a file of this |name| (the last
+ * path segment of a key): names starting with '_' or '.' are skipped.
+ */
+OSSIO_EXTERN int ossio_split_accept_name(const char *name);
+
+/**
+ * Adds an object to the plan: |uri| and |etag| (may be NULL) copied. Order
+ * of adding is the order of the splits.
+ */
+OSSIO_EXTERN ossio_status ossio_split_plan_add(ossio_split_plan *plan, const char *uri,
+                                               uint64_t size, const char *etag);
+
+/**
+ * Computes the splits as FileInputFormat.createInputSplits does:
+ * maxSplitSize = ceil(total / |min_splits|), splitSize = max(|min_split_size|,
+ * min(maxSplitSize, |block_size|)); a file's last split takes a remainder up
+ * to 1.1 × splitSize; an empty file gives one empty split; a compressed file
+ * (.gz, .deflate) gives one split. OSSIO_EINVAL for |min_splits| 0 or
+ * |block_size| 0. Replaces any earlier computation.
+ */
+OSSIO_EXTERN ossio_status ossio_split_plan_compute(ossio_split_plan *plan, unsigned min_splits,
+                                                   uint64_t block_size, uint64_t min_split_size);
+
+/** Number of splits computed. */
+OSSIO_EXTERN size_t ossio_split_plan_count(const ossio_split_plan *plan);
+
+/** The |i|-th split (owned by the plan, valid until it is computed again or freed), or NULL. */
+OSSIO_EXTERN const ossio_split *ossio_split_plan_get(const ossio_split_plan *plan, size_t i);
+
+/** Completion of ossio_splits_plan(): |plan| is the caller's on success (free it), NULL on failure.
+ */
+typedef void (*ossio_plan_done_cb)(ossio_split_plan *plan, const ossio_result *result,
+                                   void *user_data);
+
+/**
+ * Plans |uri| on the store: an object (HEAD), else every object directly
+ * under "key/" (a listing with delimiter "/"; names accepted by
+ * ossio_split_accept_name() only, nested "directories" not entered, as
+ * Flink does by default), into at least |min_splits| splits with
+ * fs.oss.block.size as block size. |done| runs once from the loop.
+ * Errors as ossio_op_new(); OSSIO_ENOTFOUND when neither exists.
+ */
+OSSIO_EXTERN ossio_status ossio_splits_plan(ossio_client *cl, const char *uri, unsigned min_splits,
+                                            ossio_plan_done_cb done, void *user_data);
+
+/** A record: |len| bytes at |data|, without its delimiter. */
+typedef struct ossio_record {
+    const uint8_t *data;
+    size_t len;
+} ossio_record;
+
+/**
+ * A batch of records of |split|, in file order; the records point into
+ * ossio's buffers and are valid until the callback returns (no per-record
+ * allocation). Nonzero stops the read (OSSIO_ECANCELED).
+ */
+typedef int (*ossio_records_cb)(const ossio_split *split, const ossio_record *records, size_t n,
+                                void *user_data);
+
+/** Reads one split's records on the client's loop. */
+typedef struct ossio_split_reader ossio_split_reader;
+
+/** Completion of a split read: exactly once, from the loop; then the reader is freed. */
+typedef void (*ossio_split_done_cb)(ossio_split_reader *r, const ossio_result *result,
+                                    void *user_data);
+
+/** A reader of |split| (copied). Errors as ossio_op_new(). */
+OSSIO_EXTERN ossio_status ossio_split_reader_new(ossio_split_reader **out, ossio_client *cl,
+                                                 const ossio_split *split);
+
+/**
+ * Record delimiter: 1..16 bytes (copied); default "\n". With "\n", a
+ * trailing '\r' is stripped from each record, as Flink's TextInputFormat does.
+ */
+OSSIO_EXTERN ossio_status ossio_split_reader_set_delimiter(ossio_split_reader *r, const void *delim,
+                                                           size_t len);
+
+/** Longest record accepted (default fs.oss.split.record.maximum); a longer one fails the read with
+ * OSSIO_ERECORDSIZE. */
+OSSIO_EXTERN ossio_status ossio_split_reader_set_max_record(ossio_split_reader *r, size_t max);
+
+/** Sets the records callback. Before submit. */
+OSSIO_EXTERN void ossio_split_reader_set_callbacks(ossio_split_reader *r, ossio_records_cb cb,
+                                                   void *user_data);
+
+/** Submits; |done| runs once from the loop. */
+OSSIO_EXTERN ossio_status ossio_split_reader_submit(ossio_split_reader *r, ossio_split_done_cb done,
+                                                    void *user_data);
+
+/** Cancels a submitted read: |done| runs later with OSSIO_ECANCELED. */
+OSSIO_EXTERN void ossio_split_reader_cancel(ossio_split_reader *r);
+
+/** Frees a reader never submitted. NULL allowed. */
+OSSIO_EXTERN void ossio_split_reader_free(ossio_split_reader *r);
+
+/** Records delivered and object bytes fetched so far (valid in the completion callback). */
+OSSIO_EXTERN uint64_t ossio_split_reader_records(const ossio_split_reader *r);
+OSSIO_EXTERN uint64_t ossio_split_reader_bytes(const ossio_split_reader *r);
+
+/**
+ * Reads all records of |uri| (an object or a "directory" of objects, as
+ * ossio_splits_plan()) as at least |parallelism| splits, up to |parallelism|
+ * of them at once: Flink's env.readTextFile(). Records of one split arrive
+ * in order; splits interleave.
+ */
+typedef struct ossio_text_reader ossio_text_reader;
+
+/** Completion of a text read: exactly once, from the loop; then the reader is freed. */
+typedef void (*ossio_text_done_cb)(ossio_text_reader *r, const ossio_result *result,
+                                   void *user_data);
+
+/** A text reader of |uri| (copied) with |parallelism| >= 1. Errors as ossio_op_new(). */
+OSSIO_EXTERN ossio_status ossio_text_reader_new(ossio_text_reader **out, ossio_client *cl,
+                                                const char *uri, unsigned parallelism);
+
+/** As ossio_split_reader_set_delimiter(). Before submit. */
+OSSIO_EXTERN ossio_status ossio_text_reader_set_delimiter(ossio_text_reader *r, const void *delim,
+                                                          size_t len);
+
+/** As ossio_split_reader_set_max_record(). Before submit. */
+OSSIO_EXTERN ossio_status ossio_text_reader_set_max_record(ossio_text_reader *r, size_t max);
+
+/** Sets the records callback (gets each batch's split). Before submit. */
+OSSIO_EXTERN void ossio_text_reader_set_callbacks(ossio_text_reader *r, ossio_records_cb cb,
+                                                  void *user_data);
+
+/** Submits; |done| runs once from the loop. The first failing split fails the read. */
+OSSIO_EXTERN ossio_status ossio_text_reader_submit(ossio_text_reader *r, ossio_text_done_cb done,
+                                                   void *user_data);
+
+/** Cancels: splits in flight are canceled, then |done| runs with OSSIO_ECANCELED. */
+OSSIO_EXTERN void ossio_text_reader_cancel(ossio_text_reader *r);
+
+/** Frees a reader never submitted. NULL allowed. */
+OSSIO_EXTERN void ossio_text_reader_free(ossio_text_reader *r);
+
+/** Splits planned, records delivered and bytes fetched (valid in the completion callback). */
+OSSIO_EXTERN size_t ossio_text_reader_splits(const ossio_text_reader *r);
+OSSIO_EXTERN uint64_t ossio_text_reader_records(const ossio_text_reader *r);
+OSSIO_EXTERN uint64_t ossio_text_reader_bytes(const ossio_text_reader *r);
+
+/* ------------------------------------------------------------------------ */
+/* Text output: Flink's writeAsText                                          */
+/* ------------------------------------------------------------------------ */
+
+/** Flink's FileSystem.WriteMode. */
+typedef enum ossio_write_mode {
+    OSSIO_NO_OVERWRITE = 0, /**< fail with OSSIO_EEXISTS if the object exists (the default) */
+    OSSIO_OVERWRITE = 1     /**< replace an existing object */
+} ossio_write_mode;
+
+/**
+ * Writes records to one object as lines joined by "\n" (each record ends
+ * with "\n", as Flink's TextOutputFormat writes), through a push upload:
+ * one PutObject when small, else a multipart upload. A failure or cancel
+ * leaves no object and no upload behind.
+ */
+typedef struct ossio_text_writer ossio_text_writer;
+
+/** Completion of a text write: exactly once, from the loop; then the writer is freed. */
+typedef void (*ossio_text_writer_done_cb)(ossio_text_writer *w, const ossio_result *result,
+                                          void *user_data);
+
+/** Opens a writer of |uri| (copied) in |mode|. Errors as ossio_op_new(). */
+OSSIO_EXTERN ossio_status ossio_text_writer_open(ossio_text_writer **out, ossio_client *cl,
+                                                 const char *uri, ossio_write_mode mode);
+
+/**
+ * Appends one record (|len| bytes copied) and its "\n". OSSIO_EAGAIN when
+ * the memory budget is full and nothing can be spilled: nothing was taken;
+ * call again after the writable callback. Other errors: the write failed
+ * (its completion reports why).
+ */
+OSSIO_EXTERN ossio_status ossio_text_writer_write(ossio_text_writer *w, const void *data,
+                                                  size_t len);
+
+/** Called from the loop when a writer that returned OSSIO_EAGAIN takes records again. */
+typedef void (*ossio_text_writable_cb)(ossio_text_writer *w, void *user_data);
+
+/** Sets the writable callback. */
+OSSIO_EXTERN void ossio_text_writer_set_writable(ossio_text_writer *w, ossio_text_writable_cb cb,
+                                                 void *user_data);
+
+/** Closes: the rest goes out and the object is completed; |done| runs once from the loop. */
+OSSIO_EXTERN ossio_status ossio_text_writer_close(ossio_text_writer *w,
+                                                  ossio_text_writer_done_cb done, void *user_data);
+
+/** Cancels an open or closing writer: nothing is left behind; |done| (if closing) gets
+ * OSSIO_ECANCELED, else the writer is freed now. */
+OSSIO_EXTERN void ossio_text_writer_cancel(ossio_text_writer *w);
+
+/** Records and bytes written, and the object's CRC-64 (valid in the completion callback). */
+OSSIO_EXTERN uint64_t ossio_text_writer_records(const ossio_text_writer *w);
+OSSIO_EXTERN uint64_t ossio_text_writer_bytes(const ossio_text_writer *w);
+OSSIO_EXTERN uint64_t ossio_text_writer_crc64(const ossio_text_writer *w);
+
+/* ------------------------------------------------------------------------ */
+/* Presigned URLs                                                            */
+/* ------------------------------------------------------------------------ */
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,9 @@ static const ossio_key keys[] = {
     {"fs.oss.dialect", OSSIO_KEY_ENUM, "oss", 0, 0, "oss|s3"},
     {"fs.oss.path.style.access", OSSIO_KEY_BOOL, "false", 0, 0, NULL},
     {"fs.oss.memory.limit", OSSIO_KEY_SIZE, "1G", MIB, INT64_C(1) << 50, NULL},
+    /* ossio: splits */
+    {"fs.oss.split.record.maximum", OSSIO_KEY_SIZE, "16777216", 1, GIB, NULL},
+    {"fs.oss.split.min.size", OSSIO_KEY_SIZE, "0", 0, 5 * TIB, NULL},
     /* ossio: TLS */
     {"fs.oss.connection.ca.file", OSSIO_KEY_STR, "", 0, 0, NULL},
     {"fs.oss.connection.ssl.insecure-skip-verify", OSSIO_KEY_BOOL, "false", 0, 0, NULL},

@@ -12,6 +12,7 @@
     X(OSSIO_ECANCELED, "operation canceled", 0)                                                    \
     X(OSSIO_EINTERNAL, "internal error in ossio", 0)                                               \
     X(OSSIO_ENOTSUP, "operation not supported", 0)                                                 \
+    X(OSSIO_EAGAIN, "try again later: buffer or memory budget full", 0)                            \
     X(OSSIO_ECONFIG, "invalid configuration value", 0)                                             \
     X(OSSIO_ENOENDPOINT,                                                                           \
       "Aliyun OSS endpoint should not be null or empty. Please set proper endpoint with "          \
