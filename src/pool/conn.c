@@ -24,6 +24,7 @@
 
 static void on_io(struct ev_loop *loop, ev_io *w, int revents);
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents);
+static void on_read_again(struct ev_loop *loop, ev_timer *w, int revents);
 static void try_next_address(ossio_conn *c);
 static void flush(ossio_conn *c);
 
@@ -44,6 +45,7 @@ static void set_events(ossio_conn *c, int events)
 
 static void free_conn(ossio_conn *c)
 {
+    ev_timer_stop(c->cl->loop, &c->read_again);
     if (c->ssl != NULL) {
         SSL_free(c->ssl);
     }
@@ -81,6 +83,7 @@ void ossio_conn_close(ossio_conn *c, ossio_status why, const char *detail)
     c->state = OSSIO_CONN_DEAD;
     ev_io_stop(cl->loop, &c->io);
     ev_timer_stop(cl->loop, &c->timer);
+    ev_timer_stop(cl->loop, &c->read_again);
     if (c->dns != NULL) {
         ossio_resolve_cancel(c->dns);
         c->dns = NULL;
@@ -150,6 +153,8 @@ ossio_status ossio_conn_open(ossio_origin *o)
     c->io.data = c;
     ev_init(&c->timer, on_timer);
     c->timer.data = c;
+    ev_timer_init(&c->read_again, on_read_again, 0., 0.);
+    c->read_again.data = c;
     c->next = o->conns;
     o->conns = c;
     o->n_conns++;
@@ -273,6 +278,9 @@ static void ready(ossio_conn *c, const ossio_proto *proto)
     ossio_log(cl, OSSIO_LOG_DEBUG, "connected to %s over %s%s", o->authority, proto->name,
               c->ssl != NULL && SSL_session_reused(c->ssl) ? " (TLS session resumed)" : "");
     set_events(c, EV_READ | EV_WRITE);
+    if (c->ssl != NULL && SSL_has_pending(c->ssl)) {
+        ev_timer_start(cl->loop, &c->read_again); /* the handshake read ahead */
+    }
     ossio_pool_dispatch(o);
     if (c->state == OSSIO_CONN_READY && proto->active(c) == 0) {
         ev_timer_set(&c->timer, cl->set.conn_idle, 0.);
@@ -381,7 +389,7 @@ static void do_read(ossio_conn *c)
             /* Give other connections a turn, and come back next iteration:
              * with TLS read-ahead the rest may already sit in OpenSSL's buffer
              * with nothing left on the socket, and epoll would never say so. */
-            ev_feed_event(c->cl->loop, &c->io, EV_READ);
+            ev_timer_start(c->cl->loop, &c->read_again);
             return;
         }
     }
@@ -481,6 +489,13 @@ static void on_io(struct ev_loop *loop, ev_io *w, int revents)
     if (c->state == OSSIO_CONN_DEAD && c->busy == 0) {
         free_conn(c);
     }
+}
+
+static void on_read_again(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)revents;
+    ossio_conn *c = w->data;
+    on_io(loop, &c->io, EV_READ);
 }
 
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)

@@ -62,6 +62,11 @@ struct ossio_conn {
     int fd;
     ev_io io;
     ev_timer timer; /* connect/handshake timeout, then idle reaping */
+    /* Bytes may wait in OpenSSL's buffer with nothing on the socket (the read
+     * budget ran out, or the handshake read ahead): read again next iteration.
+     * A timer, not ev_feed_event on |io|: restarting |io| for EV_WRITE drops
+     * a fed event, which stalled a response until the idle timeout. */
+    ev_timer read_again;
     ossio_resolve_query *dns;
     ossio_addrs addrs;
     size_t addr_idx;

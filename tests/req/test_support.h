@@ -76,7 +76,14 @@ static void job_on_done(ossio_request *r, const ossio_result *res, void *ud)
     }
 }
 
-/* A client with "key", "value", ..., NULL settings; asserts creation works. */
+static void log_to_stderr(ossio_log_level level, const char *msg, void *ud)
+{
+    (void)ud;
+    fprintf(stderr, "[ossio %d] %s\n", (int)level, msg);
+}
+
+/* A client with "key", "value", ..., NULL settings; asserts creation works.
+ * OSSIO_TEST_LOG=3 in the environment shows the library's log up to that level. */
 static ossio_client *client_with(struct ev_loop *loop, ...)
 {
     ossio_config *cfg = ossio_config_new();
@@ -101,6 +108,10 @@ static ossio_client *client_with(struct ev_loop *loop, ...)
     if (st != OSSIO_OK) {
         fprintf(stderr, "ossio_client_new: %s\n", ossio_strerror(st));
         exit(1);
+    }
+    if (getenv("OSSIO_TEST_LOG") != NULL) { /* debugging a test: the library's log on stderr */
+        ossio_client_set_log(cl, log_to_stderr, (ossio_log_level)atoi(getenv("OSSIO_TEST_LOG")),
+                             NULL);
     }
     return cl;
 }
