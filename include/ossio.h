@@ -370,7 +370,9 @@ typedef enum ossio_stat {
     OSSIO_STAT_REQUESTS_REPLAYED = 6,  /**< requests re-sent because the server had not processed
                                           them (GOAWAY, refused stream, stale keep-alive) */
     OSSIO_STAT_BYTES_RECEIVED = 7,     /**< response body bytes */
-    OSSIO_STAT_BYTES_SENT = 8          /**< request body bytes */
+    OSSIO_STAT_BYTES_SENT = 8,         /**< request body bytes */
+    OSSIO_STAT_MEMORY_BUFFERED = 9, /**< bytes transfers hold in memory now (fs.oss.memory.limit) */
+    OSSIO_STAT_MEMORY_PEAK = 10     /**< most bytes transfers held in memory at once */
 } ossio_stat;
 
 /** Reads one counter; 0 for an unknown one. */
@@ -800,6 +802,14 @@ OSSIO_EXTERN uint64_t ossio_transfer_size(const ossio_transfer *t);
 OSSIO_EXTERN uint64_t ossio_transfer_bytes(const ossio_transfer *t);
 OSSIO_EXTERN unsigned ossio_transfer_parts(const ossio_transfer *t);
 OSSIO_EXTERN uint64_t ossio_transfer_crc64(const ossio_transfer *t);
+
+/**
+ * Most bytes this transfer held in memory at once (parts waiting to be
+ * delivered in order, or read from a file / pushed and not yet sent). All
+ * transfers of a client share fs.oss.memory.limit: a part that does not fit
+ * waits until memory is given back (OSSIO_STAT_MEMORY_PEAK is the sum's peak).
+ */
+OSSIO_EXTERN uint64_t ossio_transfer_memory_peak(const ossio_transfer *t);
 
 /* ------------------------------------------------------------------------ */
 /* Push uploads: a source of unknown length                                  */

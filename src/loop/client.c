@@ -45,6 +45,7 @@ static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
     o->access_key_id = dup_nonempty(ossio_config_get(cfg, "fs.oss.accessKeyId"));
     o->access_key_secret = dup_nonempty(ossio_config_get(cfg, "fs.oss.accessKeySecret"));
     o->security_token = dup_nonempty(ossio_config_get(cfg, "fs.oss.securityToken"));
+    o->buffer_dir = dup_nonempty(ossio_config_get(cfg, "fs.oss.buffer.dir"));
     const char *sv = ossio_config_get(cfg, "fs.oss.signature.version");
     o->sig_v4 = sv != NULL && strcmp(sv, "v4") == 0;
     const char *dialect = ossio_config_get(cfg, "fs.oss.dialect");
@@ -216,6 +217,7 @@ void ossio_client_destroy(ossio_client *cl)
         return;
     }
     cl->destroying = 1;
+    ossio_transfers_cancel_all(cl);
     ossio_ops_cancel_all(cl);
     /* Every live request completes now with ECANCELED (or the outcome it
      * already had), connections close, then the queue runs dry. */
@@ -249,6 +251,7 @@ void ossio_client_destroy(ossio_client *cl)
     }
     free(cl->oss.access_key_secret);
     free(cl->oss.security_token);
+    free(cl->oss.buffer_dir);
     free(cl);
 }
 

@@ -13,7 +13,16 @@
 #include "ops/uri.h"
 #include "ossio.h"
 
-#define OSSIO_STAT_COUNT 9
+#define OSSIO_STAT_COUNT 11
+
+/* Something waiting for memory of the client's budget (transfer/budget.c). */
+typedef struct ossio_waiter {
+    struct ossio_waiter *next;
+    void (*wake)(struct ossio_waiter *w);
+    int waiting;
+} ossio_waiter;
+
+struct ossio_transfer;
 
 typedef struct ossio_settings {
     size_t max_conns;
@@ -52,6 +61,7 @@ typedef struct ossio_oss_settings {
     uint64_t upload_threshold;
     unsigned upload_parallel;
     uint64_t memory_limit; /* fs.oss.memory.limit */
+    char *buffer_dir;      /* fs.oss.buffer.dir: push uploads spill here; NULL: never */
     uint64_t rng;          /* backoff jitter */
 } ossio_oss_settings;
 
@@ -71,10 +81,19 @@ struct ossio_client {
     void *log_ud;
     int destroying;
     ossio_oss_settings oss;
-    char error[512];       /* last ossio_op_new() failure */
+    /* memory budget shared by the client's transfers (transfer/budget.c);
+     * bytes held and peak are stats[OSSIO_STAT_MEMORY_BUFFERED/_PEAK] */
+    ossio_waiter *mem_waiters;
+    ossio_waiter *mem_waiters_tail;
+    ossio_deferred mem_kick;
+    struct ossio_transfer *transfers; /* submitted, not yet completed */
+    char error[512];                  /* last ossio_op_new() failure */
     char warnings[4][256]; /* configuration warnings, logged once a log callback is set */
     int n_warnings;
 };
+
+/* Cancels every submitted transfer (transfer/transfer.c; client destroy). */
+void ossio_transfers_cancel_all(ossio_client *cl);
 
 /* Formats and sends a message to the log callback, if one is set for |level|. */
 void ossio_log(ossio_client *cl, ossio_log_level level, const char *fmt, ...)

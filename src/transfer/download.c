@@ -57,8 +57,7 @@ static int deliver(ossio_transfer *t)
         if (p->state != 2 || !t->size_known) {
             return 0; /* the head part is still arriving: its bytes now go straight out */
         }
-        free(p->buf);
-        p->buf = NULL;
+        ossio_transfer_part_free(t, p);
         t->deliver_next++;
     }
     return 0;
@@ -259,8 +258,23 @@ static void start_part(ossio_transfer *t, part *p)
 static void start_parts(ossio_transfer *t)
 {
     while (!t->finishing && t->next < t->n_parts && t->in_flight < t->parallel) {
-        start_part(t, &t->parts[t->next++]);
+        part *p = &t->parts[t->next];
+        /* Stream sink: a part ahead of the head may wait in memory; the head's
+         * bytes go straight out, so it never waits for the budget. */
+        if (t->stream != NULL && t->next != t->deliver_next) {
+            if (!ossio_transfer_mem_take(t, p->len)) {
+                return; /* woken when memory is given back */
+            }
+            p->mem = p->len;
+        }
+        t->next++;
+        start_part(t, p);
     }
+}
+
+void ossio_download_pump(ossio_transfer *t)
+{
+    start_parts(t);
 }
 
 static int hedge_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)

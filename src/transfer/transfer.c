@@ -12,6 +12,17 @@
 #include <unistd.h>
 
 #include "loop/client.h"
+#include "transfer/budget.h"
+
+static void wake(ossio_waiter *w)
+{
+    ossio_transfer *t = (ossio_transfer *)((char *)w - offsetof(ossio_transfer, mem_waiter));
+    if (t->upload) {
+        ossio_upload_pump(t);
+    } else {
+        ossio_download_pump(t);
+    }
+}
 
 static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri, int upload)
 {
@@ -37,6 +48,8 @@ static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri
     t->cl = cl;
     t->upload = upload;
     t->fd = -1;
+    t->spill_fd = -1;
+    t->mem_waiter.wake = wake;
     ev_init(&t->hedge_timer, NULL);
     ossio_hdrs_init(&t->hdrs, 64 * 1024, 64);
     *out = t;
@@ -196,8 +209,48 @@ void ossio_transfer_set_progress(ossio_transfer *t, ossio_progress_cb cb, void *
     }
 }
 
+int ossio_transfer_mem_take(ossio_transfer *t, uint64_t n)
+{
+    if (!ossio_mem_reserve(t->cl, n)) {
+        ossio_mem_wait(t->cl, &t->mem_waiter);
+        return 0;
+    }
+    t->mem_held += n;
+    if (t->mem_held > t->mem_peak) {
+        t->mem_peak = t->mem_held;
+    }
+    return 1;
+}
+
+void ossio_transfer_part_free(ossio_transfer *t, part *p)
+{
+    free(p->buf);
+    p->buf = NULL;
+    if (p->mem > 0) {
+        t->mem_held -= p->mem;
+        ossio_mem_release(t->cl, p->mem);
+        p->mem = 0;
+    }
+}
+
 static void release(ossio_transfer *t)
 {
+    if (t->submitted) {
+        ossio_client *cl = t->cl;
+        ossio_mem_unwait(cl, &t->mem_waiter);
+        if (t->mem_held > 0) {
+            ossio_mem_release(cl, t->mem_held);
+        }
+        if (t->live_prev != NULL) {
+            t->live_prev->live_next = t->live_next;
+        } else {
+            cl->transfers = t->live_next;
+        }
+        if (t->live_next != NULL) {
+            t->live_next->live_prev = t->live_prev;
+        }
+    }
+    ossio_push_release(t);
     if (t->parts != NULL) {
         for (size_t i = 0; i < t->n_parts; i++) {
             free(t->parts[i].buf);
@@ -224,29 +277,31 @@ ossio_status ossio_transfer_submit(ossio_transfer *t, ossio_transfer_done_cb don
     if (t == NULL || t->submitted || done == NULL) {
         return OSSIO_EINVAL;
     }
-    if (t->upload ? (t->path == NULL && !t->size_known) : (t->fd == -1 && t->path == NULL)) {
+    if (t->upload ? (t->path == NULL && !t->size_known && !t->push)
+                  : (t->fd == -1 && t->path == NULL)) {
         return OSSIO_EINVAL;
     }
     t->submitted = 1;
+    ossio_client *cl = t->cl;
+    t->live_next = cl->transfers;
+    if (cl->transfers != NULL) {
+        cl->transfers->live_prev = t;
+    }
+    cl->transfers = t;
     t->started = ev_now(t->cl->loop);
     t->done = done;
     t->done_ud = user_data;
-    ossio_client *cl = t->cl;
     if (t->part_size == 0) {
         t->part_size = t->upload ? cl->oss.upload_part_size : cl->oss.download_part_size;
     }
     if (t->parallel == 0) {
         t->parallel = t->upload ? cl->oss.upload_parallel : cl->oss.download_parallel;
     }
-    /* Bytes held in memory are at most parallel × part size (stream sinks and
-     * file sources): keep that within fs.oss.memory.limit. */
-    if ((t->stream != NULL || (t->upload && t->path != NULL)) && cl->oss.memory_limit > 0) {
-        uint64_t fit = cl->oss.memory_limit / t->part_size;
-        if (fit < t->parallel) {
-            t->parallel = fit > 0 ? (unsigned)fit : 1;
-        }
-    }
-    if (t->upload) {
+    /* Bytes held in memory (stream-sink reordering, file and push upload
+     * parts) come out of the client's budget: parts wait for it (budget.h). */
+    if (t->push) {
+        ossio_push_start(t);
+    } else if (t->upload) {
         ossio_upload_start(t);
     } else {
         ossio_download_start(t);
@@ -393,6 +448,18 @@ static void settle_deferred(ossio_deferred *d)
 void ossio_transfer_settle_later(ossio_transfer *t)
 {
     ossio_defer(&t->cl->defer, &t->settle_node, settle_deferred);
+}
+
+void ossio_transfers_cancel_all(ossio_client *cl)
+{
+    for (ossio_transfer *t = cl->transfers; t != NULL; t = t->live_next) {
+        ossio_transfer_cancel(t);
+    }
+}
+
+uint64_t ossio_transfer_memory_peak(const ossio_transfer *t)
+{
+    return t != NULL ? t->mem_peak : 0;
 }
 
 void ossio_transfer_cancel(ossio_transfer *t)

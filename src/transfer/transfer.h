@@ -9,8 +9,12 @@
 #include "http/headers.h"
 #include <ev.h>
 
+#include "loop/client.h"
 #include "loop/defer.h"
 #include "ossio.h"
+
+/* OSS and S3 number parts 1..10000. */
+#define MAX_PARTS 10000
 
 typedef struct part {
     uint64_t off;
@@ -27,6 +31,9 @@ typedef struct part {
     uint64_t progress;   /* most bytes either request of it delivered */
     struct hedge *hedge; /* its second request, if hedged */
     int hedge_won;
+    uint64_t mem;       /* bytes of the memory budget it holds */
+    int spilled;        /* push upload: its bytes are in the spill file */
+    uint64_t spill_off; /* where */
 } part;
 
 /* The second request of a hedged part: writes the same bytes at the same
@@ -95,6 +102,24 @@ struct ossio_transfer {
     ev_timer hedge_timer;
     double done_time_sum; /* durations of parts done, for the hedging threshold */
     unsigned done_time_count;
+    /* memory budget (budget.h) */
+    ossio_waiter mem_waiter; /* queued when a part could not reserve memory */
+    uint64_t mem_held;
+    uint64_t mem_peak;
+    struct ossio_transfer *live_next, *live_prev; /* the client's submitted transfers */
+    /* push source (push.c) */
+    int push;
+    int push_ended;
+    int multipart;      /* push: InitiateMultipartUpload sent */
+    uint64_t cur_len;   /* bytes in the part being filled (the last of parts[], if open) */
+    int cur_open;       /* parts[n_parts - 1] is still being filled */
+    size_t cur_cap;     /* its buffer's capacity */
+    int spill_fd;       /* -1: none yet */
+    uint64_t spill_end; /* bytes written to the spill file */
+    ossio_writable_cb writable;
+    void *writable_ud;
+    int want_writable;
+    ossio_deferred writable_node;
 };
 
 void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
@@ -105,6 +130,30 @@ void ossio_transfer_note_progress(ossio_transfer *t, int force);
 void ossio_transfer_account(ossio_transfer *t, const ossio_result *res);
 void ossio_download_start(ossio_transfer *t);
 void ossio_upload_start(ossio_transfer *t);
+/* Starts what can start now (called when memory was given back). */
+void ossio_download_pump(ossio_transfer *t);
+void ossio_upload_pump(ossio_transfer *t);
+/* The part size for an upload of |size| bytes: |part_size|, raised so no
+ * upload needs more than MAX_PARTS parts. */
+uint64_t ossio_upload_part_size(uint64_t size, uint64_t part_size);
+/* Sends InitiateMultipartUpload; its answer starts the parts. */
+void ossio_upload_init(ossio_transfer *t);
+/* Sends parts[0] as the whole object with one PutObject (when its memory is there). */
+void ossio_upload_single(ossio_transfer *t);
+/* Reserves |n| bytes of the client's memory budget for |t|: 1 if granted;
+ * else |t| is queued to be pumped when memory is given back. */
+int ossio_transfer_mem_take(ossio_transfer *t, uint64_t n);
+/* Frees a part's buffer and gives its memory back. */
+void ossio_transfer_part_free(ossio_transfer *t, part *p);
+/* Push uploads (push.c): the part sending and completion hooks upload.c uses. */
+void ossio_push_start(ossio_transfer *t);
+void ossio_push_pump(ossio_transfer *t);
+void ossio_push_part_sent(ossio_transfer *t, part *p);
+const uint8_t *ossio_push_part_bytes(ossio_transfer *t, part *p);
+void ossio_push_release(ossio_transfer *t);
+/* ossio_transfer_push() of |a| then |b| as one piece: both taken or neither. */
+ossio_status ossio_transfer_push2(ossio_transfer *t, const void *a, size_t alen, const void *b,
+                                  size_t blen);
 /* Called when nothing of the transfer is in flight any more. */
 void ossio_transfer_settle(ossio_transfer *t);
 /* ossio_transfer_settle() from the loop's next turn (failures found at submit). */

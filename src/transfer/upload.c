@@ -12,13 +12,43 @@
 #include "loop/client.h"
 #include "transfer/transfer.h"
 
-#define MAX_PARTS 10000
-
 static void start_parts(ossio_transfer *t);
 
-/* The bytes of [off, off+len): borrowed from a buffer source, or read from the file. */
+uint64_t ossio_upload_part_size(uint64_t size, uint64_t part_size)
+{
+    if (size / part_size >= MAX_PARTS) {
+        part_size = (size + MAX_PARTS - 1) / MAX_PARTS; /* never more than 10,000 parts */
+    }
+    return part_size;
+}
+
+/* Parts read into memory before they are sent (file source, spilled push
+ * parts) take their bytes from the memory budget first. */
+static int needs_memory(const ossio_transfer *t, const part *p)
+{
+    return t->push ? p->spilled : t->data == NULL && t->size > 0;
+}
+
+/* Reserves a part's memory if it needs some: 0 if it has to wait. */
+static int part_memory(ossio_transfer *t, part *p)
+{
+    if (!needs_memory(t, p) || p->mem > 0) {
+        return 1;
+    }
+    if (!ossio_transfer_mem_take(t, p->len)) {
+        return 0;
+    }
+    p->mem = p->len;
+    return 1;
+}
+
+/* The bytes of [off, off+len): borrowed from a buffer source, read from
+ * the file, or a push part's. */
 static const uint8_t *part_bytes(ossio_transfer *t, part *p)
 {
+    if (t->push) {
+        return ossio_push_part_bytes(t, p);
+    }
     if (t->data != NULL || t->size == 0) {
         return t->data != NULL ? t->data + p->off : (const uint8_t *)"";
     }
@@ -58,8 +88,8 @@ static void single_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer *t = ud;
     t->ctl = NULL;
     ossio_transfer_account(t, res);
-    free(t->parts[0].buf);
-    t->parts[0].buf = NULL;
+    ossio_transfer_part_free(t, &t->parts[0]);
+    ossio_push_part_sent(t, &t->parts[0]);
     if (res->status != OSSIO_OK) {
         ossio_transfer_fail(t, res->status, res->detail, res);
     } else {
@@ -130,8 +160,8 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     p->state = 2;
     t->in_flight--;
     ossio_transfer_account(t, res);
-    free(p->buf);
-    p->buf = NULL;
+    ossio_transfer_part_free(t, p);
+    ossio_push_part_sent(t, p);
     if (res->status != OSSIO_OK) {
         ossio_transfer_fail(t, res->status, res->detail, res);
         ossio_transfer_settle(t);
@@ -143,7 +173,7 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     t->done_parts++;
     ossio_transfer_note_progress(t, 0);
     if (!t->finishing) {
-        if (t->done_parts == t->n_parts) {
+        if (t->done_parts == t->n_parts && (!t->push || t->push_ended)) {
             complete(t);
         } else {
             start_parts(t);
@@ -167,9 +197,8 @@ static void start_part(ossio_transfer *t, size_t i)
     }
     if (st != OSSIO_OK) {
         ossio_op_free(op);
-        free(p->buf);
-        p->buf = NULL;
-        ossio_transfer_fail(t, st, st == OSSIO_EIO ? "reading the source file failed" : NULL, NULL);
+        ossio_transfer_part_free(t, p);
+        ossio_transfer_fail(t, st, st == OSSIO_EIO ? "reading the source failed" : NULL, NULL);
         return;
     }
     p->crc = ossio_crc64(0, bytes, (size_t)p->len);
@@ -181,10 +210,17 @@ static void start_part(ossio_transfer *t, size_t i)
 
 static void start_parts(ossio_transfer *t)
 {
+    if (t->upload_id[0] == '\0' || t->ctl_is_init) {
+        return; /* parts go once InitiateMultipartUpload answered */
+    }
     while (!t->finishing && t->next < t->n_parts && t->in_flight < t->parallel) {
-        if (t->parts[t->next].state == 2) {
+        part *p = &t->parts[t->next];
+        if (p->state == 2) {
             t->next++; /* already stored (resume) */
             continue;
+        }
+        if ((t->cur_open && t->next == t->n_parts - 1) || !part_memory(t, p)) {
+            return; /* still being filled, or waiting for memory */
         }
         start_part(t, t->next++);
     }
@@ -281,10 +317,7 @@ void ossio_upload_start(ossio_transfer *t)
         t->size = (uint64_t)st.st_size;
         t->size_known = 1;
     }
-    uint64_t part_size = t->part_size;
-    if (t->size / part_size >= MAX_PARTS) {
-        part_size = (t->size + MAX_PARTS - 1) / MAX_PARTS; /* never more than 10,000 parts */
-    }
+    uint64_t part_size = ossio_upload_part_size(t->size, t->part_size);
     t->n_parts = t->size <= cl->oss.upload_threshold || t->size <= part_size
                      ? 1
                      : (size_t)((t->size + part_size - 1) / part_size);
@@ -303,20 +336,8 @@ void ossio_upload_start(ossio_transfer *t)
     ossio_op *op = NULL;
     ossio_status st;
     if (t->n_parts == 1) {
-        const uint8_t *bytes = part_bytes(t, &t->parts[0]);
-        st = bytes != NULL ? ossio_op_new(&op, cl, OSSIO_OP_PUT, t->uri) : OSSIO_EIO;
-        if (st == OSSIO_OK) {
-            st = ossio_op_set_body(op, bytes, (size_t)t->size);
-        }
-        if (st == OSSIO_OK) {
-            st = add_headers(t, op);
-        }
-        if (st == OSSIO_OK) {
-            t->parts[0].crc = ossio_crc64(0, bytes, (size_t)t->size);
-            t->ctl = op;
-            ossio_op_submit(op, single_done, t);
-            return;
-        }
+        ossio_upload_single(t);
+        return;
     } else if (t->resuming) {
         st = ossio_op_new(&op, cl, OSSIO_OP_MULTIPART_LIST_PARTS, t->uri);
         if (st == OSSIO_OK) {
@@ -329,18 +350,72 @@ void ossio_upload_start(ossio_transfer *t)
             return;
         }
     } else {
-        st = ossio_op_new(&op, cl, OSSIO_OP_MULTIPART_INIT, t->uri);
-        if (st == OSSIO_OK) {
-            st = add_headers(t, op);
-        }
-        if (st == OSSIO_OK) {
-            t->ctl = op;
-            t->ctl_is_init = 1;
-            ossio_op_submit(op, init_done, t);
-            return;
-        }
+        ossio_upload_init(t);
+        return;
     }
     ossio_op_free(op);
     ossio_transfer_fail(t, st, "could not start the upload", NULL);
     ossio_transfer_settle_later(t);
+}
+
+void ossio_upload_init(ossio_transfer *t)
+{
+    ossio_op *op = NULL;
+    ossio_status st = ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_INIT, t->uri);
+    if (st == OSSIO_OK) {
+        st = add_headers(t, op);
+    }
+    if (st != OSSIO_OK) {
+        ossio_op_free(op);
+        ossio_transfer_fail(t, st, "could not start the upload", NULL);
+        ossio_transfer_settle_later(t);
+        return;
+    }
+    t->ctl = op;
+    t->ctl_is_init = 1;
+    ossio_op_submit(op, init_done, t);
+}
+
+/* The whole object in one PutObject (parts[0]), once its memory is there. */
+void ossio_upload_single(ossio_transfer *t)
+{
+    part *p = &t->parts[0];
+    if (t->finishing || p->state != 0 || !part_memory(t, p)) {
+        return; /* woken when memory is given back */
+    }
+    const uint8_t *bytes = part_bytes(t, p);
+    ossio_op *op = NULL;
+    ossio_status st = bytes != NULL ? ossio_op_new(&op, t->cl, OSSIO_OP_PUT, t->uri) : OSSIO_EIO;
+    if (st == OSSIO_OK) {
+        st = ossio_op_set_body(op, bytes, (size_t)t->size);
+    }
+    if (st == OSSIO_OK) {
+        st = add_headers(t, op);
+    }
+    if (st != OSSIO_OK) {
+        ossio_op_free(op);
+        ossio_transfer_part_free(t, p);
+        ossio_transfer_fail(t, st, st == OSSIO_EIO ? "reading the source failed" : NULL, NULL);
+        ossio_transfer_settle_later(t);
+        return;
+    }
+    p->crc = ossio_crc64(0, bytes, (size_t)t->size);
+    p->state = 1;
+    t->ctl = op;
+    ossio_op_submit(op, single_done, t);
+}
+
+void ossio_upload_pump(ossio_transfer *t)
+{
+    if (t->push) {
+        ossio_push_pump(t);
+    }
+    if (t->finishing) {
+        return;
+    }
+    if (t->n_parts == 1 && !t->multipart && (!t->push || t->push_ended)) {
+        ossio_upload_single(t);
+    } else {
+        start_parts(t);
+    }
 }

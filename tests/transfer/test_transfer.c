@@ -13,84 +13,10 @@
 
 #include <cmocka.h>
 
-#include "../req/test_support.h"
-
-#define MIB (1024 * 1024)
+#include "transfer_support.h"
 
 static uint8_t *blob;
 static size_t blob_len = 5 * MIB + 12345;
-static char uri[512];
-
-typedef struct tres {
-    int done;
-    ossio_status st;
-    char detail[512];
-    char code[64];
-    uint64_t bytes, size, crc;
-    unsigned parts, retries;
-    int progress_calls;
-    uint64_t last_done;
-    char upload_id[256];
-    char protocol[16];
-    double elapsed;
-} tres;
-
-static void t_done(ossio_transfer *t, const ossio_result *r, void *ud)
-{
-    tres *x = ud;
-    x->done++;
-    x->st = r->status;
-    x->retries = r->retries;
-    snprintf(x->detail, sizeof(x->detail), "%s", r->detail ? r->detail : "");
-    snprintf(x->code, sizeof(x->code), "%s", r->code ? r->code : "");
-    x->bytes = ossio_transfer_bytes(t);
-    x->size = ossio_transfer_size(t);
-    x->crc = ossio_transfer_crc64(t);
-    x->parts = ossio_transfer_parts(t);
-    snprintf(x->protocol, sizeof(x->protocol), "%s", r->protocol ? r->protocol : "");
-    x->elapsed = ossio_transfer_elapsed(t);
-    const char *id = ossio_transfer_upload_id(t);
-    snprintf(x->upload_id, sizeof(x->upload_id), "%s", id ? id : "");
-}
-
-static void t_progress(ossio_transfer *t, uint64_t done, uint64_t total, void *ud)
-{
-    (void)t;
-    (void)total;
-    tres *x = ud;
-    x->progress_calls++;
-    assert_true(done >= x->last_done); /* never goes back */
-    x->last_done = done;
-}
-
-static ossio_client *client(const char *extra_key, const char *extra_value)
-{
-    char endpoint[128];
-    snprintf(endpoint, sizeof(endpoint), "https://localhost:%d", ep_port("H2_TLS"));
-    return client_with(NULL, "fs.oss.endpoint", endpoint, "fs.oss.accessKeyId", ep("ACCESS_KEY_ID"),
-                       "fs.oss.accessKeySecret", ep("ACCESS_KEY_SECRET"),
-                       "fs.oss.path.style.access", "true", "fs.oss.multipart.upload.threshold",
-                       "1M", "fs.oss.multipart.upload.size", "1M", "fs.oss.multipart.download.size",
-                       "1M", extra_key, extra_value, NULL);
-}
-
-static const char *key_uri(const char *name)
-{
-    snprintf(uri, sizeof(uri), "oss://%s/transfer/%d/%s", ep("BUCKET"), (int)getpid(), name);
-    return uri;
-}
-
-static tres run(ossio_client *cl, ossio_transfer *t)
-{
-    tres x;
-    memset(&x, 0, sizeof(x));
-    ossio_transfer_set_progress(t, t_progress, &x);
-    assert_int_equal(ossio_transfer_submit(t, t_done, &x), OSSIO_OK);
-    assert_int_equal(x.done, 0);
-    ossio_client_run(cl);
-    assert_int_equal(x.done, 1);
-    return x;
-}
 
 static unsigned *hedge_count;
 static void hedged_done(ossio_transfer *t, const ossio_result *r, void *ud)
@@ -109,22 +35,6 @@ static tres run_hedged(ossio_client *cl, ossio_transfer *t, unsigned *hedges)
     assert_int_equal(x.done, 1);
     return x;
 }
-
-static tres upload_buffer(ossio_client *cl, const char *name, const uint8_t *data, size_t len)
-{
-    ossio_transfer *t;
-    assert_int_equal(ossio_upload_new(&t, cl, key_uri(name)), OSSIO_OK);
-    ossio_transfer_from_buffer(t, data, len);
-    ossio_transfer_set_parts(t, 0, 4);
-    return run(cl, t);
-}
-
-#define OK(x)                                                                                      \
-    do {                                                                                           \
-        if ((x).st != OSSIO_OK) {                                                                  \
-            fail_msg("%s: %s (%s)", #x, ossio_status_name((x).st), (x).detail);                    \
-        }                                                                                          \
-    } while (0)
 
 static void t_multipart_round_trip_buffer_and_fd(void **state)
 {
@@ -168,23 +78,6 @@ static void t_multipart_round_trip_buffer_and_fd(void **state)
     ossio_client_destroy(cl);
 }
 
-typedef struct collect {
-    uint8_t *buf;
-    size_t len, cap;
-    unsigned calls;
-} collect;
-
-static int collect_stream(ossio_transfer *t, const uint8_t *data, size_t len, void *ud)
-{
-    (void)t;
-    collect *c = ud;
-    assert_true(c->len + len <= c->cap);
-    memcpy(c->buf + c->len, data, len);
-    c->len += len;
-    c->calls++;
-    return 0;
-}
-
 /* Parts fetched in parallel, bytes delivered in object order. */
 static void t_stream_sink_in_order(void **state)
 {
@@ -196,52 +89,15 @@ static void t_stream_sink_in_order(void **state)
     ossio_transfer *t;
     assert_int_equal(ossio_download_new(&t, cl, key_uri("stream.bin")), OSSIO_OK);
     assert_int_equal(ossio_transfer_to_stream(t, collect_stream, &c), OSSIO_OK);
-    ossio_transfer_set_parts(t, 200 * 1024, 8); /* lowered to 5 by the 1 MiB memory limit */
+    ossio_transfer_set_parts(t, 200 * 1024, 8); /* at most 5 wait in a 1 MiB budget */
     tres down = run(cl, t);
     OK(down);
     assert_int_equal(c.len, blob_len);
     assert_memory_equal(c.buf, blob, blob_len);
     assert_true(down.parts > 20);
+    assert_true(ossio_client_stat(cl, OSSIO_STAT_MEMORY_PEAK) <= MIB);
     free(c.buf);
     ossio_client_destroy(cl);
-}
-
-static int count_entries(ossio_op *op, const ossio_list_entry *e, void *ud)
-{
-    (void)op;
-    (void)e;
-    (*(int *)ud)++;
-    return 0;
-}
-
-static void op_done_st(ossio_op *op, const ossio_result *r, void *ud)
-{
-    (void)op;
-    *(ossio_status *)ud = r->status;
-}
-
-static int list_uploads(ossio_client *cl, const char *name)
-{
-    ossio_op *op;
-    assert_int_equal(ossio_op_new(&op, cl, OSSIO_OP_MULTIPART_LIST_UPLOADS, key_uri(name)),
-                     OSSIO_OK);
-    int n = 0;
-    ossio_status st = OSSIO_EINTERNAL;
-    ossio_op_set_callbacks(op, NULL, count_entries, &n);
-    ossio_op_submit(op, op_done_st, &st);
-    ossio_client_run(cl);
-    assert_int_equal(st, OSSIO_OK);
-    return n;
-}
-
-static ossio_status head(ossio_client *cl, const char *name)
-{
-    ossio_op *op;
-    assert_int_equal(ossio_op_new(&op, cl, OSSIO_OP_HEAD, key_uri(name)), OSSIO_OK);
-    ossio_status st = OSSIO_EINTERNAL;
-    ossio_op_submit(op, op_done_st, &st);
-    ossio_client_run(cl);
-    return st;
 }
 
 static int temp_files_beside(const char *dir, const char *base)

@@ -1,0 +1,319 @@
+/* Push uploads: bytes arrive from the caller in pieces, length unknown.
+ * They fill parts of the upload's part size; a full part is sent as soon as
+ * the multipart upload exists and a slot is free. Up to one part in all, the
+ * object goes with one PutObject at the end. Bytes waiting are held in
+ * memory within the client's budget; beyond it they spill to a temporary
+ * file in fs.oss.buffer.dir (as hadoop-aliyun's disk buffer does), or the
+ * push is refused with OSSIO_EAGAIN until memory is given back. */
+#define _GNU_SOURCE /* fallocate: give sent parts' disk space back */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loop/client.h"
+#include "transfer/budget.h"
+#include "transfer/transfer.h"
+
+ossio_status ossio_transfer_from_push(ossio_transfer *t)
+{
+    if (t == NULL || t->submitted || !t->upload) {
+        return OSSIO_EINVAL;
+    }
+    t->push = 1;
+    return OSSIO_OK;
+}
+
+void ossio_transfer_set_writable(ossio_transfer *t, ossio_writable_cb cb, void *user_data)
+{
+    if (t != NULL && !t->submitted) {
+        t->writable = cb;
+        t->writable_ud = user_data;
+    }
+}
+
+void ossio_push_start(ossio_transfer *t)
+{
+    /* Parts in flight point at their slot, so the slots never move: all
+     * 10,000 at once (calloc'd pages stay untouched until used). Nothing is
+     * sent before the first part fills or the push ends. */
+    t->n_parts = 0;
+    t->parts = calloc(MAX_PARTS, sizeof(part));
+    if (t->parts == NULL) {
+        ossio_transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
+        ossio_transfer_settle_later(t);
+    }
+}
+
+static void fail_now(ossio_transfer *t, ossio_status st, const char *detail)
+{
+    ossio_transfer_fail(t, st, detail, NULL);
+    ossio_transfer_settle_later(t);
+}
+
+/* Takes |n| bytes of the budget without queuing for more (spill instead). */
+static int try_take(ossio_transfer *t, uint64_t n)
+{
+    if (!ossio_mem_reserve(t->cl, n)) {
+        return 0;
+    }
+    t->mem_held += n;
+    if (t->mem_held > t->mem_peak) {
+        t->mem_peak = t->mem_held;
+    }
+    return 1;
+}
+
+static int spill_write(ossio_transfer *t, uint64_t off, const uint8_t *data, size_t len)
+{
+    if (t->spill_fd < 0) {
+        const char *dir = t->cl->oss.buffer_dir;
+        size_t n = strlen(dir) + 32;
+        char *path = malloc(n);
+        if (path == NULL) {
+            return -1;
+        }
+        snprintf(path, n, "%s/ossio-spill-XXXXXX", dir);
+        t->spill_fd = mkstemp(path);
+        if (t->spill_fd >= 0) {
+            unlink(path); /* gone with the descriptor, whatever happens */
+        }
+        free(path);
+        if (t->spill_fd < 0) {
+            return -1;
+        }
+    }
+    while (len > 0) {
+        ssize_t w = pwrite(t->spill_fd, data, len, (off_t)off);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            return -1;
+        }
+        data += w;
+        len -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return 0;
+}
+
+/* Moves a part's bytes from memory to the spill file. */
+static int spill_part(ossio_transfer *t, part *p)
+{
+    if (spill_write(t, t->spill_end, p->buf, (size_t)p->len) != 0) {
+        return -1;
+    }
+    p->spill_off = t->spill_end;
+    t->spill_end += p->len;
+    p->spilled = 1;
+    ossio_transfer_part_free(t, p);
+    t->cur_cap = 0;
+    return 0;
+}
+
+static part *open_part(ossio_transfer *t)
+{
+    if (t->n_parts == MAX_PARTS) {
+        return NULL;
+    }
+    part *p = &t->parts[t->n_parts++];
+    memset(p, 0, sizeof(*p));
+    p->t = t;
+    p->off = t->size;
+    t->cur_open = 1;
+    t->cur_cap = 0;
+    return p;
+}
+
+/* Appends to the open part (opening parts as they fill); |reserved|: the
+ * bytes' memory was taken up front (no spill directory). */
+static ossio_status append(ossio_transfer *t, const uint8_t *data, size_t len, int reserved)
+{
+    while (len > 0) {
+        part *p = t->cur_open ? &t->parts[t->n_parts - 1] : open_part(t);
+        if (p == NULL) {
+            if (t->n_parts == MAX_PARTS) {
+                char d[200];
+                snprintf(d, sizeof(d),
+                         "the upload needs more than 10,000 parts of %llu bytes: raise "
+                         "fs.oss.multipart.upload.size",
+                         (unsigned long long)t->part_size);
+                fail_now(t, OSSIO_EBODYSIZE, d);
+                return OSSIO_EBODYSIZE;
+            }
+            fail_now(t, OSSIO_ENOMEM, NULL);
+            return OSSIO_ENOMEM;
+        }
+        size_t n = (size_t)(t->part_size - p->len) < len ? (size_t)(t->part_size - p->len) : len;
+        if (!p->spilled && !reserved && !try_take(t, n) && spill_part(t, p) != 0) {
+            fail_now(t, OSSIO_EIO, "writing to fs.oss.buffer.dir failed");
+            return OSSIO_EIO;
+        }
+        if (p->spilled) {
+            if (spill_write(t, p->spill_off + p->len, data, n) != 0) {
+                fail_now(t, OSSIO_EIO, "writing to fs.oss.buffer.dir failed");
+                return OSSIO_EIO;
+            }
+            t->spill_end += n;
+        } else {
+            if (p->len + n > t->cur_cap) {
+                size_t cap = t->cur_cap ? t->cur_cap : 64 * 1024;
+                while (cap < p->len + n) {
+                    cap *= 2;
+                }
+                if (cap > t->part_size) {
+                    cap = (size_t)t->part_size;
+                }
+                uint8_t *b = realloc(p->buf, cap);
+                if (b == NULL) {
+                    fail_now(t, OSSIO_ENOMEM, NULL);
+                    return OSSIO_ENOMEM;
+                }
+                p->buf = b;
+                t->cur_cap = cap;
+            }
+            memcpy(p->buf + p->len, data, n);
+            p->mem += n;
+        }
+        p->len += n;
+        t->size += n;
+        data += n;
+        len -= n;
+        if (p->len == t->part_size) {
+            t->cur_open = 0;
+        }
+    }
+    return OSSIO_OK;
+}
+
+/* Takes |alen| + |blen| bytes as one piece: all or nothing. */
+ossio_status ossio_transfer_push2(ossio_transfer *t, const void *a, size_t alen, const void *b,
+                                  size_t blen)
+{
+    if (t == NULL || !t->push || !t->submitted || t->push_ended || (a == NULL && alen > 0) ||
+        (b == NULL && blen > 0)) {
+        return OSSIO_EINVAL;
+    }
+    if (t->finishing) {
+        return t->status != OSSIO_OK ? t->status : OSSIO_EINVAL;
+    }
+    if (alen + blen == 0) {
+        return OSSIO_OK;
+    }
+    if (!t->multipart && t->n_parts == 1 && !t->cur_open) {
+        /* The first part is full and more follows: multipart, now (the full
+         * part may hold the memory these bytes wait for). */
+        t->multipart = 1;
+        ossio_upload_init(t);
+    }
+    int reserved = 0;
+    if (t->cl->oss.buffer_dir == NULL) {
+        if (!ossio_transfer_mem_take(t, alen + blen)) {
+            t->want_writable = 1; /* the memory waiter wakes us */
+            return OSSIO_EAGAIN;
+        }
+        reserved = 1;
+    }
+    ossio_status st = append(t, a, alen, reserved);
+    if (st == OSSIO_OK) {
+        st = append(t, b, blen, reserved);
+    }
+    if (st == OSSIO_OK) {
+        ossio_upload_pump(t);
+    }
+    return st;
+}
+
+ossio_status ossio_transfer_push(ossio_transfer *t, const void *data, size_t len)
+{
+    return ossio_transfer_push2(t, data, len, NULL, 0);
+}
+
+ossio_status ossio_transfer_push_end(ossio_transfer *t)
+{
+    if (t == NULL || !t->push || !t->submitted || t->push_ended) {
+        return OSSIO_EINVAL;
+    }
+    if (t->finishing) {
+        return t->status != OSSIO_OK ? t->status : OSSIO_EINVAL;
+    }
+    t->push_ended = 1;
+    if (t->n_parts == 0 && open_part(t) == NULL) {
+        fail_now(t, OSSIO_ENOMEM, NULL);
+        return OSSIO_ENOMEM;
+    }
+    t->cur_open = 0;
+    t->size_known = 1;
+    ossio_upload_pump(t);
+    return OSSIO_OK;
+}
+
+static void writable_deferred(ossio_deferred *d)
+{
+    ossio_transfer *t = (ossio_transfer *)((char *)d - offsetof(ossio_transfer, writable_node));
+    if (!t->finishing && t->writable != NULL) {
+        t->writable(t, t->writable_ud);
+    }
+}
+
+void ossio_push_pump(ossio_transfer *t)
+{
+    if (t->finishing) {
+        return;
+    }
+    /* A second part means the first is full and more follows: multipart. */
+    if (!t->multipart && t->n_parts >= 2) {
+        t->multipart = 1;
+        ossio_upload_init(t);
+    }
+    if (t->want_writable && !t->mem_waiter.waiting) {
+        t->want_writable = 0;
+        ossio_defer(&t->cl->defer, &t->writable_node, writable_deferred);
+    }
+}
+
+const uint8_t *ossio_push_part_bytes(ossio_transfer *t, part *p)
+{
+    if (!p->spilled) {
+        return p->buf != NULL ? p->buf : (const uint8_t *)"";
+    }
+    p->buf = malloc(p->len > 0 ? (size_t)p->len : 1);
+    if (p->buf == NULL) {
+        return NULL;
+    }
+    uint64_t done = 0;
+    while (done < p->len) {
+        ssize_t n = pread(t->spill_fd, p->buf + done, (size_t)(p->len - done),
+                          (off_t)(p->spill_off + done));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            free(p->buf);
+            p->buf = NULL;
+            return NULL;
+        }
+        done += (uint64_t)n;
+    }
+    return p->buf;
+}
+
+void ossio_push_part_sent(ossio_transfer *t, part *p)
+{
+    if (t->push && p->spilled && t->spill_fd >= 0 && p->len > 0) {
+        /* Its disk space is not needed any more (best effort). */
+        (void)fallocate(t->spill_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                        (off_t)p->spill_off, (off_t)p->len);
+    }
+}
+
+void ossio_push_release(ossio_transfer *t)
+{
+    if (t->spill_fd >= 0) {
+        close(t->spill_fd);
+        t->spill_fd = -1;
+    }
+}
