@@ -44,20 +44,6 @@ typedef struct cli {
     int rc; /* exit code of the first failure */
 } cli;
 
-/* One command. To add one (splits, count, bench): write cli/cmd_<name>.c
- * defining `const cli_command cli_cmd_<name>`, declare it below, list it in
- * main.c's table and in cli/CMakeLists.txt. */
-typedef struct cli_command {
-    const char *name;
-    const char *usage;   /* after "ossio ": "ls [-r] [-l] oss://bucket[/prefix]" */
-    const char *summary; /* one line for `ossio --help` */
-    const char *help;    /* the command's options, one per line, for `ossio <cmd> --help` */
-    int (*run)(cli *c, int argc, char **argv);
-} cli_command;
-
-extern const cli_command cli_cmd_ls, cli_cmd_stat, cli_cmd_cat, cli_cmd_cp, cli_cmd_rm, cli_cmd_mb,
-    cli_cmd_rb, cli_cmd_presign, cli_cmd_config, cli_cmd_version;
-
 /* ---- args.c: command lines ------------------------------------------------ */
 
 #define CLI_MAX_OPTS 16
@@ -77,10 +63,26 @@ typedef struct cli_args {
     int npos;
 } cli_args;
 
-/* Parses a command's arguments: its |opts| (ending with an id < 0 entry),
+/* One command. To add one (splits, count, bench): write cli/cmd_<name>.c
+ * defining `const cli_command cli_cmd_<name>`, declare it below, list it in
+ * main.c's table and in cli/CMakeLists.txt, and give it a docs/cli.md section. */
+typedef struct cli_command {
+    const char *name;
+    const char *usage;   /* after "ossio ": "ls [-r] [-l] oss://bucket[/prefix]" */
+    const char *summary; /* one line for `ossio --help` */
+    const char *help;    /* the command's options, one per line, for `ossio <cmd> --help` */
+    const cli_opt *opts; /* its options, ending with an id < 0 entry; NULL: none */
+    /* Runs with the parsed arguments; returns the exit code. */
+    int (*run)(cli *c, const cli_args *a);
+} cli_command;
+
+extern const cli_command cli_cmd_ls, cli_cmd_stat, cli_cmd_cat, cli_cmd_cp, cli_cmd_rm, cli_cmd_mb,
+    cli_cmd_rb, cli_cmd_presign, cli_cmd_config, cli_cmd_version;
+
+/* Parses a command's arguments (main.c does, before running it): its |opts|,
  * the global options anywhere, "--" and "-" (a positional). Returns 0, -1
- * when --help was printed (the command returns CLI_OK), or CLI_EUSAGE after
- * printing the error line. Free with cli_args_free(). */
+ * when --help was printed, or CLI_EUSAGE after printing the error line.
+ * Free with cli_args_free(). */
 int cli_parse(cli *c, const cli_opt *opts, int argc, char **argv, cli_args *a);
 void cli_args_free(cli_args *a);
 

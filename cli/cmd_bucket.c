@@ -1,30 +1,23 @@
 /* ossio mb / rb: create and delete buckets (PutBucket, DeleteBucket). */
 #include "cli.h"
 
-static const cli_opt opts[] = {{-1, 0, NULL, 0}};
-
-static int run_kind(cli *c, int argc, char **argv, ossio_op_kind kind)
+static int run_kind(cli *c, const cli_args *a, ossio_op_kind kind)
 {
-    cli_args a;
-    int rc = cli_parse(c, opts, argc, argv, &a);
-    if (rc != 0) {
-        cli_args_free(&a);
-        return rc < 0 ? CLI_OK : rc;
-    }
-    if (a.npos < 1) {
+    int rc = 0;
+    if (a->npos < 1) {
         rc = cli_usage_error(c, "needs oss://bucket");
     }
-    for (int i = 0; rc == 0 && i < a.npos; i++) {
+    for (int i = 0; rc == 0 && i < a->npos; i++) {
         char bucket[64];
         const char *key = NULL;
-        if (cli_split_uri(a.pos[i], bucket, sizeof(bucket), &key) != 0 || *key != '\0') {
-            rc = cli_fail_status(c, a.pos[i], OSSIO_EBADURI, "expected oss://bucket");
+        if (cli_split_uri(a->pos[i], bucket, sizeof(bucket), &key) != 0 || *key != '\0') {
+            rc = cli_fail_status(c, a->pos[i], OSSIO_EBADURI, "expected oss://bucket");
             break;
         }
         ossio_op *op = NULL;
-        rc = cli_op_new(c, &op, kind, a.pos[i]);
+        rc = cli_op_new(c, &op, kind, a->pos[i]);
         if (rc == 0) {
-            rc = cli_op_run(c, op, a.pos[i], NULL, NULL);
+            rc = cli_op_run(c, op, a->pos[i], NULL, NULL);
         }
         if (rc == 0 && c->json) {
             cli_json j;
@@ -36,24 +29,23 @@ static int run_kind(cli *c, int argc, char **argv, ossio_op_kind kind)
             fputc('\n', stdout);
         }
     }
-    cli_args_free(&a);
     return rc;
 }
 
-static int run_mb(cli *c, int argc, char **argv)
+static int run_mb(cli *c, const cli_args *a)
 {
-    return run_kind(c, argc, argv, OSSIO_OP_BUCKET_CREATE);
+    return run_kind(c, a, OSSIO_OP_BUCKET_CREATE);
 }
 
-static int run_rb(cli *c, int argc, char **argv)
+static int run_rb(cli *c, const cli_args *a)
 {
-    return run_kind(c, argc, argv, OSSIO_OP_BUCKET_DELETE);
+    return run_kind(c, a, OSSIO_OP_BUCKET_DELETE);
 }
 
 const cli_command cli_cmd_mb = {
-    "mb", "mb oss://bucket...", "create buckets", "", run_mb,
+    "mb", "mb oss://bucket...", "create buckets", "", NULL, run_mb,
 };
 
 const cli_command cli_cmd_rb = {
-    "rb", "rb oss://bucket...", "delete buckets (they must be empty)", "", run_rb,
+    "rb", "rb oss://bucket...", "delete buckets (they must be empty)", "", NULL, run_rb,
 };

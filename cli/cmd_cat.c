@@ -52,25 +52,20 @@ static int ranged(cli *c, const char *uri, const char *range)
     return rc;
 }
 
-static int run(cli *c, int argc, char **argv)
+static int run(cli *c, const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(c, opts, argc, argv, &a);
-    if (rc != 0) {
-        cli_args_free(&a);
-        return rc < 0 ? CLI_OK : rc;
-    }
-    if (a.npos < 1) {
+    int rc = 0;
+    if (a->npos < 1) {
         rc = cli_usage_error(c, "needs oss://bucket/key");
-    } else if (a.set[OPT_RANGE] && a.npos != 1) {
+    } else if (a->set[OPT_RANGE] && a->npos != 1) {
         rc = cli_usage_error(c, "--range takes one object");
-    } else if (a.set[OPT_RANGE]) {
-        rc = ranged(c, a.pos[0], a.val[OPT_RANGE]);
+    } else if (a->set[OPT_RANGE]) {
+        rc = ranged(c, a->pos[0], a->val[OPT_RANGE]);
     } else {
         /* Several objects are concatenated in order: one job at a time. */
         cli_jobs *js = cli_jobs_new(c, 1);
-        for (int i = 0; js != NULL && i < a.npos; i++) {
-            if (cli_jobs_add(js, CLI_JOB_STDOUT, a.pos[i], "-", 0) != 0) {
+        for (int i = 0; js != NULL && i < a->npos; i++) {
+            if (cli_jobs_add(js, CLI_JOB_STDOUT, a->pos[i], "-", 0) != 0) {
                 cli_jobs_free(js);
                 js = NULL;
             }
@@ -78,7 +73,6 @@ static int run(cli *c, int argc, char **argv)
         rc = js != NULL ? cli_jobs_run(js) : cli_fail_status(c, NULL, OSSIO_ENOMEM, NULL);
         cli_jobs_free(js);
     }
-    cli_args_free(&a);
     return rc;
 }
 
@@ -87,5 +81,6 @@ const cli_command cli_cmd_cat = {
     "cat [--range FIRST-LAST] oss://bucket/key...",
     "write objects to standard output (parallel ranged GETs, in order)",
     "  --range A-B  only bytes A..B (inclusive; 'A-' to the end): one ranged GET\n",
+    opts,
     run,
 };

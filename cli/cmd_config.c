@@ -4,8 +4,6 @@
 
 #include "cli.h"
 
-static const cli_opt opts[] = {{-1, 0, NULL, 0}};
-
 static const char *source_name(ossio_config_source s)
 {
     static const char *const names[] = {"default", "hadoop", "flink", "env", "set"};
@@ -33,14 +31,9 @@ static void on_key(const char *key, const char *value, ossio_config_source sourc
     }
 }
 
-static int run(cli *c, int argc, char **argv)
+static int run(cli *c, const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(c, opts, argc, argv, &a);
-    cli_args_free(&a);
-    if (rc != 0) {
-        return rc < 0 ? CLI_OK : rc;
-    }
+    (void)a;
     ossio_config *cfg = cli_config(c);
     if (cfg == NULL) {
         return c->rc;
@@ -64,5 +57,6 @@ const cli_command cli_cmd_config = {
     "config",
     "the effective configuration: each key, its source and value (secrets masked)",
     "",
+    NULL,
     run,
 };

@@ -219,45 +219,41 @@ static int plan_listing(cli *c, cli_jobs *js, const char *src, const char *dst)
     return rc;
 }
 
-static int run(cli *c, int argc, char **argv)
+static int run(cli *c, const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(c, opts, argc, argv, &a);
-    if (rc != 0) {
-        cli_args_free(&a);
-        return rc < 0 ? CLI_OK : rc;
-    }
+    int rc = 0;
     uint64_t parallel = 4;
-    if (a.npos != 2) {
+    if (a->npos != 2) {
         rc = cli_usage_error(c, "needs SRC and DST");
-    } else if (a.set[OPT_PARALLEL] && cli_parse_uint(a.val[OPT_PARALLEL], 1, 256, &parallel) != 0) {
+    } else if (a->set[OPT_PARALLEL] &&
+               cli_parse_uint(a->val[OPT_PARALLEL], 1, 256, &parallel) != 0) {
         rc = cli_usage_error(c, "-j needs a number from 1 to 256");
-    } else if (!cli_is_remote(a.pos[0]) && !cli_is_remote(a.pos[1])) {
+    } else if (!cli_is_remote(a->pos[0]) && !cli_is_remote(a->pos[1])) {
         rc = cli_usage_error(c, "SRC or DST must be oss://bucket/key or s3://bucket/key");
     }
     cli_jobs *js = rc == 0 ? cli_jobs_new(c, (unsigned)parallel) : NULL;
     if (rc == 0 && js == NULL) {
         rc = cli_fail_status(c, NULL, OSSIO_ENOMEM, NULL);
     }
-    if (rc == 0 && !a.set[OPT_RECURSIVE]) {
-        rc = plan_one(c, js, a.pos[0], a.pos[1]);
-    } else if (rc == 0 && !cli_is_remote(a.pos[0])) {
-        if (!is_dir(a.pos[0])) {
-            rc = cli_usage_error(c, "'%s' is not a directory", a.pos[0]);
+    if (rc == 0 && !a->set[OPT_RECURSIVE]) {
+        rc = plan_one(c, js, a->pos[0], a->pos[1]);
+    } else if (rc == 0 && !cli_is_remote(a->pos[0])) {
+        if (!is_dir(a->pos[0])) {
+            rc = cli_usage_error(c, "'%s' is not a directory", a->pos[0]);
         } else {
             char bucket[64];
             const char *key = NULL;
-            if (cli_split_uri(a.pos[1], bucket, sizeof(bucket), &key) != 0) {
-                rc = cli_usage_error(c, "malformed URI '%s'", a.pos[1]);
+            if (cli_split_uri(a->pos[1], bucket, sizeof(bucket), &key) != 0) {
+                rc = cli_usage_error(c, "malformed URI '%s'", a->pos[1]);
             } else {
-                rc = walk(c, js, a.pos[0], a.pos[1], 0);
+                rc = walk(c, js, a->pos[0], a->pos[1], 0);
             }
         }
     } else if (rc == 0) {
-        if (strcmp(a.pos[1], "-") == 0) {
+        if (strcmp(a->pos[1], "-") == 0) {
             rc = cli_usage_error(c, "-r cannot write to standard output");
         } else {
-            rc = plan_listing(c, js, a.pos[0], a.pos[1]);
+            rc = plan_listing(c, js, a->pos[0], a->pos[1]);
         }
     }
     if (rc == 0) {
@@ -266,7 +262,6 @@ static int run(cli *c, int argc, char **argv)
         rc = CLI_EINTR;
     }
     cli_jobs_free(js);
-    cli_args_free(&a);
     return rc;
 }
 
@@ -278,5 +273,6 @@ const cli_command cli_cmd_cp = {
     "  -j, --parallel N  transfers at once with -r (default 4)\n"
     "  SRC '-'           standard input (read into memory, then uploaded)\n"
     "  DST '-'           standard output\n",
+    opts,
     run,
 };

@@ -64,40 +64,34 @@ static int on_entry(ossio_op *op, const ossio_list_entry *e, void *ud)
     return ferror(stdout) ? 1 : 0;
 }
 
-static int run(cli *c, int argc, char **argv)
+static int run(cli *c, const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(c, opts, argc, argv, &a);
-    if (rc != 0) {
-        cli_args_free(&a);
-        return rc < 0 ? CLI_OK : rc;
-    }
-    ls_state s = {.c = c, .long_form = a.set[OPT_LONG]};
+    int rc = 0;
+    ls_state s = {.c = c, .long_form = a->set[OPT_LONG]};
     char bucket[64];
     const char *key = NULL;
-    if (a.npos != 1) {
+    if (a->npos != 1) {
         rc = cli_usage_error(c, "needs one oss://bucket[/prefix]");
-    } else if (cli_split_uri(a.pos[0], bucket, sizeof(bucket), &key) != 0) {
-        rc = cli_fail_status(c, a.pos[0], OSSIO_EBADURI, "expected oss://bucket[/prefix]");
+    } else if (cli_split_uri(a->pos[0], bucket, sizeof(bucket), &key) != 0) {
+        rc = cli_fail_status(c, a->pos[0], OSSIO_EBADURI, "expected oss://bucket[/prefix]");
     }
     ossio_op *op = NULL;
     if (rc == 0) {
-        snprintf(s.base, sizeof(s.base), "%.*s%s/", (int)(strstr(a.pos[0], "://") - a.pos[0] + 3),
-                 a.pos[0], bucket);
-        rc = cli_op_new(c, &op, OSSIO_OP_LIST, a.pos[0]);
+        snprintf(s.base, sizeof(s.base), "%.*s%s/", (int)(strstr(a->pos[0], "://") - a->pos[0] + 3),
+                 a->pos[0], bucket);
+        rc = cli_op_new(c, &op, OSSIO_OP_LIST, a->pos[0]);
     }
     if (rc == 0) {
-        if (!a.set[OPT_RECURSIVE]) {
+        if (!a->set[OPT_RECURSIVE]) {
             ossio_op_set_list(op, "/", 0, NULL);
         }
         ossio_op_set_callbacks(op, NULL, on_entry, &s);
-        rc = cli_op_run(c, op, a.pos[0], NULL, NULL);
+        rc = cli_op_run(c, op, a->pos[0], NULL, NULL);
     }
-    if (rc == 0 && a.set[OPT_LONG] && !c->json && !c->quiet) {
+    if (rc == 0 && a->set[OPT_LONG] && !c->json && !c->quiet) {
         printf("%llu objects, %llu bytes%s\n", (unsigned long long)s.objects,
                (unsigned long long)s.bytes, s.prefixes ? " (prefixes not entered)" : "");
     }
-    cli_args_free(&a);
     return rc;
 }
 
@@ -107,5 +101,6 @@ const cli_command cli_cmd_ls = {
     "list objects and common prefixes, as they arrive",
     "  -r, --recursive  every object under the prefix (no '/' delimiter)\n"
     "  -l, --long       size, last-modified and ETag; a total line at the end\n",
+    opts,
     run,
 };

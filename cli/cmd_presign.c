@@ -14,19 +14,15 @@ static const cli_opt opts[] = {
     {-1, 0, NULL, 0},
 };
 
-static int run(cli *c, int argc, char **argv)
+static int run(cli *c, const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(c, opts, argc, argv, &a);
-    if (rc != 0) {
-        cli_args_free(&a);
-        return rc < 0 ? CLI_OK : rc;
-    }
+    int rc = 0;
     uint64_t expires = 3600;
-    const char *method = a.set[OPT_METHOD] ? a.val[OPT_METHOD] : "GET";
-    if (a.npos != 1) {
+    const char *method = a->set[OPT_METHOD] ? a->val[OPT_METHOD] : "GET";
+    if (a->npos != 1) {
         rc = cli_usage_error(c, "needs one oss://bucket/key");
-    } else if (a.set[OPT_EXPIRES] && cli_parse_uint(a.val[OPT_EXPIRES], 1, 604800, &expires) != 0) {
+    } else if (a->set[OPT_EXPIRES] &&
+               cli_parse_uint(a->val[OPT_EXPIRES], 1, 604800, &expires) != 0) {
         rc = cli_usage_error(c, "--expires needs seconds from 1 to 604800 (7 days)");
     } else if (strcmp(method, "GET") != 0 && strcmp(method, "PUT") != 0 &&
                strcmp(method, "HEAD") != 0 && strcmp(method, "DELETE") != 0) {
@@ -38,15 +34,15 @@ static int run(cli *c, int argc, char **argv)
     }
     char *url = NULL;
     if (cl != NULL) {
-        ossio_status st = ossio_presign(cl, method, a.pos[0], (int64_t)expires, &url);
+        ossio_status st = ossio_presign(cl, method, a->pos[0], (int64_t)expires, &url);
         if (st != OSSIO_OK) {
-            rc = cli_fail_status(c, a.pos[0], st, ossio_client_error(cl));
+            rc = cli_fail_status(c, a->pos[0], st, ossio_client_error(cl));
         }
     }
     if (url != NULL && c->json) {
         cli_json j;
         cli_json_begin(&j, stdout);
-        cli_json_str(&j, "uri", a.pos[0]);
+        cli_json_str(&j, "uri", a->pos[0]);
         cli_json_str(&j, "method", method);
         cli_json_u64(&j, "expires", (uint64_t)time(NULL) + expires);
         cli_json_str(&j, "url", url);
@@ -56,7 +52,6 @@ static int run(cli *c, int argc, char **argv)
         printf("%s\n", url);
     }
     free(url);
-    cli_args_free(&a);
     return rc;
 }
 
@@ -66,5 +61,6 @@ const cli_command cli_cmd_presign = {
     "print a presigned URL (no request is made)",
     "  --expires S   validity in seconds, 1..604800 (default 3600)\n"
     "  --method M    GET (default), PUT, HEAD or DELETE; a PUT must send no Content-Type\n",
+    opts,
     run,
 };

@@ -134,29 +134,24 @@ static int delete_batch(rm_state *s, batch *b)
     return 0;
 }
 
-static int run(cli *c, int argc, char **argv)
+static int run(cli *c, const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(c, opts, argc, argv, &a);
-    if (rc != 0) {
-        cli_args_free(&a);
-        return rc < 0 ? CLI_OK : rc;
-    }
+    int rc = 0;
     rm_state s = {.c = c};
-    if (a.npos < 1) {
+    if (a->npos < 1) {
         rc = cli_usage_error(c, "needs oss://bucket/key...");
     }
-    for (int i = 0; rc == 0 && i < a.npos; i++) {
+    for (int i = 0; rc == 0 && i < a->npos; i++) {
         const char *key = NULL;
-        batch *b = batch_for(&s, a.pos[i], &key);
+        batch *b = batch_for(&s, a->pos[i], &key);
         if (b == NULL) {
-            rc = cli_fail_status(c, a.pos[i], OSSIO_EBADURI, "expected oss://bucket/key");
-        } else if (a.set[OPT_RECURSIVE]) {
-            rc = list_into(&s, a.pos[i], b, key);
+            rc = cli_fail_status(c, a->pos[i], OSSIO_EBADURI, "expected oss://bucket/key");
+        } else if (a->set[OPT_RECURSIVE]) {
+            rc = list_into(&s, a->pos[i], b, key);
         } else if (*key == '\0' || key[strlen(key) - 1] == '/') {
-            rc = cli_usage_error(c, "'%s' names no object (use -r for a prefix)", a.pos[i]);
+            rc = cli_usage_error(c, "'%s' names no object (use -r for a prefix)", a->pos[i]);
         } else if (batch_add(b, key) != 0) {
-            rc = cli_fail_status(c, a.pos[i], OSSIO_ENOMEM, NULL);
+            rc = cli_fail_status(c, a->pos[i], OSSIO_ENOMEM, NULL);
         }
     }
     uint64_t total = 0;
@@ -177,7 +172,6 @@ static int run(cli *c, int argc, char **argv)
         free(s.b[i].keys);
     }
     free(s.b);
-    cli_args_free(&a);
     return rc;
 }
 
@@ -186,5 +180,6 @@ const cli_command cli_cmd_rm = {
     "rm [-r] oss://bucket/key...",
     "delete objects (DeleteMultipleObjects, 1000 keys a request)",
     "  -r, --recursive  every object under each prefix (oss://b/dir: dir/...; oss://b: all)\n",
+    opts,
     run,
 };

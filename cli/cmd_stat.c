@@ -3,8 +3,6 @@
 
 #include "cli.h"
 
-static const cli_opt opts[] = {{-1, 0, NULL, 0}};
-
 typedef struct stat_state {
     cli *c;
     const char *uri;
@@ -42,28 +40,22 @@ static void on_ok(ossio_op *op, void *ud)
     printf("crc64:          %s\n", info->has_crc64 ? crc : "(none)");
 }
 
-static int run(cli *c, int argc, char **argv)
+static int run(cli *c, const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(c, opts, argc, argv, &a);
-    if (rc != 0) {
-        cli_args_free(&a);
-        return rc < 0 ? CLI_OK : rc;
-    }
-    if (a.npos < 1) {
+    int rc = 0;
+    if (a->npos < 1) {
         rc = cli_usage_error(c, "needs oss://bucket/key");
     }
     /* Several objects: one after the other, each reported; the first failure sets the code. */
-    for (int i = 0; rc != CLI_EUSAGE && i < a.npos && !c->interrupted; i++) {
+    for (int i = 0; rc != CLI_EUSAGE && i < a->npos && !c->interrupted; i++) {
         ossio_op *op = NULL;
-        stat_state s = {c, a.pos[i]};
-        int r = cli_op_new(c, &op, OSSIO_OP_HEAD, a.pos[i]);
+        stat_state s = {c, a->pos[i]};
+        int r = cli_op_new(c, &op, OSSIO_OP_HEAD, a->pos[i]);
         if (r == 0) {
-            r = cli_op_run(c, op, a.pos[i], on_ok, &s);
+            r = cli_op_run(c, op, a->pos[i], on_ok, &s);
         }
         rc = rc != 0 ? rc : r;
     }
-    cli_args_free(&a);
     return rc;
 }
 
@@ -72,5 +64,6 @@ const cli_command cli_cmd_stat = {
     "stat oss://bucket/key...",
     "an object's size, ETag, last-modified, content type and CRC-64 (HeadObject)",
     "",
+    NULL,
     run,
 };

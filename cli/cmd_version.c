@@ -4,16 +4,9 @@
 
 #include "cli.h"
 
-static const cli_opt opts[] = {{-1, 0, NULL, 0}};
-
-static int run(cli *c, int argc, char **argv)
+static int run(cli *c, const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(c, opts, argc, argv, &a);
-    cli_args_free(&a);
-    if (rc != 0) {
-        return rc < 0 ? CLI_OK : rc;
-    }
+    (void)a;
     const char *const *deps = ossio_version_deps();
     /* HTTP/2 is nghttp2's: linked in, it is offered to every TLS server. */
     int h2 = ossio_version_dep("nghttp2") != NULL;
@@ -41,5 +34,5 @@ static int run(cli *c, int argc, char **argv)
 }
 
 const cli_command cli_cmd_version = {
-    "version", "version", "versions of ossio and its libraries, and HTTP/2 support", "", run,
+    "version", "version", "versions of ossio and its libraries, and HTTP/2 support", "", NULL, run,
 };

@@ -218,7 +218,14 @@ int main(int argc, char **argv)
     ev_signal_start(c.loop, &c.sigint);
     ev_unref(c.loop); /* the watcher alone does not keep the loop running */
 
-    int rc = c.command->run(&c, n, args);
+    cli_args a;
+    int rc = cli_parse(&c, c.command->opts, n, args, &a);
+    if (rc == 0) {
+        rc = c.command->run(&c, &a);
+    } else if (rc < 0) {
+        rc = CLI_OK; /* --help */
+    }
+    cli_args_free(&a);
     free(args);
     fflush(stdout);
     if (ferror(stdout) && rc == CLI_OK) {
