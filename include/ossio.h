@@ -1077,6 +1077,21 @@ OSSIO_EXTERN uint64_t ossio_text_writer_crc64(const ossio_text_writer *w);
 /* Presigned URLs                                                            */
 /* ------------------------------------------------------------------------ */
 
+/**
+ * Signs a URL for |method| ("GET", "PUT", "HEAD" or "DELETE") on the object
+ * |uri| (copied), valid for |expires_s| seconds (1 .. 604800), with the
+ * client's scheme: OSS V1 (OSSAccessKeyId, Expires, Signature), OSS V4
+ * (x-oss-signature-version ...) or, for the s3 dialect, AWS SigV4 (X-Amz-*).
+ * Anyone holding the URL may perform that one request without credentials;
+ * a PUT must be sent without Content-Type or Content-MD5 headers (they are
+ * not signed). Makes no request. *out_url is a NUL-terminated string the
+ * caller frees with free(); NULL on failure. Errors: OSSIO_EINVAL (bad
+ * method or expiry), those of ossio_op_new() (with ossio_client_error()
+ * saying what to fix), OSSIO_ENOMEM.
+ */
+OSSIO_EXTERN ossio_status ossio_presign(ossio_client *cl, const char *method, const char *uri,
+                                        int64_t expires_s, char **out_url);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,192 @@
+/* The ossio command-line program: the state of one run, the command table
+ * entry, and the helpers every command shares (parsing, output, errors, loop). */
+#ifndef OSSIO_CLI_H
+#define OSSIO_CLI_H
+
+#include <ev.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <ossio.h>
+
+/* Exit codes (documented in docs/cli.md and ossio(1)). */
+enum {
+    CLI_OK = 0,
+    CLI_EFAIL = 1,     /* the operation failed */
+    CLI_EUSAGE = 2,    /* bad command line or URI */
+    CLI_ENOTFOUND = 3, /* no such bucket, object or upload */
+    CLI_EACCESS = 4,   /* access denied, signature mismatch */
+    CLI_ECONFIG = 5,   /* configuration: no endpoint, no credentials, bad value */
+    CLI_ENET = 6,      /* DNS, connection, TLS */
+    CLI_EINTR = 130    /* interrupted (SIGINT) */
+};
+
+#define CLI_MAX_SETTINGS 64
+
+struct cli_command;
+
+typedef struct cli {
+    const struct cli_command *command;
+    /* global options, applied when the configuration is built */
+    const char *config_file;
+    const char
+        *settings[CLI_MAX_SETTINGS][2]; /* key, value: -D, --endpoint, --resolve, --http1.1 */
+    size_t n_settings;
+    int json, quiet, verbose;
+    /* the run */
+    struct ev_loop *loop;
+    ossio_client *client;
+    ev_signal sigint;
+    int interrupted;
+    unsigned pending;                    /* completions still to come; cli_run() waits for 0 */
+    void (*on_interrupt)(struct cli *c); /* cancels the command's work on SIGINT */
+    void *cmd_state;
+    int rc; /* exit code of the first failure */
+} cli;
+
+/* ---- args.c: command lines ------------------------------------------------ */
+
+#define CLI_MAX_OPTS 16
+
+/* A command option: -s, --long, or both; |id| indexes cli_args.set/val. */
+typedef struct cli_opt {
+    int id;
+    char short_name;
+    const char *long_name;
+    int has_value;
+} cli_opt;
+
+typedef struct cli_args {
+    int set[CLI_MAX_OPTS];
+    const char *val[CLI_MAX_OPTS];
+    char **pos; /* positional arguments (borrowed from argv) */
+    int npos;
+} cli_args;
+
+/* One command. To add one (splits, count, bench): write cli/cmd_<name>.c
+ * defining `const cli_command cli_cmd_<name>`, declare it below, list it in
+ * main.c's table and in cli/CMakeLists.txt, and give it a docs/cli.md section. */
+typedef struct cli_command {
+    const char *name;
+    const char *usage;   /* after "ossio ": "ls [-r] [-l] oss://bucket[/prefix]" */
+    const char *summary; /* one line for `ossio --help` */
+    const char *help;    /* the command's options, one per line, for `ossio <cmd> --help` */
+    const cli_opt *opts; /* its options, ending with an id < 0 entry; NULL: none */
+    /* Runs with the parsed arguments; returns the exit code. */
+    int (*run)(cli *c, const cli_args *a);
+} cli_command;
+
+extern const cli_command cli_cmd_ls, cli_cmd_stat, cli_cmd_cat, cli_cmd_cp, cli_cmd_rm, cli_cmd_mb,
+    cli_cmd_rb, cli_cmd_presign, cli_cmd_config, cli_cmd_version;
+
+/* Parses a command's arguments (main.c does, before running it): its |opts|,
+ * the global options anywhere, "--" and "-" (a positional). Returns 0, -1
+ * when --help was printed, or CLI_EUSAGE after printing the error line.
+ * Free with cli_args_free(). */
+int cli_parse(cli *c, const cli_opt *opts, int argc, char **argv, cli_args *a);
+void cli_args_free(cli_args *a);
+
+/* Index in argv of the command name, skipping global options (and their
+ * values) before it; argc when there is none. */
+int cli_find_command(int argc, char **argv);
+
+/* 1 for "oss://..." or "s3://...". */
+int cli_is_remote(const char *s);
+
+/* Splits a remote URI's bucket and key: "oss://b/k" → bucket "b", key "k".
+ * The key points into |uri|; the bucket is copied. 0, or -1 if malformed. */
+int cli_split_uri(const char *uri, char *bucket, size_t bucket_len, const char **key);
+
+/* Parses "A-B" (inclusive) or "A-" into offset and length (-1: to the end). */
+int cli_parse_range(const char *s, uint64_t *off, int64_t *len);
+
+/* Parses a decimal in [min, max]. */
+int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* ---- output.c: results, errors, exit codes --------------------------------- */
+
+/* The exit code for a failure with |st|. */
+int cli_exit_code(ossio_status st);
+
+/* Prints the one error line for a completed operation and returns its exit
+ * code (also kept in c->rc if it is the first failure):
+ *   ossio: <cmd> <uri>: <Code>: <Message> (RequestId <id>)
+ *   ossio: <cmd> <uri>: <strerror>: <detail>                 */
+int cli_fail(cli *c, const char *uri, const ossio_result *res);
+/* Same for a status and a detail (may be NULL or ""). */
+int cli_fail_status(cli *c, const char *uri, ossio_status st, const char *detail);
+/* A usage error line; returns CLI_EUSAGE. */
+int cli_usage_error(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A JSON object written as it is built. */
+typedef struct cli_json {
+    FILE *f;
+    int fields;
+} cli_json;
+
+void cli_json_string(FILE *f, const char *s); /* a quoted, escaped JSON string; NULL → null */
+void cli_json_begin(cli_json *j, FILE *f);
+void cli_json_str(cli_json *j, const char *key, const char *value);
+void cli_json_u64(cli_json *j, const char *key, uint64_t value);
+void cli_json_num(cli_json *j, const char *key, double value);
+void cli_json_bool(cli_json *j, const char *key, int value);
+/* Starts a field whose value the caller writes (an array, an object). */
+void cli_json_key(cli_json *j, const char *key);
+void cli_json_end(cli_json *j); /* "}" */
+
+/* ---- progress.c: the progress bar ------------------------------------------ */
+
+typedef struct cli_progress {
+    int on;
+    double start, last_draw;
+    uint64_t done, total;
+    unsigned files_done, files_total;
+    unsigned in_flight;
+    unsigned parts;
+    int drawn;
+} cli_progress;
+
+/* A bar on stderr when it is a terminal and neither -q nor --json was given;
+ * |stdout_used| when data goes to stdout (no bar if that is the terminal). */
+void cli_progress_init(cli_progress *p, const cli *c, int stdout_used);
+void cli_progress_draw(cli_progress *p, int force);
+void cli_progress_finish(cli_progress *p);
+
+/* ---- main.c: configuration, client, loop ------------------------------------ */
+
+/* Builds the configuration from the defaults, the environment, --config and
+ * the command line. NULL after printing the error line (exit CLI_ECONFIG). */
+ossio_config *cli_config(cli *c);
+/* The client (created on first use, with the SIGINT watcher); NULL after an error line. */
+ossio_client *cli_client(cli *c);
+/* Runs the loop until c->pending is 0. */
+void cli_run(cli *c);
+/* A URI check through ossio_op_new(): prints the error line and returns the exit code. */
+int cli_op_new(cli *c, ossio_op **op, ossio_op_kind kind, const char *uri);
+/* Submits |op| (its callbacks set), runs the loop until it completes (SIGINT
+ * cancels it), prints the error line on failure; |on_ok| (may be NULL) runs
+ * in the completion on success. Returns the exit code. */
+int cli_op_run(cli *c, ossio_op *op, const char *uri, void (*on_ok)(ossio_op *op, void *ud),
+               void *ud);
+
+/* ---- jobs.c: transfers in parallel (cp, cat) ---------------------------------- */
+
+typedef enum cli_job_kind {
+    CLI_JOB_UPLOAD,   /* local file → object */
+    CLI_JOB_STDIN,    /* standard input → object */
+    CLI_JOB_DOWNLOAD, /* object → local file (parent directories made) */
+    CLI_JOB_STDOUT,   /* object → standard output */
+    CLI_JOB_COPY      /* object → object, server-side */
+} cli_job_kind;
+
+typedef struct cli_jobs cli_jobs;
+
+cli_jobs *cli_jobs_new(cli *c, unsigned parallel);
+/* Adds a job (|src| and |dst| copied); |size| when known, else 0. */
+int cli_jobs_add(cli_jobs *js, cli_job_kind kind, const char *src, const char *dst, uint64_t size);
+size_t cli_jobs_count(const cli_jobs *js);
+/* Runs every job, up to |parallel| at once; prints errors; returns the exit code. */
+int cli_jobs_run(cli_jobs *js);
+void cli_jobs_free(cli_jobs *js);
+
+#endif /* OSSIO_CLI_H */

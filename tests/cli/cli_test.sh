@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# The ossio program end to end against the local endpoint, one case per
+# ctest: cli_test.sh <ossio binary> <case>. Each case uses its own key
+# prefix (other test programs share the store) and removes what it made.
+set -uo pipefail
+
+OSSIO=$1
+CASE=$2
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+set -a
+# shellcheck disable=SC1091
+. "$OSSIO_ENDPOINT_STATE/endpoint.env"
+set +a
+
+# Only what the test sets: no configuration from the environment around it.
+unset OSS_ENDPOINT OSS_REGION OSS_SESSION_TOKEN FLINK_CONF_DIR HADOOP_CONF_DIR
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL
+export OSS_ACCESS_KEY_ID=$OSSIO_EP_ACCESS_KEY_ID
+export OSS_ACCESS_KEY_SECRET=$OSSIO_EP_ACCESS_KEY_SECRET
+
+B=oss://$OSSIO_EP_BUCKET
+PREFIX="cli-$CASE-$$-$RANDOM"
+TMP=$(mktemp -d)
+EP_H2=(--endpoint "https://localhost:$OSSIO_EP_PORT_H2_TLS" -D fs.oss.path.style.access=true
+       -D "fs.oss.connection.ca.file=$OSSIO_EP_CA_FILE")
+# Virtual-hosted over TLS with HTTP/1.1 only, the name pinned as users pin it.
+EP_H1=(--endpoint "https://$OSSIO_EP_ENDPOINT_HOST:$OSSIO_EP_PORT_H1_TLS"
+       --resolve "$OSSIO_EP_BUCKET.$OSSIO_EP_ENDPOINT_HOST:$OSSIO_EP_PORT_H1_TLS:127.0.0.1"
+       -D "fs.oss.connection.ca.file=$OSSIO_EP_CA_FILE" --http1.1)
+SMALL_PARTS=(-D fs.oss.multipart.upload.size=100k -D fs.oss.multipart.upload.threshold=100k
+             -D fs.oss.multipart.download.size=100k)
+FAILED=0
+
+cleanup() {
+  "$OSSIO" "${EP_H2[@]}" -q rm -r "$B/$PREFIX" >/dev/null 2>&1
+  curl -s -X DELETE "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults?path=$PREFIX" >/dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; FAILED=1; }
+check() { local what=$1; shift; if "$@"; then echo "ok: $what"; else fail "$what"; fi; }
+jqe() { jq -e "$@" >/dev/null; }
+
+# Runs ossio; stdout in $TMP/out, stderr in $TMP/err, exit code in $RC.
+run() {
+  "$OSSIO" "$@" >"$TMP/out" 2>"$TMP/err"
+  RC=$?
+}
+
+# Expects exit code $1 and exactly one stderr line matching $2 from the command after them.
+expect_error() {
+  local want=$1 pattern=$2
+  shift 2
+  run "$@"
+  check "exit $want from: ${*: -2}" [ "$RC" = "$want" ]
+  check "one error line: $(head -c 200 "$TMP/err")" [ "$(wc -l <"$TMP/err")" = 1 ]
+  check "error line matches '$pattern'" grep -qE -- "$pattern" "$TMP/err"
+  no_secret "$TMP/err"
+}
+
+no_secret() {
+  check "no secret in $(basename "$1")" bash -c "! grep -qF -- \"\$1\" \"\$2\"" _ "$OSSIO_EP_ACCESS_KEY_SECRET" "$1"
+}
+
+case_commands() {
+  printf 'hello, ossio\n' >"$TMP/hello.txt"
+  for ep in h2 h1; do
+    local -n E="EP_${ep^^}"
+    local k="$B/$PREFIX/$ep/hello.txt"
+    run "${E[@]}" cp "$TMP/hello.txt" "$k"; check "cp upload ($ep)" [ "$RC" = 0 ]
+    run "${E[@]}" --json cp "$TMP/hello.txt" "$k"
+    check "cp --json" jqe '.command == "cp" and (.transfers | length) == 1 and .transfers[0].status == "ok" and .bytes == 13' "$TMP/out"
+    run "${E[@]}" stat "$k"; check "stat ($ep)" grep -q '^size: *13$' "$TMP/out"
+    run "${E[@]}" --json stat "$k"
+    check "stat --json" jqe '.size == 13 and (.etag | startswith("\"")) and (.crc64 | test("^[0-9]+$"))' "$TMP/out"
+    run "${E[@]}" cat "$k"; check "cat ($ep)" cmp -s "$TMP/out" "$TMP/hello.txt"
+    run "${E[@]}" cat --range 7-10 "$k"; check "cat --range 7-10" [ "$(cat "$TMP/out")" = "ossi" ]
+    run "${E[@]}" cat --range=7- "$k"; check "cat --range 7-" [ "$(cat "$TMP/out")" = "ossio" ]
+    run "${E[@]}" ls "$B/$PREFIX/"; check "ls shows the prefix" grep -qx "$B/$PREFIX/$ep/" "$TMP/out"
+    run "${E[@]}" ls -l "$B/$PREFIX/$ep/"; check "ls -l" grep -qE "^ +13 .*\"[0-9a-f]{32}\" +$k\$" "$TMP/out"
+    run "${E[@]}" --json ls -r "$B/$PREFIX/$ep"
+    check "ls --json: one object per line" jqe -s "length == 1 and .[0].type == \"object\" and .[0].size == 13 and .[0].uri == \"$k\"" "$TMP/out"
+    run "${E[@]}" cp "$k" "$B/$PREFIX/$ep/copy.txt"; check "cp oss→oss" [ "$RC" = 0 ]
+    run "${E[@]}" cp "$B/$PREFIX/$ep/copy.txt" -; check "cp to stdout" cmp -s "$TMP/out" "$TMP/hello.txt"
+    run "${E[@]}" cp "$B/$PREFIX/$ep/copy.txt" "$TMP/"; check "cp into a directory" cmp -s "$TMP/copy.txt" "$TMP/hello.txt"
+    printf 'from stdin' | "$OSSIO" "${E[@]}" cp - "$B/$PREFIX/$ep/stdin.txt"; check "cp from stdin" [ $? = 0 ]
+    run "${E[@]}" cat "$B/$PREFIX/$ep/stdin.txt"; check "stdin round trip" [ "$(cat "$TMP/out")" = "from stdin" ]
+    run "${E[@]}" --json rm "$B/$PREFIX/$ep/copy.txt" "$B/$PREFIX/$ep/stdin.txt"
+    check "rm --json" jqe '.count == 2 and (.deleted | length) == 2' "$TMP/out"
+    run "${E[@]}" stat "$B/$PREFIX/$ep/copy.txt"; check "rm removed it" [ "$RC" = 3 ]
+  done
+  # presign: fetched with curl, verified by the endpoint with Aliyun's and AWS's signers.
+  local k="$B/$PREFIX/h2/hello.txt" url
+  for sig in "-D fs.oss.signature.version=v1" "-D fs.oss.signature.version=v4 -D fs.oss.region=$OSSIO_EP_REGION" \
+             "-D fs.oss.dialect=s3 -D fs.oss.region=$OSSIO_EP_REGION"; do
+    # shellcheck disable=SC2086 # $sig is several words
+    url=$("$OSSIO" "${EP_H2[@]}" $sig presign --expires 600 "$k")
+    check "presign ($sig) fetched by curl" bash -c 'curl -sf --cacert "$1" "$2" | cmp -s - "$3"' _ "$OSSIO_EP_CA_FILE" "$url" "$TMP/hello.txt"
+  done
+  url=$("$OSSIO" "${EP_H2[@]}" --json presign --method PUT "$B/$PREFIX/h2/put.txt" | jq -r .url)
+  check "presigned PUT with curl" curl -sf --cacert "$OSSIO_EP_CA_FILE" -T "$TMP/hello.txt" "$url" -o /dev/null
+  run "${EP_H2[@]}" cat "$B/$PREFIX/h2/put.txt"; check "presigned PUT stored" cmp -s "$TMP/out" "$TMP/hello.txt"
+  # mb / rb
+  local bucket="cli-bucket-$$-$RANDOM"
+  run "${EP_H2[@]}" --json mb "oss://$bucket"; check "mb --json" jqe ".created and .bucket == \"$bucket\"" "$TMP/out"
+  run "${EP_H2[@]}" ls "oss://$bucket"; check "new bucket lists empty" test "$RC" = 0 -a ! -s "$TMP/out"
+  run "${EP_H2[@]}" rb "oss://$bucket"; check "rb" [ "$RC" = 0 ]
+  run "${EP_H2[@]}" ls "oss://$bucket"; check "deleted bucket: not found" [ "$RC" = 3 ]
+  # config, version, help
+  run "${EP_H2[@]}" -D fs.oss.paging.maximum=7 --json config
+  check "config --json: sources" jqe '(.keys[] | select(.key == "fs.oss.paging.maximum") | .source == "set" and .value == "7") and (.keys[] | select(.key == "fs.oss.accessKeyId") | .source == "env")' "$TMP/out"
+  check "config --json: secret masked" jqe '.keys[] | select(.key == "fs.oss.accessKeySecret") | .value == "****"' "$TMP/out"
+  no_secret "$TMP/out"
+  run config; check "config text" grep -qE '^fs.oss.connection.maximum +default +32$' "$TMP/out"
+  run version --json; check "version --json" jqe '(.ossio | test("^[0-9]+\\.")) and .deps.nghttp2 and .deps.openssl and .http2 == true' "$TMP/out"
+  run --help; check "--help lists every command" bash -c 'for c in ls stat cat cp rm mb rb presign config version; do grep -q "^  $c " "$1" || exit 1; done' _ "$TMP/out"
+  run cp --help; check "cp --help" grep -q '^usage: ossio cp' "$TMP/out"
+  # -v logs to stderr, never the secret or an Authorization header.
+  run "${EP_H2[@]}" -vv stat "$k"
+  check "-v logs" [ -s "$TMP/err" ]
+  no_secret "$TMP/err"
+  check "no Authorization in the log" bash -c '! grep -qi "authorization:" "$1"' _ "$TMP/err"
+}
+
+case_errors() {
+  expect_error 3 "^ossio: stat $B/$PREFIX/missing: NoSuchKey: .*\(RequestId [0-9A-F]+\)$" "${EP_H2[@]}" stat "$B/$PREFIX/missing"
+  expect_error 3 "NoSuchKey" "${EP_H2[@]}" cat "$B/$PREFIX/missing"
+  expect_error 3 "NoSuchKey" "${EP_H2[@]}" cp "$B/$PREFIX/missing" "$TMP/x"
+  check "no file left by a failed download" [ ! -e "$TMP/x" ]
+  expect_error 3 "NoSuchBucket" "${EP_H2[@]}" ls "oss://no-such-bucket-$$/"
+  OSS_ACCESS_KEY_SECRET=wrong-secret expect_error 4 "SignatureDoesNotMatch" "${EP_H2[@]}" stat "$B/$PREFIX/missing"
+  OSS_ACCESS_KEY_SECRET=wrong-secret expect_error 4 "SignatureDoesNotMatch" "${EP_H2[@]}" ls "$B/$PREFIX/"
+  OSS_ACCESS_KEY_ID=LTAInobody expect_error 4 "InvalidAccessKeyId" "${EP_H2[@]}" ls "$B/$PREFIX/"
+  expect_error 2 "hdfs" "${EP_H2[@]}" stat "hdfs://bucket/key"
+  expect_error 2 "names no object" "${EP_H2[@]}" stat "$B"
+  expect_error 2 "bucket" "${EP_H2[@]}" stat "oss://Bad_Bucket/key"
+  expect_error 2 "unknown option" "${EP_H2[@]}" ls -x "$B/"
+  expect_error 2 "unknown command" frobnicate
+  expect_error 2 "needs SRC and DST" cp "$TMP"
+  expect_error 2 "is a directory" "${EP_H2[@]}" cp "$TMP" "$B/$PREFIX/"
+  expect_error 2 "--range" "${EP_H2[@]}" cat --range 5-2 "$B/$PREFIX/x"
+  expect_error 2 "-D needs key=value" -D novalue version
+  # Nothing listens there: connection refused, no retries.
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  expect_error 6 "refused" --endpoint "http://127.0.0.1:$port" -D fs.oss.path.style.access=true -D fs.oss.attempts.maximum=1 stat "$B/$PREFIX/x"
+  expect_error 6 "" --endpoint "https://localhost:$OSSIO_EP_PORT_TLS_BADCA" -D fs.oss.path.style.access=true -D fs.oss.attempts.maximum=1 -D "fs.oss.connection.ca.file=$OSSIO_EP_CA_FILE" stat "$B/$PREFIX/x"
+  expect_error 5 "endpoint should not be null" stat "$B/$PREFIX/x"
+  OSS_ACCESS_KEY_ID= OSS_ACCESS_KEY_SECRET= expect_error 5 "no credentials" "${EP_H2[@]}" stat "$B/$PREFIX/x"
+  expect_error 5 "fs.oss.paging.maximum" -D fs.oss.paging.maximum=0 config
+  expect_error 5 "" --config "$TMP/no-such.yaml" config
+  # The configuration file is read: the endpoint comes from it.
+  printf 'fs.oss.endpoint: https://localhost:%s\nfs.oss.path.style.access: true\nfs.oss.connection.ca.file: %s\n' \
+    "$OSSIO_EP_PORT_H2_TLS" "$OSSIO_EP_CA_FILE" >"$TMP/flink.yaml"
+  expect_error 3 "NoSuchKey" --config "$TMP/flink.yaml" stat "$B/$PREFIX/x"
+}
+
+# A tree with odd names, up and down again with -r, byte for byte (diff -r).
+case_recursive() {
+  local src=$TMP/src
+  mkdir -p "$src/sub dir/ünï cødé" "$src/a/b/c" "$src/empty-ish"
+  printf 'space' >"$src/with space.txt"
+  printf 'pct' >"$src/sub dir/100% done #1?.txt"
+  printf 'uni' >"$src/sub dir/ünï cødé/日本語.txt"
+  printf 'plus' >"$src/a/b/c/x+y=z&w;.bin"
+  : >"$src/empty-ish/zero"
+  head -c 400000 /dev/urandom >"$src/a/multi.bin"
+  for i in $(seq 1 30); do printf '%s' "$i" >"$src/a/b/f$i"; done
+  for ep in h2 h1; do
+    local -n E="EP_${ep^^}"
+    run "${E[@]}" "${SMALL_PARTS[@]}" --json cp -r -j 8 "$src" "$B/$PREFIX/$ep"
+    check "cp -r up ($ep): $(head -c 300 "$TMP/err")" [ "$RC" = 0 ]
+    check "cp -r --json counts 36 files" jqe '(.transfers | length) == 36 and all(.transfers[]; .status == "ok")' "$TMP/out"
+    run "${E[@]}" --json ls -r "$B/$PREFIX/$ep/"; check "ls -r finds 36" test "$(jq -s length "$TMP/out")" = 36
+    check "odd key listed" jqe -s "any(.[]; .key == \"$PREFIX/$ep/sub dir/100% done #1?.txt\")" "$TMP/out"
+    run "${E[@]}" "${SMALL_PARTS[@]}" cp -r "$B/$PREFIX/$ep" "$TMP/down-$ep"
+    check "cp -r down ($ep): $(head -c 300 "$TMP/err")" [ "$RC" = 0 ]
+    check "round trip is byte-exact ($ep)" diff -r "$src" "$TMP/down-$ep"
+    run "${E[@]}" cp -r "$B/$PREFIX/$ep/" "$B/$PREFIX/copy-$ep/"
+    check "cp -r oss→oss" [ "$RC" = 0 ]
+    run "${E[@]}" cp -r "$B/$PREFIX/copy-$ep" "$TMP/copy-$ep"
+    check "server-side copies are exact" diff -r "$src" "$TMP/copy-$ep"
+  done
+  run "${EP_H2[@]}" -q rm -r "$B/$PREFIX"; check "rm -r" test "$RC" = 0 -a ! -s "$TMP/out"
+  run "${EP_H2[@]}" ls -r "$B/$PREFIX/"; check "nothing left" [ ! -s "$TMP/out" ]
+}
+
+# A file in many parts, both ways, both protocols.
+case_multipart() {
+  head -c 2500000 /dev/urandom >"$TMP/big"
+  for ep in h2 h1; do
+    local -n E="EP_${ep^^}"
+    run "${E[@]}" "${SMALL_PARTS[@]}" cp "$TMP/big" "$B/$PREFIX/$ep/big"; check "multipart upload ($ep)" [ "$RC" = 0 ]
+    run "${E[@]}" --json stat "$B/$PREFIX/$ep/big"; check "size" jqe '.size == 2500000' "$TMP/out"
+    check "sent as 25 parts" test "$(grep -c "PUT /$OSSIO_EP_BUCKET/$PREFIX/$ep/big?partNumber=.* → 200" "$OSSIO_EP_STATE_DIR/endpoint.log")" = 25
+    run "${E[@]}" "${SMALL_PARTS[@]}" cp "$B/$PREFIX/$ep/big" "$TMP/big-$ep"; check "download in parts ($ep)" cmp "$TMP/big" "$TMP/big-$ep"
+    run "${E[@]}" "${SMALL_PARTS[@]}" cat "$B/$PREFIX/$ep/big"; check "cat in parts ($ep)" cmp "$TMP/big" "$TMP/out"
+    run "${E[@]}" cat --range 1000000-1099999 "$B/$PREFIX/$ep/big"
+    check "cat --range in the middle" cmp "$TMP/out" <(tail -c +1000001 "$TMP/big" | head -c 100000)
+    "$OSSIO" "${E[@]}" "${SMALL_PARTS[@]}" cp - "$B/$PREFIX/$ep/stdin-big" <"$TMP/big"; check "stdin upload in parts" [ $? = 0 ]
+    run "${E[@]}" cat "$B/$PREFIX/$ep/stdin-big"; check "stdin upload exact" cmp "$TMP/big" "$TMP/out"
+  done
+}
+
+# The bar on a terminal (script(1) gives a pseudo-terminal), none when piped or -q.
+case_progress() {
+  head -c 1500000 /dev/urandom >"$TMP/p.bin"
+  local cmd
+  cmd=$(printf '%q ' "$OSSIO" "${EP_H2[@]}" "${SMALL_PARTS[@]}" cp "$TMP/p.bin" "$B/$PREFIX/p.bin")
+  script -q -c "$cmd" /dev/null >"$TMP/tty.txt" </dev/null
+  check "bar under a terminal" grep -q 'ETA' "$TMP/tty.txt"
+  check "bar reaches 100%" grep -q '100% 1.4 MiB / 1.4 MiB' "$TMP/tty.txt"
+  run "${EP_H2[@]}" "${SMALL_PARTS[@]}" cp "$TMP/p.bin" "$B/$PREFIX/p.bin"
+  check "no bar when piped" test ! -s "$TMP/err" -a ! -s "$TMP/out"
+  script -q -c "$cmd -q" /dev/null >"$TMP/tty-q.txt" </dev/null
+  check "no bar with -q" bash -c '! grep -q ETA "$1"' _ "$TMP/tty-q.txt"
+  cmd=$(printf '%q ' "$OSSIO" "${EP_H2[@]}" "${SMALL_PARTS[@]}" cat "$B/$PREFIX/p.bin")
+  script -q -c "$cmd > $(printf '%q' "$TMP/cat.out")" /dev/null >"$TMP/tty-cat.txt" </dev/null
+  check "cat to a file shows the bar" grep -q 'ETA' "$TMP/tty-cat.txt"
+  check "cat to a file is exact" cmp "$TMP/p.bin" "$TMP/cat.out"
+}
+
+# Ctrl-C during a multipart upload whose parts stall at the server: exit 130
+# after the upload was aborted; nothing is left behind.
+case_sigint() {
+  head -c 2000000 /dev/urandom >"$TMP/s.bin"
+  curl -sf -X POST "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults" \
+    -d "{\"kind\":\"stall\",\"ms\":20000,\"count\":1000,\"match\":{\"method\":\"PUT\",\"path\":\"$PREFIX\",\"query\":\"partNumber\"}}" >/dev/null
+  "$OSSIO" "${EP_H2[@]}" "${SMALL_PARTS[@]}" cp "$TMP/s.bin" "$B/$PREFIX/s.bin" >"$TMP/out" 2>"$TMP/err" &
+  local pid=$!
+  # Wait until parts are in flight (the stall fired), then interrupt.
+  local i
+  for i in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults" | jq -e ".[] | select(.match.path == \"$PREFIX\") | .fired > 0" >/dev/null && break
+    sleep 0.1
+  done
+  local t0=$SECONDS
+  kill -INT "$pid"
+  wait "$pid"
+  local rc=$?
+  check "exit 130 after SIGINT (got $rc)" [ "$rc" = 130 ]
+  check "promptly (not after the 20 s stall)" [ $((SECONDS - t0)) -lt 10 ]
+  check "one line: interrupted" grep -qx 'ossio: cp: interrupted' "$TMP/err"
+  check "no multipart upload left (ListMultipartUploads)" [ "$(node "$HERE/uploads.js" "$PREFIX/")" = 0 ]
+  run "${EP_H2[@]}" stat "$B/$PREFIX/s.bin"; check "no object appeared" [ "$RC" = 3 ]
+}
+
+"case_$CASE"
+[ "$FAILED" = 0 ] && echo "PASS: $CASE"
+exit "$FAILED"
