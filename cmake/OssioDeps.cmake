@@ -11,6 +11,7 @@ pkg_check_modules(OSSIO_NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)
 pkg_check_modules(OSSIO_EXPAT REQUIRED IMPORTED_TARGET expat)
 pkg_check_modules(OSSIO_ISAL REQUIRED IMPORTED_TARGET libisal)
 pkg_check_modules(OSSIO_YAML REQUIRED IMPORTED_TARGET yaml-0.1)
+pkg_check_modules(OSSIO_ZLIB REQUIRED IMPORTED_TARGET zlib)
 
 # libev and http-parser ship no .pc file on Debian.
 if(NOT TARGET OssioDep::ev)
@@ -32,8 +33,8 @@ endif()
 
 set(OSSIO_DEP_TARGETS
   OssioDep::ev PkgConfig::OSSIO_CARES PkgConfig::OSSIO_NGHTTP2 OpenSSL::SSL OpenSSL::Crypto
-  PkgConfig::OSSIO_EXPAT PkgConfig::OSSIO_ISAL PkgConfig::OSSIO_YAML OssioDep::http_parser
+  PkgConfig::OSSIO_EXPAT PkgConfig::OSSIO_ISAL PkgConfig::OSSIO_YAML PkgConfig::OSSIO_ZLIB OssioDep::http_parser
   Threads::Threads m)
 # For ossio.pc: modules with a .pc file, and plain libraries for the rest.
-set(OSSIO_PC_REQUIRES_PRIVATE "libcares libnghttp2 openssl >= 3.0.0 expat libisal yaml-0.1")
+set(OSSIO_PC_REQUIRES_PRIVATE "libcares libnghttp2 openssl >= 3.0.0 expat libisal yaml-0.1 zlib")
 set(OSSIO_PC_LIBS_PRIVATE "-lev -lhttp_parser -pthread -lm")

@@ -878,7 +878,8 @@ OSSIO_EXTERN void ossio_split_plan_free(ossio_split_plan *plan);
 
 /**
  * 1 if Flink's FileInputFormat would read a file of this |name| (the last
- * path segment of a key): names starting with '_' or '.' are skipped.
+ * path segment of a key): names starting with '_' or '.' are skipped, and
+ * so are NULL and "" (a "directory" marker).
  */
 OSSIO_EXTERN int ossio_split_accept_name(const char *name);
 
@@ -916,8 +917,10 @@ typedef void (*ossio_plan_done_cb)(ossio_split_plan *plan, const ossio_result *r
  * under "key/" (a listing with delimiter "/"; names accepted by
  * ossio_split_accept_name() only, nested "directories" not entered, as
  * Flink does by default), into at least |min_splits| splits with
- * fs.oss.block.size as block size. |done| runs once from the loop.
- * Errors as ossio_op_new(); OSSIO_ENOTFOUND when neither exists.
+ * fs.oss.block.size as block size and fs.oss.split.min.size as minimum.
+ * |done| runs once from the loop (docs/splits.md). Errors as ossio_op_new(),
+ * and OSSIO_EINVAL for |min_splits| 0: then |done| never runs. Through
+ * |done|: OSSIO_ENOTFOUND when neither exists.
  */
 OSSIO_EXTERN ossio_status ossio_splits_plan(ossio_client *cl, const char *uri, unsigned min_splits,
                                             ossio_plan_done_cb done, void *user_data);

@@ -79,6 +79,9 @@ static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
     o->upload_threshold = (uint64_t)ossio_config_int(cfg, "fs.oss.multipart.upload.threshold");
     o->upload_parallel = 8;
     o->memory_limit = (uint64_t)ossio_config_int(cfg, "fs.oss.memory.limit");
+    o->block_size = (uint64_t)ossio_config_int(cfg, "fs.oss.block.size");
+    o->split_min_size = (uint64_t)ossio_config_int(cfg, "fs.oss.split.min.size");
+    o->split_record_max = (uint64_t)ossio_config_int(cfg, "fs.oss.split.record.maximum");
     if (o->download_part_size == 0) {
         o->download_part_size = 8u << 20;
     }

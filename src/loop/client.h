@@ -60,9 +60,12 @@ typedef struct ossio_oss_settings {
     uint64_t upload_part_size;
     uint64_t upload_threshold;
     unsigned upload_parallel;
-    uint64_t memory_limit; /* fs.oss.memory.limit */
-    char *buffer_dir;      /* fs.oss.buffer.dir: push uploads spill here; NULL: never */
-    uint64_t rng;          /* backoff jitter */
+    uint64_t memory_limit;     /* fs.oss.memory.limit */
+    uint64_t block_size;       /* fs.oss.block.size: Flink's split size */
+    uint64_t split_min_size;   /* fs.oss.split.min.size */
+    uint64_t split_record_max; /* fs.oss.split.record.maximum */
+    char *buffer_dir;          /* fs.oss.buffer.dir: push uploads spill here; NULL: never */
+    uint64_t rng;              /* backoff jitter */
 } ossio_oss_settings;
 
 struct ossio_client {

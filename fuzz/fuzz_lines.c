@@ -1,0 +1,118 @@
+/* The record splitter on arbitrary bytes: a header chooses the delimiter,
+ * chunking, maximum record and a split point; the rest is the text. Checks
+ * that chunking never changes the records, that records and delimiters fit
+ * in the input, and that two splits give the records of one. */
+/* The checks are the point of a fuzzer: keep assert() in release builds. */
+#undef NDEBUG
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "split/lines.h"
+
+typedef struct out {
+    uint8_t *bytes;
+    size_t len, cap;
+    size_t n;
+    size_t lens_hash; /* order-sensitive digest of the record lengths */
+} out;
+
+static int collect(const ossio_record *r, size_t n, void *ud)
+{
+    out *o = ud;
+    for (size_t i = 0; i < n; i++) {
+        assert(r[i].data != NULL || r[i].len == 0);
+        if (o->len + r[i].len > o->cap) {
+            o->cap = (o->len + r[i].len) * 2 + 64;
+            o->bytes = realloc(o->bytes, o->cap);
+            assert(o->bytes != NULL);
+        }
+        if (r[i].len > 0) {
+            memcpy(o->bytes + o->len, r[i].data, r[i].len);
+        }
+        o->len += r[i].len;
+        o->n++;
+        o->lens_hash = o->lens_hash * 1000003u + r[i].len + 1;
+    }
+    return 0;
+}
+
+static ossio_status run(const uint8_t *t, size_t n, const uint8_t *d, size_t dl, size_t max,
+                        uint64_t start, uint64_t length, unsigned step, out *o)
+{
+    ossio_lines l;
+    assert(ossio_lines_init(&l, d, dl, max, start, length, collect, o) == OSSIO_OK);
+    size_t pos = (size_t)ossio_lines_scan_start(&l);
+    assert(pos <= start);
+    unsigned x = step;
+    ossio_status st = OSSIO_OK;
+    while (st == OSSIO_OK && pos < n && !ossio_lines_done(&l)) {
+        x = x * 1103515245u + 12345u;
+        size_t c = step == 0 ? n - pos : 1 + (x >> 16) % step;
+        c = c > n - pos ? n - pos : c;
+        st = ossio_lines_feed(&l, t + pos, c);
+        pos += c;
+    }
+    if (st == OSSIO_OK && !ossio_lines_done(&l)) {
+        st = ossio_lines_finish(&l);
+    }
+    ossio_lines_free(&l);
+    return st;
+}
+
+/* A delimiter with a border ("aa", "aba") may resynchronize differently mid-run. */
+static int has_border(const uint8_t *d, size_t dl)
+{
+    for (size_t k = 1; k < dl; k++) {
+        if (memcmp(d, d + dl - k, k) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 4) {
+        return 0;
+    }
+    size_t dl = 1 + data[0] % 4;
+    if (size < 4 + dl) {
+        return 0;
+    }
+    const uint8_t *d = data + 1;
+    unsigned step = data[1 + dl];
+    uint8_t cut_byte = data[2 + dl];
+    uint8_t max_byte = data[3 + dl];
+    const uint8_t *t = data + 4 + dl;
+    size_t n = size - 4 - dl;
+    size_t max = max_byte & 1 ? 1 + max_byte : 1 << 20;
+
+    out whole = {0}, chunked = {0};
+    ossio_status a = run(t, n, d, dl, max, 0, n, 0, &whole);
+    ossio_status b = run(t, n, d, dl, max, 0, n, step, &chunked);
+    assert(a == b);
+    if (a == OSSIO_OK) {
+        assert(whole.n == chunked.n && whole.len == chunked.len);
+        assert(whole.lens_hash == chunked.lens_hash);
+        assert(whole.len == 0 || memcmp(whole.bytes, chunked.bytes, whole.len) == 0);
+        /* Record bytes plus the delimiters between them never exceed the input. */
+        assert(whole.n == 0 || whole.len + (whole.n - 1) * dl <= n);
+        if (n > 0 && !has_border(d, dl)) {
+            size_t k = 1 + (size_t)cut_byte * (n - 1) / 255;
+            out s1 = {0}, s2 = {0};
+            assert(run(t, n, d, dl, max, 0, k, step, &s1) == OSSIO_OK);
+            assert(run(t, n, d, dl, max, k, n - k, step, &s2) == OSSIO_OK);
+            assert(s1.n + s2.n == whole.n && s1.len + s2.len == whole.len);
+            assert(s1.len == 0 || memcmp(s1.bytes, whole.bytes, s1.len) == 0);
+            assert(s2.len == 0 || memcmp(s2.bytes, whole.bytes + s1.len, s2.len) == 0);
+            free(s1.bytes);
+            free(s2.bytes);
+        }
+    }
+    free(whole.bytes);
+    free(chunked.bytes);
+    return 0;
+}

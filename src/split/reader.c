@@ -1,0 +1,326 @@
+/* One split's records over ranged GETs: the first GET covers the split and a
+ * little past it, later ones (growing) only while the last owned record is
+ * still open; compressed objects stream through the inflater in one GET. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop/client.h"
+#include "loop/defer.h"
+#include "ossio.h"
+#include "split/inflate.h"
+#include "split/lines.h"
+#include "split/split.h"
+
+#define FIRST_OVERREAD (64u * 1024)    /* past the split's end in the first GET */
+#define NEXT_CHUNK_MIN (1u << 20)      /* later GETs: 1 MiB, doubling ... */
+#define NEXT_CHUNK_MAX (8u << 20)      /* ... up to 8 MiB */
+#define DEFAULT_MAX_RECORD (16u << 20) /* when the client has none configured */
+
+struct ossio_split_reader {
+    ossio_client *cl;
+    ossio_split split; /* uri and etag point to the copies below */
+    char *uri;
+    char *etag;
+    uint8_t delim[OSSIO_LINES_DELIM_MAX];
+    size_t dlen;
+    size_t max_record;
+    ossio_records_cb cb;
+    void *cb_ud;
+    ossio_split_done_cb done;
+    void *done_ud;
+    int submitted;
+    ossio_outcome out;
+    ossio_lines lines;
+    ossio_inflate *z; /* compressed input */
+    ossio_op *op;     /* the GET in flight */
+    uint64_t next;    /* next object byte to fetch */
+    uint64_t chunk;   /* size of the next follow-up GET */
+    int stopped;      /* the GET was stopped because the split is complete */
+    int in_data;      /* inside the GET's data callback: cancel there by returning nonzero */
+    uint64_t bytes;
+    ossio_deferred settle_node;
+};
+
+ossio_status ossio_split_reader_new(ossio_split_reader **out, ossio_client *cl,
+                                    const ossio_split *split)
+{
+    if (out == NULL) {
+        return OSSIO_EINVAL;
+    }
+    *out = NULL;
+    if (cl == NULL || split == NULL || split->uri == NULL) {
+        return OSSIO_EINVAL;
+    }
+    ossio_op *probe = NULL; /* checks the URI and configuration with ossio_op_new()'s messages */
+    ossio_status st = ossio_op_new(&probe, cl, OSSIO_OP_GET, split->uri);
+    if (st != OSSIO_OK) {
+        return st;
+    }
+    ossio_op_free(probe);
+    ossio_split_reader *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    r->uri = strdup(split->uri);
+    r->etag = split->etag != NULL ? strdup(split->etag) : NULL;
+    if (r->uri == NULL || (split->etag != NULL && r->etag == NULL)) {
+        free(r->uri);
+        free(r);
+        return OSSIO_ENOMEM;
+    }
+    r->cl = cl;
+    r->split = *split;
+    r->split.uri = r->uri;
+    r->split.etag = r->etag;
+    r->delim[0] = '\n';
+    r->dlen = 1;
+    uint64_t max = cl->oss.split_record_max;
+    r->max_record = max > 0 && max <= SIZE_MAX ? (size_t)max : DEFAULT_MAX_RECORD;
+    *out = r;
+    return OSSIO_OK;
+}
+
+ossio_status ossio_split_reader_set_delimiter(ossio_split_reader *r, const void *delim, size_t len)
+{
+    if (r == NULL || r->submitted || !ossio_split_delim_valid(delim, len)) {
+        return OSSIO_EINVAL;
+    }
+    memcpy(r->delim, delim, len);
+    r->dlen = len;
+    return OSSIO_OK;
+}
+
+ossio_status ossio_split_reader_set_max_record(ossio_split_reader *r, size_t max)
+{
+    if (r == NULL || r->submitted || max == 0) {
+        return OSSIO_EINVAL;
+    }
+    r->max_record = max;
+    return OSSIO_OK;
+}
+
+void ossio_split_reader_set_callbacks(ossio_split_reader *r, ossio_records_cb cb, void *user_data)
+{
+    if (r != NULL && !r->submitted) {
+        r->cb = cb;
+        r->cb_ud = user_data;
+    }
+}
+
+static void release(ossio_split_reader *r)
+{
+    ossio_lines_free(&r->lines);
+    ossio_inflate_free(r->z);
+    free(r->uri);
+    free(r->etag);
+    free(r);
+}
+
+void ossio_split_reader_free(ossio_split_reader *r)
+{
+    if (r != NULL && !r->submitted) {
+        release(r);
+    }
+}
+
+uint64_t ossio_split_reader_records(const ossio_split_reader *r)
+{
+    return r != NULL ? r->lines.records : 0;
+}
+
+uint64_t ossio_split_reader_bytes(const ossio_split_reader *r)
+{
+    return r != NULL ? r->bytes : 0;
+}
+
+static void fail(ossio_split_reader *r, ossio_status st, const char *detail,
+                 const ossio_result *from)
+{
+    ossio_outcome_fail(&r->out, st, detail, from);
+}
+
+static void settle(ossio_split_reader *r)
+{
+    if (!r->out.decided || r->op != NULL || r->settle_node.queued) {
+        return;
+    }
+    r->done(r, ossio_outcome_result(&r->out, r->bytes), r->done_ud);
+    release(r);
+}
+
+static void settle_deferred(ossio_deferred *d)
+{
+    settle((ossio_split_reader *)((char *)d - offsetof(ossio_split_reader, settle_node)));
+}
+
+static void settle_later(ossio_split_reader *r)
+{
+    ossio_defer(&r->cl->defer, &r->settle_node, settle_deferred);
+}
+
+static int emit(const ossio_record *records, size_t n, void *ud)
+{
+    ossio_split_reader *r = ud;
+    return r->cb != NULL ? r->cb(&r->split, records, n, r->cb_ud) : 0;
+}
+
+static ossio_status inflated(const uint8_t *data, size_t len, void *ud)
+{
+    ossio_split_reader *r = ud;
+    return ossio_lines_feed(&r->lines, data, len);
+}
+
+static const char *why(const ossio_split_reader *r, ossio_status st)
+{
+    switch (st) {
+    case OSSIO_ERECORDSIZE:
+        return "a record is longer than the maximum record size (fs.oss.split.record.maximum)";
+    case OSSIO_ECANCELED:
+        return "stopped by the records callback";
+    case OSSIO_EIO:
+        return r->z != NULL ? ossio_inflate_error(r->z) : NULL;
+    default:
+        return NULL;
+    }
+}
+
+static int on_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
+{
+    (void)op;
+    ossio_split_reader *r = ud;
+    if (r->out.decided) {
+        return 1;
+    }
+    r->bytes += len;
+    r->next += len;
+    r->in_data = 1;
+    ossio_status st =
+        r->z != NULL ? ossio_inflate_feed(r->z, data, len) : ossio_lines_feed(&r->lines, data, len);
+    r->in_data = 0;
+    if (st != OSSIO_OK) {
+        fail(r, st, why(r, st), NULL);
+        return 1;
+    }
+    if (r->out.decided) {
+        return 1; /* canceled from the records callback */
+    }
+    if (ossio_lines_done(&r->lines)) {
+        r->stopped = 1; /* the rest of the range is not needed */
+        return 1;
+    }
+    return 0;
+}
+
+static void start_get(ossio_split_reader *r, int first);
+
+static void on_get_done(ossio_op *op, const ossio_result *res, void *ud)
+{
+    (void)op;
+    ossio_split_reader *r = ud;
+    r->op = NULL;
+    ossio_outcome_account(&r->out, res);
+    if (r->out.decided) {
+        /* decided already (a failure in on_data, or a cancel) */
+    } else if (res->status == OSSIO_ECANCELED && r->stopped) {
+        ossio_outcome_ok(&r->out);
+    } else if (res->status != OSSIO_OK) {
+        fail(r, res->status, res->detail, res);
+    } else if (ossio_lines_done(&r->lines)) {
+        ossio_outcome_ok(&r->out);
+    } else if (r->z != NULL || r->next >= r->split.object_size) {
+        ossio_status st = r->z != NULL ? ossio_inflate_finish(r->z) : OSSIO_OK;
+        if (st == OSSIO_OK) {
+            st = ossio_lines_finish(&r->lines);
+        }
+        if (st != OSSIO_OK) {
+            fail(r, st, why(r, st), NULL);
+        } else {
+            ossio_outcome_ok(&r->out);
+        }
+    } else {
+        start_get(r, 0); /* the last owned record is still open */
+    }
+    settle(r);
+}
+
+static void start_get(ossio_split_reader *r, int first)
+{
+    uint64_t size = r->split.object_size;
+    uint64_t len;
+    if (first) {
+        uint64_t e = r->lines.end;
+        uint64_t end = e >= size || size - e <= FIRST_OVERREAD ? size : e + FIRST_OVERREAD;
+        len = end - r->next;
+    } else {
+        len = size - r->next < r->chunk ? size - r->next : r->chunk;
+        r->chunk = r->chunk * 2 > NEXT_CHUNK_MAX ? NEXT_CHUNK_MAX : r->chunk * 2;
+    }
+    ossio_op *op = NULL;
+    ossio_status st = ossio_op_new(&op, r->cl, OSSIO_OP_GET, r->uri);
+    /* A compressed object is read whole, so the op checks its CRC-64 too. */
+    if (st == OSSIO_OK && r->z == NULL) {
+        st = ossio_op_set_range(op, r->next, (int64_t)len);
+    }
+    if (st == OSSIO_OK && r->etag != NULL) {
+        st = ossio_op_set_header(op, "If-Match", r->etag);
+    }
+    if (st != OSSIO_OK) {
+        ossio_op_free(op);
+        fail(r, st, "could not build the GET", NULL);
+        return;
+    }
+    ossio_op_set_callbacks(op, on_data, NULL, r);
+    r->op = op;
+    ossio_op_submit(op, on_get_done, r);
+}
+
+ossio_status ossio_split_reader_submit(ossio_split_reader *r, ossio_split_done_cb done,
+                                       void *user_data)
+{
+    if (r == NULL || r->submitted || done == NULL) {
+        return OSSIO_EINVAL;
+    }
+    r->submitted = 1;
+    r->done = done;
+    r->done_ud = user_data;
+    r->chunk = NEXT_CHUNK_MIN;
+    ossio_codec codec = r->split.unsplittable ? ossio_split_codec(r->uri) : OSSIO_CODEC_NONE;
+    int whole = codec == OSSIO_CODEC_ZLIB;
+    ossio_status st =
+        ossio_lines_init(&r->lines, r->delim, r->dlen, r->max_record, whole ? 0 : r->split.start,
+                         whole ? UINT64_MAX : r->split.length, emit, r);
+    if (codec == OSSIO_CODEC_UNSUPPORTED) {
+        fail(r, OSSIO_ENOTSUP,
+             "ossio inflates .gz, .gzip and .deflate objects only (not .bz2, .xz or .zst)", NULL);
+    } else if (st != OSSIO_OK) {
+        fail(r, st, NULL, NULL);
+    } else if (whole && (r->z = ossio_inflate_new(inflated, r)) == NULL) {
+        fail(r, OSSIO_ENOMEM, NULL, NULL);
+    } else {
+        r->next = whole ? 0 : ossio_lines_scan_start(&r->lines);
+        if (r->split.object_size == 0 || r->next >= r->split.object_size) {
+            ossio_outcome_ok(&r->out); /* no byte to read: no record */
+        } else {
+            start_get(r, 1);
+        }
+    }
+    if (r->op == NULL) {
+        settle_later(r);
+    }
+    return OSSIO_OK;
+}
+
+void ossio_split_reader_cancel(ossio_split_reader *r)
+{
+    if (r == NULL || !r->submitted || r->out.decided) {
+        return;
+    }
+    fail(r, OSSIO_ECANCELED, "canceled", NULL);
+    if (r->op == NULL) {
+        settle_later(r);
+    } else if (!r->in_data) {
+        ossio_op_cancel(r->op); /* settles from its completion */
+    }                           /* else on_data stops the GET when the records callback returns */
+}

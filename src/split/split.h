@@ -1,0 +1,63 @@
+/* Internals the split files share: which codec a file name implies (Flink's
+ * inflater extensions) and the planner with a handle the text reader can cancel. */
+#ifndef OSSIO_SPLIT_SPLIT_H
+#define OSSIO_SPLIT_SPLIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ossio.h"
+
+/* What a file's extension (after the last '.' of its last path segment,
+ * compared case-sensitively as Flink's extension map does) says about it. */
+typedef enum ossio_codec {
+    OSSIO_CODEC_NONE = 0,       /* plain bytes: splittable */
+    OSSIO_CODEC_ZLIB = 1,       /* .gz, .gzip (gzip) and .deflate (zlib): inflated with zlib */
+    OSSIO_CODEC_UNSUPPORTED = 2 /* .bz2, .xz, .zst: unsplittable in Flink; ossio cannot inflate */
+} ossio_codec;
+
+/* The codec of |name| (a key, a URI or a bare name; only the last segment counts). */
+ossio_codec ossio_split_codec(const char *name);
+
+/* A planning in flight (src/split/planner.c). */
+typedef struct ossio_split_planner ossio_split_planner;
+
+/* As ossio_splits_plan(); on OSSIO_OK, *|handle| (if not NULL) is the
+ * planning until |done| runs, for ossio_split_planner_cancel(). */
+ossio_status ossio_split_planner_start(ossio_client *cl, const char *uri, unsigned min_splits,
+                                       ossio_plan_done_cb done, void *user_data,
+                                       ossio_split_planner **handle);
+
+/* Cancels a planning whose |done| has not run: it runs later with OSSIO_ECANCELED. */
+void ossio_split_planner_cancel(ossio_split_planner *p);
+
+/* The outcome of a split or text read: the first failure decides it; the
+ * server's Code, Message and RequestId are copied from the result that failed. */
+typedef struct ossio_outcome {
+    int decided;
+    ossio_status status;
+    char detail[512];
+    char code[64], message[256], request_id[64];
+    int http_status;
+    const char *protocol; /* static, from the last operation */
+    unsigned retries;
+    ossio_result result;
+} ossio_outcome;
+
+/* Decides failure |st| unless already decided; |detail| NULL: the status's text. */
+void ossio_outcome_fail(ossio_outcome *o, ossio_status st, const char *detail,
+                        const ossio_result *from);
+
+/* Decides success unless already decided. */
+void ossio_outcome_ok(ossio_outcome *o);
+
+/* Counts one finished operation's retries and protocol. */
+void ossio_outcome_account(ossio_outcome *o, const ossio_result *res);
+
+/* Fills o->result for the completion callback (valid while |o| lives). */
+const ossio_result *ossio_outcome_result(ossio_outcome *o, uint64_t bytes_received);
+
+/* 1 if |delim| of |len| bytes is a valid record delimiter (1..16 bytes). */
+int ossio_split_delim_valid(const void *delim, size_t len);
+
+#endif /* OSSIO_SPLIT_SPLIT_H */

@@ -1,0 +1,468 @@
+/* The record splitter: fixed cases, then a seeded property test — random
+ * texts, delimiters, split points and chunkings must give every record of a
+ * sequential tokenization exactly once, in order — and the inflating front.
+ * Pure. OSSIO_SEED=<n> replays one run; failures print the seed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "deflate_util.h"
+#include "split/inflate.h"
+#include "split/lines.h"
+
+static uint64_t seed, rng;
+
+static uint64_t next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static size_t below(size_t n)
+{
+    return n == 0 ? 0 : (size_t)(next_rand() % n);
+}
+
+/* Records collected from the splitter, copied (they are borrowed). */
+typedef struct got {
+    uint8_t *bytes;
+    size_t len, cap;
+    size_t *ends; /* end offset of each record in bytes */
+    size_t n, ncap;
+    size_t batches;
+    int stop_after; /* stop after this many batches (0: never) */
+    const uint8_t *chunk;
+    size_t chunk_len;
+    size_t in_chunk; /* records that pointed into the chunk being fed */
+} got;
+
+static int collect(const ossio_record *r, size_t n, void *ud)
+{
+    got *g = ud;
+    for (size_t i = 0; i < n; i++) {
+        if (g->len + r[i].len > g->cap) {
+            g->cap = (g->len + r[i].len) * 2 + 64;
+            g->bytes = realloc(g->bytes, g->cap);
+        }
+        if (g->n == g->ncap) {
+            g->ncap = g->ncap * 2 + 16;
+            g->ends = realloc(g->ends, g->ncap * sizeof(size_t));
+        }
+        if (r[i].len > 0) {
+            memcpy(g->bytes + g->len, r[i].data, r[i].len);
+        }
+        g->len += r[i].len;
+        g->ends[g->n++] = g->len;
+        if (g->chunk != NULL && r[i].data >= g->chunk &&
+            r[i].data + r[i].len <= g->chunk + g->chunk_len) {
+            g->in_chunk++;
+        }
+    }
+    g->batches++;
+    return g->stop_after > 0 && g->batches >= (size_t)g->stop_after;
+}
+
+static void got_free(got *g)
+{
+    free(g->bytes);
+    free(g->ends);
+    memset(g, 0, sizeof(*g));
+}
+
+static int got_equal(const got *a, const got *b)
+{
+    return a->n == b->n && a->len == b->len &&
+           (a->len == 0 || memcmp(a->bytes, b->bytes, a->len) == 0) &&
+           (a->n == 0 || memcmp(a->ends, b->ends, a->n * sizeof(size_t)) == 0);
+}
+
+/* Reference: sequential tokenization of the whole text. */
+static void reference(const uint8_t *t, size_t n, const uint8_t *d, size_t dl, got *out)
+{
+    int strip = dl == 1 && d[0] == '\n';
+    size_t p = 0;
+    while (p < n) {
+        size_t j = p;
+        while (j + dl <= n && memcmp(t + j, d, dl) != 0) {
+            j++;
+        }
+        size_t e = j + dl <= n ? j : n;
+        ossio_record r = {t + p, e - p};
+        if (strip && r.len > 0 && r.data[r.len - 1] == '\r') {
+            r.len--;
+        }
+        collect(&r, 1, out);
+        p = e + dl;
+    }
+}
+
+/* One split read the way the split reader does: from the scan start, in
+ * chunks, until done or the end of the text. Returns the final status. */
+static ossio_status read_split(const uint8_t *t, size_t n, const uint8_t *d, size_t dl, size_t max,
+                               uint64_t start, uint64_t length, size_t max_chunk, got *out)
+{
+    ossio_lines l;
+    assert_int_equal(ossio_lines_init(&l, d, dl, max, start, length, collect, out), OSSIO_OK);
+    size_t pos = (size_t)ossio_lines_scan_start(&l);
+    ossio_status st = OSSIO_OK;
+    while (st == OSSIO_OK && pos < n && !ossio_lines_done(&l)) {
+        size_t c = 1 + below(max_chunk);
+        if (c > n - pos) {
+            c = n - pos;
+        }
+        out->chunk = t + pos;
+        out->chunk_len = c;
+        st = ossio_lines_feed(&l, t + pos, c);
+        pos += c;
+    }
+    out->chunk = NULL;
+    if (st == OSSIO_OK && !ossio_lines_done(&l)) {
+        st = ossio_lines_finish(&l);
+    }
+    ossio_lines_free(&l);
+    return st;
+}
+
+static void whole(const char *text, const char *delim, got *g)
+{
+    size_t n = strlen(text);
+    assert_int_equal(read_split((const uint8_t *)text, n, (const uint8_t *)delim, strlen(delim),
+                                1 << 20, 0, n, 1 << 20, g),
+                     OSSIO_OK);
+}
+
+static void expect(const got *g, const char *const *recs, size_t n)
+{
+    assert_int_equal(g->n, n);
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = g->ends[i] - off;
+        assert_int_equal(len, strlen(recs[i]));
+        assert_memory_equal(g->bytes + off, recs[i], len);
+        off = g->ends[i];
+    }
+}
+
+static void t_fixed_cases(void **state)
+{
+    (void)state;
+    got g = {0};
+    whole("a\n\nb", "\n", &g);
+    const char *r1[] = {"a", "", "b"};
+    expect(&g, r1, 3);
+    got_free(&g);
+    whole("a\nb\n", "\n", &g); /* a trailing delimiter makes no empty record */
+    const char *r2[] = {"a", "b"};
+    expect(&g, r2, 2);
+    got_free(&g);
+    whole("a\r\nb\r\r\n\r\n", "\n", &g); /* one '\r' stripped with "\n" */
+    const char *r3[] = {"a", "b\r", ""};
+    expect(&g, r3, 3);
+    got_free(&g);
+    whole("a\r\nb", "\r\n", &g);
+    const char *r4[] = {"a", "b"};
+    expect(&g, r4, 2);
+    got_free(&g);
+    whole("x||y|z||", "||", &g);
+    const char *r5[] = {"x", "y|z"};
+    expect(&g, r5, 2);
+    got_free(&g);
+    whole("", "\n", &g);
+    assert_int_equal(g.n, 0);
+    got_free(&g);
+    whole("\n", "\n", &g);
+    const char *r6[] = {""};
+    expect(&g, r6, 1);
+    got_free(&g);
+}
+
+/* A record starting exactly at a split's start belongs to the previous split. */
+static void t_ownership_at_boundaries(void **state)
+{
+    (void)state;
+    const uint8_t *t = (const uint8_t *)"aa\nbb\ncc\n"; /* records at 0, 3, 6 */
+    got g = {0};
+    assert_int_equal(read_split(t, 9, (const uint8_t *)"\n", 1, 100, 0, 3, 100, &g), OSSIO_OK);
+    const char *r1[] = {"aa", "bb"};
+    expect(&g, r1, 2);
+    got_free(&g);
+    assert_int_equal(read_split(t, 9, (const uint8_t *)"\n", 1, 100, 3, 3, 100, &g), OSSIO_OK);
+    const char *r2[] = {"cc"};
+    expect(&g, r2, 1);
+    got_free(&g);
+    assert_int_equal(read_split(t, 9, (const uint8_t *)"\n", 1, 100, 6, 3, 100, &g), OSSIO_OK);
+    assert_int_equal(g.n, 0); /* the record at 9 == N does not exist */
+    got_free(&g);
+    /* A two-byte delimiter straddling a split start: scanning starts one byte before. */
+    t = (const uint8_t *)"ab\r\ncd";
+    assert_int_equal(read_split(t, 6, (const uint8_t *)"\r\n", 2, 100, 3, 3, 100, &g), OSSIO_OK);
+    const char *r3[] = {"cd"};
+    expect(&g, r3, 1);
+    got_free(&g);
+    assert_int_equal(read_split(t, 6, (const uint8_t *)"\r\n", 2, 100, 0, 3, 100, &g), OSSIO_OK);
+    const char *r4[] = {"ab"};
+    expect(&g, r4, 1);
+    got_free(&g);
+    /* Self-overlapping delimiters resynchronize differently mid-run (docs/splits.md):
+     * "xaaay" is "x", "ay" sequentially; a split from 3 finds "aa" at 2 and reads "y". */
+    t = (const uint8_t *)"xaaay";
+    assert_int_equal(read_split(t, 5, (const uint8_t *)"aa", 2, 100, 3, 2, 100, &g), OSSIO_OK);
+    const char *r5[] = {"y"};
+    expect(&g, r5, 1);
+    got_free(&g);
+}
+
+static void t_record_size_and_stop(void **state)
+{
+    (void)state;
+    const uint8_t *t = (const uint8_t *)"abc\nabcd\nx";
+    got g = {0};
+    assert_int_equal(read_split(t, 10, (const uint8_t *)"\n", 1, 3, 0, 10, 100, &g),
+                     OSSIO_ERECORDSIZE);
+    got_free(&g);
+    assert_int_equal(read_split(t, 10, (const uint8_t *)"\n", 1, 3, 0, 10, 1, &g),
+                     OSSIO_ERECORDSIZE); /* byte by byte: caught while assembling */
+    got_free(&g);
+    assert_int_equal(read_split(t, 10, (const uint8_t *)"\n", 1, 4, 0, 10, 1, &g), OSSIO_OK);
+    got_free(&g);
+    /* '\r' counts (as in Flink's line length limit), before it is stripped. */
+    t = (const uint8_t *)"abc\r\n";
+    assert_int_equal(read_split(t, 5, (const uint8_t *)"\n", 1, 3, 0, 5, 100, &g),
+                     OSSIO_ERECORDSIZE);
+    got_free(&g);
+    /* The callback stops the splitter; later calls keep failing. */
+    ossio_lines l;
+    g.stop_after = 1;
+    assert_int_equal(ossio_lines_init(&l, "\n", 1, 100, 0, 100, collect, &g), OSSIO_OK);
+    assert_int_equal(ossio_lines_feed(&l, (const uint8_t *)"a\nb\n", 4), OSSIO_ECANCELED);
+    assert_int_equal(ossio_lines_feed(&l, (const uint8_t *)"c\n", 2), OSSIO_ECANCELED);
+    assert_int_equal(ossio_lines_finish(&l), OSSIO_ECANCELED);
+    ossio_lines_free(&l);
+    got_free(&g);
+    assert_int_equal(ossio_lines_init(&l, "\n", 0, 100, 0, 1, collect, &g), OSSIO_EINVAL);
+    assert_int_equal(ossio_lines_init(&l, "0123456789abcdefg", 17, 100, 0, 1, collect, &g),
+                     OSSIO_EINVAL);
+    assert_int_equal(ossio_lines_init(&l, "\n", 1, 0, 0, 1, collect, &g), OSSIO_EINVAL);
+}
+
+/* Builds a random text: records from an alphabet without the delimiter's bytes. */
+static size_t random_text(uint8_t *t, size_t cap, uint8_t *d, size_t *dl, int *crlf)
+{
+    static const uint8_t pool[] = {'\n', '|', ';', '#', 0, 0xff, '\r', 'Z'};
+    *crlf = below(4) == 0;
+    if (*crlf) {
+        d[0] = '\n';
+        *dl = 1;
+    } else {
+        *dl = 1 + below(4);
+        uint8_t used[sizeof(pool)] = {0};
+        for (size_t i = 0; i < *dl;) {
+            size_t k = below(sizeof(pool));
+            if (!used[k]) {
+                used[k] = 1;
+                d[i++] = pool[k]; /* distinct bytes: no self-overlap */
+            }
+        }
+    }
+    size_t n = 0, records = below(40);
+    for (size_t r = 0; r < records; r++) {
+        size_t len = below(8) == 0 ? below(300) : below(12); /* some longer than a split */
+        if (n + len + 2 + *dl > cap) {
+            break;
+        }
+        for (size_t i = 0; i < len; i++) {
+            uint8_t b;
+            do {
+                b = (uint8_t)next_rand();
+            } while (memchr(d, b, *dl) != NULL || (*crlf && b == '\r'));
+            t[n++] = b;
+        }
+        if (r + 1 < records || below(2)) { /* with and without a trailing delimiter */
+            if (*crlf && below(2)) {
+                t[n++] = '\r';
+            }
+            memcpy(t + n, d, *dl);
+            n += *dl;
+        }
+    }
+    return n;
+}
+
+static void t_property_every_record_once(void **state)
+{
+    (void)state;
+    uint8_t t[4096], d[4];
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t dl;
+        int crlf;
+        size_t n = random_text(t, sizeof(t), d, &dl, &crlf);
+        got ref = {0}, all = {0};
+        reference(t, n, d, dl, &ref);
+        /* Random cut points (any offset, boundaries included) make the splits;
+         * only an empty text has a split (0, 0), as planning gives. */
+        size_t k = 1 + below(12);
+        uint64_t cuts[14];
+        cuts[0] = 0;
+        for (size_t i = 1; i < k; i++) {
+            cuts[i] = n > 0 ? 1 + below(n) : 0;
+        }
+        for (size_t i = 1; i < k; i++) { /* sort */
+            for (size_t j = i; j > 1 && cuts[j] < cuts[j - 1]; j--) {
+                uint64_t x = cuts[j];
+                cuts[j] = cuts[j - 1];
+                cuts[j - 1] = x;
+            }
+        }
+        cuts[k] = n;
+        size_t max_chunk = below(3) == 0 ? 3 : 1 + below(200);
+        for (size_t i = 0; i < k; i++) {
+            got one = {0};
+            ossio_status st =
+                read_split(t, n, d, dl, 1 << 16, cuts[i], cuts[i + 1] - cuts[i], max_chunk, &one);
+            if (st != OSSIO_OK) {
+                fail_msg("seed %llu iteration %d: split %zu failed: %d", (unsigned long long)seed,
+                         iter, i, st);
+            }
+            for (size_t r = 0; r < one.n; r++) {
+                size_t from = r == 0 ? 0 : one.ends[r - 1];
+                ossio_record rec = {one.bytes + from, one.ends[r] - from};
+                collect(&rec, 1, &all);
+            }
+            got_free(&one);
+        }
+        if (!got_equal(&ref, &all)) {
+            fprintf(stderr, "text:");
+            for (size_t i = 0; i < n; i++) {
+                fprintf(stderr, " %02x", t[i]);
+            }
+            fprintf(stderr, "\ndelimiter:");
+            for (size_t i = 0; i < dl; i++) {
+                fprintf(stderr, " %02x", d[i]);
+            }
+            fprintf(stderr, "\nsplits:");
+            for (size_t i = 0; i <= k; i++) {
+                fprintf(stderr, " %llu", (unsigned long long)cuts[i]);
+            }
+            fprintf(stderr, "\n");
+            fail_msg("seed %llu iteration %d: %zu records across %zu splits, %zu expected "
+                     "(text %zu bytes, delimiter %zu bytes)",
+                     (unsigned long long)seed, iter, all.n, k, ref.n, n, dl);
+        }
+        got_free(&ref);
+        got_free(&all);
+    }
+}
+
+/* Records inside a chunk are handed out in place, not copied. */
+static void t_records_point_into_chunks(void **state)
+{
+    (void)state;
+    const uint8_t *t = (const uint8_t *)"one\ntwo\nthree\nfour\n";
+    got g = {0};
+    assert_int_equal(read_split(t, 19, (const uint8_t *)"\n", 1, 100, 0, 19, 1000, &g), OSSIO_OK);
+    assert_int_equal(g.n, 4);
+    assert_int_equal(g.in_chunk, 4);
+    got_free(&g);
+}
+
+/* ---- the inflating front ---------------------------------------------- */
+
+static ossio_status to_lines(const uint8_t *data, size_t len, void *ud)
+{
+    return ossio_lines_feed(ud, data, len);
+}
+
+static ossio_status inflate_all(const uint8_t *z, size_t zn, size_t max_chunk, got *g)
+{
+    ossio_lines l;
+    assert_int_equal(ossio_lines_init(&l, "\n", 1, 1 << 20, 0, UINT64_MAX, collect, g), OSSIO_OK);
+    ossio_inflate *inf = ossio_inflate_new(to_lines, &l);
+    assert_non_null(inf);
+    ossio_status st = OSSIO_OK;
+    for (size_t pos = 0; st == OSSIO_OK && pos < zn;) {
+        size_t c = 1 + below(max_chunk);
+        c = c > zn - pos ? zn - pos : c;
+        st = ossio_inflate_feed(inf, z + pos, c);
+        pos += c;
+    }
+    if (st == OSSIO_OK) {
+        st = ossio_inflate_finish(inf);
+    }
+    if (st == OSSIO_OK) {
+        st = ossio_lines_finish(&l);
+    }
+    if (st == OSSIO_EIO) {
+        assert_true(strlen(ossio_inflate_error(inf)) > 0);
+    }
+    ossio_inflate_free(inf);
+    ossio_lines_free(&l);
+    return st;
+}
+
+static void t_inflate_gzip_zlib_members(void **state)
+{
+    (void)state;
+    size_t n = 200000;
+    uint8_t *text = malloc(n);
+    for (size_t i = 0; i < n; i++) {
+        text[i] = i % 37 == 36 ? '\n' : (uint8_t)('a' + next_rand() % 26);
+    }
+    size_t cap = n + 1024;
+    uint8_t *z = malloc(2 * cap);
+    got ref = {0};
+    reference(text, n, (const uint8_t *)"\n", 1, &ref);
+    for (int gzip = 0; gzip < 2; gzip++) {
+        size_t zn = deflate_into(text, n, z, cap, gzip);
+        got g = {0};
+        assert_int_equal(inflate_all(z, zn, gzip ? 70000 : 13, &g), OSSIO_OK);
+        assert_true(got_equal(&ref, &g));
+        got_free(&g);
+        /* Truncated: the stream is incomplete. */
+        assert_int_equal(inflate_all(z, zn / 2, 5000, &g), OSSIO_EIO);
+        got_free(&g);
+        /* A flipped byte in the middle. */
+        z[zn / 2] ^= 0x55;
+        ossio_status st = inflate_all(z, zn, 5000, &g);
+        assert_true(st == OSSIO_EIO || st == OSSIO_ERECORDSIZE);
+        got_free(&g);
+    }
+    /* Two gzip members, the first ending mid-record: one text, as GZIPInputStream reads it. */
+    size_t half = n / 2 + 5;
+    size_t z1 = deflate_into(text, half, z, cap, 1);
+    size_t z2 = deflate_into(text + half, n - half, z + z1, cap, 1);
+    got g = {0};
+    assert_int_equal(inflate_all(z, z1 + z2, 999, &g), OSSIO_OK);
+    assert_true(got_equal(&ref, &g));
+    got_free(&g);
+    got_free(&ref);
+    free(text);
+    free(z);
+}
+
+int main(void)
+{
+    const char *s = getenv("OSSIO_SEED");
+    seed = s != NULL ? strtoull(s, NULL, 10) : (uint64_t)time(NULL);
+    rng = seed * 0x9e3779b97f4a7c15ull + 1;
+    printf("test_split_lines: seed %llu (OSSIO_SEED=%llu replays it)\n", (unsigned long long)seed,
+           (unsigned long long)seed);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_fixed_cases),
+        cmocka_unit_test(t_ownership_at_boundaries),
+        cmocka_unit_test(t_record_size_and_stop),
+        cmocka_unit_test(t_records_point_into_chunks),
+        cmocka_unit_test(t_property_every_record_once),
+        cmocka_unit_test(t_inflate_gzip_zlib_members),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
