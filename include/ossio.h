@@ -1035,7 +1035,10 @@ typedef enum ossio_write_mode {
  * Writes records to one object as lines joined by "\n" (each record ends
  * with "\n", as Flink's TextOutputFormat writes), through a push upload:
  * one PutObject when small, else a multipart upload. A failure or cancel
- * leaves no object and no upload behind.
+ * leaves no object and no upload behind. Flink with parallelism N > 1 writes
+ * a "directory" instead: N writers on uri + "/1" … uri + "/N", which
+ * ossio_text_reader_new() reads back as one input. A writer not closed when
+ * its client is destroyed is freed with it (no callback).
  */
 typedef struct ossio_text_writer ossio_text_writer;
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -133,12 +134,31 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer_settle(t);
 }
 
+/* Preconditions apply when the object comes into being: on Complete too. */
+static ossio_status add_preconditions(ossio_transfer *t, ossio_op *op)
+{
+    for (size_t i = 0; i < t->hdrs.n; i++) {
+        const char *n = t->hdrs.v[i].name;
+        if (strcasecmp(n, "x-oss-forbid-overwrite") == 0 || strcasecmp(n, "if-none-match") == 0 ||
+            strcasecmp(n, "if-match") == 0) {
+            ossio_status st = ossio_op_set_header(op, n, t->hdrs.v[i].value);
+            if (st != OSSIO_OK) {
+                return st;
+            }
+        }
+    }
+    return OSSIO_OK;
+}
+
 static void complete(ossio_transfer *t)
 {
     ossio_op *op = NULL;
     ossio_status st = ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_COMPLETE, t->uri);
     if (st == OSSIO_OK) {
         st = ossio_op_set_upload(op, t->upload_id, 0);
+    }
+    if (st == OSSIO_OK) {
+        st = add_preconditions(t, op);
     }
     for (size_t i = 0; i < t->n_parts && st == OSSIO_OK; i++) {
         st = ossio_op_add_part(op, (uint32_t)(i + 1), t->parts[i].etag);

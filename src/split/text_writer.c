@@ -1,0 +1,214 @@
+/* Flink's writeAsText over a push upload: each record and a "\n" go in as
+ * one piece; the upload is one PutObject when it ends within a part, else a
+ * multipart upload whose parts leave as they fill. NO_OVERWRITE asks the
+ * store first (HEAD, for an early and clear error) and makes the write
+ * itself conditional (x-oss-forbid-overwrite on PutObject and
+ * CompleteMultipartUpload), so a racing writer cannot be overwritten either.
+ * A failure or cancel aborts the upload: nothing is left behind. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop/client.h"
+#include "split/split.h"
+#include "transfer/transfer.h"
+
+/* Flink's FileOutputFormat wording for the same situation. */
+#define EXISTS_MSG                                                                                 \
+    "File or directory already exists. Existing files and directories are not overwritten in "     \
+    "NO_OVERWRITE mode. Use OVERWRITE mode to overwrite existing files and directories."
+
+struct ossio_text_writer {
+    ossio_client *cl;
+    ossio_transfer *t; /* until its completion */
+    ossio_op *head;    /* NO_OVERWRITE's existence check, until its completion */
+    int closing;
+    int abandoned; /* canceled before close: nobody to tell, free when settled */
+    int exists;    /* the check found the object */
+    ossio_outcome out;
+    ossio_text_writer_done_cb done;
+    void *done_ud;
+    ossio_text_writable_cb writable;
+    void *writable_ud;
+    uint64_t records, bytes, crc;
+    char uri[];
+};
+
+/* Completes once both the upload and the check have settled. */
+static void settle(ossio_text_writer *w)
+{
+    if (w->t != NULL || w->head != NULL) {
+        return;
+    }
+    if (!w->abandoned && w->done != NULL) {
+        ossio_outcome_result(&w->out, 0);
+        w->out.result.bytes_sent = w->out.status == OSSIO_OK ? w->bytes : 0;
+        w->done(w, &w->out.result, w->done_ud);
+    }
+    free(w);
+}
+
+static void upload_done(ossio_transfer *t, const ossio_result *res, void *ud)
+{
+    ossio_text_writer *w = ud;
+    w->t = NULL;
+    ossio_outcome_account(&w->out, res);
+    if (w->exists) {
+        /* the check decided it; the upload was canceled for it */
+    } else if (res->status != OSSIO_OK) {
+        /* The conditional write lost a race (or beat the check): same words. */
+        ossio_outcome_fail(&w->out, res->status,
+                           res->status == OSSIO_EEXISTS ? EXISTS_MSG : res->detail, res);
+    } else {
+        w->crc = ossio_transfer_crc64(t);
+        ossio_outcome_ok(&w->out);
+    }
+    settle(w);
+}
+
+static void head_done(ossio_op *op, const ossio_result *res, void *ud)
+{
+    (void)op;
+    ossio_text_writer *w = ud;
+    w->head = NULL;
+    ossio_outcome_account(&w->out, res);
+    if (res->status == OSSIO_OK) {
+        w->exists = 1;
+        ossio_outcome_fail(&w->out, OSSIO_EEXISTS, EXISTS_MSG, NULL);
+    } else if (res->status != OSSIO_ENOTFOUND && res->status != OSSIO_ECANCELED) {
+        ossio_outcome_fail(&w->out, res->status, res->detail, res);
+    }
+    if (w->out.decided && w->t != NULL) {
+        ossio_transfer_cancel(w->t); /* aborts whatever was started */
+    }
+    settle(w);
+}
+
+static void on_writable(ossio_transfer *t, void *ud)
+{
+    (void)t;
+    ossio_text_writer *w = ud;
+    if (w->writable != NULL && !w->abandoned) {
+        w->writable(w, w->writable_ud);
+    }
+}
+
+ossio_status ossio_text_writer_open(ossio_text_writer **out, ossio_client *cl, const char *uri,
+                                    ossio_write_mode mode)
+{
+    if (out == NULL) {
+        return OSSIO_EINVAL;
+    }
+    *out = NULL;
+    if (cl == NULL || uri == NULL || (mode != OSSIO_NO_OVERWRITE && mode != OSSIO_OVERWRITE)) {
+        return OSSIO_EINVAL;
+    }
+    size_t n = strlen(uri) + 1;
+    ossio_text_writer *w = calloc(1, sizeof(*w) + n);
+    if (w == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    memcpy(w->uri, uri, n);
+    w->cl = cl;
+    ossio_transfer *t = NULL;
+    ossio_op *head = NULL;
+    ossio_status st = ossio_upload_new(&t, cl, uri);
+    if (st == OSSIO_OK) {
+        st = ossio_transfer_from_push(t);
+    }
+    if (st == OSSIO_OK && mode == OSSIO_NO_OVERWRITE) {
+        if (!cl->oss.s3) { /* S3 has no such header: the check alone guards it */
+            st = ossio_transfer_set_header(t, "x-oss-forbid-overwrite", "true");
+        }
+        if (st == OSSIO_OK) {
+            st = ossio_op_new(&head, cl, OSSIO_OP_HEAD, uri);
+        }
+    }
+    if (st != OSSIO_OK) {
+        ossio_transfer_free(t);
+        free(w);
+        return st;
+    }
+    ossio_transfer_set_writable(t, on_writable, w);
+    w->t = t;
+    ossio_transfer_submit(t, upload_done, w);
+    if (head != NULL) {
+        w->head = head;
+        ossio_op_submit(head, head_done, w);
+    }
+    *out = w;
+    return OSSIO_OK;
+}
+
+ossio_status ossio_text_writer_write(ossio_text_writer *w, const void *data, size_t len)
+{
+    if (w == NULL || w->closing || w->abandoned || (data == NULL && len > 0)) {
+        return OSSIO_EINVAL;
+    }
+    if (w->out.decided || w->t == NULL) {
+        return w->out.status != OSSIO_OK ? w->out.status : OSSIO_EINVAL;
+    }
+    ossio_status st = ossio_transfer_push2(w->t, data, len, "\n", 1);
+    if (st == OSSIO_OK) {
+        w->records++;
+        w->bytes += len + 1;
+    }
+    return st;
+}
+
+void ossio_text_writer_set_writable(ossio_text_writer *w, ossio_text_writable_cb cb,
+                                    void *user_data)
+{
+    if (w != NULL) {
+        w->writable = cb;
+        w->writable_ud = user_data;
+    }
+}
+
+ossio_status ossio_text_writer_close(ossio_text_writer *w, ossio_text_writer_done_cb done,
+                                     void *user_data)
+{
+    if (w == NULL || w->closing || w->abandoned || done == NULL) {
+        return OSSIO_EINVAL;
+    }
+    w->closing = 1;
+    w->done = done;
+    w->done_ud = user_data;
+    if (w->t != NULL && !w->out.decided) {
+        /* A failure here is the upload's: its completion reports it. */
+        (void)ossio_transfer_push_end(w->t);
+    }
+    return OSSIO_OK;
+}
+
+void ossio_text_writer_cancel(ossio_text_writer *w)
+{
+    if (w == NULL || w->abandoned) {
+        return;
+    }
+    if (!w->closing) {
+        w->abandoned = 1; /* the caller is done with it; freed once settled */
+    }
+    ossio_outcome_fail(&w->out, OSSIO_ECANCELED, "canceled", NULL);
+    if (w->head != NULL) {
+        ossio_op_cancel(w->head);
+    }
+    if (w->t != NULL) {
+        ossio_transfer_cancel(w->t);
+    }
+}
+
+uint64_t ossio_text_writer_records(const ossio_text_writer *w)
+{
+    return w != NULL ? w->records : 0;
+}
+
+uint64_t ossio_text_writer_bytes(const ossio_text_writer *w)
+{
+    return w != NULL ? w->bytes : 0;
+}
+
+uint64_t ossio_text_writer_crc64(const ossio_text_writer *w)
+{
+    return w != NULL ? w->crc : 0;
+}
