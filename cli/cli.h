@@ -103,6 +103,25 @@ int cli_parse_range(const char *s, uint64_t *off, int64_t *len);
 /* Parses a decimal in [min, max]. */
 int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/* ---- stdin_push.c: standard input into a push upload ------------------------ */
+
+typedef struct cli_stdin {
+    struct ev_loop *loop;
+    ossio_transfer *t;
+    ev_io io;       /* a pipe or terminal: readable */
+    ev_timer again; /* a regular file: the next slice */
+    uint8_t *buf;
+    size_t len; /* bytes read, not yet taken by the upload */
+    int pipe, started, ended, failed;
+} cli_stdin;
+
+/* Starts feeding |t| (a submitted push upload) from standard input. */
+int cli_stdin_start(cli_stdin *s, struct ev_loop *loop, ossio_transfer *t);
+/* The upload's writable callback: read and push again. */
+void cli_stdin_resume(cli_stdin *s);
+/* Stops the watchers and frees the buffer (at the transfer's completion). */
+void cli_stdin_stop(cli_stdin *s);
+
 /* ---- output.c: results, errors, exit codes --------------------------------- */
 
 /* The exit code for a failure with |st|. */

@@ -16,8 +16,7 @@ typedef struct job {
     struct cli_jobs *js;
     ossio_transfer *t; /* while running */
     ossio_op *op;
-    uint8_t *data; /* stdin's bytes */
-    size_t data_len;
+    cli_stdin in;                   /* cp - : standard input into a push upload */
     uint64_t seen_done, seen_total; /* last progress, added into the bar */
     int write_failed;
     int running;
@@ -83,7 +82,6 @@ void cli_jobs_free(cli_jobs *js)
     for (size_t i = 0; i < js->n; i++) {
         free(js->v[i].src);
         free(js->v[i].dst);
-        free(js->v[i].data);
     }
     free(js->v);
     free(js);
@@ -138,13 +136,14 @@ static void finish(job *j, const ossio_result *res, uint64_t bytes)
         js->prog.drawn = 0;
         if (j->write_failed) {
             cli_fail_status(c, j->src, OSSIO_EIO, "cannot write standard output");
+        } else if (j->in.failed) {
+            cli_fail_status(c, j->dst, OSSIO_EIO, "cannot read standard input");
         } else {
             cli_fail(c, remote_of(j), res);
         }
     }
     record(j, res, bytes);
-    free(j->data);
-    j->data = NULL;
+    cli_stdin_stop(&j->in);
     cli_progress_draw(&js->prog, 0);
     start_next(js);
 }
@@ -208,27 +207,11 @@ static int make_parents(const char *path)
     return 0;
 }
 
-/* stdin, read whole: push uploads (ossio_transfer_from_push) are not built yet. */
-static int read_stdin(job *j)
+static void on_writable(ossio_transfer *t, void *ud)
 {
-    size_t cap = 1 << 16;
-    j->data = malloc(cap);
-    while (j->data != NULL) {
-        size_t got = fread(j->data + j->data_len, 1, cap - j->data_len, stdin);
-        j->data_len += got;
-        if (got == 0) {
-            return ferror(stdin) ? -1 : 0;
-        }
-        if (j->data_len == cap) {
-            uint8_t *d = realloc(j->data, cap * 2);
-            if (d == NULL) {
-                return -1;
-            }
-            j->data = d;
-            cap *= 2;
-        }
-    }
-    return -1;
+    (void)t;
+    job *j = ud;
+    cli_stdin_resume(&j->in);
 }
 
 /* Sets up and submits |j|'s transfer or copy; a failure before submit is
@@ -261,12 +244,8 @@ static ossio_status submit(job *j, char *why, size_t why_len)
         st = ossio_transfer_from_file(j->t, j->src);
         break;
     case CLI_JOB_STDIN:
-        if (read_stdin(j) != 0) {
-            snprintf(why, why_len, "cannot read standard input");
-            st = OSSIO_EIO;
-        } else {
-            st = ossio_transfer_from_buffer(j->t, j->data, j->data_len);
-        }
+        st = ossio_transfer_from_push(j->t);
+        ossio_transfer_set_writable(j->t, on_writable, j);
         break;
     case CLI_JOB_DOWNLOAD:
         if (make_parents(j->dst) != 0) {
@@ -283,7 +262,13 @@ static ossio_status submit(job *j, char *why, size_t why_len)
     }
     if (st == OSSIO_OK) {
         ossio_transfer_set_progress(j->t, on_progress, j);
-        return ossio_transfer_submit(j->t, on_transfer_done, j);
+        st = ossio_transfer_submit(j->t, on_transfer_done, j);
+        if (st == OSSIO_OK && j->kind == CLI_JOB_STDIN &&
+            cli_stdin_start(&j->in, j->js->c->loop, j->t) != 0) {
+            j->in.failed = 1;
+            ossio_transfer_cancel(j->t); /* completes through on_transfer_done */
+        }
+        return st;
     }
     ossio_transfer_free(j->t);
     j->t = NULL;

@@ -200,6 +200,12 @@ case_multipart() {
     check "cat --range in the middle" cmp "$TMP/out" <(tail -c +1000001 "$TMP/big" | head -c 100000)
     "$OSSIO" "${E[@]}" "${SMALL_PARTS[@]}" cp - "$B/$PREFIX/$ep/stdin-big" <"$TMP/big"; check "stdin upload in parts" [ $? = 0 ]
     run "${E[@]}" cat "$B/$PREFIX/$ep/stdin-big"; check "stdin upload exact" cmp "$TMP/big" "$TMP/out"
+    # From a pipe, in a 1 MiB budget: the upload takes what fits, then waits for parts to leave.
+    cat "$TMP/big" "$TMP/big" | "$OSSIO" "${E[@]}" "${SMALL_PARTS[@]}" -D fs.oss.memory.limit=1M \
+      cp - "$B/$PREFIX/$ep/pipe-big"; check "pipe upload in parts ($ep)" [ $? = 0 ]
+    run "${E[@]}" cat "$B/$PREFIX/$ep/pipe-big"
+    check "pipe upload exact ($ep)" cmp "$TMP/out" <(cat "$TMP/big" "$TMP/big")
+    check "pipe upload sent as 49 parts ($ep)" test "$(grep -c "PUT /$OSSIO_EP_BUCKET/$PREFIX/$ep/pipe-big?partNumber=.* → 200" "$OSSIO_EP_STATE_DIR/endpoint.log")" = 49
   done
 }
 
