@@ -303,3 +303,102 @@ int cli_parse_range(const char *s, uint64_t *off, int64_t *len)
     *len = (int64_t)(b - a + 1);
     return 0;
 }
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+    if (s == NULL || *s < '0' || *s > '9') {
+        return -1;
+    }
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k':
+    case 'K':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        end++;
+        break;
+    case 't':
+    case 'T':
+        shift = 40;
+        end++;
+        break;
+    default:
+        break;
+    }
+    if (*end == 'i' && shift > 0) {
+        end++; /* "KiB"-style: same powers of two */
+    }
+    if (*end == 'B' || *end == 'b') {
+        end++;
+    }
+    if (errno != 0 || *end != '\0' || v > (UINT64_MAX >> shift)) {
+        return -1;
+    }
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
+static int hex_digit(char ch)
+{
+    return ch >= '0' && ch <= '9'   ? ch - '0'
+           : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                    : -1;
+}
+
+int cli_parse_escapes(const char *s, char *out, size_t cap, size_t *len)
+{
+    size_t n = 0;
+    while (*s != '\0') {
+        char ch = *s++;
+        if (ch == '\\') {
+            switch (*s) {
+            case 'n':
+                ch = '\n';
+                s++;
+                break;
+            case 'r':
+                ch = '\r';
+                s++;
+                break;
+            case 't':
+                ch = '\t';
+                s++;
+                break;
+            case '\\':
+                ch = '\\';
+                s++;
+                break;
+            case 'x': {
+                int hi = hex_digit(s[1]), lo = hi >= 0 ? hex_digit(s[2]) : -1;
+                if (lo < 0) {
+                    return -1;
+                }
+                ch = (char)(hi * 16 + lo);
+                s += 3;
+                break;
+            }
+            default:
+                return -1;
+            }
+        }
+        if (n == cap) {
+            return -1;
+        }
+        out[n++] = ch;
+    }
+    *len = n;
+    return n > 0 ? 0 : -1;
+}

@@ -104,7 +104,8 @@ int cli_usage_error(cli *c, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see 'ossio %s--help')\n", c->command != NULL ? c->command->name : "");
+    fprintf(stderr, " (see 'ossio %s%s--help')\n", c->command != NULL ? c->command->name : "",
+            c->command != NULL ? " " : "");
     return keep(c, CLI_EUSAGE);
 }
 

@@ -252,6 +252,38 @@ case_sigint() {
   run "${EP_H2[@]}" stat "$B/$PREFIX/s.bin"; check "no object appeared" [ "$RC" = 3 ]
 }
 
+# Flink's readTextFile by hand: the split plan and the record count, the
+# seed's call_center.dat and a generated text against wc -l.
+case_splits() {
+  local data=$HERE/../data/call_center.dat
+  for ep in h2 h1; do
+    local -n E="EP_${ep^^}"
+    run "${E[@]}" cp "$data" "$B/$PREFIX/$ep/cc/data-m-00049"; check "upload ($ep)" [ "$RC" = 0 ]
+    run "${E[@]}" --json splits -p 4 "$B/$PREFIX/$ep/cc/data-m-00049"
+    check "4 splits covering the object ($ep)" jqe "(.splits | length) == 4 and ([.splits[].length] | add) == $(stat -c %s "$data") and .splits[0].start == 0" "$TMP/out"
+    run "${E[@]}" count -p 4 "$B/$PREFIX/$ep/cc/data-m-00049"; check "count = 8 ($ep)" [ "$(cat "$TMP/out")" = 8 ]
+    # A "directory": two parts and a hidden marker, as Flink writes them.
+    run "${E[@]}" cp "$data" "$B/$PREFIX/$ep/cc/dir/1"
+    run "${E[@]}" cp "$data" "$B/$PREFIX/$ep/cc/dir/2"
+    printf '' | "$OSSIO" "${E[@]}" cp - "$B/$PREFIX/$ep/cc/dir/_SUCCESS"
+    run "${E[@]}" --json count -p 3 "$B/$PREFIX/$ep/cc/dir/"
+    check "directory count = 16 ($ep)" jqe '.records == 16 and .splits >= 3' "$TMP/out"
+  done
+  # Random lines (some empty, some long) against wc -l, with small blocks for many splits.
+  awk 'BEGIN { srand(7); for (i = 0; i < 20000; i++) { n = int(rand() * 120); if (i % 997 == 0) n = 70000; s = ""; for (k = 0; k < n; k++) s = s "x"; print i s } }' >"$TMP/lines.txt"
+  run "${EP_H2[@]}" cp "$TMP/lines.txt" "$B/$PREFIX/lines.txt"
+  for p in 1 5 16; do
+    run "${EP_H2[@]}" -D fs.oss.block.size=100000 count -p "$p" "$B/$PREFIX/lines.txt"
+    check "count -p $p = wc -l" [ "$(cat "$TMP/out")" = "$(wc -l <"$TMP/lines.txt")" ]
+  done
+  run "${EP_H2[@]}" count -d '\x78\x78' "$B/$PREFIX/lines.txt"; check "a two-byte delimiter" [ "$RC" = 0 ]
+  run "${EP_H2[@]}" count --max-record 1000 "$B/$PREFIX/lines.txt"
+  check "a record over --max-record fails (exit 1)" [ "$RC" = 1 ]
+  check "named OSSIO_ERECORDSIZE's text" grep -q 'record' "$TMP/err"
+  expect_error 3 'no such|NoSuchKey' "${EP_H2[@]}" count "$B/$PREFIX/no-such-thing"
+  expect_error 2 'delimiter' "${EP_H2[@]}" count -d '' "$B/$PREFIX/lines.txt"
+}
+
 "case_$CASE"
 [ "$FAILED" = 0 ] && echo "PASS: $CASE"
 exit "$FAILED"

@@ -1,0 +1,225 @@
+/* ossio splits / ossio count: Flink's readTextFile over oss:// — the split
+ * plan of an object or a "directory", and the record count read with
+ * parallel split readers (every record exactly once). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_PARALLELISM, OPT_DELIMITER, OPT_MAX_RECORD };
+
+static const cli_opt opts[] = {
+    {OPT_PARALLELISM, 'p', "parallelism", 1},
+    {OPT_DELIMITER, 'd', "delimiter", 1},
+    {OPT_MAX_RECORD, 0, "max-record", 1},
+    {-1, 0, NULL, 0},
+};
+
+/* -p N (default 1): Flink's parallelism = minNumSplits. */
+static int parallelism(cli *c, const cli_args *a, unsigned *out)
+{
+    uint64_t p = 1;
+    if (a->set[OPT_PARALLELISM] && cli_parse_uint(a->val[OPT_PARALLELISM], 1, 4096, &p) != 0) {
+        return cli_usage_error(c, "--parallelism must be 1..4096");
+    }
+    *out = (unsigned)p;
+    return 0;
+}
+
+/* ---- splits ---- */
+
+typedef struct plan_state {
+    cli *c;
+    const char *uri;
+    int rc;
+} plan_state;
+
+static void on_plan(ossio_split_plan *plan, const ossio_result *res, void *ud)
+{
+    plan_state *s = ud;
+    s->c->pending--;
+    if (res->status != OSSIO_OK) {
+        s->rc = cli_fail(s->c, s->uri, res);
+        return;
+    }
+    size_t n = ossio_split_plan_count(plan);
+    if (s->c->json) {
+        printf("{\"uri\":");
+        cli_json_string(stdout, s->uri);
+        printf(",\"splits\":[");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const ossio_split *sp = ossio_split_plan_get(plan, i);
+        if (s->c->json) {
+            cli_json j;
+            if (i > 0) {
+                fputc(',', stdout);
+            }
+            cli_json_begin(&j, stdout);
+            cli_json_u64(&j, "index", sp->index);
+            cli_json_str(&j, "uri", sp->uri);
+            cli_json_u64(&j, "start", sp->start);
+            cli_json_u64(&j, "length", sp->length);
+            cli_json_u64(&j, "object_size", sp->object_size);
+            cli_json_bool(&j, "unsplittable", sp->unsplittable);
+            cli_json_end(&j);
+        } else {
+            printf("%4u  %-12llu %-12llu %s%s\n", sp->index, (unsigned long long)sp->start,
+                   (unsigned long long)sp->length, sp->uri,
+                   sp->unsplittable ? "  (compressed: whole)" : "");
+        }
+    }
+    if (s->c->json) {
+        printf("]}\n");
+    }
+    ossio_split_plan_free(plan);
+}
+
+static int run_splits(cli *c, const cli_args *a)
+{
+    unsigned p;
+    if (a->npos != 1) {
+        return cli_usage_error(c, "needs one oss://bucket/key or oss://bucket/dir/");
+    }
+    int rc = parallelism(c, a, &p);
+    ossio_client *cl = rc == 0 ? cli_client(c) : NULL;
+    if (cl == NULL) {
+        return rc != 0 ? rc : c->rc;
+    }
+    plan_state s = {c, a->pos[0], 0};
+    ossio_status st = ossio_splits_plan(cl, a->pos[0], p, on_plan, &s);
+    if (st != OSSIO_OK) {
+        return cli_fail_status(c, a->pos[0], st, ossio_client_error(cl));
+    }
+    c->pending++;
+    if (!c->json) {
+        printf("   #  start        length       object\n");
+    }
+    cli_run(c);
+    return c->interrupted ? CLI_EINTR : s.rc;
+}
+
+const cli_command cli_cmd_splits = {
+    "splits",
+    "splits [-p N] oss://bucket/key|oss://bucket/dir/",
+    "the input splits Flink's readTextFile would read (FileInputFormat's rules)",
+    "  -p, --parallelism N   at least N splits (Flink's minNumSplits; default 1)\n",
+    opts,
+    run_splits,
+};
+
+/* ---- count ---- */
+
+typedef struct count_state {
+    cli *c;
+    ossio_text_reader *r;
+    const char *uri;
+    uint64_t records, bytes;
+    size_t splits;
+    int rc;
+} count_state;
+
+static int on_records(const ossio_split *sp, const ossio_record *r, size_t n, void *ud)
+{
+    (void)sp;
+    (void)r;
+    ((count_state *)ud)->records += n;
+    return 0;
+}
+
+static void on_count_done(ossio_text_reader *r, const ossio_result *res, void *ud)
+{
+    count_state *s = ud;
+    s->c->pending--;
+    s->r = NULL;
+    s->splits = ossio_text_reader_splits(r);
+    s->bytes = ossio_text_reader_bytes(r);
+    if (res->status != OSSIO_OK) {
+        s->rc = cli_fail(s->c, s->uri, res);
+    }
+}
+
+static void cancel_count(cli *c)
+{
+    count_state *s = c->cmd_state;
+    if (s->r != NULL) {
+        ossio_text_reader_cancel(s->r);
+    }
+}
+
+static int run_count(cli *c, const cli_args *a)
+{
+    unsigned p;
+    if (a->npos != 1) {
+        return cli_usage_error(c, "needs one oss://bucket/key or oss://bucket/dir/");
+    }
+    int rc = parallelism(c, a, &p);
+    char delim[16];
+    size_t dlen = 1;
+    delim[0] = '\n';
+    if (rc == 0 && a->set[OPT_DELIMITER] &&
+        cli_parse_escapes(a->val[OPT_DELIMITER], delim, sizeof(delim), &dlen) != 0) {
+        rc = cli_usage_error(c, "--delimiter must be 1..16 bytes (\\n \\r \\t \\\\ \\xHH allowed)");
+    }
+    uint64_t max = 0;
+    if (rc == 0 && a->set[OPT_MAX_RECORD] && cli_parse_size(a->val[OPT_MAX_RECORD], &max) != 0) {
+        rc = cli_usage_error(c, "--max-record must be a size (e.g. 16M)");
+    }
+    ossio_client *cl = rc == 0 ? cli_client(c) : NULL;
+    if (cl == NULL) {
+        return rc != 0 ? rc : c->rc;
+    }
+    count_state s = {c, NULL, a->pos[0], 0, 0, 0, 0};
+    ossio_status st = ossio_text_reader_new(&s.r, cl, a->pos[0], p);
+    if (st == OSSIO_OK) {
+        st = ossio_text_reader_set_delimiter(s.r, delim, dlen);
+    }
+    if (st == OSSIO_OK && max > 0) {
+        st = ossio_text_reader_set_max_record(s.r, (size_t)max);
+    }
+    if (st != OSSIO_OK) {
+        ossio_text_reader_free(s.r);
+        return cli_fail_status(c, a->pos[0], st, ossio_client_error(cl));
+    }
+    ossio_text_reader_set_callbacks(s.r, on_records, &s);
+    double t0 = ev_time();
+    ossio_text_reader_submit(s.r, on_count_done, &s);
+    c->pending++;
+    c->cmd_state = &s;
+    c->on_interrupt = cancel_count;
+    cli_run(c);
+    c->on_interrupt = NULL;
+    c->cmd_state = NULL;
+    if (c->interrupted) {
+        return CLI_EINTR;
+    }
+    if (s.rc == 0) {
+        if (c->json) {
+            cli_json j;
+            cli_json_begin(&j, stdout);
+            cli_json_str(&j, "uri", s.uri);
+            cli_json_u64(&j, "records", s.records);
+            cli_json_u64(&j, "splits", s.splits);
+            cli_json_u64(&j, "bytes", s.bytes);
+            cli_json_num(&j, "seconds", ev_time() - t0);
+            cli_json_end(&j);
+            fputc('\n', stdout);
+        } else {
+            printf("%llu\n", (unsigned long long)s.records);
+        }
+    }
+    return s.rc;
+}
+
+const cli_command cli_cmd_count = {
+    "count",
+    "count [-p N] [-d DELIM] [--max-record SIZE] oss://bucket/key|oss://bucket/dir/",
+    "count the records (lines) as Flink's readTextFile reads them, in parallel splits",
+    "  -p, --parallelism N   at least N splits, N read at once (default 1)\n"
+    "  -d, --delimiter D     record delimiter, 1..16 bytes (default \\n; escapes \\n \\r \\t \\\\ "
+    "\\xHH)\n"
+    "      --max-record SIZE longest record accepted (default fs.oss.split.record.maximum)\n",
+    opts,
+    run_count,
+};
