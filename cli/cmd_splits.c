@@ -78,7 +78,7 @@ static void on_plan(ossio_split_plan *plan, const ossio_result *res, void *ud)
 
 static int run_splits(cli *c, const cli_args *a)
 {
-    unsigned p;
+    unsigned p = 1;
     if (a->npos != 1) {
         return cli_usage_error(c, "needs one oss://bucket/key or oss://bucket/dir/");
     }
@@ -150,7 +150,7 @@ static void cancel_count(cli *c)
 
 static int run_count(cli *c, const cli_args *a)
 {
-    unsigned p;
+    unsigned p = 1;
     if (a->npos != 1) {
         return cli_usage_error(c, "needs one oss://bucket/key or oss://bucket/dir/");
     }
