@@ -107,7 +107,8 @@ static void reference(const uint8_t *t, size_t n, const uint8_t *d, size_t dl, g
 }
 
 /* One split read the way the split reader does: from the scan start, in
- * chunks, until done or the end of the text. Returns the final status. */
+ * chunks of 1..max_chunk bytes (0: the whole text in one chunk), until done
+ * or the end of the text. Returns the final status. */
 static ossio_status read_split(const uint8_t *t, size_t n, const uint8_t *d, size_t dl, size_t max,
                                uint64_t start, uint64_t length, size_t max_chunk, got *out)
 {
@@ -116,7 +117,7 @@ static ossio_status read_split(const uint8_t *t, size_t n, const uint8_t *d, siz
     size_t pos = (size_t)ossio_lines_scan_start(&l);
     ossio_status st = OSSIO_OK;
     while (st == OSSIO_OK && pos < n && !ossio_lines_done(&l)) {
-        size_t c = 1 + below(max_chunk);
+        size_t c = max_chunk == 0 ? n - pos : 1 + below(max_chunk); /* 0: one chunk */
         if (c > n - pos) {
             c = n - pos;
         }
@@ -369,7 +370,7 @@ static void t_records_point_into_chunks(void **state)
     (void)state;
     const uint8_t *t = (const uint8_t *)"one\ntwo\nthree\nfour\n";
     got g = {0};
-    assert_int_equal(read_split(t, 19, (const uint8_t *)"\n", 1, 100, 0, 19, 1000, &g), OSSIO_OK);
+    assert_int_equal(read_split(t, 19, (const uint8_t *)"\n", 1, 100, 0, 19, 0, &g), OSSIO_OK);
     assert_int_equal(g.n, 4);
     assert_int_equal(g.in_chunk, 4);
     got_free(&g);
