@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -160,8 +161,9 @@ static void start_get(ossio_client *cl, job *j, const char *url, const char *ran
     ossio_request_set_callbacks(j->r, job_on_headers, job_on_data, j);
 }
 
-/* Blocking HTTP/1.1 call to the endpoint's control port; returns the status. */
-static int control(const char *method, const char *path, const char *json)
+/* Blocking HTTP/1.1 call to the endpoint's control port; returns the status
+ * and, if |out| is not NULL, the response body (NUL-terminated, truncated to |cap|). */
+static int control_io(const char *method, const char *path, const char *json, char *out, size_t cap)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a;
@@ -183,7 +185,7 @@ static int control(const char *method, const char *path, const char *json)
         close(fd);
         return -1;
     }
-    char resp[4096];
+    static char resp[256 * 1024];
     ssize_t got = 0, k;
     while ((k = read(fd, resp + got, sizeof(resp) - 1 - (size_t)got)) > 0) {
         got += k;
@@ -192,7 +194,36 @@ static int control(const char *method, const char *path, const char *json)
     resp[got > 0 ? got : 0] = '\0';
     int status = 0;
     sscanf(resp, "HTTP/1.1 %d", &status);
+    const char *body = strstr(resp, "\r\n\r\n");
+    if (out != NULL && cap > 0) {
+        snprintf(out, cap, "%s", body != NULL ? body + 4 : "");
+    }
     return status;
+}
+
+static int control(const char *method, const char *path, const char *json)
+{
+    return control_io(method, path, json, NULL, 0);
+}
+
+/* How often the faults armed with match.path |path| fired (sum), from GET /faults. */
+static int faults_fired(const char *path)
+{
+    static char body[256 * 1024];
+    if (control_io("GET", "/faults", NULL, body, sizeof(body)) != 200) {
+        return -1;
+    }
+    char needle[600];
+    snprintf(needle, sizeof(needle), "\"path\":\"%s\"", path);
+    int total = 0;
+    for (char *m = strstr(body, needle); m != NULL; m = strstr(m + 1, needle)) {
+        char *f = m;
+        while (f > body && strncmp(f, "\"fired\":", 8) != 0) {
+            f--; /* this fault's "fired" comes before its "match" */
+        }
+        total += atoi(f + 8);
+    }
+    return total;
 }
 
 /* Removes the faults armed for |path| (only ours: other test programs share

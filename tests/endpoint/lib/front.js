@@ -163,6 +163,7 @@ class Front {
       }
       if (method === 'PUT' || method === 'GET' || method === 'HEAD') {
         if (method === 'PUT') await this.checkForbidOverwrite(req, ctx);
+        else await this.checkIfMatch(req, ctx);
         if (method === 'GET' && req.headers.range) await this.ossRange(req, ctx);
         return this.proxy(req, res, ctx, { crc: () => this.multipart.objectPath(bucket, key) });
       }
@@ -205,6 +206,23 @@ class Front {
     const st = await this.upstream('HEAD', `/${encodeURIComponent(ctx.bucket)}/${encodeKeyPath(toStore(ctx.key))}`, {});
     if (st.statusCode === 200) {
       throw new OssError(409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.');
+    }
+  }
+
+  /**
+   * If-Match on GET/HEAD, as OSS answers it: the object's ETag must be one of
+   * the listed ones (or "*"), else 412 PreconditionFailed. s3rver ignores
+   * If-Match, so the front checks it (HEAD upstream, then the GET).
+   */
+  async checkIfMatch(req, ctx) {
+    const want = req.headers['if-match'];
+    if (want === undefined) return;
+    const st = await this.upstream('HEAD', `/${encodeURIComponent(ctx.bucket)}/${encodeKeyPath(toStore(ctx.key))}`, {});
+    if (st.statusCode !== 200) return; // the GET itself answers 404
+    const tags = String(want).split(',').map(t => t.trim().replace(/^W\//, ''));
+    const etag = String(st.headers.etag || '');
+    if (!tags.includes('*') && !tags.includes(etag)) {
+      throw new OssError(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold.');
     }
   }
 

@@ -109,6 +109,18 @@ test('x-oss-forbid-overwrite: true → 409 FileAlreadyExists, object unchanged',
   assert.strictEqual((await c.get(key)).content.toString(), 'first');
 });
 
+test('If-Match on GET: the current ETag reads, another gives 412 PreconditionFailed', async () => {
+  const c = aliClient(ep);
+  const key = uniqueKey('if-match.txt');
+  const put = await c.put(key, Buffer.from('version one'));
+  const etag = put.res.headers.etag;
+  assert.strictEqual((await c.get(key, { headers: { 'If-Match': etag } })).content.toString(), 'version one');
+  await c.put(key, Buffer.from('version two'));
+  await assert.rejects(c.get(key, { headers: { 'If-Match': etag } }),
+    e => e.status === 412 && e.code === 'PreconditionFailed');
+  assert.strictEqual((await c.get(key, { headers: { 'If-Match': '*' } })).content.toString(), 'version two');
+});
+
 test('known crc64 value: "123456789" → 0x995dc9bbdf1939fa', async () => {
   const c = aliClient(ep);
   const put = await c.put(uniqueKey('check.txt'), Buffer.from('123456789'));
