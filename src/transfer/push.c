@@ -280,25 +280,7 @@ const uint8_t *ossio_push_part_bytes(ossio_transfer *t, part *p)
     if (!p->spilled) {
         return p->buf != NULL ? p->buf : (const uint8_t *)"";
     }
-    p->buf = malloc(p->len > 0 ? (size_t)p->len : 1);
-    if (p->buf == NULL) {
-        return NULL;
-    }
-    uint64_t done = 0;
-    while (done < p->len) {
-        ssize_t n = pread(t->spill_fd, p->buf + done, (size_t)(p->len - done),
-                          (off_t)(p->spill_off + done));
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            free(p->buf);
-            p->buf = NULL;
-            return NULL;
-        }
-        done += (uint64_t)n;
-    }
-    return p->buf;
+    return ossio_part_read(p, t->spill_fd, p->spill_off);
 }
 
 void ossio_push_part_sent(ossio_transfer *t, part *p)

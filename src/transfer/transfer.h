@@ -136,6 +136,9 @@ void ossio_upload_pump(ossio_transfer *t);
 /* The part size for an upload of |size| bytes: |part_size|, raised so no
  * upload needs more than MAX_PARTS parts. */
 uint64_t ossio_upload_part_size(uint64_t size, uint64_t part_size);
+/* Reads a part's p->len bytes at |off| of |fd| into a new p->buf (the
+ * caller reserved its memory); NULL on a short read or out of memory. */
+const uint8_t *ossio_part_read(part *p, int fd, uint64_t off);
 /* Sends InitiateMultipartUpload; its answer starts the parts. */
 void ossio_upload_init(ossio_transfer *t);
 /* Sends parts[0] as the whole object with one PutObject (when its memory is there). */

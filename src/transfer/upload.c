@@ -53,13 +53,18 @@ static const uint8_t *part_bytes(ossio_transfer *t, part *p)
     if (t->data != NULL || t->size == 0) {
         return t->data != NULL ? t->data + p->off : (const uint8_t *)"";
     }
+    return ossio_part_read(p, t->fd, p->off);
+}
+
+const uint8_t *ossio_part_read(part *p, int fd, uint64_t off)
+{
     p->buf = malloc(p->len > 0 ? p->len : 1);
     if (p->buf == NULL) {
         return NULL;
     }
     uint64_t done = 0;
     while (done < p->len) {
-        ssize_t n = pread(t->fd, p->buf + done, (size_t)(p->len - done), (off_t)(p->off + done));
+        ssize_t n = pread(fd, p->buf + done, (size_t)(p->len - done), (off_t)(off + done));
         if (n < 0 && errno == EINTR) {
             continue;
         }
