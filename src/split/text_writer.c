@@ -5,6 +5,7 @@
  * itself conditional (x-oss-forbid-overwrite on PutObject and
  * CompleteMultipartUpload), so a racing writer cannot be overwritten either.
  * A failure or cancel aborts the upload: nothing is left behind. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@ struct ossio_text_writer {
     int closing;
     int abandoned; /* canceled before close: nobody to tell, free when settled */
     int exists;    /* the check found the object */
+    int end_held;  /* closed while the check ran: the upload ends after it */
+    ossio_deferred done_node;
     ossio_outcome out;
     ossio_text_writer_done_cb done;
     void *done_ud;
@@ -34,10 +37,11 @@ struct ossio_text_writer {
     char uri[];
 };
 
-/* Completes once both the upload and the check have settled. */
+/* Completes once both the upload and the check have settled, and the
+ * caller has closed (or abandoned) the writer: until then it stays theirs. */
 static void settle(ossio_text_writer *w)
 {
-    if (w->t != NULL || w->head != NULL) {
+    if (w->t != NULL || w->head != NULL || (!w->closing && !w->abandoned)) {
         return;
     }
     if (!w->abandoned && w->done != NULL) {
@@ -48,10 +52,16 @@ static void settle(ossio_text_writer *w)
     free(w);
 }
 
+static void settle_deferred(ossio_deferred *d)
+{
+    settle((ossio_text_writer *)((char *)d - offsetof(ossio_text_writer, done_node)));
+}
+
 static void upload_done(ossio_transfer *t, const ossio_result *res, void *ud)
 {
     ossio_text_writer *w = ud;
     w->t = NULL;
+    w->abandoned |= w->cl->destroying && !w->closing; /* freed with the client */
     ossio_outcome_account(&w->out, res);
     if (w->exists) {
         /* the check decided it; the upload was canceled for it */
@@ -71,6 +81,7 @@ static void head_done(ossio_op *op, const ossio_result *res, void *ud)
     (void)op;
     ossio_text_writer *w = ud;
     w->head = NULL;
+    w->abandoned |= w->cl->destroying && !w->closing; /* freed with the client */
     ossio_outcome_account(&w->out, res);
     if (res->status == OSSIO_OK) {
         w->exists = 1;
@@ -80,6 +91,8 @@ static void head_done(ossio_op *op, const ossio_result *res, void *ud)
     }
     if (w->out.decided && w->t != NULL) {
         ossio_transfer_cancel(w->t); /* aborts whatever was started */
+    } else if (w->end_held && w->t != NULL) {
+        (void)ossio_transfer_push_end(w->t); /* the object did not exist: write it now */
     }
     settle(w);
 }
@@ -175,8 +188,18 @@ ossio_status ossio_text_writer_close(ossio_text_writer *w, ossio_text_writer_don
     w->done = done;
     w->done_ud = user_data;
     if (w->t != NULL && !w->out.decided) {
-        /* A failure here is the upload's: its completion reports it. */
-        (void)ossio_transfer_push_end(w->t);
+        if (w->head != NULL) {
+            /* NO_OVERWRITE: the object may only come into being once the
+             * check said it does not exist (on S3 nothing else guards it). */
+            w->end_held = 1;
+        } else {
+            /* A failure here is the upload's: its completion reports it. */
+            (void)ossio_transfer_push_end(w->t);
+        }
+    }
+    if (w->t == NULL && w->head == NULL) {
+        /* Everything settled before close: complete from the loop. */
+        ossio_defer(&w->cl->defer, &w->done_node, settle_deferred);
     }
     return OSSIO_OK;
 }
@@ -188,6 +211,10 @@ void ossio_text_writer_cancel(ossio_text_writer *w)
     }
     if (!w->closing) {
         w->abandoned = 1; /* the caller is done with it; freed once settled */
+        if (w->t == NULL && w->head == NULL) {
+            ossio_defer(&w->cl->defer, &w->done_node, settle_deferred);
+            return;
+        }
     }
     ossio_outcome_fail(&w->out, OSSIO_ECANCELED, "canceled", NULL);
     if (w->head != NULL) {

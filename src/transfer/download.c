@@ -245,6 +245,7 @@ static void start_part(ossio_transfer *t, part *p)
     if (st != OSSIO_OK) {
         ossio_op_free(op);
         ossio_transfer_fail(t, st, "could not build a part request", NULL);
+        ossio_transfer_settle_later(t); /* nothing may be in flight to settle it */
         return;
     }
     ossio_op_set_callbacks(op, part_data, NULL, p);

@@ -34,8 +34,43 @@ void ossio_transfer_set_writable(ossio_transfer *t, ossio_writable_cb cb, void *
     }
 }
 
+/* The smallest part a multipart upload accepts (all but the last). */
+static uint64_t min_part(const ossio_transfer *t)
+{
+    return t->cl->oss.s3 ? 5u << 20 : 100u << 10;
+}
+
+/* Starts the multipart upload once a full part exists and more follows. */
+static void start_multipart(ossio_transfer *t)
+{
+    if (!t->multipart && t->n_parts == 1 && !t->cur_open) {
+        t->multipart = 1;
+        ossio_upload_init(t);
+    }
+}
+
+/* The budget is full: every push upload of the client sends its open part
+ * now if it is large enough to be a part, so the memory it holds comes back
+ * (otherwise writers each holding half a part could wait for one another). */
+static void relieve(ossio_client *cl)
+{
+    for (ossio_transfer *t = cl->transfers; t != NULL; t = t->live_next) {
+        if (t->push && !t->finishing && !t->push_ended && t->cur_open &&
+            t->parts[t->n_parts - 1].len >= min_part(t)) {
+            t->cur_open = 0;
+            start_multipart(t);
+            ossio_upload_pump(t);
+        }
+    }
+}
+
 void ossio_push_start(ossio_transfer *t)
 {
+    /* Two parts (one filling, one leaving) fit the budget. */
+    uint64_t cap = t->cl->oss.memory_limit / 2;
+    if (t->part_size > cap) {
+        t->part_size = cap > min_part(t) ? cap : min_part(t);
+    }
     /* Parts in flight point at their slot, so the slots never move: all
      * 10,000 at once (calloc'd pages stay untouched until used). Nothing is
      * sent before the first part fills or the push ends. */
@@ -56,7 +91,7 @@ static void fail_now(ossio_transfer *t, ossio_status st, const char *detail)
 /* Takes |n| bytes of the budget without queuing for more (spill instead). */
 static int try_take(ossio_transfer *t, uint64_t n)
 {
-    if (!ossio_mem_reserve(t->cl, n)) {
+    if (t->cl->mem_waiters != NULL || !ossio_mem_reserve(t->cl, n)) { /* waiters first */
         return 0;
     }
     t->mem_held += n;
@@ -203,16 +238,14 @@ ossio_status ossio_transfer_push2(ossio_transfer *t, const void *a, size_t alen,
     if (alen + blen == 0) {
         return OSSIO_OK;
     }
-    if (!t->multipart && t->n_parts == 1 && !t->cur_open) {
-        /* The first part is full and more follows: multipart, now (the full
-         * part may hold the memory these bytes wait for). */
-        t->multipart = 1;
-        ossio_upload_init(t);
-    }
+    /* The first part is full and more follows: multipart, now (the full part
+     * may hold the memory these bytes wait for). */
+    start_multipart(t);
     int reserved = 0;
     if (t->cl->oss.buffer_dir == NULL) {
         if (!ossio_transfer_mem_take(t, alen + blen)) {
             t->want_writable = 1; /* the memory waiter wakes us */
+            relieve(t->cl);
             return OSSIO_EAGAIN;
         }
         reserved = 1;
@@ -254,7 +287,9 @@ ossio_status ossio_transfer_push_end(ossio_transfer *t)
 static void writable_deferred(ossio_deferred *d)
 {
     ossio_transfer *t = (ossio_transfer *)((char *)d - offsetof(ossio_transfer, writable_node));
-    if (!t->finishing && t->writable != NULL) {
+    if (t->finishing) {
+        ossio_transfer_settle(t); /* it waited for this node */
+    } else if (t->writable != NULL) {
         t->writable(t, t->writable_ud);
     }
 }

@@ -389,8 +389,9 @@ void ossio_transfer_settle(ossio_transfer *t)
 {
     /* A queued deferred settle will do it: completing now would free |t|
      * under that queued node. */
-    if (!t->finishing || t->in_flight > 0 || t->ctl != NULL || t->settle_node.queued) {
-        return;
+    if (!t->finishing || t->in_flight > 0 || t->ctl != NULL || t->settle_node.queued ||
+        t->writable_node.queued) {
+        return; /* the queued call settles it when it runs */
     }
     if (t->upload && t->status != OSSIO_OK && t->upload_id[0] != '\0' && !t->keep_on_failure) {
         /* Leave nothing behind: abort the multipart upload, then complete. */

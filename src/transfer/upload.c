@@ -224,6 +224,7 @@ static void start_part(ossio_transfer *t, size_t i)
         ossio_op_free(op);
         ossio_transfer_part_free(t, p);
         ossio_transfer_fail(t, st, st == OSSIO_EIO ? "reading the source failed" : NULL, NULL);
+        ossio_transfer_settle_later(t); /* nothing may be in flight to settle it */
         return;
     }
     p->crc = ossio_crc64(0, bytes, (size_t)p->len);
@@ -238,16 +239,33 @@ static void start_parts(ossio_transfer *t)
     if (t->upload_id[0] == '\0' || t->ctl_is_init) {
         return; /* parts go once InitiateMultipartUpload answered */
     }
-    while (!t->finishing && t->next < t->n_parts && t->in_flight < t->parallel) {
-        part *p = &t->parts[t->next];
-        if (p->state == 2) {
-            t->next++; /* already stored (resume) */
+    /* In part order, but a part waiting for memory does not hold back later
+     * ones that need none (push parts still in memory): part numbers are
+     * explicit, and those parts hold the memory the waiting one needs. */
+    for (size_t i = t->next; !t->finishing && i < t->n_parts && t->in_flight < t->parallel; i++) {
+        part *p = &t->parts[i];
+        if (p->state != 0) {
+            t->next += i == t->next; /* started, or already stored (resume) */
             continue;
         }
-        if ((t->cur_open && t->next == t->n_parts - 1) || !part_memory(t, p)) {
-            return; /* still being filled, or waiting for memory */
+        if (t->cur_open && i == t->n_parts - 1) {
+            return; /* still being filled */
         }
-        start_part(t, t->next++);
+        if (!part_memory(t, p)) {
+            continue; /* woken when memory is given back */
+        }
+        t->next += i == t->next;
+        start_part(t, i);
+    }
+}
+
+/* A push upload whose parts all went out before it ended: complete it now
+ * (part_done completes the others). */
+static void complete_if_all_sent(ossio_transfer *t)
+{
+    if (t->push && t->push_ended && t->multipart && t->upload_id[0] != '\0' && !t->ctl_is_init &&
+        t->ctl == NULL && t->in_flight == 0 && t->done_parts == t->n_parts && !t->finishing) {
+        complete(t);
     }
 }
 
@@ -322,6 +340,7 @@ static void init_done(ossio_op *op, const ossio_result *res, void *ud)
             /* canceled while initiating: the settle below aborts it */
         } else {
             start_parts(t);
+            complete_if_all_sent(t);
         }
     }
     ossio_transfer_settle(t);
@@ -442,5 +461,9 @@ void ossio_upload_pump(ossio_transfer *t)
         ossio_upload_single(t);
     } else {
         start_parts(t);
+        complete_if_all_sent(t);
+    }
+    if (t->finishing) {
+        ossio_transfer_settle_later(t); /* from the loop: pump runs inside push calls */
     }
 }

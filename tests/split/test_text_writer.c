@@ -16,14 +16,20 @@
 
 static char prefix[128];
 
-static ossio_client *client_extra(const char *k, const char *v)
+static ossio_client *client_extra2(const char *k, const char *v, const char *k2, const char *v2)
 {
     char endpoint[128];
     snprintf(endpoint, sizeof(endpoint), "https://localhost:%d", ep_port("H2_TLS"));
     return client_with(NULL, "fs.oss.endpoint", endpoint, "fs.oss.accessKeyId", ep("ACCESS_KEY_ID"),
                        "fs.oss.accessKeySecret", ep("ACCESS_KEY_SECRET"),
                        "fs.oss.path.style.access", "true", "fs.oss.multipart.upload.size", "100K",
-                       "fs.oss.attempts.maximum", "2", k, v, NULL);
+                       "fs.oss.attempts.maximum", "2", "fs.oss.region", ep("REGION"), k, v, k2, v2,
+                       NULL);
+}
+
+static ossio_client *client_extra(const char *k, const char *v)
+{
+    return client_extra2(k, v, NULL, NULL);
 }
 
 static const char *uri_of(const char *name)
@@ -419,6 +425,71 @@ static void t_backpressure(void **state)
     ossio_client_destroy(cl);
 }
 
+/* NO_OVERWRITE on an existing object while the caller runs the loop between
+ * refused writes: the check's answer arrives before close, the writer stays
+ * the caller's until it closes, and close reports OSSIO_EEXISTS. */
+static void t_no_overwrite_found_before_close(void **state)
+{
+    (void)state;
+    ossio_client *cl = client_extra("fs.oss.memory.limit", "1M");
+    wres a = write_text(cl, "exists.txt", OSSIO_OVERWRITE, 0, 5);
+    assert_int_equal(a.st, OSSIO_OK);
+    ossio_text_writer *w;
+    assert_int_equal(ossio_text_writer_open(&w, cl, uri_of("exists.txt"), OSSIO_NO_OVERWRITE),
+                     OSSIO_OK);
+    char rec[8192];
+    ossio_status st = OSSIO_OK;
+    for (unsigned k = 0; k < 20000 && st != OSSIO_EEXISTS; k++) {
+        size_t len = record(k, rec, sizeof(rec));
+        while ((st = ossio_text_writer_write(w, rec, len)) == OSSIO_EAGAIN) {
+            ossio_client_run(cl);
+        }
+        if (k % 100 == 0) {
+            ossio_client_run(cl); /* the check answers meanwhile */
+        }
+    }
+    assert_int_equal(st, OSSIO_EEXISTS); /* writes say so once the check answered */
+    wres x;
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(ossio_text_writer_close(w, w_done, &x), OSSIO_OK);
+    assert_int_equal(x.done, 0); /* never inside close */
+    ossio_client_run(cl);
+    assert_int_equal(x.done, 1);
+    assert_int_equal(x.st, OSSIO_EEXISTS);
+    expect_records(cl, "exists.txt", 2, 0, 5);
+    int uploads = -1;
+    assert_int_equal(run_op(cl, OSSIO_OP_MULTIPART_LIST_UPLOADS, "exists.txt", &uploads), OSSIO_OK);
+    assert_int_equal(uploads, 0);
+    ossio_client_destroy(cl);
+}
+
+/* The s3 dialect has no x-oss-forbid-overwrite: the object must not be
+ * written before the existence check answered. */
+static void t_no_overwrite_s3_dialect(void **state)
+{
+    (void)state;
+    ossio_client *cl = client_extra("fs.oss.dialect", "s3");
+    wres a = write_text(cl, "s3-exists.txt", OSSIO_NO_OVERWRITE, 0, 5);
+    assert_int_equal(a.st, OSSIO_OK);
+    wres b = write_text(cl, "s3-exists.txt", OSSIO_NO_OVERWRITE, 100, 3); /* closes at once */
+    assert_int_equal(b.st, OSSIO_EEXISTS);
+    expect_records(cl, "s3-exists.txt", 1, 0, 5); /* untouched */
+    ossio_client_destroy(cl);
+}
+
+/* A writer left open when its client is destroyed is freed with it. */
+static void t_destroy_with_open_writer(void **state)
+{
+    (void)state;
+    ossio_client *cl = client_extra(NULL, NULL);
+    ossio_text_writer *w;
+    assert_int_equal(ossio_text_writer_open(&w, cl, uri_of("left-open.txt"), OSSIO_NO_OVERWRITE),
+                     OSSIO_OK);
+    assert_int_equal(ossio_text_writer_write(w, "a record", 8), OSSIO_OK);
+    ossio_client_run(cl);
+    ossio_client_destroy(cl); /* ASan's leak check is the assertion */
+}
+
 int main(void)
 {
     snprintf(prefix, sizeof(prefix), "text-writer/%d", (int)getpid());
@@ -430,6 +501,9 @@ int main(void)
         cmocka_unit_test(t_failure_mid_write_leaves_nothing),
         cmocka_unit_test(t_cancel_leaves_nothing),
         cmocka_unit_test(t_backpressure),
+        cmocka_unit_test(t_no_overwrite_found_before_close),
+        cmocka_unit_test(t_no_overwrite_s3_dialect),
+        cmocka_unit_test(t_destroy_with_open_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -195,7 +195,7 @@ static void t_push_spills_to_buffer_dir(void **state)
     ossio_client_run(cl);
     assert_int_equal(x.done, 1);
     OK(x);
-    assert_int_equal(x.parts, 6);
+    assert_int_equal(x.parts, 11); /* 1 MiB parts lowered to half the 1 MiB budget */
     assert_true(ossio_client_stat(cl, OSSIO_STAT_MEMORY_PEAK) <= MIB);
     assert_true(peak_of_transfer > 0 && peak_of_transfer <= MIB);
     expect_object(cl, "push-spill.bin", blob, blob_len);
@@ -314,6 +314,110 @@ static void t_destroy_completes_idle_push(void **state)
     assert_int_equal(x.st, OSSIO_ECANCELED);
 }
 
+/* Every part went out before the push ended (a producer that pauses before
+ * its end, with exactly 2 parts): push_end alone must complete the upload. */
+static void t_push_parts_all_sent_before_end(void **state)
+{
+    (void)state;
+    ossio_client *cl = client(NULL, NULL); /* 1 MiB parts */
+    ossio_transfer *t;
+    assert_int_equal(ossio_upload_new(&t, cl, key_uri("push-2parts.bin")), OSSIO_OK);
+    ossio_transfer_from_push(t);
+    tres x;
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(ossio_transfer_submit(t, t_done, &x), OSSIO_OK);
+    assert_int_equal(ossio_transfer_push(t, blob, MIB), OSSIO_OK);
+    assert_int_equal(ossio_transfer_push(t, blob + MIB, MIB), OSSIO_OK); /* starts multipart */
+    ossio_client_run(cl); /* part 1 leaves; part 2 is full but not yet known to be the last */
+    assert_int_equal(x.done, 0);
+    assert_int_equal(ossio_transfer_push_end(t), OSSIO_OK);
+    ossio_client_run(cl);
+    assert_int_equal(x.done, 1);
+    OK(x);
+    assert_int_equal(x.parts, 2);
+    expect_object(cl, "push-2parts.bin", blob, 2 * MIB);
+    ossio_client_destroy(cl);
+}
+
+/* A part size larger than the budget (5 MiB parts, 1 MiB budget, no spill
+ * directory): the part size is lowered to half the budget, so a push never
+ * waits for memory only its own open part holds. */
+static void t_push_part_larger_than_budget(void **state)
+{
+    (void)state;
+    ossio_client *cl = client("fs.oss.memory.limit", "1M");
+    pusher p = {NULL, 0, 3 * MIB + 5, 0, 0};
+    assert_int_equal(ossio_upload_new(&p.t, cl, key_uri("push-bigpart.bin")), OSSIO_OK);
+    ossio_transfer_from_push(p.t);
+    ossio_transfer_set_parts(p.t, 5 * MIB, 4);
+    ossio_transfer_set_writable(p.t, on_writable, &p);
+    tres x;
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(ossio_transfer_submit(p.t, t_done, &x), OSSIO_OK);
+    pump(&p);
+    while (x.done == 0) {
+        ossio_client_run(cl);
+    }
+    OK(x);
+    assert_int_equal(x.parts, 7); /* 512 KiB parts */
+    assert_true(ossio_client_stat(cl, OSSIO_STAT_MEMORY_PEAK) <= MIB);
+    expect_object(cl, "push-bigpart.bin", blob, 3 * MIB + 5);
+    ossio_client_destroy(cl);
+}
+
+/* Eight push uploads whose open parts together exceed the budget, fed
+ * round-robin by one thread: a refused push makes every open part that is
+ * large enough leave, so all eight complete. */
+static void t_push_many_writers_share_a_budget(void **state)
+{
+    (void)state;
+    ossio_client *cl = client("fs.oss.memory.limit", "1M");
+    enum { N = 8 };
+    pusher p[N];
+    tres x[N];
+    memset(x, 0, sizeof(x));
+    size_t each = 700 * 1024;
+    for (int i = 0; i < N; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "push-many-%d.bin", i);
+        p[i] = (pusher){NULL, 0, each, 0, 0};
+        assert_int_equal(ossio_upload_new(&p[i].t, cl, key_uri(name)), OSSIO_OK);
+        ossio_transfer_from_push(p[i].t);
+        ossio_transfer_set_parts(p[i].t, 400 * 1024, 2);
+        assert_int_equal(ossio_transfer_submit(p[i].t, t_done, &x[i]), OSSIO_OK);
+    }
+    size_t piece = 50 * 1024;
+    for (int round = 0; round * piece < each; round++) {
+        for (int i = 0; i < N; i++) {
+            size_t off = round * piece, n = each - off < piece ? each - off : piece;
+            ossio_status st;
+            unsigned spins = 0;
+            while ((st = ossio_transfer_push(p[i].t, blob + off, n)) == OSSIO_EAGAIN) {
+                p[i].eagain++;
+                ossio_client_run(cl); /* others' parts leave; memory comes back */
+                assert_true(++spins < 1000);
+            }
+            assert_int_equal(st, OSSIO_OK);
+        }
+    }
+    unsigned eagain = 0;
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(ossio_transfer_push_end(p[i].t), OSSIO_OK);
+        eagain += p[i].eagain;
+    }
+    ossio_client_run(cl);
+    assert_true(eagain >= 1); /* 8 × 700 KiB do not fit 1 MiB */
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(x[i].done, 1);
+        OK(x[i]);
+        char name[64];
+        snprintf(name, sizeof(name), "push-many-%d.bin", i);
+        expect_object(cl, name, blob, each);
+    }
+    assert_true(ossio_client_stat(cl, OSSIO_STAT_MEMORY_PEAK) <= MIB);
+    ossio_client_destroy(cl);
+}
+
 /* No upload needs more than 10,000 parts: the part size is raised. */
 static void t_part_size_raised_for_10000_parts(void **state)
 {
@@ -341,6 +445,9 @@ int main(void)
         cmocka_unit_test(t_push_cancel_and_failure_leave_nothing),
         cmocka_unit_test(t_budget_shared_by_transfers),
         cmocka_unit_test(t_destroy_completes_idle_push),
+        cmocka_unit_test(t_push_parts_all_sent_before_end),
+        cmocka_unit_test(t_push_part_larger_than_budget),
+        cmocka_unit_test(t_push_many_writers_share_a_budget),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(blob);
