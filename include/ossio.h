@@ -43,8 +43,8 @@ OSSIO_EXTERN const char *ossio_version(void);
 
 /**
  * Returns the run-time version of one of ossio's dependencies, by name:
- * "libev", "c-ares", "nghttp2", "openssl", "expat", "libyaml", "http-parser"
- * or "isa-l". Versions are asked from the loaded library, except for "isa-l",
+ * "libev", "c-ares", "nghttp2", "openssl", "expat", "libyaml", "http-parser",
+ * "isa-l" or "zlib". Versions are asked from the loaded library, except for "isa-l",
  * which has no run-time version call: its version is the one of the headers
  * ossio was compiled against.
  *

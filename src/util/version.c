@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <yaml.h>
+#include <zlib.h>
 
 #define VERSION_LEN 64
 
@@ -25,6 +26,7 @@ enum dep {
     DEP_YAML,
     DEP_HTTP_PARSER,
     DEP_ISAL,
+    DEP_ZLIB,
     DEP_COUNT
 };
 
@@ -36,6 +38,7 @@ static const char *const dep_names[DEP_COUNT + 1] = {[DEP_LIBEV] = "libev",
                                                      [DEP_YAML] = "libyaml",
                                                      [DEP_HTTP_PARSER] = "http-parser",
                                                      [DEP_ISAL] = "isa-l",
+                                                     [DEP_ZLIB] = "zlib",
                                                      [DEP_COUNT] = NULL};
 
 static char dep_versions[DEP_COUNT][VERSION_LEN];
@@ -62,6 +65,7 @@ static void format_versions(void)
     /* ISA-L has no run-time version call: report the headers we built with. */
     snprintf(dep_versions[DEP_ISAL], VERSION_LEN, "%d.%d.%d", ISAL_MAJOR_VERSION,
              ISAL_MINOR_VERSION, ISAL_PATCH_VERSION);
+    copy_version(dep_versions[DEP_ZLIB], zlibVersion());
 }
 
 const char *ossio_version(void)
