@@ -379,6 +379,69 @@ static void t_small_and_empty_objects(void **state)
     ossio_client_destroy(cl);
 }
 
+/* 100 MiB from a file and back to a file, over h2 and over HTTP/1.1: 13
+ * parts each way, CRC-64 of the copy equal to the source's and the store's. */
+static void big_round_trip(ossio_client *cl, const char *name)
+{
+    char dir[] = "/tmp/ossio-big-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char src[300], dst[300];
+    snprintf(src, sizeof(src), "%s/src.bin", dir);
+    snprintf(dst, sizeof(dst), "%s/dst.bin", dir);
+    const size_t total = 100 * MIB;
+    FILE *f = fopen(src, "wb");
+    uint64_t crc = 0;
+    for (size_t off = 0; off < total; off += blob_len) {
+        size_t n = total - off < blob_len ? total - off : blob_len;
+        blob[0] = (uint8_t)(off / blob_len); /* no two chunks alike */
+        assert_int_equal(fwrite(blob, 1, n, f), n);
+        crc = ossio_crc64(crc, blob, n);
+    }
+    fclose(f);
+    blob[0] = 0;
+    ossio_transfer *t;
+    assert_int_equal(ossio_upload_new(&t, cl, key_uri(name)), OSSIO_OK);
+    ossio_transfer_from_file(t, src);
+    ossio_transfer_set_parts(t, 8 * MIB, 8);
+    tres up = run(cl, t);
+    OK(up);
+    assert_int_equal(up.parts, 13);
+    assert_true(up.crc == crc);
+    assert_int_equal(ossio_download_new(&t, cl, key_uri(name)), OSSIO_OK);
+    ossio_transfer_to_file(t, dst);
+    ossio_transfer_set_parts(t, 8 * MIB, 8);
+    tres down = run(cl, t);
+    OK(down);
+    assert_int_equal(down.size, total);
+    assert_true(down.crc == crc);
+    /* the file itself, read back */
+    f = fopen(dst, "rb");
+    uint64_t got = 0;
+    size_t n;
+    static uint8_t buf[1 << 20];
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+        got = ossio_crc64(got, buf, n);
+    }
+    fclose(f);
+    assert_true(got == crc);
+    unlink(src);
+    unlink(dst);
+    rmdir(dir);
+}
+
+static void t_100mib_round_trip_h2_and_h1(void **state)
+{
+    (void)state;
+    ossio_client *cl = client(NULL, NULL);
+    big_round_trip(cl, "100mib-h2.bin");
+    assert_int_equal(ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_H1), 0);
+    ossio_client_destroy(cl);
+    cl = client("fs.oss.http2.enabled", "false");
+    big_round_trip(cl, "100mib-h1.bin");
+    assert_int_equal(ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_H2), 0);
+    ossio_client_destroy(cl);
+}
+
 int main(void)
 {
     blob = malloc(blob_len);
@@ -396,6 +459,7 @@ int main(void)
         cmocka_unit_test(t_cancel_aborts),
         cmocka_unit_test(t_cancel_download_and_missing_source),
         cmocka_unit_test(t_flipped_byte_fails_download),
+        cmocka_unit_test(t_100mib_round_trip_h2_and_h1),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(blob);
