@@ -275,6 +275,33 @@ int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     return 0;
 }
 
+int cli_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char num[32];
+    size_t n = s != NULL ? strlen(s) : 0;
+    if (n == 0 || n >= sizeof(num)) {
+        return -1;
+    }
+    memcpy(num, s, n + 1);
+    unsigned shift = 0;
+    const char *units = "kmgt";
+    const char *u = strchr(units, num[n - 1] | 0x20);
+    if (n > 1 && u != NULL) {
+        shift = 10 * (unsigned)(u - units + 1);
+        num[n - 1] = '\0';
+    }
+    uint64_t v = 0;
+    if (cli_parse_uint(num, 0, UINT64_MAX >> shift, &v) != 0) {
+        return -1;
+    }
+    v <<= shift;
+    if (v < min || v > max) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int cli_parse_range(const char *s, uint64_t *off, int64_t *len)
 {
     const char *dash = strchr(s, '-');

@@ -199,7 +199,7 @@ function smithyRequest(req, signed, queries) {
   for (const h of signed) if (req.headers[h] !== undefined) headers[h] = req.headers[h];
   // S3 does not normalise or double-encode the path: sign the canonical encoding of the decoded key.
   let path = '/';
-  if (req.pathStyle && req.bucket) path += `${req.bucket}/`;
+  if (req.pathStyle && req.bucket) path += req.key || req.bucketSlash !== false ? `${req.bucket}/` : req.bucket;
   if (req.key) path += encodeKeyPath(req.key);
   const [hostname, port] = (req.headers.host || '').split(':');
   return { method: req.method, protocol: 'https:', hostname, port: port ? Number(port) : undefined, path, query: queries, headers };
