@@ -275,6 +275,33 @@ int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     return 0;
 }
 
+int cli_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char num[32];
+    size_t n = s != NULL ? strlen(s) : 0;
+    if (n == 0 || n >= sizeof(num)) {
+        return -1;
+    }
+    memcpy(num, s, n + 1);
+    unsigned shift = 0;
+    const char *units = "kmgt";
+    const char *u = strchr(units, num[n - 1] | 0x20);
+    if (n > 1 && u != NULL) {
+        shift = 10 * (unsigned)(u - units + 1);
+        num[n - 1] = '\0';
+    }
+    uint64_t v = 0;
+    if (cli_parse_uint(num, 0, UINT64_MAX >> shift, &v) != 0) {
+        return -1;
+    }
+    v <<= shift;
+    if (v < min || v > max) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int cli_parse_range(const char *s, uint64_t *off, int64_t *len)
 {
     const char *dash = strchr(s, '-');
@@ -301,52 +328,6 @@ int cli_parse_range(const char *s, uint64_t *off, int64_t *len)
         return -1;
     }
     *len = (int64_t)(b - a + 1);
-    return 0;
-}
-
-int cli_parse_size(const char *s, uint64_t *out)
-{
-    if (s == NULL || *s < '0' || *s > '9') {
-        return -1;
-    }
-    errno = 0;
-    char *end = NULL;
-    unsigned long long v = strtoull(s, &end, 10);
-    unsigned shift = 0;
-    switch (*end) {
-    case 'k':
-    case 'K':
-        shift = 10;
-        end++;
-        break;
-    case 'm':
-    case 'M':
-        shift = 20;
-        end++;
-        break;
-    case 'g':
-    case 'G':
-        shift = 30;
-        end++;
-        break;
-    case 't':
-    case 'T':
-        shift = 40;
-        end++;
-        break;
-    default:
-        break;
-    }
-    if (*end == 'i' && shift > 0) {
-        end++; /* "KiB"-style: same powers of two */
-    }
-    if (*end == 'B' || *end == 'b') {
-        end++;
-    }
-    if (errno != 0 || *end != '\0' || v > (UINT64_MAX >> shift)) {
-        return -1;
-    }
-    *out = (uint64_t)v << shift;
     return 0;
 }
 

@@ -77,7 +77,8 @@ typedef struct cli_command {
 } cli_command;
 
 extern const cli_command cli_cmd_ls, cli_cmd_stat, cli_cmd_cat, cli_cmd_cp, cli_cmd_rm, cli_cmd_mb,
-    cli_cmd_rb, cli_cmd_presign, cli_cmd_config, cli_cmd_version, cli_cmd_splits, cli_cmd_count;
+    cli_cmd_rb, cli_cmd_presign, cli_cmd_config, cli_cmd_version, cli_cmd_splits, cli_cmd_count,
+    cli_cmd_bench;
 
 /* Parses a command's arguments (main.c does, before running it): its |opts|,
  * the global options anywhere, "--" and "-" (a positional). Returns 0, -1
@@ -103,10 +104,8 @@ int cli_parse_range(const char *s, uint64_t *off, int64_t *len);
 /* Parses a decimal in [min, max]. */
 int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
-/* Parses a size: digits with an optional k/M/G/T suffix (powers of 1024;
- * "KiB", "MB" spellings too). 0 or -1. */
-int cli_parse_size(const char *s, uint64_t *out);
-
+/* Parses a byte count with an optional k/M/G/T suffix (powers of 1024), in [min, max]. */
+int cli_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Parses "\n", "\r", "\t", "\\" and "\xHH" escapes of |s| into |out| (at
  * most |cap| bytes, not NUL-terminated); 0, or -1 if malformed or empty. */
 int cli_parse_escapes(const char *s, char *out, size_t cap, size_t *len);

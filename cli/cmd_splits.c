@@ -163,8 +163,9 @@ static int run_count(cli *c, const cli_args *a)
         rc = cli_usage_error(c, "--delimiter must be 1..16 bytes (\\n \\r \\t \\\\ \\xHH allowed)");
     }
     uint64_t max = 0;
-    if (rc == 0 && a->set[OPT_MAX_RECORD] && cli_parse_size(a->val[OPT_MAX_RECORD], &max) != 0) {
-        rc = cli_usage_error(c, "--max-record must be a size (e.g. 16M)");
+    if (rc == 0 && a->set[OPT_MAX_RECORD] &&
+        cli_parse_size(a->val[OPT_MAX_RECORD], 1, UINT64_C(1) << 30, &max) != 0) {
+        rc = cli_usage_error(c, "--max-record must be a size of 1 byte .. 1G (e.g. 16M)");
     }
     ossio_client *cl = rc == 0 ? cli_client(c) : NULL;
     if (cl == NULL) {

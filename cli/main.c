@@ -9,11 +9,11 @@
 #include "cli.h"
 
 /* The command table: `ossio --help` lists it in this order. Later commands
- * (splits, count, bench) are added here with their cmd_<name>.c. */
+ * (splits, count) are added here with their cmd_<name>.c. */
 static const cli_command *const commands[] = {
-    &cli_cmd_ls,     &cli_cmd_stat,    &cli_cmd_cat,    &cli_cmd_cp,
-    &cli_cmd_rm,     &cli_cmd_mb,      &cli_cmd_rb,     &cli_cmd_presign,
-    &cli_cmd_config, &cli_cmd_version, &cli_cmd_splits, &cli_cmd_count,
+    &cli_cmd_ls,     &cli_cmd_stat,  &cli_cmd_cat,     &cli_cmd_cp,     &cli_cmd_rm,
+    &cli_cmd_mb,     &cli_cmd_rb,    &cli_cmd_presign, &cli_cmd_config, &cli_cmd_version,
+    &cli_cmd_splits, &cli_cmd_count, &cli_cmd_bench,
 };
 
 static void usage(FILE *f)

@@ -284,6 +284,70 @@ case_splits() {
   expect_error 2 'delimiter' "${EP_H2[@]}" count -d '' "$B/$PREFIX/lines.txt"
 }
 
+# ossio bench, every workload with --count: the --json report's counts are
+# exact (bytes = count x size), percentiles ordered, no errors, nothing left
+# behind. Never a figure of speed or time.
+bench_ok() { # what, then jq checks on $TMP/out
+  local what=$1
+  shift
+  check "bench $what exits 0: $(head -c 300 "$TMP/err")" [ "$RC" = 0 ]
+  check "bench $what: valid JSON, no errors" jqe '.command == "bench" and .errors == 0 and .retries >= 0' "$TMP/out"
+  check "bench $what: percentiles ordered" jqe 'all(.kinds[]; .latency_ms as $l | $l.p50 <= $l.p90 and $l.p90 <= $l.p99 and $l.p99 <= $l["p99.9"] and $l["p99.9"] <= $l.max and $l.max > 0)' "$TMP/out"
+  local q
+  for q in "$@"; do check "bench $what: $q" jqe "$q" "$TMP/out"; done
+}
+
+case_bench() {
+  local P=(--prefix "$PREFIX/b")
+  for ep in h2 h1; do
+    local -n E="EP_${ep^^}"
+    local proto=h2; [ "$ep" = h1 ] && proto=http/1.1
+    run "${E[@]}" --json bench put --count 6 --size 250k --part-size 100k -c 4 "${P[@]}" "$B"
+    bench_ok "put ($ep, multipart)" '.workload == "put" and .ops == 6 and .kinds.put.ops == 6 and .bytes == 6 * 256000 and .kinds.put.bytes == .bytes' \
+      ".protocol == \"$proto\" and .connections_opened >= 1 and .cpu_s >= 0 and .peak_rss_mib > 0 and (.timeline | length) >= 1"
+    run "${E[@]}" --json bench put --count 5 --size 10k "${P[@]}" "$B"
+    bench_ok "put ($ep, single)" '.kinds.put.ops == 5 and .bytes == 5 * 10240'
+    run "${E[@]}" --json bench get --count 7 --size 300k --part-size 100k -c 3 --objects 2 "${P[@]}" "$B"
+    bench_ok "get ($ep, objects it put)" '.kinds.get.ops == 7 and .bytes == 7 * 307200 and (.kinds | keys) == ["get"]'
+    run "${E[@]}" --json bench small --count 5 --size 3k -c 2 "${P[@]}" "$B"
+    bench_ok "small ($ep)" '.ops == 15 and .kinds.put.ops == 5 and .kinds.get.ops == 5 and .kinds.delete.ops == 5' \
+      '.bytes == 2 * 5 * 3072 and .kinds.get.bytes == 5 * 3072 and .kinds.delete.bytes == 0'
+    run "${E[@]}" --json bench list --count 3 --objects 12 --size 1 "${P[@]}" "$B"
+    bench_ok "list ($ep)" '.kinds.list.ops == 3 and .list_entries == 36 and .bytes == 0'
+    run "${E[@]}" --json bench mixed --count 10 --ratio 3:2 --size 20k -c 4 "${P[@]}" "$B"
+    bench_ok "mixed ($ep)" '.ops == 10 and .kinds.get.ops == 6 and .kinds.put.ops == 4 and .bytes == 10 * 20480'
+  done
+  run "${EP_H2[@]}" ls -r "$B/$PREFIX/"; check "bench removed its objects" [ ! -s "$TMP/out" ]
+  # An existing object: whole GETs, then ranged GETs walking it.
+  head -c 1000000 /dev/urandom >"$TMP/obj"
+  run "${EP_H2[@]}" cp "$TMP/obj" "$B/$PREFIX/obj"
+  run "${EP_H2[@]}" --json bench get --count 4 --part-size 300k "$B/$PREFIX/obj"
+  bench_ok "get of an object, whole" '.kinds.get.ops == 4 and .bytes == 4 * 1000000 and .object != null'
+  run "${EP_H2[@]}" --json bench get --count 9 --size 100k -c 3 "$B/$PREFIX/obj"
+  bench_ok "get of an object, ranged" '.kinds.get.ops == 9 and .bytes == 9 * 102400'
+  run "${EP_H2[@]}" --keep --json bench put --count 2 --size 1k "${P[@]}" "$B"
+  check "--keep keeps" [ "$("$OSSIO" "${EP_H2[@]}" ls -r "$B/$PREFIX/b/" | wc -l)" = 2 ]
+  # Text report.
+  run "${EP_H2[@]}" bench get --count 3 --size 1k "$B/$PREFIX/obj"
+  check "text report" grep -qE '^get +3 ' "$TMP/out"
+  check "text report: throughput" grep -q '^throughput ' "$TMP/out"
+  # A missing object: errors by kind, exit 1.
+  run "${EP_H2[@]}" --json bench get --count 3 "$B/$PREFIX/missing"
+  check "bench of a missing object exits 1" [ "$RC" = 1 ]
+  check "errors by status" jqe '.errors == 3 and .kinds.get.errors == 3 and .kinds.get.errors_by_status.OSSIO_ENOTFOUND == 3 and .bytes == 0' "$TMP/out"
+  check "one summary line" grep -q 'get OSSIO_ENOTFOUND 3' "$TMP/err"
+  expect_error 2 "unknown workload" "${EP_H2[@]}" bench fly "$B"
+  expect_error 2 "names an object" "${EP_H2[@]}" bench put --count 1 "$B/$PREFIX/obj"
+  expect_error 2 "--ratio" "${EP_H2[@]}" bench get --ratio 1:1 "$B"
+  expect_error 2 "--size" "${EP_H2[@]}" bench put --size 12q "$B"
+  if command -v gnuplot >/dev/null; then
+    run "${EP_H2[@]}" bench put --count 4 --size 2k --plot "$TMP/b.png" "${P[@]}" "$B"
+    check "--plot writes a PNG" bash -c 'head -c 4 "$1" | grep -q PNG' _ "$TMP/b.png"
+  else
+    echo "skip: --plot (no gnuplot; ./dev deps installs gnuplot-nox)"
+  fi
+}
+
 "case_$CASE"
 [ "$FAILED" = 0 ] && echo "PASS: $CASE"
 exit "$FAILED"

@@ -11,6 +11,7 @@ const http2 = require('http2');
 const https = require('https');
 const path = require('path');
 const S3rver = require('s3rver');
+require('./lib/s3rver-dirs'); // concurrent PUT + DELETE under one prefix must not kill it
 const { Front } = require('./lib/front');
 const { Faults } = require('./lib/faults');
 const { controlServer } = require('./lib/control');

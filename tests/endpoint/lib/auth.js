@@ -199,7 +199,7 @@ function smithyRequest(req, signed, queries) {
   for (const h of signed) if (req.headers[h] !== undefined) headers[h] = req.headers[h];
   // S3 does not normalise or double-encode the path: sign the canonical encoding of the decoded key.
   let path = '/';
-  if (req.pathStyle && req.bucket) path += `${req.bucket}/`;
+  if (req.pathStyle && req.bucket) path += req.key || req.bucketSlash ? `${req.bucket}/` : req.bucket;
   if (req.key) path += encodeKeyPath(req.key);
   const [hostname, port] = (req.headers.host || '').split(':');
   return { method: req.method, protocol: 'https:', hostname, port: port ? Number(port) : undefined, path, query: queries, headers };
@@ -233,13 +233,21 @@ async function verifySigV4Header(req, accounts, now) {
   checkSkew(when, now);
   const signed = (p.SignedHeaders || '').split(';').filter(Boolean);
   const unsigned = new Set(signed.filter(h => h !== 'x-amz-date' && h !== 'x-amz-security-token'));
-  const request = smithyRequest(req, unsigned, smithyQuery(req, new Set()));
-  const out = await signer(acct, cred, token).sign(request, {
-    signingDate: new Date(when), signableHeaders: new Set(signed),
-    signingRegion: cred.region, signingService: cred.service,
-  });
-  const got = /Signature=([0-9a-f]+)/.exec(out.headers.authorization)[1];
-  if (!safeEqual(got, p.Signature || '')) throw signatureMismatch('SigV4 canonical request differs');
+  const sigFor = async (r) => {
+    const out = await signer(acct, cred, token).sign(smithyRequest(r, unsigned, smithyQuery(r, new Set())), {
+      signingDate: new Date(when), signableHeaders: new Set(signed),
+      signingRegion: cred.region, signingService: cred.service,
+    });
+    return /Signature=([0-9a-f]+)/.exec(out.headers.authorization)[1];
+  };
+  let ok = safeEqual(await sigFor(req), p.Signature || '');
+  // A path-style request on the bucket itself: S3 signs the path as sent,
+  // "/bucket" (rclone) or "/bucket/". ossio sends "/bucket" but signs
+  // "/bucket/" (a signer bug, docs/testing.md): accepted until it is fixed.
+  if (!ok && req.pathStyle && req.bucket && !req.key) {
+    ok = safeEqual(await sigFor({ ...req, bucketSlash: !req.bucketSlash }), p.Signature || '');
+  }
+  if (!ok) throw signatureMismatch('SigV4 canonical request differs');
   return { scheme: 'aws-sigv4', ak: cred.ak };
 }
 
@@ -255,19 +263,24 @@ async function verifySigV4Query(req, accounts, now) {
   const expiresIn = Number(q['X-Amz-Expires']);
   checkExpiry(when + expiresIn * 1000, now);
   const signed = (q['X-Amz-SignedHeaders'] || '').split(';').filter(Boolean);
-  const request = smithyRequest(req, new Set(signed), smithyQuery(req, SIGV4_QUERY_AUTH));
-  // S3 presigned URLs sign the payload as UNSIGNED-PAYLOAD (the header only
-  // tells smithy the payload hash; it is neither signed nor hoisted).
-  request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
-  const out = await signer(acct, cred, token).presign(request, {
-    signingDate: new Date(when), expiresIn, signableHeaders: new Set(signed),
-    unsignableHeaders: new Set(['x-amz-content-sha256']),
-    unhoistableHeaders: new Set([...signed, 'x-amz-content-sha256']),
-    signingRegion: cred.region, signingService: cred.service,
-  });
-  if (!safeEqual(out.query['X-Amz-Signature'], q['X-Amz-Signature'] || '')) {
-    throw signatureMismatch('SigV4 presigned canonical request differs');
+  const sigFor = async (r) => {
+    const request = smithyRequest(r, new Set(signed), smithyQuery(r, SIGV4_QUERY_AUTH));
+    // S3 presigned URLs sign the payload as UNSIGNED-PAYLOAD (the header only
+    // tells smithy the payload hash; it is neither signed nor hoisted).
+    request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+    const out = await signer(acct, cred, token).presign(request, {
+      signingDate: new Date(when), expiresIn, signableHeaders: new Set(signed),
+      unsignableHeaders: new Set(['x-amz-content-sha256']),
+      unhoistableHeaders: new Set([...signed, 'x-amz-content-sha256']),
+      signingRegion: cred.region, signingService: cred.service,
+    });
+    return out.query['X-Amz-Signature'];
+  };
+  let ok = safeEqual(await sigFor(req), q['X-Amz-Signature'] || '');
+  if (!ok && req.pathStyle && req.bucket && !req.key) { // as in verifySigV4Header
+    ok = safeEqual(await sigFor({ ...req, bucketSlash: !req.bucketSlash }), q['X-Amz-Signature'] || '');
   }
+  if (!ok) throw signatureMismatch('SigV4 presigned canonical request differs');
   return { scheme: 'aws-sigv4-url', ak: cred.ak };
 }
 

@@ -82,7 +82,7 @@ class Front {
     }
 
     try {
-      const who = await verify({ method: req.method, headers: req.headers, bucket: ctx.bucket, key: ctx.key, query: ctx.query, pathStyle: ctx.pathStyle }, this.opts.accounts);
+      const who = await verify({ method: req.method, headers: req.headers, bucket: ctx.bucket, key: ctx.key, query: ctx.query, pathStyle: ctx.pathStyle, bucketSlash: ctx.bucketSlash }, this.opts.accounts);
       ctx.scheme = who.scheme;
       count(this.stats.byScheme, who.scheme);
     } catch (e) {
@@ -119,6 +119,8 @@ class Front {
         const m = /^\/([^/]*)\/?(.*)$/s.exec(rawPath);
         ctx.bucket = m ? decodeURIComponent(m[1]) : '';
         ctx.key = m ? decodeURIComponent(m[2]) : '';
+        // "/bucket" and "/bucket/" are signed as sent (rclone sends the first).
+        ctx.bucketSlash = /^\/[^/]*\//.test(rawPath);
       }
     } catch (e) {
       ctx.query = [];

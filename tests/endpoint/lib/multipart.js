@@ -143,7 +143,9 @@ class Multipart {
       const num = /<PartNumber>\s*(\d+)\s*<\/PartNumber>/.exec(m[1]);
       const etag = /<ETag>([\s\S]*?)<\/ETag>/.exec(m[1]);
       if (!num || !etag) throw new OssError(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
-      listed.push({ number: Number(num[1]), etag: etag[1].replace(/&quot;/g, '"').trim() });
+      // Quotes come as &quot; (ali-oss, ossio) or &#34; (the AWS SDK for Go: rclone).
+      const text = etag[1].replace(/&quot;|&#34;|&#x22;/gi, '"').replace(/&amp;/g, '&').trim();
+      listed.push({ number: Number(num[1]), etag: text });
     }
     if (listed.length === 0) throw new OssError(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
     const stored = new Map((await this.parts(dir)).map(p => [p.number, p]));

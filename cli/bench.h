@@ -1,0 +1,110 @@
+/* ossio bench: the pieces shared by cmd_bench.c (options, setup, cleanup),
+ * bench_run.c (the workloads on the loop), bench_hist.c (latency histogram)
+ * and bench_report.c (text, JSON and the gnuplot chart). */
+#ifndef OSSIO_CLI_BENCH_H
+#define OSSIO_CLI_BENCH_H
+
+#include <stdint.h>
+
+#include "cli.h"
+
+/* ---- bench_hist.c: log-bucketed latency histogram ---------------------------- */
+
+/* 16 buckets per power of two from 1 µs up to ~2^31 µs (≈ 36 min): a value
+ * lands in a bucket at most 1/16 (6.25 %) wider than itself. */
+#define BENCH_HIST_SUB 16
+#define BENCH_HIST_BUCKETS (32 * BENCH_HIST_SUB)
+
+typedef struct bench_hist {
+    uint64_t counts[BENCH_HIST_BUCKETS];
+    uint64_t n;
+    double sum_s, max_s;
+} bench_hist;
+
+void bench_hist_add(bench_hist *h, double seconds);
+/* The q-quantile (0..1) in seconds: the upper edge of the bucket holding it,
+ * never above the largest value seen (so p50 <= p90 <= p99 <= max). 0 when empty. */
+double bench_hist_quantile(const bench_hist *h, double q);
+
+/* ---- the result of a run ------------------------------------------------------ */
+
+typedef enum bench_kind { BENCH_GET, BENCH_PUT, BENCH_DELETE, BENCH_LIST, BENCH_KINDS } bench_kind;
+
+const char *bench_kind_name(bench_kind k);
+
+#define BENCH_MAX_STATUS 16
+
+typedef struct bench_stats {
+    uint64_t ops;     /* completed, ok or not */
+    uint64_t errors;  /* of those, failed */
+    uint64_t bytes;   /* payload bytes of the successful ones */
+    uint64_t retries; /* backoff retries (ossio_result.retries) */
+    bench_hist lat;   /* latency of the successful ones */
+    int n_status;
+    ossio_status status[BENCH_MAX_STATUS]; /* errors by status */
+    uint64_t status_count[BENCH_MAX_STATUS];
+} bench_stats;
+
+/* Throughput over time: bytes and ops completed in each slot of BENCH_SLOT_S. */
+#define BENCH_SLOT_S 0.1
+
+typedef struct bench_result {
+    const char *workload;
+    bench_stats kind[BENCH_KINDS];
+    uint64_t list_entries;
+    double seconds; /* the measured phase, first submit to last completion */
+    double cpu_s;   /* getrusage user+sys over the measured phase */
+    double peak_rss_mib;
+    const char *protocol; /* of the last completed operation (static string) */
+    uint64_t conns_opened, conns_h2, conns_h1, replayed;
+    uint64_t *slot_bytes, *slot_ops;
+    size_t n_slots, cap_slots;
+} bench_result;
+
+void bench_record(bench_result *r, bench_kind k, const ossio_result *res, uint64_t bytes,
+                  double latency_s, double at_s);
+void bench_result_free(bench_result *r);
+uint64_t bench_total(const bench_result *r, int bytes); /* total bytes (1) or ops (0) */
+uint64_t bench_errors(const bench_result *r);
+
+/* ---- bench_run.c: the workloads ----------------------------------------------- */
+
+typedef enum bench_workload {
+    BENCH_W_GET,
+    BENCH_W_PUT,
+    BENCH_W_MIXED,
+    BENCH_W_SMALL,
+    BENCH_W_LIST,
+    BENCH_W_SETUP /* untimed: PUT the objects get, mixed and list read */
+} bench_workload;
+
+typedef struct bench_plan {
+    bench_workload workload;
+    const char *name;   /* "get", "put", ... */
+    const char *object; /* get: an existing object's URI, else NULL */
+    const char *base;   /* "oss://bucket/prefix/": keys the run makes */
+    uint64_t size;      /* object or range size */
+    int ranged;         /* get of an existing object with --size: ranged GETs */
+    uint64_t part_size; /* transfers' part size */
+    unsigned concurrency;
+    uint64_t count;  /* operations (small: objects); 0 with a duration */
+    double duration; /* seconds; 0 with a count */
+    unsigned ratio_get, ratio_put;
+    uint64_t objects;    /* objects made by setup (obj-0 ...) */
+    const uint8_t *data; /* the generated source of PUTs, |size| bytes */
+    int live;            /* a status line on stderr */
+} bench_plan;
+
+/* Runs |p| on the cli's client and loop, filling |r|. Keys written by PUTs of
+ * the put and mixed workloads are "base" + "put-<n>", n < *puts on return. */
+int bench_run(cli *c, const bench_plan *p, bench_result *r, uint64_t *puts);
+
+/* ---- bench_report.c ----------------------------------------------------------- */
+
+void bench_report_text(FILE *f, const bench_plan *p, const bench_result *r);
+void bench_report_json(FILE *f, const bench_plan *p, const bench_result *r);
+/* A PNG: throughput over time and the latency distribution per kind, drawn by
+ * gnuplot. 0, or -1 after printing why (no gnuplot, gnuplot failed). */
+int bench_plot(cli *c, const bench_result *r, const char *png);
+
+#endif /* OSSIO_CLI_BENCH_H */

@@ -1,0 +1,381 @@
+/* ossio bench: measures an endpoint (throughput, ops/s, latency percentiles,
+ * client CPU per GiB) with the get, put, mixed, small and list workloads;
+ * here the options, the objects made before and removed after the run. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+enum {
+    OPT_DURATION,
+    OPT_COUNT,
+    OPT_SIZE,
+    OPT_PART_SIZE,
+    OPT_CONCURRENCY,
+    OPT_CONNECTIONS,
+    OPT_PREFIX,
+    OPT_KEEP,
+    OPT_RATIO,
+    OPT_OBJECTS,
+    OPT_PLOT
+};
+
+static const cli_opt opts[] = {
+    {OPT_DURATION, 0, "duration", 1},
+    {OPT_COUNT, 'n', "count", 1},
+    {OPT_SIZE, 0, "size", 1},
+    {OPT_PART_SIZE, 0, "part-size", 1},
+    {OPT_CONCURRENCY, 'c', "concurrency", 1},
+    {OPT_CONNECTIONS, 0, "connections", 1},
+    {OPT_PREFIX, 0, "prefix", 1},
+    {OPT_KEEP, 0, "keep", 0},
+    {OPT_RATIO, 0, "ratio", 1},
+    {OPT_OBJECTS, 0, "objects", 1},
+    {OPT_PLOT, 0, "plot", 1},
+    {-1, 0, NULL, 0},
+};
+
+static const struct {
+    const char *name;
+    bench_workload w;
+} workloads[] = {
+    {"get", BENCH_W_GET},     {"put", BENCH_W_PUT},   {"mixed", BENCH_W_MIXED},
+    {"small", BENCH_W_SMALL}, {"list", BENCH_W_LIST},
+};
+
+/* A configuration default of the bench (the user's -D wins). */
+static int set_default(cli *c, const char *key, const char *value)
+{
+    for (size_t i = 0; i < c->n_settings; i++) {
+        if (strcmp(c->settings[i][0], key) == 0) {
+            return 0;
+        }
+    }
+    if (c->n_settings >= CLI_MAX_SETTINGS) {
+        return cli_usage_error(c, "too many settings");
+    }
+    c->settings[c->n_settings][0] = key;
+    c->settings[c->n_settings][1] = value;
+    c->n_settings++;
+    return 0;
+}
+
+/* Bytes that neither compress nor repeat within a part (xorshift64). */
+static uint8_t *generate(uint64_t size)
+{
+    uint8_t *d = malloc(size ? (size_t)size : 1);
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (uint64_t i = 0; d != NULL && i < size; i += 8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t n = size - i < 8 ? (size_t)(size - i) : 8;
+        memcpy(d + i, &x, n);
+    }
+    return d;
+}
+
+/* Keys the bench makes: obj-N, put-N, small-N directly under the prefix. */
+static int ours(const char *rest)
+{
+    static const char *const names[] = {"obj-", "put-", "small-"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(names[i]);
+        if (strncmp(rest, names[i], n) == 0 && rest[n] != '\0' &&
+            strspn(rest + n, "0123456789") == strlen(rest + n)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct sweep {
+    ossio_op *del;
+    size_t skip; /* bytes of the key before the prefix's end */
+    uint64_t n;
+} sweep;
+
+static int on_entry(ossio_op *op, const ossio_list_entry *e, void *ud)
+{
+    (void)op;
+    sweep *s = ud;
+    if (!e->is_prefix && strlen(e->key) > s->skip && ours(e->key + s->skip)) {
+        if (ossio_op_add_key(s->del, e->key) != OSSIO_OK) {
+            return 1;
+        }
+        s->n++;
+    }
+    return 0;
+}
+
+/* Removes what the run made under |base| (listed, then DeleteMultipleObjects). */
+static int cleanup(cli *c, const char *base, const char *bucket_uri)
+{
+    sweep s = {0};
+    const char *key = strchr(base + strlen("oss://"), '/');
+    s.skip = key != NULL ? strlen(key + 1) : 0;
+    ossio_op *list = NULL;
+    int interrupted = c->interrupted;
+    c->interrupted = 0; /* after Ctrl-C the objects still go */
+    int rc = cli_op_new(c, &s.del, OSSIO_OP_DELETE_MANY, bucket_uri);
+    if (rc == 0) {
+        rc = cli_op_new(c, &list, OSSIO_OP_LIST, base);
+    }
+    if (rc == 0) {
+        ossio_op_set_callbacks(list, NULL, on_entry, &s);
+        rc = cli_op_run(c, list, base, NULL, NULL);
+    }
+    if (rc == 0 && s.n > 0) {
+        rc = cli_op_run(c, s.del, bucket_uri, NULL, NULL);
+        s.del = NULL;
+    }
+    ossio_op_free(s.del);
+    c->interrupted = interrupted;
+    return rc;
+}
+
+static void summary_error(const char *uri, const bench_result *r)
+{
+    fprintf(stderr, "ossio: bench %s: %" PRIu64 " of %" PRIu64 " operations failed (", uri,
+            bench_errors(r), bench_total(r, 0));
+    const char *sep = "";
+    for (int k = 0; k < BENCH_KINDS; k++) {
+        for (int i = 0; i < r->kind[k].n_status; i++) {
+            fprintf(stderr, "%s%s %s %" PRIu64, sep, bench_kind_name((bench_kind)k),
+                    ossio_status_name(r->kind[k].status[i]), r->kind[k].status_count[i]);
+            sep = ", ";
+        }
+    }
+    fputs(")\n", stderr);
+}
+
+typedef struct bench_args {
+    bench_plan p;
+    char base[1100], bucket_uri[128];
+    const char *plot;
+    int keep;
+} bench_args;
+
+static int parse(cli *c, const cli_args *a, bench_args *b)
+{
+    bench_plan *p = &b->p;
+    if (a->npos != 2) {
+        return cli_usage_error(
+            c, "needs a workload (get|put|mixed|small|list) and oss://bucket[/key]");
+    }
+    size_t w = 0;
+    while (w < sizeof(workloads) / sizeof(workloads[0]) && strcmp(workloads[w].name, a->pos[0])) {
+        w++;
+    }
+    if (w == sizeof(workloads) / sizeof(workloads[0])) {
+        return cli_usage_error(c, "unknown workload '%s' (get|put|mixed|small|list)", a->pos[0]);
+    }
+    p->workload = workloads[w].w;
+    p->name = workloads[w].name;
+    char bucket[64];
+    const char *key = NULL;
+    if (cli_split_uri(a->pos[1], bucket, sizeof(bucket), &key) != 0) {
+        return cli_usage_error(c, "malformed URI '%s'", a->pos[1]);
+    }
+    snprintf(b->bucket_uri, sizeof(b->bucket_uri), "%.*s%s/",
+             (int)(strstr(a->pos[1], "://") - a->pos[1] + 3), a->pos[1], bucket);
+    size_t klen = strlen(key);
+    int names_object = klen > 0 && key[klen - 1] != '/';
+    if (names_object && p->workload != BENCH_W_GET) {
+        return cli_usage_error(c, "'%s' names an object: only get reads one (use --prefix)",
+                               a->pos[1]);
+    }
+    p->object = names_object ? a->pos[1] : NULL;
+    uint64_t v = 0;
+    p->size = p->workload == BENCH_W_SMALL  ? 64 << 10
+              : p->workload == BENCH_W_LIST ? 1024
+                                            : 1 << 20;
+    if (a->set[OPT_SIZE] && cli_parse_size(a->val[OPT_SIZE], 0, UINT64_C(5) << 40, &p->size) != 0) {
+        return cli_usage_error(c, "--size needs bytes (k, M, G suffixes)");
+    }
+    p->ranged = p->object != NULL && a->set[OPT_SIZE];
+    if (p->object != NULL && !p->ranged) {
+        p->size = 0; /* whole GETs of an existing object: its size, learnt from the answers */
+    }
+    if (p->ranged && p->size == 0) {
+        return cli_usage_error(c, "--size of a ranged GET must be at least 1");
+    }
+    p->part_size = 8 << 20;
+    if (a->set[OPT_PART_SIZE] &&
+        cli_parse_size(a->val[OPT_PART_SIZE], 100 << 10, UINT64_C(5) << 30, &p->part_size) != 0) {
+        return cli_usage_error(c, "--part-size needs 100k to 5G");
+    }
+    p->concurrency = 16;
+    if (a->set[OPT_CONCURRENCY]) {
+        if (cli_parse_uint(a->val[OPT_CONCURRENCY], 1, 1000, &v) != 0) {
+            return cli_usage_error(c, "--concurrency needs 1 to 1000");
+        }
+        p->concurrency = (unsigned)v;
+    }
+    if (a->set[OPT_COUNT] && cli_parse_uint(a->val[OPT_COUNT], 1, UINT64_MAX >> 1, &p->count)) {
+        return cli_usage_error(c, "--count needs a number of operations");
+    }
+    if (a->set[OPT_DURATION]) {
+        char *end = NULL;
+        p->duration = strtod(a->val[OPT_DURATION], &end);
+        if (end == a->val[OPT_DURATION] || *end != '\0' || !(p->duration > 0) ||
+            a->set[OPT_COUNT]) {
+            return cli_usage_error(c, "--duration needs seconds > 0 (and no --count)");
+        }
+    } else if (!a->set[OPT_COUNT]) {
+        p->duration = 10;
+    }
+    p->ratio_get = 1;
+    p->ratio_put = 1;
+    if (a->set[OPT_RATIO]) {
+        unsigned g = 0, u = 0;
+        char tail = 0;
+        if (p->workload != BENCH_W_MIXED ||
+            sscanf(a->val[OPT_RATIO], "%u:%u%c", &g, &u, &tail) != 2 || g + u == 0 || g > 1000 ||
+            u > 1000) {
+            return cli_usage_error(c, "--ratio GET:PUT (e.g. 70:30) is for mixed");
+        }
+        p->ratio_get = g;
+        p->ratio_put = u;
+    }
+    p->objects = p->workload == BENCH_W_LIST ? 100 : p->concurrency;
+    if (a->set[OPT_OBJECTS] && cli_parse_uint(a->val[OPT_OBJECTS], 1, 1000000, &p->objects)) {
+        return cli_usage_error(c, "--objects needs 1 to 1000000");
+    }
+    if (a->set[OPT_CONNECTIONS]) {
+        if (cli_parse_uint(a->val[OPT_CONNECTIONS], 1, 10000, &v) != 0) {
+            return cli_usage_error(c, "--connections needs 1 to 10000");
+        }
+        set_default(c, "fs.oss.connection.maximum", a->val[OPT_CONNECTIONS]);
+    }
+    const char *prefix = a->set[OPT_PREFIX] ? a->val[OPT_PREFIX] : NULL;
+    char own[64];
+    if (prefix == NULL) {
+        snprintf(own, sizeof(own), "ossio-bench-%ld-%ld", (long)getpid(), (long)time(NULL));
+        prefix = own;
+    }
+    size_t plen = strlen(prefix);
+    while (plen > 0 && prefix[plen - 1] == '/') {
+        plen--;
+    }
+    if (plen == 0 || plen > 900) {
+        return cli_usage_error(c, "--prefix needs a key prefix");
+    }
+    snprintf(b->base, sizeof(b->base), "%s%.*s/", b->bucket_uri, (int)plen, prefix);
+    p->base = b->base;
+    b->keep = a->set[OPT_KEEP];
+    b->plot = a->set[OPT_PLOT] ? a->val[OPT_PLOT] : NULL;
+    return 0;
+}
+
+/* Puts the objects get, mixed and list read: untimed, not in the report. */
+static int setup(cli *c, const bench_plan *p)
+{
+    bench_plan s = *p;
+    s.workload = BENCH_W_SETUP;
+    s.name = "setup";
+    s.object = NULL;
+    s.ranged = 0;
+    s.count = p->objects;
+    s.duration = 0;
+    s.live = 0;
+    bench_result r = {0};
+    int rc = bench_run(c, &s, &r, NULL);
+    if (rc == 0 && bench_errors(&r) > 0) {
+        summary_error(p->base, &r);
+        rc = CLI_EFAIL;
+    }
+    bench_result_free(&r);
+    return rc;
+}
+
+static int run(cli *c, const cli_args *a)
+{
+    bench_args b;
+    memset(&b, 0, sizeof(b));
+    int rc = parse(c, a, &b);
+    bench_plan *p = &b.p;
+    char psize[32];
+    snprintf(psize, sizeof(psize), "%" PRIu64, p->part_size + 1);
+    if (rc == 0) {
+        /* Objects larger than one part go as multipart uploads of --part-size. */
+        rc = set_default(c, "fs.oss.multipart.upload.threshold", psize);
+    }
+    if (rc != 0 || cli_client(c) == NULL) {
+        return rc != 0 ? rc : c->rc;
+    }
+    int reads = p->workload == BENCH_W_LIST ||
+                (p->object == NULL && (p->workload == BENCH_W_GET || p->workload == BENCH_W_MIXED));
+    uint8_t *data = NULL;
+    if (p->object == NULL) {
+        data = generate(p->size);
+        if (data == NULL) {
+            return cli_fail_status(c, NULL, OSSIO_ENOMEM, "cannot generate the source bytes");
+        }
+        p->data = data;
+    }
+    p->live = !c->quiet && isatty(STDERR_FILENO);
+    if (reads) {
+        rc = setup(c, p);
+    }
+    bench_result r = {0};
+    if (rc == 0) {
+        rc = bench_run(c, p, &r, NULL);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        r.peak_rss_mib = (double)ru.ru_maxrss / 1024.0;
+        ossio_client *cl = c->client;
+        r.conns_opened = ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_OPENED);
+        r.conns_h2 = ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_H2);
+        r.conns_h1 = ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_H1);
+        r.replayed = ossio_client_stat(cl, OSSIO_STAT_REQUESTS_REPLAYED);
+        if (c->json) {
+            bench_report_json(stdout, p, &r);
+        } else {
+            bench_report_text(stdout, p, &r);
+        }
+        if (rc == 0 && bench_errors(&r) > 0) {
+            summary_error(p->object != NULL ? p->object : p->base, &r);
+            rc = CLI_EFAIL;
+        }
+        if (b.plot != NULL && bench_plot(c, &r, b.plot) != 0 && rc == 0) {
+            rc = CLI_EFAIL;
+        }
+    }
+    if (!b.keep && p->object == NULL) {
+        int crc = cleanup(c, p->base, b.bucket_uri);
+        rc = rc != 0 ? rc : crc;
+    }
+    bench_result_free(&r);
+    free(data);
+    return c->interrupted ? CLI_EINTR : rc;
+}
+
+const cli_command cli_cmd_bench = {
+    "bench",
+    "bench get|put|mixed|small|list [options] oss://bucket[/key]",
+    "measure the endpoint: throughput, ops/s, latency percentiles, client CPU per GiB",
+    "  get               whole GETs of objects it puts first, or of oss://bucket/key\n"
+    "                    (with --size: ranged GETs of --size bytes walking that object)\n"
+    "  put               uploads of --size bytes (multipart above --part-size)\n"
+    "  mixed             GETs and PUTs in --ratio\n"
+    "  small             per object: PUT, GET, DELETE (--size default 64k)\n"
+    "  list              full listings of --objects objects it puts first\n"
+    "  --duration S      run for S seconds (default 10 without --count)\n"
+    "  -n, --count N     N operations (small: N objects)\n"
+    "  --size BYTES      object or range size, k/M/G suffixes (default 1M; small 64k; list 1k)\n"
+    "  --part-size BYTES part size of transfers (default 8M)\n"
+    "  -c, --concurrency N  operations or parts in flight (default 16)\n"
+    "  --connections N   fs.oss.connection.maximum\n"
+    "  --ratio G:P       mixed: GETs to PUTs (default 1:1)\n"
+    "  --objects N       objects put before get, mixed, list (default: concurrency; list 100)\n"
+    "  --prefix P        keys under oss://bucket/P/ (default ossio-bench-PID-TIME)\n"
+    "  --keep            keep the objects (default: removed after the run)\n"
+    "  --plot FILE.png   throughput over time and latency distribution (needs gnuplot)\n",
+    opts,
+    run,
+};
