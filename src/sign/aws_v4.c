@@ -66,9 +66,13 @@ static void canonical_request(sign_sink *s, const ossio_sign_input *in, ossio_qp
     sink_str(s, in->method);
     sink_byte(s, '\n');
     sink_byte(s, '/');
+    /* The path as sent (ossio_url_for): "/bucket/key", or "/bucket" for a
+     * request on the bucket itself — S3 signs what is on the wire. */
     if (in->path_style && in->bucket != NULL && in->bucket[0] != '\0') {
         sink_enc(s, in->bucket, strlen(in->bucket), 1);
-        sink_byte(s, '/');
+        if (in->key != NULL && in->key[0] != '\0') {
+            sink_byte(s, '/');
+        }
     }
     if (in->key != NULL) {
         sink_enc(s, in->key, strlen(in->key), 1);

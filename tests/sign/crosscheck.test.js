@@ -96,7 +96,7 @@ function smithyQuery(pairs) {
 
 function smithyBase(v, headers, queryPairs, signedHeaders) {
   let p = '/';
-  if (v.path_style && v.bucket) p += `${v.bucket}/`;
+  if (v.path_style && v.bucket) p += v.key ? `${v.bucket}/` : v.bucket; // the path as sent
   if (v.key) p += encodeKeyPath(v.key);
   const [hostname, port] = headers.host.split(':');
   const h = {};

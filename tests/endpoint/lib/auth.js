@@ -240,14 +240,8 @@ async function verifySigV4Header(req, accounts, now) {
     });
     return /Signature=([0-9a-f]+)/.exec(out.headers.authorization)[1];
   };
-  let ok = safeEqual(await sigFor(req), p.Signature || '');
-  // A path-style request on the bucket itself: S3 signs the path as sent,
-  // "/bucket" (rclone) or "/bucket/". ossio sends "/bucket" but signs
-  // "/bucket/" (a signer bug, docs/testing.md): accepted until it is fixed.
-  if (!ok && req.pathStyle && req.bucket && !req.key) {
-    ok = safeEqual(await sigFor({ ...req, bucketSlash: !req.bucketSlash }), p.Signature || '');
-  }
-  if (!ok) throw signatureMismatch('SigV4 canonical request differs');
+  // The path is signed as sent: "/bucket" (ossio, rclone) or "/bucket/".
+  if (!safeEqual(await sigFor(req), p.Signature || '')) throw signatureMismatch('SigV4 canonical request differs');
   return { scheme: 'aws-sigv4', ak: cred.ak };
 }
 
