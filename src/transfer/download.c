@@ -41,6 +41,20 @@ static int sink_write(ossio_transfer *t, uint64_t off, const uint8_t *data, size
     return 0;
 }
 
+/* Stream sink: a delivered part's buffer is kept for a later part, with
+ * its reservation, instead of being freed and allocated again. */
+static void recycle(ossio_transfer *t, part *p)
+{
+    size_t max = sizeof(t->spare) / sizeof(t->spare[0]);
+    if (p->buf != NULL && p->mem == t->part_size && t->n_spare < max) {
+        t->spare[t->n_spare++] = p->buf;
+        p->buf = NULL;
+        p->mem = 0; /* stays in t->mem_held */
+        return;
+    }
+    ossio_transfer_part_free(t, p);
+}
+
 /* Stream sink: hands over every part that is complete or in progress at the
  * head of the object, in order. */
 static int deliver(ossio_transfer *t)
@@ -57,7 +71,7 @@ static int deliver(ossio_transfer *t)
         if (p->state != 2 || !t->size_known) {
             return 0; /* the head part is still arriving: its bytes now go straight out */
         }
-        ossio_transfer_part_free(t, p);
+        recycle(t, p);
         t->deliver_next++;
     }
     return 0;
@@ -70,7 +84,7 @@ static int stream_data(ossio_transfer *t, part *p, const uint8_t *data, size_t l
         return t->stream(t, data, len, t->stream_ud);
     }
     if (p->buf == NULL) {
-        p->buf = malloc(p->len > 0 ? p->len : 1);
+        p->buf = malloc(t->part_size); /* reusable by any later part */
         if (p->buf == NULL) {
             return -1;
         }
@@ -261,12 +275,20 @@ static void start_parts(ossio_transfer *t)
     while (!t->finishing && t->next < t->n_parts && t->in_flight < t->parallel) {
         part *p = &t->parts[t->next];
         /* Stream sink: a part ahead of the head may wait in memory; the head's
-         * bytes go straight out, so it never waits for the budget. */
+         * bytes go straight out, so it never waits for the budget. At most
+         * 1.5 × parallel parts ahead of the head: a bounded reorder window. */
         if (t->stream != NULL && t->next != t->deliver_next) {
-            if (!ossio_transfer_mem_take(t, p->len)) {
-                return; /* woken when memory is given back */
+            if (t->next >= t->deliver_next + (size_t)t->parallel + t->parallel / 2) {
+                return; /* started again as the head moves */
             }
-            p->mem = p->len;
+            if (t->n_spare > 0) {
+                p->buf = t->spare[--t->n_spare];
+                p->mem = t->part_size; /* the spare's reservation */
+            } else if (!ossio_transfer_mem_take(t, p->len)) {
+                return; /* woken when memory is given back */
+            } else {
+                p->mem = p->len;
+            }
         }
         t->next++;
         start_part(t, p);

@@ -251,6 +251,9 @@ static void release(ossio_transfer *t)
         }
     }
     ossio_push_release(t);
+    for (unsigned i = 0; i < t->n_spare; i++) {
+        free(t->spare[i]);
+    }
     if (t->parts != NULL) {
         for (size_t i = 0; i < t->n_parts; i++) {
             free(t->parts[i].buf);

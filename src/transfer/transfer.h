@@ -116,6 +116,10 @@ struct ossio_transfer {
     size_t cur_cap;     /* its buffer's capacity */
     int spill_fd;       /* -1: none yet */
     uint64_t spill_end; /* bytes written to the spill file */
+    /* stream sink: part buffers kept for reuse, each with its part_size of
+     * the budget still held (fresh 8 MiB buffers cost a page fault per 4 KiB) */
+    uint8_t *spare[16];
+    unsigned n_spare;
     ossio_writable_cb writable;
     void *writable_ud;
     int want_writable;

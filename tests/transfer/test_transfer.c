@@ -100,6 +100,39 @@ static void t_stream_sink_in_order(void **state)
     ossio_client_destroy(cl);
 }
 
+/* Without a tight budget the reorder window bounds what waits: 1.5 × parts
+ * in flight ahead of the head (plus buffers kept for reuse), not the object. */
+static void t_stream_sink_reorder_window(void **state)
+{
+    (void)state;
+    ossio_client *cl = client(NULL, NULL); /* 1 GiB budget */
+    tres up = upload_buffer(cl, "window.bin", blob, blob_len);
+    OK(up);
+    collect c = {malloc(blob_len), 0, blob_len, 0};
+    ossio_transfer *t;
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("window.bin")), OSSIO_OK);
+    assert_int_equal(ossio_transfer_to_stream(t, collect_stream, &c), OSSIO_OK);
+    ossio_transfer_set_parts(t, 100 * 1024, 4); /* window: 6 parts */
+    /* The second part is slow: everything behind it would pile up unbounded. */
+    char path[256], f[512];
+    snprintf(path, sizeof(path), "transfer/%d/window.bin", (int)getpid());
+    snprintf(f, sizeof(f),
+             "{\"kind\":\"stall\",\"ms\":1000,\"match\":{\"path\":\"%s\",\"method\":\"GET\","
+             "\"rangeStart\":%d}}",
+             path, 100 * 1024);
+    assert_int_equal(control("POST", "/faults", f), 201);
+    tres down = run(cl, t);
+    clear_faults(path);
+    OK(down);
+    assert_memory_equal(c.buf, blob, blob_len);
+    uint64_t peak = ossio_client_stat(cl, OSSIO_STAT_MEMORY_PEAK);
+    assert_true(peak > 0);
+    assert_true(peak <= 12 * 100 * 1024); /* the object is 5 MiB */
+    assert_int_equal(ossio_client_stat(cl, OSSIO_STAT_MEMORY_BUFFERED), 0);
+    free(c.buf);
+    ossio_client_destroy(cl);
+}
+
 static int temp_files_beside(const char *dir, const char *base)
 {
     DIR *d = opendir(dir);
@@ -453,6 +486,7 @@ int main(void)
         cmocka_unit_test(t_file_to_file_and_failed_download_leaves_nothing),
         cmocka_unit_test(t_small_and_empty_objects),
         cmocka_unit_test(t_stream_sink_in_order),
+        cmocka_unit_test(t_stream_sink_reorder_window),
         cmocka_unit_test(t_hedged_slow_part),
         cmocka_unit_test(t_failed_upload_is_aborted),
         cmocka_unit_test(t_resume_kept_upload),
