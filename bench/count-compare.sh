@@ -2,9 +2,11 @@
 # Flink's readTextFile, measured (issue #7): counting the lines of a text
 # object with `ossio count -p P` (P parallel splits, FileInputFormat's
 # planning, each record once) against a plain parallel download of the same
-# object (`ossio cat` to /dev/null: in-order parallel ranged GETs) and
-# against `curl … | wc -l` (one stream), in one run, alternating, on the
-# local endpoint's nginx over h2 + TLS.
+# object (`ossio bench get -n 1`: one whole-object transfer, 8 MiB ranged
+# GETs, 16 in flight, bytes dropped), against `ossio cat … | wc -l` (the
+# same download delivered in order through a pipe) and against
+# `curl … | wc -l` (one stream), in one run, alternating, on the local
+# endpoint's nginx over h2 + TLS.
 #
 # The object: SIZE bytes of base64 text (76-byte lines) written into nginx's
 # root as <bucket>/lines.txt, so the path-style URL oss://<bucket>/lines.txt
@@ -94,7 +96,8 @@ for ((r = 1; r <= rounds; r++)); do
     bs=$(((size + p - 1) / p))
     measure "ossio count -p $p" "'$ossio' ${E[*]} -D fs.oss.block.size=$bs count -p $p $uri"
   done
-  measure "ossio cat (download)" "'$ossio' ${E[*]} cat $uri | wc -c"
+  measure "ossio download" "'$ossio' ${E[*]} --json bench get -n 1 $uri | jq .bytes"
+  measure "ossio cat, wc -l" "'$ossio' ${E[*]} cat $uri | wc -l"
   measure "curl, wc -l" "curl -s --http2 --cacert '$ca' https://localhost:$port/$bucket/lines.txt | wc -l"
 done
 echo
@@ -103,7 +106,7 @@ awk -F'\t' -v size="$size" -v want="$want" -v records="$records" '
   { n[$1]++; w[$1, n[$1]] = $2; c[$1, n[$1]] = $3; if ($4 > rss[$1]) rss[$1] = $4;
     if ($1 ~ /count/ && $5 != records) bad = bad "\n" $1 " counted " $5 " (want " records ")";
     if ($1 ~ /wc -l/ && $5 != want) bad = bad "\n" $1 " counted " $5 " (want " want ")";
-    if ($1 ~ /cat/ && $5 != size) bad = bad "\n" $1 " read " $5 " bytes (want " size ")";
+    if ($1 ~ /download/ && $5 != size) bad = bad "\n" $1 " read " $5 " bytes (want " size ")";
     if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
   function med(a, name, cnt,   i, j, t, v) { for (i = 1; i <= cnt; i++) v[i] = a[name, i];
     for (i = 1; i <= cnt; i++) for (j = i + 1; j <= cnt; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
