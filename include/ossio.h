@@ -690,7 +690,8 @@ typedef void (*ossio_progress_cb)(ossio_transfer *t, uint64_t done, uint64_t tot
  * whose Content-Range tells the size (no HEAD); the rest follow in parallel
  * with If-Match on part 0's ETag, so a replaced object fails with
  * OSSIO_ECHANGED instead of mixing versions. The part CRC-64s, combined, must
- * equal x-oss-hash-crc64ecma (OSSIO_ECHECKSUM otherwise). Part size and
+ * equal x-oss-hash-crc64ecma: on a mismatch every part is fetched once more
+ * (not for stream sinks), then OSSIO_ECHECKSUM. Part size and
  * parallelism: fs.oss.multipart.download.size / .threads when set, else 8 MiB
  * and 16. Errors as ossio_op_new().
  */

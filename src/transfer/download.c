@@ -146,6 +146,28 @@ static void finish_if_done(ossio_transfer *t)
         crc = i == 0 ? t->parts[0].crc : ossio_crc64_combine(crc, t->parts[i].crc, t->parts[i].len);
     }
     t->crc = crc;
+    if (t->has_server_crc && crc != t->server_crc && !t->crc_refetched && t->stream == NULL) {
+        /* Which part is wrong cannot be told (OSS gives the whole object's
+         * CRC only): fetch every part once more, over the same bytes. A
+         * stream sink has handed its bytes on already: no second chance. */
+        ossio_log(t->cl, OSSIO_LOG_WARN,
+                  "CRC-64 of %s differs from x-oss-hash-crc64ecma: fetching its %zu parts again",
+                  t->uri, t->n_parts);
+        t->crc_refetched = 1;
+        t->retries++;
+        for (size_t i = 0; i < t->n_parts; i++) {
+            part *p = &t->parts[i];
+            free(p->hedge);
+            p->hedge = NULL;
+            p->hedge_won = 0;
+            p->state = 0;
+            p->got = 0;
+            p->crc = 0;
+        }
+        t->done_parts = 0;
+        t->next = 0; /* the caller starts them */
+        return;
+    }
     if (t->has_server_crc && crc != t->server_crc) {
         char d[160];
         snprintf(d, sizeof(d),
@@ -185,6 +207,9 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
             t->done_parts = t->n_parts = 1;
             p->len = 0;
             finish_if_done(t);
+            if (!t->finishing) {
+                start_parts(t);
+            }
         } else {
             ossio_transfer_fail(t, res->status, res->detail, res);
         }
