@@ -833,6 +833,14 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
     if (parser != NULL) {
         ossio_status st = ossio_op_parser_finish(parser);
         ossio_op_parser_free(parser);
+        if (st == OSSIO_ESERVER && op->code[0]) {
+            /* 200 with an <Error> body (Complete, Copy): a server error like
+             * a 5xx, retried the same way (both are safe to repeat). */
+            snprintf(op->detail, sizeof(op->detail), "%s: %.300s (HTTP 200 with an error body)",
+                     op->code, op->message);
+            fail_or_retry(op, OSSIO_ESERVER, op->detail);
+            return;
+        }
         if (st != OSSIO_OK) {
             finish(op, st, "malformed XML in the response");
             return;

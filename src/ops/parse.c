@@ -238,14 +238,15 @@ ossio_status ossio_op_parser_finish(ossio_op_parser *p)
     case OSSIO_BODY_XML_COMPLETE:
     case OSSIO_BODY_XML_COPY:
         st = ossio_xml_result_finish(&p->u.result);
+        if (st == OSSIO_EHTTP && p->u.result.result.error.code[0]) {
+            /* CopyObject and Complete can answer 200 with an <Error> body. */
+            const ossio_xml_result *r = &p->u.result.result;
+            snprintf(op->code, sizeof(op->code), "%s", r->error.code);
+            snprintf(op->message, sizeof(op->message), "%s", r->error.message);
+            return OSSIO_ESERVER;
+        }
         if (st == OSSIO_OK) {
             const ossio_xml_result *r = &p->u.result.result;
-            if (r->error.code[0]) {
-                /* CopyObject and Complete can answer 200 with an <Error> body. */
-                snprintf(op->code, sizeof(op->code), "%s", r->error.code);
-                snprintf(op->message, sizeof(op->message), "%s", r->error.message);
-                return OSSIO_ESERVER;
-            }
             copy_str(op->upload_id_out, sizeof(op->upload_id_out), &r->upload_id);
             if (r->etag.p != NULL) {
                 copy_str(op->etag, sizeof(op->etag), &r->etag);

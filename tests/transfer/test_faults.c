@@ -79,6 +79,31 @@ static void t_each_fault_kind_is_survived(void **state)
     ossio_client_destroy(cl);
 }
 
+/* CompleteMultipartUpload answered 200 with an <Error> body (OSS and S3 do
+ * that once they began): retried like a 5xx, the object completes. */
+static void t_complete_error_in_200_is_retried(void **state)
+{
+    (void)state;
+    ossio_client *cl = client(NULL, NULL);
+    char path[256];
+    snprintf(path, sizeof(path), "transfer/%d/error200.bin", (int)getpid());
+    arm("error200", path, ",\"method\":\"POST\",\"query\":\"uploadId\"", "");
+    tres up = upload_buffer(cl, "error200.bin", blob, blob_len);
+    OK(up);
+    assert_true(up.retries >= 1);
+    assert_int_equal(faults_fired(path), 1);
+    clear_faults(path);
+    uint8_t *back = malloc(blob_len);
+    ossio_transfer *t;
+    assert_int_equal(ossio_download_new(&t, cl, key_uri("error200.bin")), OSSIO_OK);
+    ossio_transfer_to_buffer(t, back, blob_len);
+    tres down = run(cl, t);
+    OK(down);
+    assert_memory_equal(back, blob, blob_len);
+    free(back);
+    ossio_client_destroy(cl);
+}
+
 /* A fault that does not go away: the transfer fails with the named error
  * after the configured attempts; the upload is aborted. */
 static void t_persistent_fault_is_named(void **state)
@@ -173,6 +198,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_each_fault_kind_is_survived),
         cmocka_unit_test(t_persistent_fault_is_named),
+        cmocka_unit_test(t_complete_error_in_200_is_retried),
         cmocka_unit_test(t_replaced_mid_download),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,10 @@ const STATUS_PRESETS = {
   skew: [403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.'],
 };
 
-const KINDS = new Set([...Object.keys(STATUS_PRESETS), 'status', 'reset', 'stall', 'truncate', 'flip', 'goaway']);
+// error200: HTTP 200 whose body is an <Error> (InternalError), as OSS and S3
+// may answer CompleteMultipartUpload and CopyObject once they began.
+const KINDS = new Set([...Object.keys(STATUS_PRESETS), 'status', 'reset', 'stall', 'truncate', 'flip', 'goaway',
+  'error200']);
 
 class Faults {
   constructor() {

@@ -70,6 +70,10 @@ class Front {
       this.stats.faultsFired++;
       ctx.fault = fault;
       if (fault.status) return this.sendError(res, req, fault, ctx);
+      if (fault.kind === 'error200') {
+        return this.sendError(res, req, { status: 200, code: 'InternalError',
+          message: 'We encountered an internal error. Please try again.' }, ctx);
+      }
       if (fault.kind === 'reset' && fault.after === 0) return void cut(res, 'reset');
       if (fault.kind === 'stall' && fault.after === 0) await sleep(fault.ms);
       if (fault.kind === 'goaway') {
