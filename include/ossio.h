@@ -409,6 +409,9 @@ typedef struct ossio_result {
     const char *host_id;    /**< HostId of the error */
     const char *ec;         /**< OSS EC (error-centre) code of the error */
     unsigned retries;       /**< attempts after the first (backoff retries) */
+    /** The connection that carried the (last) exchange: its number in the
+     * client, 1 for the first connection opened; 0 if none was used. */
+    uint64_t connection;
 } ossio_result;
 
 /** Response headers, readable from the headers and completion callbacks. */
@@ -778,6 +781,13 @@ OSSIO_EXTERN ossio_status ossio_transfer_set_hedging(ossio_transfer *t, int on);
 
 /** Seconds from submit to completion (readable in the completion callback). */
 OSSIO_EXTERN double ossio_transfer_elapsed(const ossio_transfer *t);
+
+/**
+ * Distinct connections the transfer's requests used (readable in the
+ * completion callback; counted up to 64). Connections are the client's and
+ * shared: over HTTP/2 a whole transfer usually rides one.
+ */
+OSSIO_EXTERN unsigned ossio_transfer_connections(const ossio_transfer *t);
 
 /** Parts re-requested by hedging (readable in the completion callback). */
 OSSIO_EXTERN unsigned ossio_transfer_hedges(const ossio_transfer *t);

@@ -769,6 +769,7 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
     op->result.replays += res->replays;
     if (res->protocol != NULL) {
         op->result.protocol = res->protocol; /* static: "h2" or "http/1.1" */
+        op->result.connection = res->connection;
     }
     ossio_op_parser *parser = op->parser;
     op->parser = NULL;

@@ -273,6 +273,7 @@ static void ready(ossio_conn *c, const ossio_proto *proto)
     o->n_connecting--;
     o->proto = proto;
     cl->stats[OSSIO_STAT_CONNECTIONS_OPENED]++;
+    c->serial = cl->stats[OSSIO_STAT_CONNECTIONS_OPENED];
     cl->stats[OSSIO_STAT_CONNECTIONS_OPEN]++;
     cl->stats[proto == &ossio_proto_h2 ? OSSIO_STAT_CONNECTIONS_H2 : OSSIO_STAT_CONNECTIONS_H1]++;
     ossio_log(cl, OSSIO_LOG_DEBUG, "connected to %s over %s%s", o->authority, proto->name,

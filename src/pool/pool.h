@@ -81,6 +81,7 @@ struct ossio_conn {
     uint8_t *rbuf;
     unsigned busy;   /* >0 while inside this connection's callbacks */
     unsigned served; /* requests completed on it (for stale keep-alive replays) */
+    uint64_t serial; /* its number in the client: OSSIO_STAT_CONNECTIONS_OPENED when it opened */
     int read_eof;
     int settling; /* h2: the server's SETTINGS (its stream limit) not seen yet */
 };

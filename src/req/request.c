@@ -282,6 +282,7 @@ void ossio_request_activate(ossio_request *r, ossio_conn *c)
     r->state = OSSIO_REQ_ACTIVE;
     r->conn = c;
     r->result.protocol = c->proto->name;
+    r->result.connection = c->serial;
     ossio_request_progress(r);
     ev_timer_set(&r->idle, r->cl->set.idle_timeout, 0.);
     ev_timer_start(r->cl->loop, &r->idle);

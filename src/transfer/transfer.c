@@ -331,6 +331,21 @@ void ossio_transfer_account(ossio_transfer *t, const ossio_result *res)
     if (res->protocol != NULL) {
         t->protocol = res->protocol;
     }
+    if (res->connection != 0) {
+        t->last_conn = res->connection;
+        unsigned i = 0;
+        while (i < t->n_conns && t->conns[i] != res->connection) {
+            i++;
+        }
+        if (i == t->n_conns && i < sizeof(t->conns) / sizeof(t->conns[0])) {
+            t->conns[t->n_conns++] = res->connection;
+        }
+    }
+}
+
+unsigned ossio_transfer_connections(const ossio_transfer *t)
+{
+    return t != NULL ? t->n_conns : 0;
 }
 
 void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
@@ -437,6 +452,7 @@ void ossio_transfer_settle(ossio_transfer *t)
     t->result.message = t->message[0] ? t->message : NULL;
     t->result.request_id = t->request_id[0] ? t->request_id : NULL;
     t->result.retries = t->retries;
+    t->result.connection = t->last_conn;
     t->result.bytes_received = t->upload ? 0 : t->moved;
     t->result.bytes_sent = t->upload ? t->moved : 0;
     t->done(t, &t->result, t->done_ud);

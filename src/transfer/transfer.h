@@ -120,6 +120,9 @@ struct ossio_transfer {
      * the budget still held (fresh 8 MiB buffers cost a page fault per 4 KiB) */
     uint8_t *spare[16];
     unsigned n_spare;
+    uint64_t conns[64]; /* the connections its operations used (distinct, first 64) */
+    unsigned n_conns;
+    uint64_t last_conn;
     int crc_refetched; /* download: the parts were fetched again after a CRC-64 mismatch */
     ossio_writable_cb writable;
     void *writable_ud;

@@ -26,6 +26,8 @@ typedef struct tres {
     char upload_id[256];
     char protocol[16];
     double elapsed;
+    unsigned connections;
+    uint64_t connection;
 } tres;
 
 static void t_done(ossio_transfer *t, const ossio_result *r, void *ud)
@@ -42,6 +44,8 @@ static void t_done(ossio_transfer *t, const ossio_result *r, void *ud)
     x->parts = ossio_transfer_parts(t);
     snprintf(x->protocol, sizeof(x->protocol), "%s", r->protocol ? r->protocol : "");
     x->elapsed = ossio_transfer_elapsed(t);
+    x->connections = ossio_transfer_connections(t);
+    x->connection = r->connection;
     const char *id = ossio_transfer_upload_id(t);
     snprintf(x->upload_id, sizeof(x->upload_id), "%s", id ? id : "");
 }
