@@ -41,6 +41,58 @@ static int sink_write(ossio_transfer *t, uint64_t off, const uint8_t *data, size
     return 0;
 }
 
+/* fd/file sinks: the DATA chunks (16 KiB on h2) of a part are gathered and
+ * written with one pwrite per STAGE bytes instead of one per chunk. */
+#define STAGE (256 * 1024)
+
+static int stage_flush(ossio_transfer *t, part *p)
+{
+    int rc = 0;
+    if (p->stage_len > 0) {
+        rc = sink_write(t, p->stage_off, p->stage, p->stage_len);
+    }
+    p->stage_len = 0;
+    return rc;
+}
+
+/* Unwritten bytes are dropped (the part failed, or its hedge wrote them). */
+static void stage_release(ossio_transfer *t, part *p)
+{
+    if (p->stage != NULL) {
+        if (t->n_stages < sizeof(t->stages) / sizeof(t->stages[0])) {
+            t->stages[t->n_stages++] = p->stage;
+        } else {
+            free(p->stage);
+        }
+    }
+    p->stage = NULL;
+    p->stage_len = 0;
+}
+
+static int staged_write(ossio_transfer *t, part *p, uint64_t off, const uint8_t *data, size_t len)
+{
+    if (t->fd < 0 || len >= STAGE) { /* the buffer sink copies anyway */
+        return stage_flush(t, p) != 0 ? -1 : sink_write(t, off, data, len);
+    }
+    if (p->stage == NULL) {
+        p->stage = t->n_stages > 0 ? t->stages[--t->n_stages] : malloc(STAGE);
+        if (p->stage == NULL) {
+            return sink_write(t, off, data, len);
+        }
+    }
+    if (p->stage_len > 0 && (p->stage_off + p->stage_len != off || p->stage_len + len > STAGE)) {
+        if (stage_flush(t, p) != 0) {
+            return -1;
+        }
+    }
+    if (p->stage_len == 0) {
+        p->stage_off = off;
+    }
+    memcpy(p->stage + p->stage_len, data, len);
+    p->stage_len += len;
+    return 0;
+}
+
 /* Stream sink: a delivered part's buffer is kept for a later part, with
  * its reservation, instead of being freed and allocated again. */
 static void recycle(ossio_transfer *t, part *p)
@@ -123,7 +175,7 @@ static int part_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
                                 rc > 0 ? "stopped by the stream callback" : NULL, NULL);
             return 1;
         }
-    } else if (sink_write(t, p->off + p->got, data, len) != 0) {
+    } else if (staged_write(t, p, p->off + p->got, data, len) != 0) {
         ossio_transfer_fail(t, t->fd == -2 ? OSSIO_EBODYSIZE : OSSIO_EIO,
                             t->fd == -2 ? "the object does not fit the buffer"
                                         : "writing the download failed",
@@ -186,6 +238,14 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     p->op = NULL;
     t->in_flight--;
     ossio_transfer_account(t, res);
+    if (res->status != OSSIO_OK || p->hedge_won) {
+        stage_release(t, p);
+    } else if (stage_flush(t, p) != 0) {
+        stage_release(t, p);
+        ossio_transfer_fail(t, OSSIO_EIO, "writing the download failed", NULL);
+    } else {
+        stage_release(t, p);
+    }
     if (p->hedge_won || (res->status != OSSIO_OK && p->hedge != NULL && p->hedge->op != NULL)) {
         /* Its hedge won, or is still running and decides the part. */
         ossio_transfer_settle(t);

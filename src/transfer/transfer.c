@@ -254,9 +254,13 @@ static void release(ossio_transfer *t)
     for (unsigned i = 0; i < t->n_spare; i++) {
         free(t->spare[i]);
     }
+    for (unsigned i = 0; i < t->n_stages; i++) {
+        free(t->stages[i]);
+    }
     if (t->parts != NULL) {
         for (size_t i = 0; i < t->n_parts; i++) {
             free(t->parts[i].buf);
+            free(t->parts[i].stage);
             free(t->parts[i].hedge);
         }
     }

@@ -34,6 +34,9 @@ typedef struct part {
     uint64_t mem;       /* bytes of the memory budget it holds */
     int spilled;        /* push upload: its bytes are in the spill file */
     uint64_t spill_off; /* where */
+    uint8_t *stage;     /* fd/file sink: received bytes not yet written */
+    size_t stage_len;
+    uint64_t stage_off; /* the object offset of stage[0] */
 } part;
 
 /* The second request of a hedged part: writes the same bytes at the same
@@ -120,6 +123,8 @@ struct ossio_transfer {
      * the budget still held (fresh 8 MiB buffers cost a page fault per 4 KiB) */
     uint8_t *spare[16];
     unsigned n_spare;
+    uint8_t *stages[16]; /* fd/file sink: staging buffers kept for reuse */
+    unsigned n_stages;
     uint64_t conns[64]; /* the connections its operations used (distinct, first 64) */
     unsigned n_conns;
     uint64_t last_conn;
