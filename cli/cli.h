@@ -120,6 +120,7 @@ typedef struct cli_stdin {
     uint8_t *buf;
     size_t len; /* bytes read, not yet taken by the upload */
     int pipe, started, ended, failed;
+    int saved_flags; /* stdin's file status flags before O_NONBLOCK */
 } cli_stdin;
 
 /* Starts feeding |t| (a submitted push upload) from standard input. */

@@ -2,6 +2,7 @@
  * client CPU per GiB) with the get, put, mixed, small and list workloads;
  * here the options, the objects made before and removed after the run. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -223,7 +224,7 @@ static int parse(cli *c, const cli_args *a, bench_args *b)
         char *end = NULL;
         p->duration = strtod(a->val[OPT_DURATION], &end);
         if (end == a->val[OPT_DURATION] || *end != '\0' || !(p->duration > 0) ||
-            a->set[OPT_COUNT]) {
+            !isfinite(p->duration) || a->set[OPT_COUNT]) {
             return cli_usage_error(c, "--duration needs seconds > 0 (and no --count)");
         }
     } else if (!a->set[OPT_COUNT]) {

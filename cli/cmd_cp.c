@@ -3,6 +3,7 @@
  * parallel by jobs.c. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -97,15 +98,21 @@ static int plan_one(cli *c, cli_jobs *js, const char *src, const char *dst)
     return rc != 0 ? cli_fail_status(c, src, OSSIO_ENOMEM, NULL) : 0;
 }
 
-/* Local tree → objects: every regular file under |dir|, as |prefix| + its relative path. */
+/* Local tree → objects: every regular file under |dir|, as |prefix| + its
+ * relative path. An entry that cannot be read gets its error line (and the
+ * exit code) and the others still go; only running out of memory stops the
+ * walk. Symbolic links to files are followed, links to directories are not
+ * (a link back up would repeat the tree). */
 static int walk(cli *c, cli_jobs *js, const char *dir, const char *prefix, int depth)
 {
     if (depth > 64) {
-        return cli_fail_status(c, dir, OSSIO_EIO, "directories nested too deep (a link loop?)");
+        cli_fail_status(c, dir, OSSIO_EIO, "directories nested too deep");
+        return 0;
     }
     DIR *d = opendir(dir);
     if (d == NULL) {
-        return cli_fail_status(c, dir, OSSIO_EIO, strerror(errno));
+        cli_fail_status(c, dir, OSSIO_EIO, strerror(errno));
+        return 0;
     }
     int rc = 0;
     struct dirent *e;
@@ -115,11 +122,15 @@ static int walk(cli *c, cli_jobs *js, const char *dir, const char *prefix, int d
         }
         char *path = join(dir, e->d_name);
         char *key = join(prefix, e->d_name);
-        struct stat sb;
+        struct stat sb, lsb;
         if (path == NULL || key == NULL) {
             rc = cli_fail_status(c, dir, OSSIO_ENOMEM, NULL);
         } else if (stat(path, &sb) != 0) {
-            rc = cli_fail_status(c, path, OSSIO_EIO, strerror(errno));
+            cli_fail_status(c, path, OSSIO_EIO, strerror(errno)); /* e.g. a dangling link */
+        } else if (S_ISDIR(sb.st_mode) && lstat(path, &lsb) == 0 && S_ISLNK(lsb.st_mode)) {
+            if (!c->quiet) {
+                fprintf(stderr, "ossio: cp %s: skipped: a symbolic link to a directory\n", path);
+            }
         } else if (S_ISDIR(sb.st_mode)) {
             rc = walk(c, js, path, key, depth + 1);
         } else if (S_ISREG(sb.st_mode)) {

@@ -25,7 +25,19 @@ typedef struct rm_state {
     size_t nb;
     batch *listing; /* the batch a running listing adds to */
     int rc;
+    int json_open;     /* the --json document was begun */
+    size_t json_items; /* URIs printed into it */
+    uint64_t deleted;
 } rm_state;
+
+/* --json: begins the document before its first entry (or at the end). */
+static void json_begin(rm_state *s)
+{
+    if (!s->json_open) {
+        fputs("{\"command\":\"rm\",\"deleted\":[", stdout);
+        s->json_open = 1;
+    }
+}
 
 static batch *batch_for(rm_state *s, const char *uri, const char **key)
 {
@@ -114,12 +126,14 @@ static int delete_batch(rm_state *s, batch *b)
     if (rc == 0) {
         rc = cli_op_run(s->c, op, b->bucket_uri, NULL, NULL);
     }
-    if (rc != 0 || s->c->quiet) {
+    if (rc != 0) {
         return rc;
     }
-    for (size_t i = 0; i < b->n; i++) {
+    s->deleted += b->n;
+    for (size_t i = 0; i < b->n && (s->c->json || !s->c->quiet); i++) {
         if (s->c->json) {
-            fputs(s->c->json && (i > 0 || b != s->b) ? "," : "", stdout);
+            json_begin(s);
+            fputs(s->json_items++ > 0 ? "," : "", stdout);
             size_t n = strlen(b->bucket_uri) + strlen(b->keys[i]) + 1;
             char *uri = malloc(n);
             if (uri != NULL) {
@@ -154,16 +168,15 @@ static int run(cli *c, const cli_args *a)
             rc = cli_fail_status(c, a->pos[i], OSSIO_ENOMEM, NULL);
         }
     }
-    uint64_t total = 0;
-    if (rc == 0 && c->json) {
-        fputs("{\"command\":\"rm\",\"deleted\":[", stdout);
-    }
     for (size_t i = 0; rc == 0 && i < s.nb; i++) {
         rc = delete_batch(&s, &s.b[i]);
-        total += s.b[i].n;
     }
-    if (rc == 0 && c->json) {
-        printf("],\"count\":%llu}\n", (unsigned long long)total);
+    if (c->json && (rc == 0 || s.json_open)) {
+        /* One whole document, also when a later batch failed (its error
+         * line is on stderr): what was deleted is listed. */
+        json_begin(&s);
+        printf("],\"count\":%llu,\"ok\":%s}\n", (unsigned long long)s.deleted,
+               rc == 0 ? "true" : "false");
     }
     for (size_t i = 0; i < s.nb; i++) {
         for (size_t k = 0; k < s.b[i].n; k++) {

@@ -101,7 +101,7 @@ ossio_client *cli_client(cli *c)
     if (st != OSSIO_OK) {
         c->client = NULL;
         int rc = cli_fail_status(c, NULL, st, "cannot create the client");
-        c->rc = rc == CLI_EFAIL && st == OSSIO_ETLS ? CLI_ECONFIG : rc;
+        c->rc = st == OSSIO_ETLS ? CLI_ECONFIG : rc; /* the CA file or TLS settings */
         return NULL;
     }
     if (c->verbose > 0) {

@@ -105,6 +105,7 @@ int cli_stdin_start(cli_stdin *s, struct ev_loop *loop, ossio_transfer *t)
     s->pipe = !S_ISREG(sb.st_mode);
     if (s->pipe) {
         int fl = fcntl(STDIN_FILENO, F_GETFL);
+        s->saved_flags = fl;
         if (fl < 0 || fcntl(STDIN_FILENO, F_SETFL, fl | O_NONBLOCK) != 0) {
             free(s->buf);
             s->buf = NULL;
@@ -135,6 +136,10 @@ void cli_stdin_stop(cli_stdin *s)
     if (s->started) {
         disarm(s);
         s->started = 0;
+        if (s->pipe && s->saved_flags >= 0) {
+            /* the descriptor is shared with the shell: leave it as found */
+            (void)fcntl(STDIN_FILENO, F_SETFL, s->saved_flags);
+        }
     }
     free(s->buf);
     s->buf = NULL;

@@ -145,6 +145,7 @@ case_errors() {
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   expect_error 6 "refused" --endpoint "http://127.0.0.1:$port" -D fs.oss.path.style.access=true -D fs.oss.attempts.maximum=1 stat "$B/$PREFIX/x"
+  expect_error 5 "" "${EP_H2[@]}" -D fs.oss.connection.ca.file=/no/such/ca.pem stat "$B/$PREFIX/x"
   expect_error 6 "" --endpoint "https://localhost:$OSSIO_EP_PORT_TLS_BADCA" -D fs.oss.path.style.access=true -D fs.oss.attempts.maximum=1 -D "fs.oss.connection.ca.file=$OSSIO_EP_CA_FILE" stat "$B/$PREFIX/x"
   expect_error 5 "endpoint should not be null" stat "$B/$PREFIX/x"
   OSS_ACCESS_KEY_ID= OSS_ACCESS_KEY_SECRET= expect_error 5 "no credentials" "${EP_H2[@]}" stat "$B/$PREFIX/x"
@@ -182,6 +183,21 @@ case_recursive() {
     run "${E[@]}" cp -r "$B/$PREFIX/copy-$ep" "$TMP/copy-$ep"
     check "server-side copies are exact" diff -r "$src" "$TMP/copy-$ep"
   done
+  # Entries that cannot be read do not stop the others: a dangling link fails
+  # (its line, exit 1), a link to a directory is skipped, the rest is uploaded.
+  local bad=$TMP/bad
+  mkdir -p "$bad/d"
+  printf 'one' >"$bad/d/one.txt"
+  printf 'two' >"$bad/two.txt"
+  ln -s /no/such/file "$bad/dangling"
+  ln -s .. "$bad/d/up"
+  run "${EP_H2[@]}" --json cp -r "$bad" "$B/$PREFIX/bad"
+  check "cp -r with a dangling link exits 1" [ "$RC" = 1 ]
+  check "the dangling link has its error line" grep -q 'dangling' "$TMP/err"
+  check "the link to a directory is skipped" grep -q 'skipped: a symbolic link to a directory' "$TMP/err"
+  check "the readable files were uploaded" jqe '(.transfers | length) == 2 and all(.transfers[]; .status == "ok")' "$TMP/out"
+  run "${EP_H2[@]}" --json rm -r "$B/$PREFIX/bad"
+  check "rm --json: one document" jqe '.command == "rm" and .count == 2 and .ok == true and (.deleted | length) == 2' "$TMP/out"
   run "${EP_H2[@]}" -q rm -r "$B/$PREFIX"; check "rm -r" test "$RC" = 0 -a ! -s "$TMP/out"
   run "${EP_H2[@]}" ls -r "$B/$PREFIX/"; check "nothing left" [ ! -s "$TMP/out" ]
 }
