@@ -93,14 +93,7 @@ static void t_complete_error_in_200_is_retried(void **state)
     assert_true(up.retries >= 1);
     assert_int_equal(faults_fired(path), 1);
     clear_faults(path);
-    uint8_t *back = malloc(blob_len);
-    ossio_transfer *t;
-    assert_int_equal(ossio_download_new(&t, cl, key_uri("error200.bin")), OSSIO_OK);
-    ossio_transfer_to_buffer(t, back, blob_len);
-    tres down = run(cl, t);
-    OK(down);
-    assert_memory_equal(back, blob, blob_len);
-    free(back);
+    expect_object(cl, "error200.bin", blob, blob_len);
     ossio_client_destroy(cl);
 }
 

@@ -20,20 +20,6 @@
 static uint8_t *blob;
 static size_t blob_len = 5 * MIB + 4321;
 
-/* Reads an object back whole and compares it with |want|. */
-static void expect_object(ossio_client *cl, const char *name, const uint8_t *want, size_t len)
-{
-    uint8_t *back = malloc(len + 1);
-    ossio_transfer *t;
-    assert_int_equal(ossio_download_new(&t, cl, key_uri(name)), OSSIO_OK);
-    ossio_transfer_to_buffer(t, back, len + 1);
-    tres x = run(cl, t);
-    OK(x);
-    assert_int_equal(x.size, len);
-    assert_memory_equal(back, want, len);
-    free(back);
-}
-
 /* Pushes [0, len) of blob in pieces of 1 .. |max_piece| bytes (seeded). */
 static void push_pieces(ossio_transfer *t, size_t len, size_t max_piece, unsigned seed)
 {
