@@ -40,6 +40,7 @@ typedef struct cli {
     int interrupted;
     unsigned pending;                    /* completions still to come; cli_run() waits for 0 */
     void (*on_interrupt)(struct cli *c); /* cancels the command's work on SIGINT */
+    int abandon_on_interrupt; /* read-only work with no cancel: cli_run() returns on SIGINT */
     void *cmd_state;
     int rc; /* exit code of the first failure */
 } cli;

@@ -40,7 +40,9 @@ static void on_plan(ossio_split_plan *plan, const ossio_result *res, void *ud)
     plan_state *s = ud;
     s->c->pending--;
     if (res->status != OSSIO_OK) {
-        s->rc = cli_fail(s->c, s->uri, res);
+        if (!s->c->interrupted) {
+            s->rc = cli_fail(s->c, s->uri, res);
+        }
         return;
     }
     size_t n = ossio_split_plan_count(plan);
@@ -96,8 +98,18 @@ static int run_splits(cli *c, const cli_args *a)
     if (!c->json) {
         printf("   #  start        length       object\n");
     }
+    /* Planning only reads and has no cancel of its own: on Ctrl-C stop
+     * waiting, and destroy the client here, while |s| still lives (the
+     * plan completes inside with OSSIO_ECANCELED). */
+    c->abandon_on_interrupt = 1;
     cli_run(c);
-    return c->interrupted ? CLI_EINTR : s.rc;
+    c->abandon_on_interrupt = 0;
+    if (c->interrupted) {
+        ossio_client_destroy(c->client);
+        c->client = NULL;
+        return CLI_EINTR;
+    }
+    return s.rc;
 }
 
 const cli_command cli_cmd_splits = {

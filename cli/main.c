@@ -113,7 +113,7 @@ ossio_client *cli_client(cli *c)
 
 void cli_run(cli *c)
 {
-    while (c->pending > 0) {
+    while (c->pending > 0 && !(c->interrupted && c->abandon_on_interrupt)) {
         ev_run(c->loop, EVRUN_ONCE);
     }
 }

@@ -298,6 +298,23 @@ case_splits() {
   check "named OSSIO_ERECORDSIZE's text" grep -q 'record' "$TMP/err"
   expect_error 3 'no such|NoSuchKey' "${EP_H2[@]}" count "$B/$PREFIX/no-such-thing"
   expect_error 2 'delimiter' "${EP_H2[@]}" count -d '' "$B/$PREFIX/lines.txt"
+  # Ctrl-C while the plan's listing stalls at the server: exit 130 at once.
+  curl -sf -X POST "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults" \
+    -d "{\"kind\":\"stall\",\"ms\":20000,\"count\":5,\"match\":{\"method\":\"GET\",\"query\":\"$PREFIX\",\"path\":\"/$OSSIO_EP_BUCKET\"}}" >/dev/null
+  "$OSSIO" "${EP_H2[@]}" splits "$B/$PREFIX/stalled/" >"$TMP/out" 2>"$TMP/err" &
+  local pid=$! i
+  for i in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults" | jq -e ".[] | select(.match.query == \"$PREFIX\") | .fired > 0" >/dev/null && break
+    sleep 0.1
+  done
+  local t0=$SECONDS
+  kill -INT "$pid"
+  wait "$pid"
+  local rc=$?
+  check "splits: exit 130 after SIGINT (got $rc)" [ "$rc" = 130 ]
+  check "splits: promptly" [ $((SECONDS - t0)) -lt 10 ]
+  check "splits: one line, interrupted" [ "$(cat "$TMP/err")" = "ossio: splits: interrupted" ]
+  curl -sf -X DELETE "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults?path=/$OSSIO_EP_BUCKET" >/dev/null
 }
 
 # ossio bench, every workload with --count: the --json report's counts are
