@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "loop/client.h"
-#include "transfer/budget.h"
 #include "transfer/transfer.h"
 
 ossio_status ossio_transfer_from_push(ossio_transfer *t)
@@ -88,17 +87,11 @@ static void fail_now(ossio_transfer *t, ossio_status st, const char *detail)
     ossio_transfer_settle_later(t);
 }
 
-/* Takes |n| bytes of the budget without queuing for more (spill instead). */
+/* Takes |n| bytes of the budget without queuing for more (spill instead);
+ * transfers already waiting for memory go first. */
 static int try_take(ossio_transfer *t, uint64_t n)
 {
-    if (t->cl->mem_waiters != NULL || !ossio_mem_reserve(t->cl, n)) { /* waiters first */
-        return 0;
-    }
-    t->mem_held += n;
-    if (t->mem_held > t->mem_peak) {
-        t->mem_peak = t->mem_held;
-    }
-    return 1;
+    return t->cl->mem_waiters == NULL && ossio_transfer_mem_try(t, n);
 }
 
 static int spill_write(ossio_transfer *t, uint64_t off, const uint8_t *data, size_t len)

@@ -209,15 +209,23 @@ void ossio_transfer_set_progress(ossio_transfer *t, ossio_progress_cb cb, void *
     }
 }
 
-int ossio_transfer_mem_take(ossio_transfer *t, uint64_t n)
+int ossio_transfer_mem_try(ossio_transfer *t, uint64_t n)
 {
     if (!ossio_mem_reserve(t->cl, n)) {
-        ossio_mem_wait(t->cl, &t->mem_waiter);
         return 0;
     }
     t->mem_held += n;
     if (t->mem_held > t->mem_peak) {
         t->mem_peak = t->mem_held;
+    }
+    return 1;
+}
+
+int ossio_transfer_mem_take(ossio_transfer *t, uint64_t n)
+{
+    if (!ossio_transfer_mem_try(t, n)) {
+        ossio_mem_wait(t->cl, &t->mem_waiter);
+        return 0;
     }
     return 1;
 }

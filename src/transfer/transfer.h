@@ -159,6 +159,8 @@ void ossio_upload_single(ossio_transfer *t);
 /* Reserves |n| bytes of the client's memory budget for |t|: 1 if granted;
  * else |t| is queued to be pumped when memory is given back. */
 int ossio_transfer_mem_take(ossio_transfer *t, uint64_t n);
+/* The same without queuing |t| when it does not fit. */
+int ossio_transfer_mem_try(ossio_transfer *t, uint64_t n);
 /* Frees a part's buffer and gives its memory back. */
 void ossio_transfer_part_free(ossio_transfer *t, part *p);
 /* Push uploads (push.c): the part sending and completion hooks upload.c uses. */
