@@ -46,26 +46,13 @@ if [[ ! -x /usr/bin/time ]]; then
 fi
 command -v h2load >/dev/null || { echo "h2load not found (Debian nghttp2-client)" >&2; exit 2; }
 
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DOSSIO_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --target ossio_bench_get ossio_example_version -j2 >/dev/null
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_build ossio_bench_get ossio_example_version
 get=$build/bench/get
 
-tmp=$(mktemp -d)
-own_endpoint=0
-cleanup() {
-  if ((own_endpoint)); then node "$root/tests/endpoint/stop" --state "$tmp/ep" >/dev/null 2>&1 || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-if [[ -n ${ENDPOINT_STATE:-} ]]; then
-  state=$ENDPOINT_STATE
-else
-  state=$tmp/ep
-  own_endpoint=1
-  echo "starting the endpoint (writes big.bin, $object random bytes) ..." >&2
-  node "$root/tests/endpoint/start" --state "$state" --nginx-file "big.bin:$object" >/dev/null
-fi
+[[ -n ${ENDPOINT_STATE:-} ]] || echo "starting the endpoint (writes big.bin, $object random bytes) ..." >&2
+bench_endpoint --nginx-file "big.bin:$object"
 json=$state/endpoint.json
 port() { node -p "require('$json').ports.$1"; }
 ca=$(node -p "require('$json').ca_file")

@@ -61,19 +61,14 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DOSSIO_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --target ossio_cli ossio_example_version -j2 >/dev/null
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_build ossio_cli ossio_example_version
 ossio=$build/cli/ossio
 
-tmp=$(mktemp -d)
-cleanup() {
-  node "$root/tests/endpoint/stop" --state "$tmp/ep" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 echo "starting the endpoint (nginx files: big.bin $size bytes, small.bin 64 KiB) ..." >&2
-node "$root/tests/endpoint/start" --state "$tmp/ep" --nginx-file "big.bin:$size" --nginx-file small.bin:65536 >/dev/null
-json=$tmp/ep/endpoint.json
+ENDPOINT_STATE='' bench_endpoint --nginx-file "big.bin:$size" --nginx-file small.bin:65536 # always its own
+json=$state/endpoint.json
 jq_ep() { jq -r "$1" "$json"; }
 ca=$(jq_ep .ca_file)
 bucket=$(jq_ep .bucket)

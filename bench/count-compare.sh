@@ -30,24 +30,11 @@ splits=${SPLITS:-16 64}
 build=$root/build/bench
 
 [[ -x /usr/bin/time ]] || apt-get install -y time >/dev/null
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DOSSIO_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --target ossio_cli ossio_example_version -j2 >/dev/null
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_build ossio_cli ossio_example_version
 ossio=$build/cli/ossio
-
-tmp=$(mktemp -d)
-own_endpoint=0
-cleanup() {
-  if ((own_endpoint)); then node "$root/tests/endpoint/stop" --state "$tmp/ep" >/dev/null 2>&1 || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-if [[ -n ${ENDPOINT_STATE:-} ]]; then
-  state=$ENDPOINT_STATE
-else
-  state=$tmp/ep
-  own_endpoint=1
-  node "$root/tests/endpoint/start" --state "$state" >/dev/null
-fi
+bench_endpoint
 json=$state/endpoint.json
 port=$(node -p "require('$json').ports.nginx_tls")
 ca=$(node -p "require('$json').ca_file")
