@@ -69,7 +69,17 @@ async function main() {
   const state = args.state;
   fs.mkdirSync(state, { recursive: true, mode: 0o700 });
   const logFile = fs.openSync(path.join(state, 'endpoint.log'), 'a');
-  const log = line => fs.writeSync(logFile, `${new Date().toISOString()} ${line}\n`);
+  // A full disk must not take the endpoint down with it: a log line that
+  // cannot be written is dropped (and said once on stderr, i.e. daemon.out).
+  let logFailed = false;
+  const log = line => {
+    try {
+      fs.writeSync(logFile, `${new Date().toISOString()} ${line}\n`);
+    } catch (e) {
+      if (!logFailed) process.stderr.write(`endpoint.log: ${e.message}; log lines are dropped from now on\n`);
+      logFailed = true;
+    }
+  };
   const children = [];
   const servers = [];
   let stopping = false;
@@ -99,7 +109,11 @@ async function main() {
   shutdownHook = shutdown;
   process.on('SIGTERM', () => shutdown('SIGTERM', 0));
   process.on('SIGINT', () => shutdown('SIGINT', 0));
-  process.on('uncaughtException', e => { log(`uncaught: ${e.stack}`); shutdown('uncaught exception', 1); });
+  process.on('uncaughtException', e => {
+    process.stderr.write(`uncaught: ${e && e.stack}\n`);
+    log(`uncaught: ${String(e && e.stack).replace(/\n\s*/g, ' | ')}`);
+    shutdown('uncaught exception', 1);
+  });
   setTimeout(() => shutdown(`max lifetime ${args.maxLifetime}s reached`, 0), args.maxLifetime * 1000).unref();
 
   const pidFile = path.join(state, 'daemon.pid');
@@ -108,7 +122,11 @@ async function main() {
   // endpoint, nobody can stop this one any more, so it stops itself.
   setInterval(() => {
     let owner = null;
-    try { owner = Number(fs.readFileSync(pidFile, 'utf8')); } catch (e) { /* removed */ }
+    try {
+      owner = Number(fs.readFileSync(pidFile, 'utf8'));
+    } catch (e) {
+      if (e.code !== 'ENOENT') return; // out of descriptors, say: not a reason to stop
+    }
     if (owner !== process.pid) shutdown('state directory removed or taken over', 0);
   }, 2000).unref();
   const certs = makeCerts(path.join(state, 'certs'));
@@ -152,7 +170,7 @@ async function main() {
   servers.push(badCa, badHost);
   ports.tls_badca = await listen(badCa, 0);
   ports.tls_badhost = await listen(badHost, 0);
-  const control = controlServer(front, faults);
+  const control = controlServer(front, faults, { storeDir, bucket: BUCKET });
   servers.push(control);
   ports.control = await listen(control, 0);
   const dns = await startDnsServer({ log }); // UDP: answers *.oss.localhost and *.ossio.test

@@ -656,5 +656,12 @@ int main(void)
         cmocka_unit_test(t_config_sources_end_to_end),
         cmocka_unit_test(t_faults_retried_or_named),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char stored[64];
+    snprintf(stored, sizeof(stored), "ops/%d/", (int)getpid());
+    if (remove_prefix(stored) != 0) {
+        fprintf(stderr, "could not remove %s from the endpoint's store\n", stored);
+        rc = 1;
+    }
+    return rc;
 }

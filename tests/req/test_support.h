@@ -235,6 +235,16 @@ static int clear_faults(const char *path)
     return control("DELETE", route, NULL);
 }
 
+/* Removes every object this test program stored under |prefix| (a key prefix
+ * ending with '/', no URL encoding needed), so a whole test run does not keep
+ * hundreds of MiB in the endpoint's store. For cmocka's group teardown. */
+static int remove_prefix(const char *prefix)
+{
+    char route[512];
+    snprintf(route, sizeof(route), "/objects?prefix=%s", prefix);
+    return control("DELETE", route, NULL) == 200 ? 0 : -1;
+}
+
 /* A loopback TCP port nothing listens on (bound, then closed). */
 static int closed_port(void)
 {

@@ -89,7 +89,9 @@ static int teardown(void **state)
 {
     (void)state;
     free(medium);
-    return 0;
+    char stored[64];
+    snprintf(stored, sizeof(stored), "transport/%d/", (int)getpid());
+    return remove_prefix(stored);
 }
 
 /* n ranged GETs of medium.bin at |base|, each 16 KiB at a pseudo-random offset. */

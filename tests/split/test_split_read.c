@@ -558,5 +558,12 @@ int main(void)
         cmocka_unit_test(t_limits_and_missing),      cmocka_unit_test(t_cancel),
         cmocka_unit_test(t_client_destroy_mid_read), cmocka_unit_test(t_call_center),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char stored[64];
+    snprintf(stored, sizeof(stored), "split/%d/", (int)getpid());
+    if (remove_prefix(stored) != 0) {
+        fprintf(stderr, "could not remove %s from the endpoint's store\n", stored);
+        rc = 1;
+    }
+    return rc;
 }

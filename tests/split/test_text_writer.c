@@ -505,5 +505,12 @@ int main(void)
         cmocka_unit_test(t_no_overwrite_s3_dialect),
         cmocka_unit_test(t_destroy_with_open_writer),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char stored[64];
+    snprintf(stored, sizeof(stored), "text-writer/%d/", (int)getpid());
+    if (remove_prefix(stored) != 0) {
+        fprintf(stderr, "could not remove %s from the endpoint's store\n", stored);
+        rc = 1;
+    }
+    return rc;
 }

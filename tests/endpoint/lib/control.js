@@ -5,13 +5,31 @@
 //   DELETE /faults[?path=P] → removes all faults (or those matching path P exactly), returns them
 //   GET    /stats    → {requests, faultsFired, byMethod, byStatus, byScheme, byCode}
 //   DELETE /stats    → reset the counters
+//   DELETE /objects?prefix=P/ → removes every stored object under key prefix P/
+//                              (test clean-up; P must end with '/'), returns {removed}
 //   GET    /health   → {ok: true}
 'use strict';
 
+const fs = require('fs');
 const http = require('http');
+const path = require('path');
 const { newStats } = require('./front');
+const { toStore } = require('./storekey');
 
-function controlServer(front, faults) {
+/** Removes the stored objects under |prefix| (a key prefix ending with '/'):
+ * s3rver keeps them as files under storeDir/bucket/T(prefix). */
+function removePrefix(storeDir, bucket, prefix) {
+  if (!/^[^/.][^]*\/$/.test(prefix) || prefix.split('/').some(s => s === '..' || s === '.')) {
+    throw new Error('prefix must be a relative key prefix ending with /');
+  }
+  const dir = path.join(storeDir, bucket, toStore(prefix.slice(0, -1)));
+  if (!dir.startsWith(path.join(storeDir, bucket) + path.sep)) throw new Error('prefix outside the bucket');
+  const removed = fs.existsSync(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { removed };
+}
+
+function controlServer(front, faults, { storeDir, bucket } = {}) {
   return http.createServer((req, res) => {
     const send = (status, obj) => {
       const body = JSON.stringify(obj);
@@ -34,6 +52,11 @@ function controlServer(front, faults) {
           case 'GET /stats': return send(200, front.stats);
           case 'DELETE /stats': front.stats = newStats(); return send(200, front.stats);
           case 'GET /health': return send(200, { ok: true });
+          case 'DELETE /objects': {
+            const m = /[?&]prefix=([^&]*)/.exec(req.url);
+            if (!m || !storeDir) return send(400, { error: 'DELETE /objects needs ?prefix=P/' });
+            return send(200, removePrefix(storeDir, bucket, decodeURIComponent(m[1])));
+          }
           default: return send(404, { error: `no route ${route}` });
         }
       } catch (e) {
