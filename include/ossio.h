@@ -1065,7 +1065,9 @@ OSSIO_EXTERN ossio_status ossio_text_writer_open(ossio_text_writer **out, ossio_
  * Appends one record (|len| bytes copied) and its "\n". OSSIO_EAGAIN when
  * the memory budget is full and nothing can be spilled: nothing was taken;
  * call again after the writable callback. Other errors: the write failed
- * (its completion reports why).
+ * (its completion reports why). A writer that fails while its caller waits
+ * after OSSIO_EAGAIN still gets the writable callback, and the next write
+ * returns the failure: nobody waits forever on a dead upload.
  */
 OSSIO_EXTERN ossio_status ossio_text_writer_write(ossio_text_writer *w, const void *data,
                                                   size_t len);

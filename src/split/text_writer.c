@@ -27,7 +27,9 @@ struct ossio_text_writer {
     int abandoned; /* canceled before close: nobody to tell, free when settled */
     int exists;    /* the check found the object */
     int end_held;  /* closed while the check ran: the upload ends after it */
+    int waiting;   /* the last write returned OSSIO_EAGAIN: the caller waits for writable */
     ossio_deferred done_node;
+    ossio_deferred wake_node; /* tells a waiting caller that the write failed */
     ossio_outcome out;
     ossio_text_writer_done_cb done;
     void *done_ud;
@@ -41,8 +43,9 @@ struct ossio_text_writer {
  * caller has closed (or abandoned) the writer: until then it stays theirs. */
 static void settle(ossio_text_writer *w)
 {
-    if (w->t != NULL || w->head != NULL || (!w->closing && !w->abandoned)) {
-        return;
+    if (w->t != NULL || w->head != NULL || (!w->closing && !w->abandoned) || w->wake_node.queued ||
+        w->done_node.queued) {
+        return; /* the queued call settles it when it runs */
     }
     if (!w->abandoned && w->done != NULL) {
         ossio_outcome_result(&w->out, 0);
@@ -55,6 +58,27 @@ static void settle(ossio_text_writer *w)
 static void settle_deferred(ossio_deferred *d)
 {
     settle((ossio_text_writer *)((char *)d - offsetof(ossio_text_writer, done_node)));
+}
+
+static void wake_deferred(ossio_deferred *d)
+{
+    ossio_text_writer *w =
+        (ossio_text_writer *)((char *)d - offsetof(ossio_text_writer, wake_node));
+    if (w->waiting && !w->closing && !w->abandoned && w->writable != NULL) {
+        w->waiting = 0;
+        w->writable(w, w->writable_ud); /* its next write returns the failure */
+    }
+    settle(w);
+}
+
+/* A caller that got OSSIO_EAGAIN waits for the writable callback, which the
+ * budget would never send once the write has failed: send it, so that the
+ * caller's next write returns the failure instead of waiting forever. */
+static void wake_on_failure(ossio_text_writer *w)
+{
+    if (w->out.decided && w->waiting && !w->closing && !w->abandoned && w->writable != NULL) {
+        ossio_defer(&w->cl->defer, &w->wake_node, wake_deferred);
+    }
 }
 
 static void upload_done(ossio_transfer *t, const ossio_result *res, void *ud)
@@ -73,6 +97,7 @@ static void upload_done(ossio_transfer *t, const ossio_result *res, void *ud)
         w->crc = ossio_transfer_crc64(t);
         ossio_outcome_ok(&w->out);
     }
+    wake_on_failure(w);
     settle(w);
 }
 
@@ -94,6 +119,7 @@ static void head_done(ossio_op *op, const ossio_result *res, void *ud)
     } else if (w->end_held && w->t != NULL) {
         (void)ossio_transfer_push_end(w->t); /* the object did not exist: write it now */
     }
+    wake_on_failure(w);
     settle(w);
 }
 
@@ -101,6 +127,7 @@ static void on_writable(ossio_transfer *t, void *ud)
 {
     (void)t;
     ossio_text_writer *w = ud;
+    w->waiting = 0;
     if (w->writable != NULL && !w->abandoned) {
         w->writable(w, w->writable_ud);
     }
@@ -166,6 +193,7 @@ ossio_status ossio_text_writer_write(ossio_text_writer *w, const void *data, siz
         w->records++;
         w->bytes += len + 1;
     }
+    w->waiting = st == OSSIO_EAGAIN;
     return st;
 }
 

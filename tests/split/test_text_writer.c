@@ -376,20 +376,39 @@ static void t_cancel_leaves_nothing(void **state)
 typedef struct feeder {
     ossio_text_writer *w;
     unsigned next, n, eagain, calls;
+    ossio_status st; /* the first failed write's status */
 } feeder;
 
 static void feed(feeder *f)
 {
     char rec[8192];
-    while (f->next < f->n) {
+    while (f->next < f->n && f->st == OSSIO_OK) {
         size_t len = record(f->next, rec, sizeof(rec));
         ossio_status st = ossio_text_writer_write(f->w, rec, len);
         if (st == OSSIO_EAGAIN) {
             f->eagain++;
             return;
         }
-        assert_int_equal(st, OSSIO_OK);
+        if (st != OSSIO_OK) {
+            f->st = st;
+            return;
+        }
         f->next++;
+    }
+}
+
+/* Runs the loop until |f| wrote everything or a write failed; fails the test
+ * if the loop runs dry with the feeder still waiting (nobody would wake it). */
+static void feed_all(ossio_client *cl, feeder *f)
+{
+    feed(f);
+    assert_true(f->eagain >= 1);
+    while (f->next < f->n && f->st == OSSIO_OK) {
+        unsigned before = f->calls;
+        ossio_client_run(cl);
+        if (f->calls == before && f->next < f->n && f->st == OSSIO_OK) {
+            fail_msg("the loop ran dry while the writer waited for writable (record %u)", f->next);
+        }
     }
 }
 
@@ -405,15 +424,12 @@ static void t_backpressure(void **state)
 {
     (void)state;
     ossio_client *cl = client_extra("fs.oss.memory.limit", "1M");
-    feeder f = {NULL, 0, 12000, 0, 0};
+    feeder f = {NULL, 0, 12000, 0, 0, OSSIO_OK};
     assert_int_equal(ossio_text_writer_open(&f.w, cl, uri_of("pressure.txt"), OSSIO_OVERWRITE),
                      OSSIO_OK);
     ossio_text_writer_set_writable(f.w, on_writable, &f);
-    feed(&f);
-    assert_true(f.eagain >= 1);
-    while (f.next < f.n) {
-        ossio_client_run(cl);
-    }
+    feed_all(cl, &f);
+    assert_int_equal(f.st, OSSIO_OK);
     wres x;
     memset(&x, 0, sizeof(x));
     assert_int_equal(ossio_text_writer_close(f.w, w_done, &x), OSSIO_OK);
@@ -422,6 +438,39 @@ static void t_backpressure(void **state)
     assert_true(f.calls >= 1);
     assert_true(ossio_client_stat(cl, OSSIO_STAT_MEMORY_PEAK) <= 1024 * 1024);
     expect_records(cl, "pressure.txt", 5, 0, 12000);
+    ossio_client_destroy(cl);
+}
+
+/* The upload fails while the caller waits after OSSIO_EAGAIN: the writable
+ * callback still comes, the next write returns the failure, close reports it
+ * and nothing is left. Without the wake the caller would wait forever. */
+static void t_failure_wakes_waiting_writer(void **state)
+{
+    (void)state;
+    char path[256], f[512];
+    snprintf(path, sizeof(path), "%s/dead.txt", prefix);
+    snprintf(f, sizeof(f),
+             "{\"kind\":\"internal\",\"count\":50,\"match\":{\"path\":\"%s\",\"query\":"
+             "\"partNumber=\"}}",
+             path);
+    assert_int_equal(control("POST", "/faults", f), 201);
+    ossio_client *cl = client_extra("fs.oss.memory.limit", "1M");
+    feeder fd = {NULL, 0, 12000, 0, 0, OSSIO_OK};
+    assert_int_equal(ossio_text_writer_open(&fd.w, cl, uri_of("dead.txt"), OSSIO_OVERWRITE),
+                     OSSIO_OK);
+    ossio_text_writer_set_writable(fd.w, on_writable, &fd);
+    feed_all(cl, &fd);
+    clear_faults(path);
+    assert_int_equal(fd.st, OSSIO_ESERVER);
+    assert_true(fd.next < fd.n);
+    assert_int_equal(ossio_text_writer_write(fd.w, "x", 1), OSSIO_ESERVER);
+    wres x;
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(ossio_text_writer_close(fd.w, w_done, &x), OSSIO_OK);
+    ossio_client_run(cl);
+    assert_int_equal(x.done, 1);
+    assert_int_equal(x.st, OSSIO_ESERVER);
+    expect_nothing(cl, "dead.txt");
     ossio_client_destroy(cl);
 }
 
@@ -501,6 +550,7 @@ int main(void)
         cmocka_unit_test(t_failure_mid_write_leaves_nothing),
         cmocka_unit_test(t_cancel_leaves_nothing),
         cmocka_unit_test(t_backpressure),
+        cmocka_unit_test(t_failure_wakes_waiting_writer),
         cmocka_unit_test(t_no_overwrite_found_before_close),
         cmocka_unit_test(t_no_overwrite_s3_dialect),
         cmocka_unit_test(t_destroy_with_open_writer),
