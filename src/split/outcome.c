@@ -31,6 +31,14 @@ void ossio_outcome_ok(ossio_outcome *o)
     }
 }
 
+void ossio_outcome_written(ossio_outcome *o)
+{
+    o->decided = 1;
+    o->status = OSSIO_OK;
+    o->http_status = 0;
+    o->detail[0] = o->code[0] = o->message[0] = o->request_id[0] = '\0';
+}
+
 void ossio_outcome_account(ossio_outcome *o, const ossio_result *res)
 {
     o->retries += res->retries;

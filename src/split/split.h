@@ -51,6 +51,10 @@ void ossio_outcome_fail(ossio_outcome *o, ossio_status st, const char *detail,
 /* Decides success unless already decided. */
 void ossio_outcome_ok(ossio_outcome *o);
 
+/* The object was written after all (a cancel that came after
+ * CompleteMultipartUpload was sent): OK, whatever was decided before. */
+void ossio_outcome_written(ossio_outcome *o);
+
 /* Counts one finished operation's retries and protocol. */
 void ossio_outcome_account(ossio_outcome *o, const ossio_result *res);
 

@@ -87,7 +87,11 @@ static void upload_done(ossio_transfer *t, const ossio_result *res, void *ud)
     w->t = NULL;
     w->abandoned |= w->cl->destroying && !w->closing; /* freed with the client */
     ossio_outcome_account(&w->out, res);
-    if (w->exists) {
+    if (res->status == OSSIO_OK && w->out.decided && w->out.status == OSSIO_ECANCELED) {
+        /* canceled after the upload's Complete left: the object exists, say so */
+        w->crc = ossio_transfer_crc64(t);
+        ossio_outcome_written(&w->out);
+    } else if (w->exists) {
         /* the check decided it; the upload was canceled for it */
     } else if (res->status != OSSIO_OK) {
         /* The conditional write lost a race (or beat the check): same words. */

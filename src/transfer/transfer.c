@@ -388,8 +388,10 @@ void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
         }
     }
     /* An InitiateMultipartUpload in flight is left to finish: its UploadId is
-     * needed to abort the upload it may already have created. */
-    if (t->ctl != NULL && !t->ctl_is_init) {
+     * needed to abort the upload it may already have created. So is a
+     * CompleteMultipartUpload: the server may already be writing the object,
+     * and an abort sent now could lose the race; its answer tells. */
+    if (t->ctl != NULL && !t->ctl_is_init && !t->ctl_is_complete) {
         ossio_op_cancel(t->ctl);
     }
 }

@@ -116,6 +116,7 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     ossio_transfer *t = ud;
     t->ctl = NULL;
+    t->ctl_is_complete = 0;
     ossio_transfer_account(t, res);
     if (res->status != OSSIO_OK) {
         ossio_transfer_fail(t, res->status, res->detail, res);
@@ -123,6 +124,17 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
         return;
     }
     t->upload_id[0] = '\0'; /* completed: nothing to abort any more */
+    if (t->finishing && t->status != OSSIO_OK) {
+        /* Canceled after CompleteMultipartUpload left: the object exists,
+         * and the result says so rather than "canceled, nothing written". */
+        ossio_log(t->cl, OSSIO_LOG_INFO,
+                  "%s: %s came after CompleteMultipartUpload was sent; the object is complete",
+                  t->uri, ossio_status_name(t->status));
+        t->finishing = 0;
+        t->status = OSSIO_OK;
+        t->detail[0] = t->code[0] = t->message[0] = t->request_id[0] = '\0';
+        t->result.http_status = 0;
+    }
     uint64_t crc = t->parts[0].crc;
     for (size_t i = 1; i < t->n_parts; i++) {
         crc = ossio_crc64_combine(crc, t->parts[i].crc, t->parts[i].len);
@@ -174,6 +186,7 @@ static void complete(ossio_transfer *t)
         return;
     }
     t->ctl = op;
+    t->ctl_is_complete = 1;
     ossio_op_submit(op, complete_done, t);
 }
 

@@ -11,7 +11,7 @@ const http2 = require('http2');
 const https = require('https');
 const path = require('path');
 const S3rver = require('s3rver');
-require('./lib/s3rver-dirs'); // concurrent PUT + DELETE under one prefix must not kill it
+require('./lib/s3rver-store'); // s3rver's file store, safe under concurrent PUT/DELETE/abort
 const { Front } = require('./lib/front');
 const { Faults } = require('./lib/faults');
 const { controlServer } = require('./lib/control');

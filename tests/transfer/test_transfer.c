@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <ev.h>
 
 #include <cmocka.h>
 
@@ -352,6 +355,63 @@ static void t_cancel_aborts(void **state)
     ossio_client_destroy(cl);
 }
 
+/* Canceled after CompleteMultipartUpload left (the front holds it 600 ms):
+ * the cancel waits for its answer instead of racing it with an abort, and
+ * the result says the object was written. */
+static void cancel_soon(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    ossio_transfer_cancel(w->data);
+}
+
+static void t_cancel_after_complete_sent(void **state)
+{
+    (void)state;
+    char path[256], f[512];
+    snprintf(path, sizeof(path), "transfer/%d/late-cancel.bin", (int)getpid());
+    snprintf(f, sizeof(f),
+             "{\"kind\":\"stall\",\"ms\":600,\"after\":0,\"count\":1,\"match\":{\"path\":"
+             "\"%s\",\"method\":\"POST\",\"query\":\"uploadId=\"}}",
+             path);
+    assert_int_equal(control("POST", "/faults", f), 201);
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    char endpoint[128];
+    snprintf(endpoint, sizeof(endpoint), "https://localhost:%d", ep_port("H2_TLS"));
+    ossio_client *cl = client_with(
+        loop, "fs.oss.endpoint", endpoint, "fs.oss.accessKeyId", ep("ACCESS_KEY_ID"),
+        "fs.oss.accessKeySecret", ep("ACCESS_KEY_SECRET"), "fs.oss.path.style.access", "true",
+        "fs.oss.multipart.upload.threshold", "1M", "fs.oss.multipart.upload.size", "1M", NULL);
+    ossio_transfer *t;
+    assert_int_equal(ossio_upload_new(&t, cl, key_uri("late-cancel.bin")), OSSIO_OK);
+    ossio_transfer_from_buffer(t, blob, 3 * MIB);
+    tres x;
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(ossio_transfer_submit(t, t_done, &x), OSSIO_OK);
+    /* The parts take well under 300 ms on loopback; Complete is then held. */
+    while (faults_fired(path) == 0 && x.done == 0) {
+        ev_run(loop, EVRUN_NOWAIT);
+        usleep(1000);
+    }
+    assert_int_equal(x.done, 0); /* Complete is held at the front now */
+    ev_timer timer;
+    ev_timer_init(&timer, cancel_soon, 0.1, 0.);
+    timer.data = t;
+    ev_timer_start(loop, &timer);
+    while (x.done == 0) {
+        ev_run(loop, EVRUN_ONCE);
+    }
+    clear_faults(path);
+    assert_int_equal(x.st, OSSIO_OK);
+    assert_int_equal(x.parts, 3);
+    ossio_client_destroy(cl);
+    ev_loop_destroy(loop);
+    cl = client(NULL, NULL);
+    assert_int_equal(list_uploads(cl, "late-cancel.bin"), 0);
+    expect_object(cl, "late-cancel.bin", blob, 3 * MIB);
+    ossio_client_destroy(cl);
+}
+
 /* A flipped byte in one answer: the combined CRC-64 differs from the
  * object's, every part is fetched once more and the download is exact; a
  * flip in both fetches fails with OSSIO_ECHECKSUM. */
@@ -505,6 +565,7 @@ int main(void)
         cmocka_unit_test(t_failed_upload_is_aborted),
         cmocka_unit_test(t_resume_kept_upload),
         cmocka_unit_test(t_cancel_aborts),
+        cmocka_unit_test(t_cancel_after_complete_sent),
         cmocka_unit_test(t_cancel_download_and_missing_source),
         cmocka_unit_test(t_flipped_byte_refetched_then_fails),
         cmocka_unit_test(t_100mib_round_trip_h2_and_h1),
