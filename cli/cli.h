@@ -38,7 +38,8 @@ typedef struct cli {
     ossio_client *client;
     ev_signal sigint;
     int interrupted;
-    unsigned pending;                    /* completions still to come; cli_run() waits for 0 */
+    int stopped_by_us; /* an op's callback stopped it (its error is reported instead) */
+    unsigned pending;  /* completions still to come; cli_run() waits for 0 */
     void (*on_interrupt)(struct cli *c); /* cancels the command's work on SIGINT */
     int abandon_on_interrupt; /* read-only work with no cancel: cli_run() returns on SIGINT */
     void *cmd_state;

@@ -12,6 +12,7 @@ static const cli_opt opts[] = {
 };
 
 typedef struct cat_state {
+    cli *c;
     int write_failed;
 } cat_state;
 
@@ -21,6 +22,7 @@ static int on_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
     cat_state *s = ud;
     if (fwrite(data, 1, len, stdout) != len) {
         s->write_failed = 1;
+        s->c->stopped_by_us = 1; /* "canceled" is ours: the write error is what failed */
         return 1;
     }
     return 0;
@@ -39,7 +41,7 @@ static int ranged(cli *c, const char *uri, const char *range)
     if (rc != 0) {
         return rc;
     }
-    cat_state s = {0};
+    cat_state s = {c, 0};
     ossio_op_set_range(op, off, len);
     ossio_op_set_callbacks(op, on_data, NULL, &s);
     int saved = c->rc;

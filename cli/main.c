@@ -143,7 +143,9 @@ static void op_waited(ossio_op *op, const ossio_result *res, void *ud)
 {
     op_wait *w = ud;
     w->c->pending--;
-    if (res->status != OSSIO_OK) {
+    if (res->status == OSSIO_ECANCELED && w->c->stopped_by_us) {
+        w->rc = CLI_EFAIL; /* the caller reports why it stopped the op */
+    } else if (res->status != OSSIO_OK) {
         w->rc = cli_fail(w->c, w->uri, res);
     } else if (w->on_ok != NULL) {
         w->on_ok(op, w->ud);

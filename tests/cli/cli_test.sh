@@ -214,6 +214,14 @@ case_multipart() {
     run "${E[@]}" "${SMALL_PARTS[@]}" cat "$B/$PREFIX/$ep/big"; check "cat in parts ($ep)" cmp "$TMP/big" "$TMP/out"
     run "${E[@]}" cat --range 1000000-1099999 "$B/$PREFIX/$ep/big"
     check "cat --range in the middle" cmp "$TMP/out" <(tail -c +1000001 "$TMP/big" | head -c 100000)
+    # A reader that goes away: one line on why (standard output), exit 1, both ways of cat.
+    for how in "--range 0-" ""; do
+      # shellcheck disable=SC2086
+      "$OSSIO" "${E[@]}" "${SMALL_PARTS[@]}" cat $how "$B/$PREFIX/$ep/big" 2>"$TMP/err" | head -c 10 >/dev/null
+      check "cat $how | head: exit 1" [ "${PIPESTATUS[0]}" = 1 ]
+      check "cat $how | head: one line: $(head -c 300 "$TMP/err")" [ "$(wc -l <"$TMP/err")" = 1 ]
+      check "cat $how | head: says standard output" grep -q "cannot write standard output" "$TMP/err"
+    done
     "$OSSIO" "${E[@]}" "${SMALL_PARTS[@]}" cp - "$B/$PREFIX/$ep/stdin-big" <"$TMP/big"; check "stdin upload in parts" [ $? = 0 ]
     run "${E[@]}" cat "$B/$PREFIX/$ep/stdin-big"; check "stdin upload exact" cmp "$TMP/big" "$TMP/out"
     # From a pipe, in a 1 MiB budget: the upload takes what fits, then waits for parts to leave.
