@@ -85,7 +85,7 @@ struct ossio_transfer {
     uint64_t crc;
     char upload_id[256];
     int keep_on_failure;
-    int ctl_is_init; /* ctl is the InitiateMultipartUpload */
+    int ctl_is_init;     /* ctl is the InitiateMultipartUpload */
     int ctl_is_complete; /* ctl is the CompleteMultipartUpload: never canceled */
     int resuming;
     ossio_op *ctl; /* init / complete / abort / single PUT in flight */
