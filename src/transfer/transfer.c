@@ -262,6 +262,7 @@ static void release(ossio_transfer *t)
     for (unsigned i = 0; i < t->n_spare; i++) {
         free(t->spare[i]);
     }
+    free(t->spare);
     for (unsigned i = 0; i < t->n_stages; i++) {
         free(t->stages[i]);
     }

@@ -122,8 +122,8 @@ struct ossio_transfer {
     uint64_t spill_end; /* bytes written to the spill file */
     /* stream sink: part buffers kept for reuse, each with its part_size of
      * the budget still held (fresh 8 MiB buffers cost a page fault per 4 KiB) */
-    uint8_t *spare[16];
-    unsigned n_spare;
+    uint8_t **spare; /* stream sink: delivered parts' buffers for later parts */
+    unsigned n_spare, cap_spare;
     uint8_t *stages[16]; /* fd/file sink: staging buffers kept for reuse */
     unsigned n_stages;
     uint64_t conns[64]; /* the connections its operations used (distinct, first 64) */

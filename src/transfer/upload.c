@@ -12,6 +12,7 @@
 
 #include "loop/client.h"
 #include "transfer/transfer.h"
+#include "util/bigbuf.h"
 
 static void start_parts(ossio_transfer *t);
 
@@ -58,7 +59,7 @@ static const uint8_t *part_bytes(ossio_transfer *t, part *p)
 
 const uint8_t *ossio_part_read(part *p, int fd, uint64_t off)
 {
-    p->buf = malloc(p->len > 0 ? p->len : 1);
+    p->buf = ossio_bigbuf_alloc((size_t)p->len);
     if (p->buf == NULL) {
         return NULL;
     }

@@ -1,0 +1,12 @@
+/* Part-sized buffers (megabytes, held for a part's life and reused): backed
+ * by transparent huge pages where the kernel offers them on request, so a
+ * fresh 8 MiB buffer costs 4 page faults instead of 2,048. */
+#ifndef OSSIO_UTIL_BIGBUF_H
+#define OSSIO_UTIL_BIGBUF_H
+
+#include <stddef.h>
+
+/* |n| bytes (uninitialised), NULL when out of memory; release with free(). */
+void *ossio_bigbuf_alloc(size_t n);
+
+#endif
