@@ -716,7 +716,10 @@ OSSIO_EXTERN ossio_status ossio_transfer_to_fd(ossio_transfer *t, int fd);
 /**
  * Download sink: a path (copied). Written to a temporary file in the same
  * directory and renamed over |path| on success only; on failure the
- * temporary file is removed and |path| is untouched.
+ * temporary file is removed and |path| is untouched. A symbolic link's
+ * target is replaced (the link stays). An existing path that is not a
+ * regular file (/dev/null, a FIFO) is written in place; a directory fails
+ * with OSSIO_EIO.
  */
 OSSIO_EXTERN ossio_status ossio_transfer_to_file(ossio_transfer *t, const char *path);
 

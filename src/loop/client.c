@@ -65,16 +65,9 @@ static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
     int64_t paging = ossio_config_int(cfg, "fs.oss.paging.maximum");
     o->paging = paging > 0 && paging <= 1000 ? (uint32_t)paging : 1000;
     o->list_v1 = ossio_config_int(cfg, "fs.oss.list.version") == 1;
-    /* Hadoop's download keys are honoured when set; ossio's defaults are
-     * chosen for throughput (hadoop-aliyun reads 512 KiB at a time). */
-    int dl_size_set =
-        ossio_config_source_of(cfg, "fs.oss.multipart.download.size") != OSSIO_SRC_DEFAULT;
-    int dl_threads_set =
-        ossio_config_source_of(cfg, "fs.oss.multipart.download.threads") != OSSIO_SRC_DEFAULT;
-    o->download_part_size =
-        dl_size_set ? (uint64_t)ossio_config_int(cfg, "fs.oss.multipart.download.size") : 8u << 20;
-    o->download_parallel =
-        dl_threads_set ? (unsigned)ossio_config_int(cfg, "fs.oss.multipart.download.threads") : 16;
+    /* Hadoop's download keys, with ossio's defaults (8 MiB, 16: keys.c). */
+    o->download_part_size = (uint64_t)ossio_config_int(cfg, "fs.oss.multipart.download.size");
+    o->download_parallel = (unsigned)ossio_config_int(cfg, "fs.oss.multipart.download.threads");
     o->upload_part_size = (uint64_t)ossio_config_int(cfg, "fs.oss.multipart.upload.size");
     o->upload_threshold = (uint64_t)ossio_config_int(cfg, "fs.oss.multipart.upload.threshold");
     o->upload_parallel = 8;

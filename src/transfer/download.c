@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -496,27 +497,85 @@ static void on_hedge_timer(struct ev_loop *loop, ev_timer *w, int revents)
     }
 }
 
+/* A destination that cannot seek (a pipe, a terminal): bytes in order. */
+static int write_in_order(ossio_transfer *t, const uint8_t *data, size_t len, void *ud)
+{
+    (void)ud;
+    while (len > 0) {
+        ssize_t n = write(t->fd, data, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            ossio_transfer_fail(t, OSSIO_EIO, "writing the download failed", NULL);
+            return 1;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* to_file: a regular file (or none yet) is written to a temporary file in
+ * the same directory and renamed over the path on success; through a
+ * symbolic link, the file it names is the one replaced, not the link.
+ * Anything else that exists (/dev/null, a FIFO, a terminal) is written in
+ * place: a rename would replace the device node itself. A directory is
+ * refused before any byte moves. Returns NULL or why it failed. */
+static const char *open_destination(ossio_transfer *t)
+{
+    struct stat st, lst;
+    if (stat(t->path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            return "the destination is a directory";
+        }
+        if (!S_ISREG(st.st_mode)) {
+            t->fd = open(t->path, O_WRONLY | O_CLOEXEC);
+            if (t->fd < 0) {
+                return "could not open the destination for writing";
+            }
+            t->own_fd = 1;
+            if (lseek(t->fd, 0, SEEK_CUR) < 0) {
+                t->stream = write_in_order;
+                t->hedging = 0;
+            }
+            return NULL;
+        }
+        if (lstat(t->path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+            char *real = realpath(t->path, NULL);
+            if (real != NULL) {
+                free(t->path);
+                t->path = real;
+            }
+        }
+    }
+    size_t n = strlen(t->path);
+    t->tmp_path = malloc(n + 16);
+    if (t->tmp_path != NULL) {
+        snprintf(t->tmp_path, n + 16, "%s.ossio-XXXXXX", t->path);
+        t->fd = mkstemp(t->tmp_path);
+    }
+    if (t->fd < 0) {
+        free(t->tmp_path);
+        t->tmp_path = NULL;
+        return "could not create the download's temporary file";
+    }
+    return NULL;
+}
+
 void ossio_download_start(ossio_transfer *t)
 {
-    if (t->hedging && t->stream == NULL) {
+    if (t->path != NULL) {
+        const char *why = open_destination(t);
+        if (why != NULL) {
+            t->n_parts = 0;
+            ossio_transfer_fail(t, OSSIO_EIO, why, NULL);
+        }
+    }
+    if (t->hedging && t->stream == NULL && !t->finishing) {
         ev_timer_init(&t->hedge_timer, on_hedge_timer, 0.2, 0.2);
         t->hedge_timer.data = t;
         ev_timer_start(t->cl->loop, &t->hedge_timer);
-    }
-    if (t->path != NULL) {
-        size_t n = strlen(t->path);
-        t->tmp_path = malloc(n + 16);
-        if (t->tmp_path != NULL) {
-            snprintf(t->tmp_path, n + 16, "%s.ossio-XXXXXX", t->path);
-            t->fd = mkstemp(t->tmp_path);
-        }
-        if (t->fd < 0) {
-            free(t->tmp_path);
-            t->tmp_path = NULL;
-            t->n_parts = 0;
-            ossio_transfer_fail(t, OSSIO_EIO, "could not create the download's temporary file",
-                                NULL);
-        }
     }
     t->parts = calloc(1, sizeof(part));
     if (t->parts == NULL && !t->finishing) {

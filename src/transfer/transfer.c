@@ -456,6 +456,10 @@ void ossio_transfer_settle(ossio_transfer *t)
         close(t->fd);
         t->fd = -1;
     }
+    if (t->own_fd && t->fd >= 0) {
+        close(t->fd);
+        t->fd = -1;
+    }
     ev_timer_stop(t->cl->loop, &t->hedge_timer);
     ev_now_update(t->cl->loop);
     t->elapsed = ev_now(t->cl->loop) - t->started;

@@ -60,6 +60,7 @@ struct ossio_transfer {
     char code[64], message[256], request_id[64];
     /* sink / source */
     int fd;
+    int own_fd; /* to_file on a device or a pipe: the transfer opened |fd| and closes it */
     ossio_stream_cb stream;
     void *stream_ud;
     size_t deliver_next; /* stream sink: the part whose bytes go out next */

@@ -114,8 +114,8 @@ static void test_sizes_and_bounds(void **state)
     ossio_config *cfg = ossio_config_new();
     assert_int_equal(ossio_config_int(cfg, "fs.oss.multipart.upload.size"), 104857600);
     assert_int_equal(ossio_config_int(cfg, "fs.oss.multipart.upload.threshold"), 20971520);
-    assert_int_equal(ossio_config_int(cfg, "fs.oss.multipart.download.size"), 524288);
-    assert_int_equal(ossio_config_int(cfg, "fs.oss.multipart.download.threads"), 10);
+    assert_int_equal(ossio_config_int(cfg, "fs.oss.multipart.download.size"), 8388608);
+    assert_int_equal(ossio_config_int(cfg, "fs.oss.multipart.download.threads"), 16);
     assert_int_equal(ossio_config_int(cfg, "fs.oss.block.size"), 64 << 20);
     assert_int_equal(ossio_config_int(cfg, "fs.oss.list.version"), 2);
     assert_int_equal(ossio_config_int(cfg, "fs.oss.paging.maximum"), 1000);
