@@ -19,7 +19,8 @@
  * session ends, so nghttp2 never reaches a freed request. */
 typedef struct h2_ref {
     ossio_request *r;
-    int ended; /* END_STREAM received: the response is whole */
+    int ended;     /* END_STREAM received: the response is whole */
+    int malformed; /* nghttp2 found the response malformed and reset the stream itself */
     struct h2_ref *prev, *next;
 } h2_ref;
 
@@ -161,6 +162,21 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id, c
     return 0;
 }
 
+/* A frame nghttp2 refused (a malformed response header such as a
+ * non-numeric :status): it resets the stream with PROTOCOL_ERROR itself, so
+ * the close must not read as a reset by the server. */
+static int on_invalid_frame_recv(nghttp2_session *s, const nghttp2_frame *f, int lib_error,
+                                 void *ud)
+{
+    (void)s;
+    (void)lib_error;
+    h2_ref *ref = ref_of(H((ossio_conn *)ud), f->hd.stream_id);
+    if (ref != NULL) {
+        ref->malformed = 1;
+    }
+    return 0;
+}
+
 static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error_code, void *ud)
 {
     (void)s;
@@ -171,7 +187,7 @@ static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error
         return 0;
     }
     ossio_request *r = ref->r;
-    int ended = ref->ended;
+    int ended = ref->ended, malformed = ref->malformed;
     if (r != NULL) {
         detach(c, r);
     }
@@ -191,6 +207,8 @@ static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error
         ossio_request_replay(r, OSSIO_EGOAWAY, "the server refused the stream (not processed)");
     } else if (error_code == NGHTTP2_NO_ERROR) {
         ossio_request_finish(r, OSSIO_EPROTO, "stream ended without a response");
+    } else if (malformed) {
+        ossio_request_finish(r, OSSIO_EPROTO, "malformed HTTP/2 response (invalid header field)");
     } else {
         snprintf(detail, sizeof(detail), "the server reset the stream (%s)",
                  nghttp2_http2_strerror(error_code));
@@ -252,6 +270,7 @@ static ossio_status init(ossio_conn *c)
     nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk);
     nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
+    nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(cbs, on_invalid_frame_recv);
     nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_send);
     /* Until the server's SETTINGS arrive, assume the RFC's recommended 100. */
     nghttp2_option_set_peer_max_concurrent_streams(opt, 100);

@@ -274,6 +274,15 @@ static void t_h2c_garbage(void **state)
     expect(hostile(S("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"), 0, 1), OSSIO_EPROTO);
     expect(hostile(S("\x00\x00\x05\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), 0, 1),
            OSSIO_EPROTO);
+    /* A valid connection, then a response whose :status is not a number
+     * (HPACK literal ":status: abc"): the request fails EPROTO, not as a
+     * "reset by the server" (ossio resets that stream itself). */
+    expect(hostile(S("\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+                     "\x00\x00\x0d\x01\x05\x00\x00\x00\x01"
+                     "\x00\x07:status\x03"
+                     "abc"),
+                   0, 1),
+           OSSIO_EPROTO);
 }
 
 int main(void)
