@@ -92,7 +92,7 @@ run_h2load() { # transport url args...
 const fs = require('fs');
 const [out, tm, transport, count, part] = process.argv.slice(2);
 const t = fs.readFileSync(out, 'utf8');
-const fin = /finished in ([0-9.]+)(m?s)/.exec(t);
+const fin = /finished in ([0-9.]+)(us|ms|s)\b/.exec(t);
 const req = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded/.exec(t);
 const st = /status codes: (\d+) 2xx/.exec(t);
 const data = /\((\d+)\) data/.exec(t);
@@ -101,7 +101,7 @@ if (!fin || !req || !st || !data || Number(req[1]) !== Number(count) || Number(s
     Number(data[1]) !== Number(count) * Number(part)) {
   console.error(t); console.error('h2load: not every request succeeded with the full body'); process.exit(1);
 }
-const wall = Number(fin[1]) / (fin[2] === 'ms' ? 1000 : 1);
+const wall = Number(fin[1]) / ({ us: 1e6, ms: 1000, s: 1 })[fin[2]];
 const [e, u, s, m] = fs.readFileSync(tm, 'utf8').trim().split('\n').pop().split(' ').map(Number);
 const bytes = Number(data[1]);
 console.log(JSON.stringify({

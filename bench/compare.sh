@@ -134,9 +134,13 @@ h2load_run() { # test transport n url args...
   shift 4
   timed h2load -n"$n" "$@" "$url" || die_run h2load
   local fin ok bytes
-  fin=$(grep -oE 'finished in [0-9.]+m?s' "$out" | awk '{v=$3; if (v ~ /ms$/) {sub(/ms/,"",v); v/=1000} else sub(/s/,"",v); print v}')
-  ok=$(grep -oE 'status codes: [0-9]+ 2xx' "$out" | awk '{print $3}')
-  bytes=$(grep -oE '\(([0-9]+)\) data' "$out" | tr -dc 0-9)
+  # h2load prints "finished in 1.19s", "…830.12ms" or "…950.5us".
+  # (set -o pipefail: a grep that finds nothing must not end the script silently)
+  fin=$({ grep -oE 'finished in [0-9.]+(us|ms|s)' "$out" || true; } | awk '{v=$3; d=1;
+    if (v ~ /us$/) d=1e6; else if (v ~ /ms$/) d=1000; sub(/[um]?s$/,"",v); printf "%.6f", v/d}')
+  [[ -n $fin ]] || die_run "h2load (no 'finished in' line)"
+  ok=$({ grep -oE 'status codes: [0-9]+ 2xx' "$out" || true; } | awk '{print $3}')
+  bytes=$({ grep -oE '\(([0-9]+)\) data' "$out" || true; } | tr -dc 0-9)
   [[ $ok == "$n" ]] || die_run "h2load ($ok of $n 2xx)"
   emit "$test" h2load "$tr" "$bytes" "$n" "$fin" "$(t_cpu)" "$(t_rss)"
 }
@@ -248,8 +252,9 @@ for ((round = 1; round <= rounds; round++)); do
 done
 echo
 
-aes=$(openssl speed -evp aes-128-gcm -decrypt -bytes 16384 -seconds 2 2>/dev/null |
+aes=$({ openssl speed -evp aes-128-gcm -decrypt -bytes 16384 -seconds 2 2>/dev/null || true; } |
   awk '/^AES-128-GCM/ { sub(/k$/, "", $2); printf "%.3f", $2 * 1000 / 1e9 }')
+aes=${aes:-"(openssl speed failed)"}
 v() { "$build/examples/version" | awk -v d="$1" '$1==d {print $2}'; }
 echo "date:    $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "machine: $(nproc) cores, $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
