@@ -7,6 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const FilesystemStore = require('s3rver/lib/stores/filesystem');
 const { fileCrc64 } = require('./crc');
+const { removeDir } = require('./s3rver-store');
 const { toStore, fromStore } = require('./storekey');
 
 const MIN_PART_SIZE = 100 * 1024; // OSS: every part but the last is at least 100 KB
@@ -76,7 +77,7 @@ class Multipart {
 
   async abort(bucket, key, uploadId) {
     const dir = await this.requireUpload(bucket, key, uploadId);
-    await fs.promises.rm(dir, { recursive: true, force: true });
+    await removeDir(dir); // an UploadPart may still be writing into it
   }
 
   async listParts(bucket, key, uploadId, q) {
@@ -103,9 +104,10 @@ class Multipart {
     const ids = await fs.promises.readdir(root).catch(() => []);
     const uploads = [];
     for (const id of ids) {
+      // An upload aborted or completed meanwhile (by another client) is gone: skip it.
       const key = await fs.promises.readFile(path.join(root, id, 'key'), 'utf8').catch(() => null);
-      if (key === null) continue;
-      const st = await fs.promises.stat(path.join(root, id, 'key'));
+      const st = key === null ? null : await fs.promises.stat(path.join(root, id, 'key')).catch(() => null);
+      if (st === null) continue;
       uploads.push({ key: fromStore(key), id, initiated: st.mtime });
     }
     const prefix = q.prefix || '';

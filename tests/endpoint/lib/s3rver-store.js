@@ -42,6 +42,18 @@ function writeContent(file, content) {
   });
 }
 
+/** rm -r that survives a writer adding a file between rm's listing and its
+ * rmdir (ENOTEMPTY): it goes again; that writer then fails (NoSuchUpload). */
+async function removeDir(dir) {
+  for (let i = 0; ; i++) {
+    try {
+      return await fs.promises.rm(dir, { recursive: true, force: true });
+    } catch (e) {
+      if (e.code !== 'ENOTEMPTY' || i >= 20) throw e;
+    }
+  }
+}
+
 const tmpName = file => `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
 
 let writes = 0;
@@ -122,7 +134,7 @@ async function putObjectMultipart(bucket, uploadId, parts) {
     }
   }
   const result = await this.putObject(new S3Object(bucket, key, Readable.from(bytes()), metadata));
-  await fs.promises.rm(dir, { recursive: true, force: true });
+  await removeDir(dir);
   return result;
 }
 
@@ -152,3 +164,5 @@ P.deleteObject = async function deleteObject(bucket, key) {
     if (err.code !== 'ENOENT' && err.code !== 'ENOTEMPTY') throw err;
   }
 };
+
+module.exports = { removeDir };
