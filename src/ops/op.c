@@ -15,6 +15,7 @@
 #include "loop/client.h"
 #include "ops/auth.h"
 #include "ops/parse.h"
+#include "req/request.h"
 #include "sign/sign.h"
 #include "util/cursor.h"
 
@@ -1082,4 +1083,10 @@ ossio_status ossio_op_submit(ossio_op *op, ossio_op_done_cb done, void *user_dat
     }
     start_attempt(op);
     return OSSIO_OK;
+}
+
+int ossio_op_body_sent(const ossio_op *op)
+{
+    const ossio_request *r = op != NULL ? op->req : NULL;
+    return r != NULL && r->sent && r->body_len >= 0 && r->body_off == (uint64_t)r->body_len;
 }

@@ -97,4 +97,9 @@ struct ossio_op {
 /* Client destroy: every submitted operation not finished completes with OSSIO_ECANCELED. */
 void ossio_ops_cancel_all(ossio_client *cl);
 
+/* Whether |op|'s current attempt has handed its whole request body to the
+ * connection: the server may act on it (store the object) whatever the
+ * client does now. 0 between attempts and for bodies of unknown length. */
+int ossio_op_body_sent(const ossio_op *op);
+
 #endif /* OSSIO_OPS_OP_H */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "loop/client.h"
+#include "ops/op.h"
 #include "transfer/budget.h"
 
 static void wake(ossio_waiter *w)
@@ -390,9 +391,11 @@ void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
     }
     /* An InitiateMultipartUpload in flight is left to finish: its UploadId is
      * needed to abort the upload it may already have created. So is a
-     * CompleteMultipartUpload: the server may already be writing the object,
-     * and an abort sent now could lose the race; its answer tells. */
-    if (t->ctl != NULL && !t->ctl_is_init && !t->ctl_is_complete) {
+     * CompleteMultipartUpload, and a single PutObject whose body has been
+     * sent: the server may already be writing the object (an abort could
+     * lose the race, a reset may come too late); its answer tells. */
+    int committing = t->ctl_is_complete || (t->ctl_is_put && ossio_op_body_sent(t->ctl));
+    if (t->ctl != NULL && !t->ctl_is_init && !committing) {
         ossio_op_cancel(t->ctl);
     }
 }

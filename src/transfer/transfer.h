@@ -88,6 +88,7 @@ struct ossio_transfer {
     int keep_on_failure;
     int ctl_is_init;     /* ctl is the InitiateMultipartUpload */
     int ctl_is_complete; /* ctl is the CompleteMultipartUpload: never canceled */
+    int ctl_is_put;      /* ctl is the single PutObject: not canceled once its body left */
     int resuming;
     ossio_op *ctl; /* init / complete / abort / single PUT in flight */
     uint64_t moved;

@@ -90,16 +90,33 @@ static ossio_status add_headers(ossio_transfer *t, ossio_op *op)
     return OSSIO_OK;
 }
 
+/* A cancel (or other failure) that came while the request that makes the
+ * object was past recall, and the object was written: the result says so
+ * rather than "canceled, nothing written". */
+static void written_after_all(ossio_transfer *t, const char *what)
+{
+    if (t->finishing && t->status != OSSIO_OK) {
+        ossio_log(t->cl, OSSIO_LOG_INFO, "%s: %s came after %s was sent; the object is written",
+                  t->uri, ossio_status_name(t->status), what);
+        t->finishing = 0;
+        t->status = OSSIO_OK;
+        t->detail[0] = t->code[0] = t->message[0] = t->request_id[0] = '\0';
+        t->result.http_status = 0;
+    }
+}
+
 static void single_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     ossio_transfer *t = ud;
     t->ctl = NULL;
+    t->ctl_is_put = 0;
     ossio_transfer_account(t, res);
     ossio_transfer_part_free(t, &t->parts[0]);
     ossio_push_part_sent(t, &t->parts[0]);
     if (res->status != OSSIO_OK) {
         ossio_transfer_fail(t, res->status, res->detail, res);
     } else {
+        written_after_all(t, "PutObject's body");
         const ossio_object_info *info = ossio_op_object(op);
         t->crc = t->parts[0].crc;
         t->moved = t->size;
@@ -125,17 +142,7 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
         return;
     }
     t->upload_id[0] = '\0'; /* completed: nothing to abort any more */
-    if (t->finishing && t->status != OSSIO_OK) {
-        /* Canceled after CompleteMultipartUpload left: the object exists,
-         * and the result says so rather than "canceled, nothing written". */
-        ossio_log(t->cl, OSSIO_LOG_INFO,
-                  "%s: %s came after CompleteMultipartUpload was sent; the object is complete",
-                  t->uri, ossio_status_name(t->status));
-        t->finishing = 0;
-        t->status = OSSIO_OK;
-        t->detail[0] = t->code[0] = t->message[0] = t->request_id[0] = '\0';
-        t->result.http_status = 0;
-    }
+    written_after_all(t, "CompleteMultipartUpload");
     uint64_t crc = t->parts[0].crc;
     for (size_t i = 1; i < t->n_parts; i++) {
         crc = ossio_crc64_combine(crc, t->parts[i].crc, t->parts[i].len);
@@ -460,6 +467,7 @@ void ossio_upload_single(ossio_transfer *t)
     p->crc = ossio_crc64(0, bytes, (size_t)t->size);
     p->state = 1;
     t->ctl = op;
+    t->ctl_is_put = 1;
     ossio_op_submit(op, single_done, t);
 }
 

@@ -467,15 +467,19 @@ static void cancel_soon(struct ev_loop *loop, ev_timer *w, int revents)
     ossio_transfer_cancel(w->data);
 }
 
-static void t_cancel_after_complete_sent(void **state)
+/* |name| of |len| bytes (1 MiB parts: multipart above 1 MiB), the request
+ * that makes the object (|method|, |query|) held 600 ms at the front, a
+ * cancel 100 ms into it: the transfer completes OSSIO_OK, the object is
+ * there, no upload is left. */
+static void late_cancel(const char *name, size_t len, const char *method, const char *query,
+                        unsigned want_parts)
 {
-    (void)state;
     char path[256], f[512];
-    snprintf(path, sizeof(path), "transfer/%d/late-cancel.bin", (int)getpid());
+    snprintf(path, sizeof(path), "transfer/%d/%s", (int)getpid(), name);
     snprintf(f, sizeof(f),
              "{\"kind\":\"stall\",\"ms\":600,\"after\":0,\"count\":1,\"match\":{\"path\":"
-             "\"%s\",\"method\":\"POST\",\"query\":\"uploadId=\"}}",
-             path);
+             "\"%s\",\"method\":\"%s\",\"query\":\"%s\"}}",
+             path, method, query);
     assert_int_equal(control("POST", "/faults", f), 201);
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
     char endpoint[128];
@@ -485,8 +489,8 @@ static void t_cancel_after_complete_sent(void **state)
         "fs.oss.accessKeySecret", ep("ACCESS_KEY_SECRET"), "fs.oss.path.style.access", "true",
         "fs.oss.multipart.upload.threshold", "1M", "fs.oss.multipart.upload.size", "1M", NULL);
     ossio_transfer *t;
-    assert_int_equal(ossio_upload_new(&t, cl, key_uri("late-cancel.bin")), OSSIO_OK);
-    ossio_transfer_from_buffer(t, blob, 3 * MIB);
+    assert_int_equal(ossio_upload_new(&t, cl, key_uri(name)), OSSIO_OK);
+    ossio_transfer_from_buffer(t, blob, len);
     tres x;
     memset(&x, 0, sizeof(x));
     assert_int_equal(ossio_transfer_submit(t, t_done, &x), OSSIO_OK);
@@ -495,7 +499,7 @@ static void t_cancel_after_complete_sent(void **state)
         ev_run(loop, EVRUN_NOWAIT);
         usleep(1000);
     }
-    assert_int_equal(x.done, 0); /* Complete is held at the front now */
+    assert_int_equal(x.done, 0); /* the request is held at the front now */
     ev_timer timer;
     ev_timer_init(&timer, cancel_soon, 0.1, 0.);
     timer.data = t;
@@ -505,13 +509,27 @@ static void t_cancel_after_complete_sent(void **state)
     }
     clear_faults(path);
     assert_int_equal(x.st, OSSIO_OK);
-    assert_int_equal(x.parts, 3);
+    assert_int_equal(x.parts, want_parts);
     ossio_client_destroy(cl);
     ev_loop_destroy(loop);
     cl = client(NULL, NULL);
-    assert_int_equal(list_uploads(cl, "late-cancel.bin"), 0);
-    expect_object(cl, "late-cancel.bin", blob, 3 * MIB);
+    assert_int_equal(list_uploads(cl, name), 0);
+    expect_object(cl, name, blob, len);
     ossio_client_destroy(cl);
+}
+
+static void t_cancel_after_complete_sent(void **state)
+{
+    (void)state;
+    late_cancel("late-cancel.bin", 3 * MIB, "POST", "uploadId=", 3);
+}
+
+/* The same for one PutObject whose body has gone (512 KiB: the windows
+ * take it all while the front holds the request). */
+static void t_cancel_after_put_body_sent(void **state)
+{
+    (void)state;
+    late_cancel("late-put.bin", 512 * 1024, "PUT", "", 1);
 }
 
 /* A flipped byte in one answer: the combined CRC-64 differs from the
@@ -669,6 +687,7 @@ int main(void)
         cmocka_unit_test(t_resume_kept_upload),
         cmocka_unit_test(t_cancel_aborts),
         cmocka_unit_test(t_cancel_after_complete_sent),
+        cmocka_unit_test(t_cancel_after_put_body_sent),
         cmocka_unit_test(t_cancel_download_and_missing_source),
         cmocka_unit_test(t_flipped_byte_refetched_then_fails),
         cmocka_unit_test(t_100mib_round_trip_h2_and_h1),

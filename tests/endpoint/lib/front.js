@@ -45,6 +45,10 @@ class Front {
   handler() {
     return (req, res) => {
       this.handle(req, res).catch(err => {
+        // A client that went away mid-request takes the store request with
+        // it ("socket hang up"): nobody to answer, nothing went wrong here.
+        const gone = req.aborted || res.destroyed || (res.socket != null && res.socket.destroyed);
+        if (gone) return void res.destroy();
         this.opts.log(`internal error: ${err && err.stack}`);
         if (!res.headersSent) this.sendError(res, req, { status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' });
         else res.destroy();
