@@ -657,11 +657,6 @@ int main(void)
         cmocka_unit_test(t_faults_retried_or_named),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char stored[64];
-    snprintf(stored, sizeof(stored), "ops/%d/", (int)getpid());
-    if (remove_prefix(stored) != 0) {
-        fprintf(stderr, "could not remove %s from the endpoint's store\n", stored);
-        rc = 1;
-    }
+    rc |= remove_own_prefix("ops");
     return rc;
 }

@@ -245,6 +245,19 @@ static int remove_prefix(const char *prefix)
     return control("DELETE", route, NULL) == 200 ? 0 : -1;
 }
 
+/* remove_prefix("<area>/<pid>/"), the prefix a test program's keys live
+ * under; says so on stderr when it fails. 0 or 1, for main's exit code. */
+static int remove_own_prefix(const char *area)
+{
+    char stored[128];
+    snprintf(stored, sizeof(stored), "%s/%d/", area, (int)getpid());
+    if (remove_prefix(stored) != 0) {
+        fprintf(stderr, "could not remove %s from the endpoint's store\n", stored);
+        return 1;
+    }
+    return 0;
+}
+
 /* A loopback TCP port nothing listens on (bound, then closed). */
 static int closed_port(void)
 {

@@ -89,9 +89,7 @@ static int teardown(void **state)
 {
     (void)state;
     free(medium);
-    char stored[64];
-    snprintf(stored, sizeof(stored), "transport/%d/", (int)getpid());
-    return remove_prefix(stored);
+    return remove_own_prefix("transport");
 }
 
 /* n ranged GETs of medium.bin at |base|, each 16 KiB at a pseudo-random offset. */

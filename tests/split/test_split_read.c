@@ -559,11 +559,6 @@ int main(void)
         cmocka_unit_test(t_client_destroy_mid_read), cmocka_unit_test(t_call_center),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char stored[64];
-    snprintf(stored, sizeof(stored), "split/%d/", (int)getpid());
-    if (remove_prefix(stored) != 0) {
-        fprintf(stderr, "could not remove %s from the endpoint's store\n", stored);
-        rc = 1;
-    }
+    rc |= remove_own_prefix("split");
     return rc;
 }

@@ -556,11 +556,6 @@ int main(void)
         cmocka_unit_test(t_destroy_with_open_writer),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char stored[64];
-    snprintf(stored, sizeof(stored), "text-writer/%d/", (int)getpid());
-    if (remove_prefix(stored) != 0) {
-        fprintf(stderr, "could not remove %s from the endpoint's store\n", stored);
-        rc = 1;
-    }
+    rc |= remove_own_prefix("text-writer");
     return rc;
 }

@@ -436,12 +436,7 @@ int main(void)
         cmocka_unit_test(t_push_many_writers_share_a_budget),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char stored[64];
-    snprintf(stored, sizeof(stored), "transfer/%d/", (int)getpid());
-    if (remove_prefix(stored) != 0) {
-        fprintf(stderr, "could not remove %s from the endpoint's store\n", stored);
-        rc = 1;
-    }
+    rc |= remove_own_prefix("transfer");
     free(blob);
     return rc;
 }

@@ -693,12 +693,7 @@ int main(void)
         cmocka_unit_test(t_100mib_round_trip_h2_and_h1),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char stored[64];
-    snprintf(stored, sizeof(stored), "transfer/%d/", (int)getpid());
-    if (remove_prefix(stored) != 0) {
-        fprintf(stderr, "could not remove %s from the endpoint's store\n", stored);
-        rc = 1;
-    }
+    rc |= remove_own_prefix("transfer");
     free(blob);
     return rc;
 }
