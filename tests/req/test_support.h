@@ -226,6 +226,17 @@ static int faults_fired(const char *path)
     return total;
 }
 
+/* Arms 500 InternalError for the next |count| requests on |path| whose query
+ * contains |query| (e.g. "partNumber=3"); |path| needs no JSON escaping. */
+static void arm_internal(const char *path, const char *query, int count)
+{
+    char f[768];
+    snprintf(f, sizeof(f),
+             "{\"kind\":\"internal\",\"count\":%d,\"match\":{\"path\":\"%s\",\"query\":\"%s\"}}",
+             count, path, query);
+    assert_int_equal(control("POST", "/faults", f), 201);
+}
+
 /* Removes the faults armed for |path| (only ours: other test programs share
  * the endpoint). |path| must need no URL encoding. */
 static int clear_faults(const char *path)

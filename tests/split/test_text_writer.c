@@ -321,13 +321,9 @@ static void t_parallel_directory_output(void **state)
 static void t_failure_mid_write_leaves_nothing(void **state)
 {
     (void)state;
-    char path[256], f[512];
+    char path[256];
     snprintf(path, sizeof(path), "%s/failing.txt", prefix);
-    snprintf(f, sizeof(f),
-             "{\"kind\":\"internal\",\"count\":50,\"match\":{\"path\":\"%s\",\"query\":"
-             "\"partNumber=3\"}}",
-             path);
-    assert_int_equal(control("POST", "/faults", f), 201);
+    arm_internal(path, "partNumber=3", 50);
     ossio_client *cl = client_extra(NULL, NULL);
     wres x = write_text(cl, "failing.txt", OSSIO_OVERWRITE, 0, 4000);
     clear_faults(path);
@@ -447,13 +443,9 @@ static void t_backpressure(void **state)
 static void t_failure_wakes_waiting_writer(void **state)
 {
     (void)state;
-    char path[256], f[512];
+    char path[256];
     snprintf(path, sizeof(path), "%s/dead.txt", prefix);
-    snprintf(f, sizeof(f),
-             "{\"kind\":\"internal\",\"count\":50,\"match\":{\"path\":\"%s\",\"query\":"
-             "\"partNumber=\"}}",
-             path);
-    assert_int_equal(control("POST", "/faults", f), 201);
+    arm_internal(path, "partNumber=", 50);
     ossio_client *cl = client_extra("fs.oss.memory.limit", "1M");
     feeder fd = {NULL, 0, 12000, 0, 0, OSSIO_OK};
     assert_int_equal(ossio_text_writer_open(&fd.w, cl, uri_of("dead.txt"), OSSIO_OVERWRITE),

@@ -298,13 +298,9 @@ static void t_file_sink_special_destinations(void **state)
 static void t_failed_upload_is_aborted(void **state)
 {
     (void)state;
-    char path[256], f[512];
+    char path[256];
     snprintf(path, sizeof(path), "transfer/%d/failing.bin", (int)getpid());
-    snprintf(f, sizeof(f),
-             "{\"kind\":\"internal\",\"count\":50,\"match\":{\"path\":\"%s\",\"query\":"
-             "\"partNumber=3\"}}",
-             path);
-    assert_int_equal(control("POST", "/faults", f), 201);
+    arm_internal(path, "partNumber=3", 50);
     ossio_client *cl = client("fs.oss.attempts.maximum", "2");
     tres up = upload_buffer(cl, "failing.bin", blob, blob_len);
     assert_int_equal(up.st, OSSIO_ESERVER);
