@@ -15,6 +15,7 @@
 #include "loop/client.h"
 #include "ops/auth.h"
 #include "ops/parse.h"
+#include "pool/pool.h"
 #include "req/request.h"
 #include "sign/sign.h"
 #include "util/cursor.h"
@@ -607,7 +608,11 @@ static void fail_or_retry(ossio_op *op, ossio_status st, const char *detail)
      * only if their body can be sent again. */
     int resumable = op->kind == OSSIO_OP_GET && op->etag[0] != '\0' && st != OSSIO_ECHECKSUM;
     int can_repeat = !op->body_is_reader && (op->delivered == 0 || resumable) && !op->canceled;
+    /* A refused connection fails at once when the endpoint never answered
+     * (a wrong address or port); from one that has worked it is transient (a
+     * server or balancer restarting) and retried like a reset. */
     int transient = st == OSSIO_ECHECKSUM || ossio_status_retryable(st) ||
+                    (st == OSSIO_ECONNREFUSED && op->origin_worked) ||
                     (op->http != 0 && retryable_http(op));
     if (!transient || !can_repeat || op->attempt + 1 >= cl->oss.attempts || cl->destroying) {
         finish(op, st, detail);
@@ -767,6 +772,7 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
         return; /* an attempt the operation already gave up on */
     }
     op->req = NULL;
+    op->origin_worked = r->origin != NULL && r->origin->proto != NULL;
     op->result.replays += res->replays;
     if (res->protocol != NULL) {
         op->result.protocol = res->protocol; /* static: "h2" or "http/1.1" */

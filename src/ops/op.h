@@ -61,8 +61,9 @@ struct ossio_op {
 
     /* the attempt in flight */
     ossio_request *req;
-    unsigned attempt; /* 0-based attempts of the current request */
-    unsigned retries; /* total retries over the operation */
+    unsigned attempt;  /* 0-based attempts of the current request */
+    unsigned retries;  /* total retries over the operation */
+    int origin_worked; /* the attempt's origin has had a working connection */
     ev_timer backoff;
     int http;
     ossio_buf err_body;  /* error response body (bounded) */

@@ -285,6 +285,86 @@ static void t_h2c_garbage(void **state)
            OSSIO_EPROTO);
 }
 
+typedef struct op_outcome {
+    int done;
+    ossio_status st;
+    unsigned retries;
+} op_outcome;
+
+static void op_done(ossio_op *op, const ossio_result *res, void *ud)
+{
+    (void)op;
+    op_outcome *o = ud;
+    o->done++;
+    o->st = res->status;
+    o->retries = res->retries;
+}
+
+static op_outcome head_once(struct ev_loop *loop, ossio_client *cl)
+{
+    ossio_op *op;
+    assert_int_equal(ossio_op_new(&op, cl, OSSIO_OP_HEAD, "oss://bucket/key"), OSSIO_OK);
+    op_outcome o;
+    memset(&o, 0, sizeof(o));
+    ossio_op_submit(op, op_done, &o);
+    while (!o.done) {
+        ev_run(loop, EVRUN_ONCE);
+    }
+    return o;
+}
+
+static ossio_client *op_client(struct ev_loop *loop, int port)
+{
+    char endpoint[64];
+    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", port);
+    ossio_config *cfg = ossio_config_new();
+    ossio_config_set(cfg, "fs.oss.endpoint", endpoint);
+    ossio_config_set(cfg, "fs.oss.path.style.access", "true");
+    ossio_config_set(cfg, "fs.oss.accessKeyId", "id");
+    ossio_config_set(cfg, "fs.oss.accessKeySecret", "secret");
+    ossio_config_set(cfg, "fs.oss.attempts.maximum", "3");
+    ossio_client *cl = NULL;
+    assert_int_equal(ossio_client_new(&cl, cfg, loop), OSSIO_OK);
+    ossio_config_free(cfg);
+    return cl;
+}
+
+/* Connection refused: at once from an endpoint that never answered (a wrong
+ * port), retried with backoff from one that has worked (a restart). */
+static void t_refused_retried_only_after_working(void **state)
+{
+    (void)state;
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    server s;
+    memset(&s, 0, sizeof(s));
+    s.resp = (const uint8_t *)"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    s.resp_len = strlen((const char *)s.resp);
+    s.close_after = 1;
+    server_start(&s, loop);
+    ossio_client *cl = op_client(loop, s.port);
+    op_outcome ok = head_once(loop, cl);
+    assert_int_equal(ok.st, OSSIO_OK);
+    /* The server goes away: its port now refuses. */
+    ev_io_stop(loop, &s.accept_w);
+    close(s.lfd);
+    for (int i = 0; i < 16; i++) {
+        if (s.peers[i] != NULL) {
+            peer_free(s.peers[i]);
+        }
+    }
+    op_outcome gone = head_once(loop, cl);
+    assert_int_equal(gone.st, OSSIO_ECONNREFUSED);
+    assert_int_equal(gone.retries, 2); /* fs.oss.attempts.maximum = 3 */
+    ossio_client_destroy(cl);
+    /* A client that never reached it: no retry. */
+    cl = op_client(loop, s.port);
+    op_outcome never = head_once(loop, cl);
+    assert_int_equal(never.st, OSSIO_ECONNREFUSED);
+    assert_int_equal(never.retries, 0);
+    ossio_client_destroy(cl);
+    ev_loop_destroy(loop);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +376,7 @@ int main(void)
         cmocka_unit_test(t_bad_content_length_and_chunks),
         cmocka_unit_test(t_closed_before_response),
         cmocka_unit_test(t_h2c_garbage),
+        cmocka_unit_test(t_refused_retried_only_after_working),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
