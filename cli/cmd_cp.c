@@ -3,12 +3,36 @@
  * parallel by jobs.c. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+
+/* An existing FIFO or a device that cannot seek (a terminal): written in
+ * order, as standard output is. (/dev/null seeks: the library writes it.) */
+static int is_stream_file(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        return 0;
+    }
+    if (S_ISFIFO(st.st_mode)) {
+        return 1;
+    }
+    if (!S_ISCHR(st.st_mode)) {
+        return 0;
+    }
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    int stream = fd >= 0 && lseek(fd, 0, SEEK_CUR) < 0;
+    if (fd >= 0) {
+        close(fd);
+    }
+    return stream;
+}
 
 enum { OPT_RECURSIVE, OPT_PARALLEL };
 
@@ -88,8 +112,10 @@ static int plan_one(cli *c, cli_jobs *js, const char *src, const char *dst)
     } else if (dst_remote) {
         target = remote_dir(dst) ? join(dst, base_name(src)) : strdup(dst);
         rc = cli_jobs_add(js, CLI_JOB_COPY, src, target, 0);
-    } else if (strcmp(dst, "-") == 0) {
+    } else if (strcmp(dst, "-") == 0 || strcmp(dst, "/dev/stdout") == 0) {
         rc = cli_jobs_add(js, CLI_JOB_STDOUT, src, "-", 0);
+    } else if (is_stream_file(dst)) {
+        rc = cli_jobs_add(js, CLI_JOB_STDOUT, src, dst, 0);
     } else {
         target = ends_with_slash(dst) || is_dir(dst) ? join(dst, base_name(src)) : strdup(dst);
         rc = cli_jobs_add(js, CLI_JOB_DOWNLOAD, src, target, 0);

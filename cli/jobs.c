@@ -20,6 +20,7 @@ typedef struct job {
     uint64_t seen_done, seen_total; /* last progress, added into the bar */
     int write_failed;
     int running;
+    FILE *out; /* CLI_JOB_STDOUT: standard output ("-") or the FIFO/terminal named */
 } job;
 
 struct cli_jobs {
@@ -135,7 +136,9 @@ static void finish(job *j, const ossio_result *res, uint64_t bytes)
         cli_progress_finish(&js->prog); /* the error line goes below the bar */
         js->prog.drawn = 0;
         if (j->write_failed) {
-            cli_fail_status(c, j->src, OSSIO_EIO, "cannot write standard output");
+            cli_fail_status(c, j->src, OSSIO_EIO,
+                            j->out == stdout ? "cannot write standard output"
+                                             : "cannot write the destination");
         } else if (j->in.failed) {
             cli_fail_status(c, j->dst, OSSIO_EIO, "cannot read standard input");
         } else {
@@ -144,6 +147,10 @@ static void finish(job *j, const ossio_result *res, uint64_t bytes)
     }
     record(j, res, bytes);
     cli_stdin_stop(&j->in);
+    if (j->out != NULL && j->out != stdout) {
+        fclose(j->out);
+    }
+    j->out = NULL;
     cli_progress_draw(&js->prog, 0);
     start_next(js);
 }
@@ -181,7 +188,7 @@ static int on_stream(ossio_transfer *t, const uint8_t *data, size_t len, void *u
 {
     (void)t;
     job *j = ud;
-    if (fwrite(data, 1, len, stdout) != len) {
+    if (fwrite(data, 1, len, j->out) != len) {
         j->write_failed = 1;
         return 1;
     }
@@ -257,7 +264,15 @@ static ossio_status submit(job *j, char *why, size_t why_len)
         }
         break;
     default:
-        st = ossio_transfer_to_stream(j->t, on_stream, j);
+        /* A FIFO or a terminal named as destination is written like standard
+         * output (the library refuses paths it cannot seek). */
+        j->out = strcmp(j->dst, "-") == 0 ? stdout : fopen(j->dst, "wb");
+        if (j->out == NULL) {
+            snprintf(why, why_len, "cannot open %s: %s", j->dst, strerror(errno));
+            st = OSSIO_EIO;
+        } else {
+            st = ossio_transfer_to_stream(j->t, on_stream, j);
+        }
         break;
     }
     if (st == OSSIO_OK) {

@@ -717,9 +717,11 @@ OSSIO_EXTERN ossio_status ossio_transfer_to_fd(ossio_transfer *t, int fd);
  * Download sink: a path (copied). Written to a temporary file in the same
  * directory and renamed over |path| on success only; on failure the
  * temporary file is removed and |path| is untouched. A symbolic link's
- * target is replaced (the link stays). An existing path that is not a
- * regular file (/dev/null, a FIFO) is written in place; a directory fails
- * with OSSIO_EIO.
+ * target is replaced (the link stays). A seekable device (/dev/null) is
+ * written in place. Refused with OSSIO_EIO before any request (the result's
+ * detail says which): a directory, a FIFO or terminal (writing it could
+ * block the loop: use ossio_transfer_to_stream()), a descriptor alias such
+ * as /dev/stdout, a symbolic link to nothing.
  */
 OSSIO_EXTERN ossio_status ossio_transfer_to_file(ossio_transfer *t, const char *path);
 

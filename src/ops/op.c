@@ -614,7 +614,8 @@ static void fail_or_retry(ossio_op *op, ossio_status st, const char *detail)
     int transient = st == OSSIO_ECHECKSUM || ossio_status_retryable(st) ||
                     (st == OSSIO_ECONNREFUSED && op->origin_worked) ||
                     (op->http != 0 && retryable_http(op));
-    if (!transient || !can_repeat || op->attempt + 1 >= cl->oss.attempts || cl->destroying) {
+    if (!transient || !can_repeat || op->attempt + 1 >= cl->oss.attempts || cl->destroying ||
+        op->last_attempt) {
         finish(op, st, detail);
         return;
     }
@@ -1095,4 +1096,16 @@ int ossio_op_body_sent(const ossio_op *op)
 {
     const ossio_request *r = op != NULL ? op->req : NULL;
     return r != NULL && r->sent && r->body_len >= 0 && r->body_off == (uint64_t)r->body_len;
+}
+
+void ossio_op_last_attempt(ossio_op *op)
+{
+    if (op != NULL) {
+        op->last_attempt = 1;
+    }
+}
+
+int ossio_op_in_flight(const ossio_op *op)
+{
+    return op != NULL && op->req != NULL;
 }

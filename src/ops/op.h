@@ -64,6 +64,7 @@ struct ossio_op {
     unsigned attempt;  /* 0-based attempts of the current request */
     unsigned retries;  /* total retries over the operation */
     int origin_worked; /* the attempt's origin has had a working connection */
+    int last_attempt;  /* ossio_op_last_attempt(): no retry after this attempt */
     ev_timer backoff;
     int http;
     ossio_buf err_body;  /* error response body (bounded) */
@@ -102,5 +103,14 @@ void ossio_ops_cancel_all(ossio_client *cl);
  * connection: the server may act on it (store the object) whatever the
  * client does now. 0 between attempts and for bodies of unknown length. */
 int ossio_op_body_sent(const ossio_op *op);
+
+/* The attempt in flight is the operation's last: it completes with this
+ * attempt's outcome, never retries (a transfer canceled while its Complete
+ * or PutObject was held lets that attempt finish, but starts no other). */
+void ossio_op_last_attempt(ossio_op *op);
+
+/* Whether an attempt of |op| is in flight (0 before submit, between
+ * attempts while it waits to retry, and once finished). */
+int ossio_op_in_flight(const ossio_op *op);
 
 #endif /* OSSIO_OPS_OP_H */

@@ -4,6 +4,7 @@
  * checked against the object's. */
 #define _GNU_SOURCE /* mkstemp in the target directory */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <ev.h>
 
 #include "loop/client.h"
+#include "transfer/budget.h"
 #include "transfer/transfer.h"
 #include "util/bigbuf.h"
 
@@ -102,7 +104,7 @@ static int staged_write(ossio_transfer *t, part *p, uint64_t off, const uint8_t 
  * window; none is kept once no part is left to start. */
 static void recycle(ossio_transfer *t, part *p)
 {
-    if (p->buf != NULL && p->mem == t->part_size && t->next < t->n_parts) {
+    if (p->buf != NULL && p->mem == t->part_size && (!t->size_known || t->next < t->n_parts)) {
         if (t->n_spare == t->cap_spare) {
             unsigned cap = t->cap_spare ? 2 * t->cap_spare : 16;
             uint8_t **v = realloc(t->spare, cap * sizeof(*v));
@@ -369,8 +371,22 @@ static void start_part(ossio_transfer *t, part *p)
     ossio_op_submit(op, part_done, p);
 }
 
+/* Once every part has started, kept buffers serve nobody: their memory
+ * goes back to the budget (other transfers may be waiting for it). */
+static void drop_spares(ossio_transfer *t)
+{
+    while (t->n_spare > 0) {
+        free(t->spare[--t->n_spare]);
+        t->mem_held -= t->part_size;
+        ossio_mem_release(t->cl, t->part_size);
+    }
+}
+
 static void start_parts(ossio_transfer *t)
 {
+    if (t->size_known && t->next >= t->n_parts) {
+        drop_spares(t);
+    }
     while (!t->finishing && t->next < t->n_parts && t->in_flight < t->parallel) {
         part *p = &t->parts[t->next];
         /* Stream sink: a part ahead of the head may wait in memory; the head's
@@ -391,6 +407,9 @@ static void start_parts(ossio_transfer *t)
         }
         t->next++;
         start_part(t, p);
+    }
+    if (t->size_known && t->next >= t->n_parts) {
+        drop_spares(t);
     }
 }
 
@@ -497,21 +516,40 @@ static void on_hedge_timer(struct ev_loop *loop, ev_timer *w, int revents)
     }
 }
 
-/* A destination that cannot seek (a pipe, a terminal): bytes in order. */
-static int write_in_order(ossio_transfer *t, const uint8_t *data, size_t len, void *ud)
+/* Whether |path| reaches its file through /proc: a descriptor alias such
+ * as /dev/stdout (-> /proc/self/fd/1) or /dev/fd/N. Opening one opens the
+ * file anew at offset 0, and renaming over what it resolves to replaces the
+ * file the shell redirected into: neither is what the caller meant. */
+static int through_proc(const char *path)
 {
-    (void)ud;
-    while (len > 0) {
-        ssize_t n = write(t->fd, data, len);
-        if (n < 0 && errno == EINTR) {
-            continue;
+    char cur[PATH_MAX], dir[PATH_MAX], target[PATH_MAX];
+    if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur)) {
+        return 0;
+    }
+    for (int hop = 0; hop < 40; hop++) {
+        memcpy(dir, cur, sizeof(dir));
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL) {
+            strcpy(dir, ".");
+        } else {
+            slash[slash == dir ? 1 : 0] = '\0';
         }
-        if (n <= 0) {
-            ossio_transfer_fail(t, OSSIO_EIO, "writing the download failed", NULL);
+        char *real = realpath(dir, NULL);
+        int proc = real != NULL && strncmp(real, "/proc/", 6) == 0;
+        free(real);
+        ssize_t n = readlink(cur, target, sizeof(target) - 1);
+        if (proc || n < 0) {
+            return proc;
+        }
+        target[n] = '\0';
+        int w = target[0] == '/' ? snprintf(cur, sizeof(cur), "%s", target)
+                                 : snprintf(cur, sizeof(cur), "%s/%s", dir, target);
+        if (w >= (int)sizeof(cur)) {
+            return 0;
+        }
+        if (strncmp(cur, "/proc/", 6) == 0) {
             return 1;
         }
-        data += n;
-        len -= (size_t)n;
     }
     return 0;
 }
@@ -519,35 +557,47 @@ static int write_in_order(ossio_transfer *t, const uint8_t *data, size_t len, vo
 /* to_file: a regular file (or none yet) is written to a temporary file in
  * the same directory and renamed over the path on success; through a
  * symbolic link, the file it names is the one replaced, not the link.
- * Anything else that exists (/dev/null, a FIFO, a terminal) is written in
- * place: a rename would replace the device node itself. A directory is
- * refused before any byte moves. Returns NULL or why it failed. */
+ * A seekable device (/dev/null) is written in place with pwrite: a rename
+ * would replace the device node itself. Refused before any request: a
+ * directory, a pipe or terminal (a FIFO would block the loop: use a stream
+ * sink), a descriptor alias (/dev/stdout), a symbolic link to nothing.
+ * Returns NULL or why it failed. */
 static const char *open_destination(ossio_transfer *t)
 {
+    if (through_proc(t->path)) {
+        return "the destination names an open file descriptor (such as /dev/stdout): "
+               "download to a stream instead";
+    }
     struct stat st, lst;
+    int link = lstat(t->path, &lst) == 0 && S_ISLNK(lst.st_mode);
     if (stat(t->path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             return "the destination is a directory";
         }
         if (!S_ISREG(st.st_mode)) {
-            t->fd = open(t->path, O_WRONLY | O_CLOEXEC);
+            t->fd = open(t->path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
             if (t->fd < 0) {
-                return "could not open the destination for writing";
+                return errno == ENXIO ? "the destination is a FIFO with no reader"
+                                      : "could not open the destination for writing";
+            }
+            if (lseek(t->fd, 0, SEEK_CUR) < 0) {
+                close(t->fd);
+                t->fd = -1;
+                return "the destination cannot seek (a pipe or a terminal): download to a "
+                       "stream instead";
             }
             t->own_fd = 1;
-            if (lseek(t->fd, 0, SEEK_CUR) < 0) {
-                t->stream = write_in_order;
-                t->hedging = 0;
-            }
             return NULL;
         }
-        if (lstat(t->path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        if (link) {
             char *real = realpath(t->path, NULL);
             if (real != NULL) {
                 free(t->path);
                 t->path = real;
             }
         }
+    } else if (link) {
+        return "the destination is a symbolic link to nothing";
     }
     size_t n = strlen(t->path);
     t->tmp_path = malloc(n + 16);

@@ -391,10 +391,16 @@ void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
     }
     /* An InitiateMultipartUpload in flight is left to finish: its UploadId is
      * needed to abort the upload it may already have created. So is a
-     * CompleteMultipartUpload, and a single PutObject whose body has been
-     * sent: the server may already be writing the object (an abort could
-     * lose the race, a reset may come too late); its answer tells. */
-    int committing = t->ctl_is_complete || (t->ctl_is_put && ossio_op_body_sent(t->ctl));
+     * CompleteMultipartUpload in flight, and a single PutObject whose body
+     * has been sent: the server may already be writing the object (an abort
+     * could lose the race, a reset may come too late); that attempt's answer
+     * tells, and no other attempt starts. Waiting to retry, they are
+     * canceled like the rest. */
+    int committing = (t->ctl_is_complete && ossio_op_in_flight(t->ctl)) ||
+                     (t->ctl_is_put && ossio_op_body_sent(t->ctl));
+    if (committing) {
+        ossio_op_last_attempt(t->ctl); /* this attempt's answer, but no new attempt */
+    }
     if (t->ctl != NULL && !t->ctl_is_init && !committing) {
         ossio_op_cancel(t->ctl);
     }

@@ -10,16 +10,17 @@
 
 void *ossio_bigbuf_alloc(size_t n)
 {
-    if (n < HUGE_PAGE) {
+    /* Only whole huge pages: rounding up would hold more than the memory
+     * budget reserved for the part (5 MiB + 1 would take 6 MiB). */
+    if (n < HUGE_PAGE || n % HUGE_PAGE != 0) {
         return malloc(n > 0 ? n : 1);
     }
-    size_t rounded = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    void *p = aligned_alloc(HUGE_PAGE, rounded);
+    void *p = aligned_alloc(HUGE_PAGE, n);
     if (p == NULL) {
         return NULL;
     }
 #ifdef MADV_HUGEPAGE
-    (void)madvise(p, rounded, MADV_HUGEPAGE); /* a hint: the kernel may say no */
+    (void)madvise(p, n, MADV_HUGEPAGE); /* a hint: the kernel may say no */
 #endif
     return p;
 }

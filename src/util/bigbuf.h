@@ -1,6 +1,8 @@
-/* Part-sized buffers (megabytes, held for a part's life and reused): backed
- * by transparent huge pages where the kernel offers them on request, so a
- * fresh 8 MiB buffer costs 4 page faults instead of 2,048. */
+/* Part-sized buffers (megabytes, held for a part's life and reused): when
+ * the size is a whole number of 2 MiB huge pages they are backed by
+ * transparent huge pages where the kernel offers them on request, so a
+ * fresh 8 MiB buffer costs 4 page faults instead of 2,048 (with the kernel's
+ * THP defrag set to "madvise" such a fault may compact memory first). */
 #ifndef OSSIO_UTIL_BIGBUF_H
 #define OSSIO_UTIL_BIGBUF_H
 

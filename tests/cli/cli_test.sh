@@ -76,6 +76,22 @@ case_commands() {
     check "stat --json" jqe '.size == 13 and (.etag | startswith("\"")) and (.crc64 | test("^[0-9]+$"))' "$TMP/out"
     run "${E[@]}" cat "$k"; check "cat ($ep)" cmp -s "$TMP/out" "$TMP/hello.txt"
     run "${E[@]}" cat --range 7-10 "$k"; check "cat --range 7-10" [ "$(cat "$TMP/out")" = "ossi" ]
+    # Destinations that are not files: /dev/stdout is standard output, a FIFO is
+    # written in order (and stays a FIFO), a null device is written in place.
+    run "${E[@]}" cp "$k" /dev/stdout; check "cp to /dev/stdout ($ep)" cmp -s "$TMP/out" "$TMP/hello.txt"
+    mkfifo "$TMP/fifo"
+    cat "$TMP/fifo" >"$TMP/from-fifo" &
+    local reader=$!
+    run "${E[@]}" cp "$k" "$TMP/fifo"; check "cp to a FIFO ($ep): $(head -c 200 "$TMP/err")" [ "$RC" = 0 ]
+    wait "$reader"
+    check "the FIFO got the object" cmp -s "$TMP/from-fifo" "$TMP/hello.txt"
+    check "still a FIFO" test -p "$TMP/fifo"
+    rm -f "$TMP/fifo" "$TMP/from-fifo"
+    if mknod "$TMP/null" c 1 3 2>/dev/null; then
+      run "${E[@]}" cp "$k" "$TMP/null"; check "cp to a null device ($ep)" [ "$RC" = 0 ]
+      check "still a device" test -c "$TMP/null"
+      rm -f "$TMP/null"
+    fi
     run "${E[@]}" cat --range=7- "$k"; check "cat --range 7-" [ "$(cat "$TMP/out")" = "ossio" ]
     run "${E[@]}" ls "$B/$PREFIX/"; check "ls shows the prefix" grep -qx "$B/$PREFIX/$ep/" "$TMP/out"
     run "${E[@]}" ls -l "$B/$PREFIX/$ep/"; check "ls -l" grep -qE "^ +13 .*\"[0-9a-f]{32}\" +$k\$" "$TMP/out"
