@@ -808,8 +808,9 @@ OSSIO_EXTERN ossio_status ossio_transfer_submit(ossio_transfer *t, ossio_transfe
 /** Cancels: parts in flight are canceled, a multipart upload is aborted, then |done| runs with
  * OSSIO_ECANCELED. Once CompleteMultipartUpload has been sent, or a single PutObject's whole
  * body, the cancel cannot be honoured safely (the server may be writing the object): its answer
- * is awaited, and if the object was written |done| runs with OSSIO_OK, so the result always
- * says whether the object exists. */
+ * is awaited, and if the object was written |done| runs with OSSIO_OK, so the result says
+ * whether the object exists. Not when the client is destroyed meanwhile: that request is
+ * canceled too, |done| gets OSSIO_ECANCELED, and the object may exist. */
 OSSIO_EXTERN void ossio_transfer_cancel(ossio_transfer *t);
 
 /** Frees a transfer that was never submitted. NULL allowed. */

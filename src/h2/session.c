@@ -169,7 +169,11 @@ static int on_invalid_frame_recv(nghttp2_session *s, const nghttp2_frame *f, int
                                  void *ud)
 {
     (void)s;
-    (void)lib_error;
+    /* Only a malformed message: other refusals (a frame on a closed stream)
+     * keep meaning a reset, which may be retried. */
+    if (lib_error != NGHTTP2_ERR_HTTP_HEADER && lib_error != NGHTTP2_ERR_HTTP_MESSAGING) {
+        return 0;
+    }
     h2_ref *ref = ref_of(H((ossio_conn *)ud), f->hd.stream_id);
     if (ref != NULL) {
         ref->malformed = 1;
