@@ -104,7 +104,7 @@ static int staged_write(ossio_transfer *t, part *p, uint64_t off, const uint8_t 
  * window; none is kept once no part is left to start. */
 static void recycle(ossio_transfer *t, part *p)
 {
-    if (p->buf != NULL && p->mem == t->part_size && (!t->size_known || t->next < t->n_parts)) {
+    if (p->buf != NULL && p->mem == t->part_size && t->next < t->n_parts) {
         if (t->n_spare == t->cap_spare) {
             unsigned cap = t->cap_spare ? 2 * t->cap_spare : 16;
             uint8_t **v = realloc(t->spare, cap * sizeof(*v));
@@ -384,9 +384,6 @@ static void drop_spares(ossio_transfer *t)
 
 static void start_parts(ossio_transfer *t)
 {
-    if (t->size_known && t->next >= t->n_parts) {
-        drop_spares(t);
-    }
     while (!t->finishing && t->next < t->n_parts && t->in_flight < t->parallel) {
         part *p = &t->parts[t->next];
         /* Stream sink: a part ahead of the head may wait in memory; the head's
