@@ -437,7 +437,7 @@ static void t_cancel_aborts(void **state)
     ossio_client_destroy(cl);
 }
 
-/* Canceled after CompleteMultipartUpload left (the front holds it 600 ms):
+/* Canceled after CompleteMultipartUpload left (the front holds it 1.5 s):
  * the cancel waits for its answer instead of racing it with an abort, and
  * the result says the object was written. */
 static void cancel_soon(struct ev_loop *loop, ev_timer *w, int revents)
@@ -448,16 +448,16 @@ static void cancel_soon(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* |name| of |len| bytes (1 MiB parts: multipart above 1 MiB), the request
- * that makes the object (|method|, |query|) held 600 ms at the front, a
- * cancel 100 ms into it: the transfer completes OSSIO_OK, the object is
- * there, no upload is left. */
+ * that makes the object (|method|, |query|) held 1.5 s at the front, a
+ * cancel 300 ms into it (the body has long been handed over): the transfer completes OSSIO_OK, the
+ * object is there, no upload is left. */
 static void late_cancel(const char *name, size_t len, const char *method, const char *query,
                         unsigned want_parts)
 {
     char path[256], f[512];
     snprintf(path, sizeof(path), "transfer/%d/%s", (int)getpid(), name);
     snprintf(f, sizeof(f),
-             "{\"kind\":\"stall\",\"ms\":600,\"after\":0,\"count\":1,\"match\":{\"path\":"
+             "{\"kind\":\"stall\",\"ms\":1500,\"after\":0,\"count\":1,\"match\":{\"path\":"
              "\"%s\",\"method\":\"%s\",\"query\":\"%s\"}}",
              path, method, query);
     assert_int_equal(control("POST", "/faults", f), 201);
@@ -481,7 +481,7 @@ static void late_cancel(const char *name, size_t len, const char *method, const 
     }
     assert_int_equal(x.done, 0); /* the request is held at the front now */
     ev_timer timer;
-    ev_timer_init(&timer, cancel_soon, 0.1, 0.);
+    ev_timer_init(&timer, cancel_soon, 0.3, 0.);
     timer.data = t;
     ev_timer_start(loop, &timer);
     while (x.done == 0) {
