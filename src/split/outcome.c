@@ -61,8 +61,3 @@ const ossio_result *ossio_outcome_result(ossio_outcome *o, uint64_t bytes_receiv
     res->request_id = o->request_id[0] ? o->request_id : NULL;
     return res;
 }
-
-int ossio_split_delim_valid(const void *delim, size_t len)
-{
-    return delim != NULL && len > 0 && len <= OSSIO_LINES_DELIM_MAX;
-}

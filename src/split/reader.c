@@ -23,11 +23,7 @@ struct ossio_split_reader {
     ossio_split split; /* uri and etag point to the copies below */
     char *uri;
     char *etag;
-    uint8_t delim[OSSIO_LINES_DELIM_MAX];
-    size_t dlen;
-    size_t max_record;
-    ossio_records_cb cb;
-    void *cb_ud;
+    ossio_record_opts rec;
     ossio_split_done_cb done;
     void *done_ud;
     int submitted;
@@ -74,38 +70,33 @@ ossio_status ossio_split_reader_new(ossio_split_reader **out, ossio_client *cl,
     r->split = *split;
     r->split.uri = r->uri;
     r->split.etag = r->etag;
-    r->delim[0] = '\n';
-    r->dlen = 1;
     uint64_t max = cl->oss.split_record_max;
-    r->max_record = max > 0 && max <= SIZE_MAX ? (size_t)max : DEFAULT_MAX_RECORD;
+    ossio_record_opts_init(&r->rec, max > 0 && max <= SIZE_MAX ? (size_t)max : DEFAULT_MAX_RECORD);
     *out = r;
     return OSSIO_OK;
 }
 
 ossio_status ossio_split_reader_set_delimiter(ossio_split_reader *r, const void *delim, size_t len)
 {
-    if (r == NULL || r->submitted || !ossio_split_delim_valid(delim, len)) {
+    if (r == NULL || r->submitted) {
         return OSSIO_EINVAL;
     }
-    memcpy(r->delim, delim, len);
-    r->dlen = len;
-    return OSSIO_OK;
+    return ossio_record_opts_set_delimiter(&r->rec, delim, len);
 }
 
 ossio_status ossio_split_reader_set_max_record(ossio_split_reader *r, size_t max)
 {
-    if (r == NULL || r->submitted || max == 0) {
+    if (r == NULL || r->submitted) {
         return OSSIO_EINVAL;
     }
-    r->max_record = max;
-    return OSSIO_OK;
+    return ossio_record_opts_set_max_record(&r->rec, max);
 }
 
 void ossio_split_reader_set_callbacks(ossio_split_reader *r, ossio_records_cb cb, void *user_data)
 {
     if (r != NULL && !r->submitted) {
-        r->cb = cb;
-        r->cb_ud = user_data;
+        r->rec.cb = cb;
+        r->rec.cb_ud = user_data;
     }
 }
 
@@ -163,7 +154,7 @@ static void settle_later(ossio_split_reader *r)
 static int emit(const ossio_record *records, size_t n, void *ud)
 {
     ossio_split_reader *r = ud;
-    return r->cb != NULL ? r->cb(&r->split, records, n, r->cb_ud) : 0;
+    return r->rec.cb != NULL ? r->rec.cb(&r->split, records, n, r->rec.cb_ud) : 0;
 }
 
 static ossio_status inflated(const uint8_t *data, size_t len, void *ud)
@@ -289,8 +280,8 @@ ossio_status ossio_split_reader_submit(ossio_split_reader *r, ossio_split_done_c
     ossio_codec codec = r->split.unsplittable ? ossio_split_codec(r->uri) : OSSIO_CODEC_NONE;
     int whole = codec == OSSIO_CODEC_ZLIB;
     ossio_status st =
-        ossio_lines_init(&r->lines, r->delim, r->dlen, r->max_record, whole ? 0 : r->split.start,
-                         whole ? UINT64_MAX : r->split.length, emit, r);
+        ossio_lines_init(&r->lines, r->rec.delim, r->rec.dlen, r->rec.max_record,
+                         whole ? 0 : r->split.start, whole ? UINT64_MAX : r->split.length, emit, r);
     if (codec == OSSIO_CODEC_UNSUPPORTED) {
         fail(r, OSSIO_ENOTSUP,
              "ossio inflates .gz, .gzip and .deflate objects only (not .bz2, .xz or .zst)", NULL);

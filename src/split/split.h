@@ -61,7 +61,23 @@ void ossio_outcome_account(ossio_outcome *o, const ossio_result *res);
 /* Fills o->result for the completion callback (valid while |o| lives). */
 const ossio_result *ossio_outcome_result(ossio_outcome *o, uint64_t bytes_received);
 
-/* 1 if |delim| of |len| bytes is a valid record delimiter (1..16 bytes). */
-int ossio_split_delim_valid(const void *delim, size_t len);
+/* How records are cut and handed over: the settings the split reader and
+ * the text reader share (the text reader passes them to its split readers). */
+typedef struct ossio_record_opts {
+    uint8_t delim[16]; /* OSSIO_LINES_DELIM_MAX */
+    size_t dlen;
+    size_t max_record;
+    ossio_records_cb cb;
+    void *cb_ud;
+} ossio_record_opts;
+
+/* "\n", |max_record| (0: the split reader's default), no callback. */
+void ossio_record_opts_init(ossio_record_opts *o, size_t max_record);
+
+/* OSSIO_EINVAL unless |delim| is 1..16 bytes; |o| unchanged then. */
+ossio_status ossio_record_opts_set_delimiter(ossio_record_opts *o, const void *delim, size_t len);
+
+/* OSSIO_EINVAL for 0; |o| unchanged then. */
+ossio_status ossio_record_opts_set_max_record(ossio_record_opts *o, size_t max);
 
 #endif /* OSSIO_SPLIT_SPLIT_H */

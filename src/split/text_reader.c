@@ -16,11 +16,7 @@ struct ossio_text_reader {
     ossio_client *cl;
     char *uri;
     unsigned parallelism;
-    uint8_t delim[OSSIO_LINES_DELIM_MAX];
-    size_t dlen;
-    size_t max_record; /* 0: the split reader's default */
-    ossio_records_cb cb;
-    void *cb_ud;
+    ossio_record_opts rec; /* max_record 0: the split reader's default */
     ossio_text_done_cb done;
     void *done_ud;
     int submitted;
@@ -65,36 +61,32 @@ ossio_status ossio_text_reader_new(ossio_text_reader **out, ossio_client *cl, co
     }
     r->cl = cl;
     r->parallelism = parallelism;
-    r->delim[0] = '\n';
-    r->dlen = 1;
+    ossio_record_opts_init(&r->rec, 0);
     *out = r;
     return OSSIO_OK;
 }
 
 ossio_status ossio_text_reader_set_delimiter(ossio_text_reader *r, const void *delim, size_t len)
 {
-    if (r == NULL || r->submitted || !ossio_split_delim_valid(delim, len)) {
+    if (r == NULL || r->submitted) {
         return OSSIO_EINVAL;
     }
-    memcpy(r->delim, delim, len);
-    r->dlen = len;
-    return OSSIO_OK;
+    return ossio_record_opts_set_delimiter(&r->rec, delim, len);
 }
 
 ossio_status ossio_text_reader_set_max_record(ossio_text_reader *r, size_t max)
 {
-    if (r == NULL || r->submitted || max == 0) {
+    if (r == NULL || r->submitted) {
         return OSSIO_EINVAL;
     }
-    r->max_record = max;
-    return OSSIO_OK;
+    return ossio_record_opts_set_max_record(&r->rec, max);
 }
 
 void ossio_text_reader_set_callbacks(ossio_text_reader *r, ossio_records_cb cb, void *user_data)
 {
     if (r != NULL && !r->submitted) {
-        r->cb = cb;
-        r->cb_ud = user_data;
+        r->rec.cb = cb;
+        r->rec.cb_ud = user_data;
     }
 }
 
@@ -190,10 +182,10 @@ static void start_more(ossio_text_reader *r)
         ossio_split_reader *sr = NULL;
         ossio_status st = ossio_split_reader_new(&sr, r->cl, s);
         if (st == OSSIO_OK) {
-            st = ossio_split_reader_set_delimiter(sr, r->delim, r->dlen);
+            st = ossio_split_reader_set_delimiter(sr, r->rec.delim, r->rec.dlen);
         }
-        if (st == OSSIO_OK && r->max_record > 0) {
-            st = ossio_split_reader_set_max_record(sr, r->max_record);
+        if (st == OSSIO_OK && r->rec.max_record > 0) {
+            st = ossio_split_reader_set_max_record(sr, r->rec.max_record);
         }
         if (st != OSSIO_OK) {
             ossio_split_reader_free(sr);
@@ -201,7 +193,7 @@ static void start_more(ossio_text_reader *r)
             return;
         }
         /* Batches go straight to the caller, with the split they belong to. */
-        ossio_split_reader_set_callbacks(sr, r->cb, r->cb_ud);
+        ossio_split_reader_set_callbacks(sr, r->rec.cb, r->rec.cb_ud);
         for (unsigned i = 0; i < r->parallelism; i++) {
             if (r->running[i] == NULL) {
                 r->running[i] = sr;
