@@ -267,6 +267,22 @@ case_progress() {
   check "cat to a file is exact" cmp "$TMP/p.bin" "$TMP/cat.out"
 }
 
+# interrupt_when_fired PID FIELD: once a fault whose match.FIELD is $PREFIX
+# has fired (the command is stalled at the server), sends SIGINT to PID and
+# waits for it: its exit code in $RC, the seconds it took after SIGINT in $TOOK.
+interrupt_when_fired() {
+  local pid=$1 field=$2 i
+  for i in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults" | jq -e ".[] | select(.match.$field == \"$PREFIX\") | .fired > 0" >/dev/null && break
+    sleep 0.1
+  done
+  local t0=$SECONDS
+  kill -INT "$pid"
+  wait "$pid"
+  RC=$?
+  TOOK=$((SECONDS - t0))
+}
+
 # Ctrl-C during a multipart upload whose parts stall at the server: exit 130
 # after the upload was aborted; nothing is left behind.
 case_sigint() {
@@ -274,19 +290,9 @@ case_sigint() {
   curl -sf -X POST "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults" \
     -d "{\"kind\":\"stall\",\"ms\":20000,\"count\":1000,\"match\":{\"method\":\"PUT\",\"path\":\"$PREFIX\",\"query\":\"partNumber\"}}" >/dev/null
   "$OSSIO" "${EP_H2[@]}" "${SMALL_PARTS[@]}" cp "$TMP/s.bin" "$B/$PREFIX/s.bin" >"$TMP/out" 2>"$TMP/err" &
-  local pid=$!
-  # Wait until parts are in flight (the stall fired), then interrupt.
-  local i
-  for i in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults" | jq -e ".[] | select(.match.path == \"$PREFIX\") | .fired > 0" >/dev/null && break
-    sleep 0.1
-  done
-  local t0=$SECONDS
-  kill -INT "$pid"
-  wait "$pid"
-  local rc=$?
-  check "exit 130 after SIGINT (got $rc)" [ "$rc" = 130 ]
-  check "promptly (not after the 20 s stall)" [ $((SECONDS - t0)) -lt 10 ]
+  interrupt_when_fired $! path # parts are in flight
+  check "exit 130 after SIGINT (got $RC)" [ "$RC" = 130 ]
+  check "promptly (not after the 20 s stall)" [ "$TOOK" -lt 10 ]
   check "one line: interrupted" grep -qx 'ossio: cp: interrupted' "$TMP/err"
   check "no multipart upload left (ListMultipartUploads)" [ "$(node "$HERE/uploads.js" "$PREFIX/")" = 0 ]
   run "${EP_H2[@]}" stat "$B/$PREFIX/s.bin"; check "no object appeared" [ "$RC" = 3 ]
@@ -326,17 +332,9 @@ case_splits() {
   curl -sf -X POST "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults" \
     -d "{\"kind\":\"stall\",\"ms\":20000,\"count\":5,\"match\":{\"method\":\"GET\",\"query\":\"$PREFIX\",\"path\":\"/$OSSIO_EP_BUCKET\"}}" >/dev/null
   "$OSSIO" "${EP_H2[@]}" splits "$B/$PREFIX/stalled/" >"$TMP/out" 2>"$TMP/err" &
-  local pid=$! i
-  for i in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults" | jq -e ".[] | select(.match.query == \"$PREFIX\") | .fired > 0" >/dev/null && break
-    sleep 0.1
-  done
-  local t0=$SECONDS
-  kill -INT "$pid"
-  wait "$pid"
-  local rc=$?
-  check "splits: exit 130 after SIGINT (got $rc)" [ "$rc" = 130 ]
-  check "splits: promptly" [ $((SECONDS - t0)) -lt 10 ]
+  interrupt_when_fired $! query # the listing is stalled
+  check "splits: exit 130 after SIGINT (got $RC)" [ "$RC" = 130 ]
+  check "splits: promptly" [ "$TOOK" -lt 10 ]
   check "splits: one line, interrupted" [ "$(cat "$TMP/err")" = "ossio: splits: interrupted" ]
   curl -sf -X DELETE "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults?path=/$OSSIO_EP_BUCKET" >/dev/null
 }
