@@ -113,8 +113,17 @@ typedef enum ossio_status {
     OSSIO_ECONNRESET = -302,
     /** Establishing the connection timed out. */
     OSSIO_ECONNTIMEOUT = -303,
-    /** No data moved for longer than the idle/read timeout. */
+    /** No data moved for longer than the idle/read timeout
+     * (fs.oss.connection.timeout), or no response began within the
+     * first-byte timeout once the request was sent. Retryable. */
     OSSIO_ETIMEDOUT = -304,
+    /** The transfer moved fewer bytes than fs.oss.low-speed.limit per second
+     * over fs.oss.low-speed.time (a stalled or dripping server). Retryable. */
+    OSSIO_ESTALLED = -305,
+    /** The operation or transfer ran past its deadline
+     * (fs.oss.operation.deadline or a per-call deadline), all attempts
+     * included. Not retried. */
+    OSSIO_EDEADLINE = -306,
 
     /* tls (-400 .. -499) */
     /** TLS handshake or record-layer failure. */
@@ -653,6 +662,13 @@ OSSIO_EXTERN void ossio_op_set_callbacks(ossio_op *op, ossio_op_data_cb on_data,
  */
 OSSIO_EXTERN ossio_status ossio_op_submit(ossio_op *op, ossio_op_done_cb done, void *user_data);
 
+/**
+ * Bounds the whole operation, every attempt and backoff included, to |ms|
+ * milliseconds from submit (0: no bound); past it the operation ends with
+ * OSSIO_EDEADLINE. Default: fs.oss.operation.deadline. Only before submit.
+ */
+OSSIO_EXTERN ossio_status ossio_op_set_deadline(ossio_op *op, uint64_t ms);
+
 /** Cancels a submitted operation: |done| runs later with OSSIO_ECANCELED. */
 OSSIO_EXTERN void ossio_op_cancel(ossio_op *op);
 
@@ -804,6 +820,16 @@ OSSIO_EXTERN void ossio_transfer_set_progress(ossio_transfer *t, ossio_progress_
 /** Submits; |done| runs once from the loop. OSSIO_EINVAL if already submitted or no sink/source. */
 OSSIO_EXTERN ossio_status ossio_transfer_submit(ossio_transfer *t, ossio_transfer_done_cb done,
                                                 void *user_data);
+
+/**
+ * Bounds the whole transfer, every part, retry and backoff included, to |ms|
+ * milliseconds from submit (0: no bound). Past it the transfer fails with
+ * OSSIO_EDEADLINE as a cancel does (see ossio_transfer_cancel: an upload is
+ * aborted; a Complete or PutObject already sent is awaited and its answer
+ * decides, so the result still says whether the object exists). Default:
+ * fs.oss.operation.deadline. Only before submit.
+ */
+OSSIO_EXTERN ossio_status ossio_transfer_set_deadline(ossio_transfer *t, uint64_t ms);
 
 /** Cancels: parts in flight are canceled, a multipart upload is aborted, then |done| runs with
  * OSSIO_ECANCELED. Once CompleteMultipartUpload has been sent, or a single PutObject's whole

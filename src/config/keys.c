@@ -53,6 +53,12 @@ static const ossio_key keys[] = {
     {"fs.oss.http2.connection.window", OSSIO_KEY_SIZE, "64M", 65535, (INT64_C(1) << 31) - 1, NULL},
     /* ossio: connections, DNS, limits */
     {"fs.oss.connection.idle.timeout", OSSIO_KEY_INT, "60000", 1, MS_MAX, NULL},
+    /* ossio: stalls (docs/transport.md): each detected within 30 s by default */
+    {"fs.oss.request.first-byte.timeout", OSSIO_KEY_INT, "15000", 0, MS_MAX, NULL},
+    {"fs.oss.request.first-byte.timeout.slow", OSSIO_KEY_INT, "300000", 0, MS_MAX, NULL},
+    {"fs.oss.low-speed.limit", OSSIO_KEY_SIZE, "1024", 0, INT64_C(1) << 40, NULL},
+    {"fs.oss.low-speed.time", OSSIO_KEY_INT, "20000", 100, MS_MAX, NULL},
+    {"fs.oss.operation.deadline", OSSIO_KEY_INT, "0", 0, MS_MAX, NULL},
     {"fs.oss.connection.resolve", OSSIO_KEY_STR, "", 0, 0, NULL},
     {"fs.oss.dns.servers", OSSIO_KEY_STR, "", 0, 0, NULL},
     {"fs.oss.dns.cache.ttl", OSSIO_KEY_INT, "60", 0, 86400, NULL},

@@ -110,6 +110,12 @@ static ossio_status read_settings(ossio_client *cl, const ossio_config *cfg)
     s->max_conns = (size_t)ossio_config_int(cfg, "fs.oss.connection.maximum");
     s->connect_timeout = (double)ossio_config_int(cfg, "fs.oss.connection.establish.timeout") / 1e3;
     s->idle_timeout = (double)ossio_config_int(cfg, "fs.oss.connection.timeout") / 1e3;
+    s->first_byte = (double)ossio_config_int(cfg, "fs.oss.request.first-byte.timeout") / 1e3;
+    s->first_byte_slow =
+        (double)ossio_config_int(cfg, "fs.oss.request.first-byte.timeout.slow") / 1e3;
+    s->low_speed_limit = (double)ossio_config_int(cfg, "fs.oss.low-speed.limit");
+    s->low_speed_time = (double)ossio_config_int(cfg, "fs.oss.low-speed.time") / 1e3;
+    s->deadline = (double)ossio_config_int(cfg, "fs.oss.operation.deadline") / 1e3;
     s->conn_idle = (double)ossio_config_int(cfg, "fs.oss.connection.idle.timeout") / 1e3;
     s->h2 = ossio_config_bool(cfg, "fs.oss.http2.enabled");
     s->h2c = s->h2 && ossio_config_bool(cfg, "fs.oss.http2.cleartext");

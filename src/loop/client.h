@@ -28,6 +28,11 @@ typedef struct ossio_settings {
     size_t max_conns;
     double connect_timeout; /* seconds */
     double idle_timeout;    /* per request without progress */
+    double first_byte;      /* response headers due after the request went out; 0: none */
+    double first_byte_slow; /* the same for Complete and Copy */
+    double low_speed_limit; /* bytes/s a request must keep up over low_speed_time; 0: off */
+    double low_speed_time;  /* seconds */
+    double deadline;        /* a whole operation or transfer; 0: none */
     double conn_idle;       /* idle connection reaping */
     int h2;                 /* offer h2 over TLS */
     int h2c;                /* h2 prior knowledge over cleartext */

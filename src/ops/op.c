@@ -80,6 +80,7 @@ ossio_status ossio_op_new(ossio_op **out, ossio_client *cl, ossio_op_kind kind, 
         return st;
     }
     op->cl = cl;
+    op->deadline = cl->set.deadline;
     op->kind = kind;
     op->range_len = -2;
     op->body_len = -1;
@@ -354,6 +355,7 @@ static void finish(ossio_op *op, ossio_status st, const char *detail)
     }
     op->finished = 1;
     ev_timer_stop(op->cl->loop, &op->backoff);
+    ev_timer_stop(op->cl->loop, &op->deadline_timer);
     if (op->req != NULL) {
         ossio_request *r = op->req;
         op->req = NULL;
@@ -597,6 +599,28 @@ static void on_backoff(struct ev_loop *loop, ev_timer *w, int revents)
     (void)revents;
     ossio_op *op = w->data;
     start_attempt(op);
+}
+
+/* The whole operation ran out of time: the attempt in flight is canceled and
+ * no other starts. */
+static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    ossio_op *op = w->data;
+    char detail[160];
+    snprintf(detail, sizeof(detail), "not done within its deadline of %.3f s (%u attempt%s)",
+             op->deadline, op->attempt + 1, op->attempt ? "s" : "");
+    finish(op, OSSIO_EDEADLINE, detail);
+}
+
+ossio_status ossio_op_set_deadline(ossio_op *op, uint64_t ms)
+{
+    if (!pre_submit(op)) {
+        return OSSIO_EINVAL;
+    }
+    op->deadline = (double)ms / 1e3;
+    return OSSIO_OK;
 }
 
 /* Decides after a failed attempt: retry later, or finish with |st|. */
@@ -896,6 +920,7 @@ static void next_page_or_finish(ossio_op *op)
     if (more) {
         op->attempt = 0;
         op->truncated = 0;
+        op->page_emitted = 0;
         start_attempt(op);
         return;
     }
@@ -1050,6 +1075,11 @@ static void start_attempt(ossio_op *op)
             return;
         }
     }
+    if (op->kind == OSSIO_OP_MULTIPART_COMPLETE || op->kind == OSSIO_OP_COPY) {
+        /* Servers may take minutes: OSS answers when the object is written,
+         * S3 answers 200 at once and then sends whitespace until it is. */
+        ossio_request_set_stall_limits(r, cl->set.first_byte_slow, 0);
+    }
     op->req = r;
     ossio_request_set_callbacks(r, on_req_headers, on_req_data, op);
     ossio_request_submit(r, on_req_done, op);
@@ -1070,6 +1100,11 @@ ossio_status ossio_op_submit(ossio_op *op, ossio_op_done_cb done, void *user_dat
     op->done_ud = user_data;
     ev_timer_init(&op->backoff, on_backoff, 0., 0.);
     op->backoff.data = op;
+    ev_timer_init(&op->deadline_timer, on_deadline, op->deadline, 0.);
+    op->deadline_timer.data = op;
+    if (op->deadline > 0) {
+        ev_timer_start(op->cl->loop, &op->deadline_timer);
+    }
     if ((op->kind == OSSIO_OP_MULTIPART_PART || op->kind == OSSIO_OP_MULTIPART_COMPLETE ||
          op->kind == OSSIO_OP_MULTIPART_ABORT || op->kind == OSSIO_OP_MULTIPART_LIST_PARTS) &&
         op->upload_id == NULL) {

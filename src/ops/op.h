@@ -66,6 +66,8 @@ struct ossio_op {
     int origin_worked; /* the attempt's origin has had a working connection */
     int last_attempt;  /* ossio_op_last_attempt(): no retry after this attempt */
     ev_timer backoff;
+    double deadline; /* seconds from submit, all attempts; 0: none */
+    ev_timer deadline_timer;
     int http;
     ossio_buf err_body;  /* error response body (bounded) */
     ossio_buf req_body;  /* XML we send (complete, delete) */
@@ -84,7 +86,8 @@ struct ossio_op {
     char last_modified[64];
     char content_type[128];
     char upload_id_out[256];
-    char *next_token; /* listing continuation */
+    char *next_token;      /* listing continuation */
+    uint64_t page_emitted; /* entries of the current page handed to on_entry */
     int truncated;
     ossio_result result;
     char code[64];

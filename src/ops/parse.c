@@ -21,6 +21,7 @@ struct ossio_op_parser {
     } u;
     char keybuf[1100];
     char last_key[1100]; /* V1 listings resume after the last key */
+    uint64_t skip;       /* entries of this page an earlier attempt delivered */
 };
 
 static const char *cstr(char *dst, size_t cap, const char *s, size_t len)
@@ -33,9 +34,17 @@ static const char *cstr(char *dst, size_t cap, const char *s, size_t len)
     return dst;
 }
 
+/* Hands an entry to the caller, except those a failed attempt at the same
+ * page already handed over (a page fetched again after a dropped connection
+ * lists them once more). */
 static int emit(ossio_op_parser *p, const ossio_list_entry *e)
 {
     ossio_op *op = p->op;
+    if (p->skip > 0) {
+        p->skip--;
+        return 0;
+    }
+    op->page_emitted++;
     return op->on_entry != NULL && op->on_entry(op, e, op->cb_ud) != 0;
 }
 
@@ -123,6 +132,7 @@ ossio_op_parser *ossio_op_parser_new(ossio_op *op, ossio_body_kind_xml kind)
     }
     p->op = op;
     p->kind = kind;
+    p->skip = op->page_emitted;
     ossio_status st = OSSIO_OK;
     switch (kind) {
     case OSSIO_BODY_XML_LIST:

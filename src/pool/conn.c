@@ -426,7 +426,7 @@ static void flush(ossio_conn *c)
                 return;
             }
         } else {
-            n = write(c->fd, p, len);
+            n = send(c->fd, p, len, MSG_NOSIGNAL); /* never SIGPIPE in the host */
             if (n < 0) {
                 if (errno == EAGAIN || errno == EINTR) {
                     set_events(c, EV_READ | EV_WRITE);

@@ -55,6 +55,8 @@ ossio_status ossio_request_new(ossio_request **out, ossio_client *cl, const char
     }
     r->cl = cl;
     r->state = OSSIO_REQ_NEW;
+    r->first_byte_timeout = cl->set.first_byte;
+    r->low_speed = cl->set.low_speed_limit > 0;
     ossio_hdrs_init(&r->hdrs, MAX_REQUEST_HEADER_BYTES, MAX_REQUEST_HEADERS);
     ossio_hdrs_init(&r->resp.hdrs, cl->set.max_header_bytes, 512);
     r->result.detail = "";
@@ -261,20 +263,121 @@ void ossio_request_progress(ossio_request *r)
     r->last_progress = ev_now(r->cl->loop);
 }
 
+void ossio_request_set_stall_limits(ossio_request *r, double first_byte_timeout, int low_speed)
+{
+    if (r != NULL && r->state == OSSIO_REQ_NEW) {
+        r->first_byte_timeout = first_byte_timeout;
+        r->low_speed = low_speed && r->cl->set.low_speed_limit > 0;
+    }
+}
+
+/* ---- stall detection ---------------------------------------------------
+ * One timer per active request watches three bounds: no byte at all for
+ * fs.oss.connection.timeout (Hadoop's socket timeout); response headers that
+ * do not begin within the first-byte timeout once the whole request went out;
+ * and, while a body moves either way, a rate below fs.oss.low-speed.limit
+ * over fs.oss.low-speed.time, measured in four slots so that a stall is seen
+ * within that window plus a quarter of it. */
+
+#define LOW_SPEED_SLOTS 4
+
+static double slot_len(const ossio_request *r)
+{
+    return r->cl->set.low_speed_time / LOW_SPEED_SLOTS;
+}
+
+/* Starts (or restarts) measuring the rate from now. */
+static void measure_from_now(ossio_request *r)
+{
+    r->slot_start = r->low_speed ? ev_now(r->cl->loop) : 0;
+    r->slot_moved = r->moved;
+    r->n_slots = 0;
+}
+
+static int awaiting_headers(const ossio_request *r)
+{
+    return r->sent_at != 0 && !r->headers_seen && r->first_byte_timeout > 0;
+}
+
+static void arm_deadlines(ossio_request *r)
+{
+    double next = r->last_progress + r->cl->set.idle_timeout;
+    if (awaiting_headers(r) && r->sent_at + r->first_byte_timeout < next) {
+        next = r->sent_at + r->first_byte_timeout;
+    }
+    if (r->slot_start != 0 && r->slot_start + slot_len(r) < next) {
+        next = r->slot_start + slot_len(r);
+    }
+    double left = next - ev_now(r->cl->loop);
+    ev_timer_stop(r->cl->loop, &r->idle);
+    ev_timer_set(&r->idle, left > 0.001 ? left : 0.001, 0.);
+    ev_timer_start(r->cl->loop, &r->idle);
+}
+
+/* Closes the slots that ended by |now|: 1 if the last full window moved
+ * less than the limit. */
+static int too_slow(ossio_request *r, ev_tstamp now)
+{
+    double len = slot_len(r);
+    while (r->slot_start != 0 && now >= r->slot_start + len) {
+        memmove(r->slots, r->slots + 1, sizeof(r->slots) - sizeof(r->slots[0]));
+        r->slots[LOW_SPEED_SLOTS - 1] = r->moved - r->slot_moved;
+        r->slot_moved = r->moved;
+        r->slot_start += len;
+        if (++r->n_slots >= LOW_SPEED_SLOTS) {
+            uint64_t sum = 0;
+            for (int i = 0; i < LOW_SPEED_SLOTS; i++) {
+                sum += r->slots[i];
+            }
+            if ((double)sum < r->cl->set.low_speed_limit * r->cl->set.low_speed_time) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 static void on_idle(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)revents;
     ossio_request *r = w->data;
-    double idle = r->cl->set.idle_timeout;
-    double left = r->last_progress + idle - ev_now(loop);
-    if (left > 0.001) {
-        ev_timer_set(w, left, 0.);
-        ev_timer_start(loop, w);
+    ossio_settings *set = &r->cl->set;
+    ev_tstamp now = ev_now(loop);
+    char detail[160];
+    if (now >= r->last_progress + set->idle_timeout) {
+        snprintf(detail, sizeof(detail), "no data for %.3f s (fs.oss.connection.timeout)",
+                 set->idle_timeout);
+        ossio_request_finish(r, OSSIO_ETIMEDOUT, detail);
         return;
     }
-    char detail[96];
-    snprintf(detail, sizeof(detail), "no data for %.3f s (fs.oss.connection.timeout)", idle);
-    ossio_request_finish(r, OSSIO_ETIMEDOUT, detail);
+    if (awaiting_headers(r) && now >= r->sent_at + r->first_byte_timeout) {
+        snprintf(detail, sizeof(detail),
+                 "no response %.3f s after the request was sent "
+                 "(fs.oss.request.first-byte.timeout%s)",
+                 r->first_byte_timeout, r->first_byte_timeout == set->first_byte ? "" : ".slow");
+        ossio_request_finish(r, OSSIO_ETIMEDOUT, detail);
+        return;
+    }
+    if (too_slow(r, now)) {
+        uint64_t sum = 0;
+        for (int i = 0; i < LOW_SPEED_SLOTS; i++) {
+            sum += r->slots[i];
+        }
+        snprintf(detail, sizeof(detail),
+                 "%llu bytes in %.3f s, below fs.oss.low-speed.limit (%.0f bytes/s)",
+                 (unsigned long long)sum, set->low_speed_time, set->low_speed_limit);
+        ossio_request_finish(r, OSSIO_ESTALLED, detail);
+        return;
+    }
+    arm_deadlines(r);
+}
+
+/* The whole request went out: the first-byte clock starts. */
+static void request_sent(ossio_request *r)
+{
+    r->sent_at = ev_now(r->cl->loop);
+    r->slot_start = 0;
+    arm_deadlines(r);
 }
 
 void ossio_request_activate(ossio_request *r, ossio_conn *c)
@@ -284,8 +387,14 @@ void ossio_request_activate(ossio_request *r, ossio_conn *c)
     r->result.protocol = c->proto->name;
     r->result.connection = c->serial;
     ossio_request_progress(r);
-    ev_timer_set(&r->idle, r->cl->set.idle_timeout, 0.);
-    ev_timer_start(r->cl->loop, &r->idle);
+    r->moved = 0;
+    r->sent_at = 0;
+    measure_from_now(r);
+    if (r->body_kind == OSSIO_BODY_NONE || r->body_len == 0) {
+        request_sent(r); /* the head goes out now */
+    } else {
+        arm_deadlines(r);
+    }
 }
 
 int ossio_request_deliver_headers(ossio_request *r, int status)
@@ -294,6 +403,8 @@ int ossio_request_deliver_headers(ossio_request *r, int status)
     r->headers_seen = 1;
     r->resp.status = status;
     ossio_request_progress(r);
+    measure_from_now(r);
+    arm_deadlines(r);
     if (r->on_headers != NULL && r->on_headers(r, status, &r->resp, r->cb_ud) != 0) {
         ossio_request_finish(r, OSSIO_ECANCELED, "aborted by the headers callback");
         return -1;
@@ -304,6 +415,7 @@ int ossio_request_deliver_headers(ossio_request *r, int status)
 int ossio_request_deliver_data(ossio_request *r, const uint8_t *data, size_t len)
 {
     r->bytes_in = 1;
+    r->moved += len;
     r->result.bytes_received += len;
     r->cl->stats[OSSIO_STAT_BYTES_RECEIVED] += len;
     ossio_request_progress(r);
@@ -341,10 +453,15 @@ long ossio_request_read_body(ossio_request *r, uint8_t *buf, size_t cap)
         n = (size_t)got;
     }
     r->body_off += n;
+    r->moved += n;
     r->result.bytes_sent += n;
     r->cl->stats[OSSIO_STAT_BYTES_SENT] += n;
     if (n > 0) {
         ossio_request_progress(r);
+    }
+    int whole = r->body_len >= 0 ? r->body_off == (uint64_t)r->body_len : n == 0 && cap > 0;
+    if (whole && r->sent_at == 0) {
+        request_sent(r);
     }
     return (long)n;
 }

@@ -59,8 +59,17 @@ struct ossio_request {
     int headers_seen; /* final response headers delivered */
     int sent;         /* request head handed to the socket (h2: HEADERS frame sent) */
     int bytes_in;     /* any response byte arrived (not replayable after) */
-    ev_timer idle;    /* fs.oss.connection.timeout without progress */
+    ev_timer idle;    /* the deadlines below, whichever comes first */
     ev_tstamp last_progress;
+    /* Stall detection (docs/transport.md, "Stalls"). */
+    double first_byte_timeout; /* headers due this long after the request went out; 0: none */
+    int low_speed;             /* the low-speed limit applies */
+    ev_tstamp sent_at;         /* the whole request went out (0: not yet) */
+    ev_tstamp slot_start;      /* low-speed: the current slot began (0: not measuring) */
+    uint64_t moved;            /* body bytes sent and received this attempt */
+    uint64_t slot_moved;       /* |moved| when the current slot began */
+    uint64_t slots[4];         /* bytes moved in the last four slots */
+    unsigned n_slots;          /* slots measured so far (up to 4) */
     ossio_response resp;
     ossio_result result;
     char detail[192];
@@ -72,6 +81,11 @@ void ossio_request_activate(ossio_request *r, struct ossio_conn *c);
 
 /* Progress on the request (bytes moved): pushes the idle timeout back. */
 void ossio_request_progress(ossio_request *r);
+
+/* The time-to-first-byte bound of |r| in seconds (0: none) and whether the
+ * low-speed limit applies to it. Before submit; the client's settings are the
+ * default (operations that servers may take minutes to answer set theirs). */
+void ossio_request_set_stall_limits(ossio_request *r, double first_byte_timeout, int low_speed);
 
 /* The request ends with |st| (OSSIO_OK: the response is complete). Detaches
  * it from its connection and queue; the completion callback runs later. */

@@ -5,7 +5,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <openssl/bio.h>
 #include <openssl/err.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +52,56 @@ static int is_ip(const char *host)
     return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
 
+/* OpenSSL's socket BIO writes with write(2): to a connection the server
+ * closed, that raises SIGPIPE, which kills a host program that did not ignore
+ * it (a library must not ask it to). Our BIO is the socket BIO with its write
+ * replaced by send(2) with MSG_NOSIGNAL: the write fails with EPIPE instead. */
+static BIO_METHOD *nosig_method;
+static pthread_once_t nosig_once = PTHREAD_ONCE_INIT;
+
+static int nosig_write(BIO *b, const char *buf, int len)
+{
+    int fd = -1;
+    BIO_get_fd(b, &fd);
+    errno = 0;
+    int n = (int)send(fd, buf, (size_t)len, MSG_NOSIGNAL);
+    BIO_clear_retry_flags(b);
+    if (n <= 0 && BIO_sock_should_retry(n)) {
+        BIO_set_retry_write(b);
+    }
+    return n;
+}
+
+static void nosig_init(void)
+{
+    const BIO_METHOD *sock = BIO_s_socket();
+    BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
+                                 "ossio socket");
+    if (m == NULL || BIO_meth_set_write(m, nosig_write) != 1 ||
+        BIO_meth_set_read(m, BIO_meth_get_read(sock)) != 1 ||
+        BIO_meth_set_puts(m, BIO_meth_get_puts(sock)) != 1 ||
+        BIO_meth_set_ctrl(m, BIO_meth_get_ctrl(sock)) != 1 ||
+        BIO_meth_set_create(m, BIO_meth_get_create(sock)) != 1 ||
+        BIO_meth_set_destroy(m, BIO_meth_get_destroy(sock)) != 1) {
+        BIO_meth_free(m);
+        return;
+    }
+    nosig_method = m;
+}
+
+/* A BIO on |fd| (not closed with the BIO) that never raises SIGPIPE. */
+static BIO *nosig_bio(int fd)
+{
+    if (pthread_once(&nosig_once, nosig_init) != 0 || nosig_method == NULL) {
+        return NULL;
+    }
+    BIO *b = BIO_new(nosig_method);
+    if (b != NULL) {
+        BIO_set_fd(b, fd, BIO_NOCLOSE);
+    }
+    return b;
+}
+
 ossio_status ossio_tls_new(SSL **out, SSL_CTX *ctx, int fd, const char *host, SSL_SESSION *session)
 {
     *out = NULL;
@@ -56,7 +109,14 @@ ossio_status ossio_tls_new(SSL **out, SSL_CTX *ctx, int fd, const char *host, SS
     if (ssl == NULL) {
         return OSSIO_ENOMEM;
     }
-    int ok = SSL_set_fd(ssl, fd);
+    BIO *bio = nosig_bio(fd);
+    if (bio == NULL) {
+        SSL_free(ssl);
+        ERR_clear_error();
+        return OSSIO_ENOMEM;
+    }
+    SSL_set_bio(ssl, bio, bio); /* the SSL owns it now */
+    int ok = 1;
     if (ok == 1 && is_ip(host)) {
         ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
     } else if (ok == 1) {
@@ -140,6 +200,16 @@ const char *ossio_tls_alpn(SSL *ssl)
     return NULL;
 }
 
+int ossio_tls_unexpected_eof(unsigned long e)
+{
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+    return ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+#else
+    (void)e;
+    return 0; /* OpenSSL 1.1: SSL_ERROR_SYSCALL with errno 0 says it */
+#endif
+}
+
 ssize_t ossio_tls_read(SSL *ssl, void *buf, size_t len, ossio_status *st)
 {
     size_t n = 0;
@@ -166,6 +236,16 @@ ssize_t ossio_tls_read(SSL *ssl, void *buf, size_t len, ossio_status *st)
             }
             *st = OSSIO_ECONNRESET;
             return -3;
+        }
+        /* fall through */
+    case SSL_ERROR_SSL:
+        if (ossio_tls_unexpected_eof(ERR_peek_error())) {
+            /* OpenSSL 3 reports a peer that closed without close_notify as an
+             * SSL error (1.1 said SYSCALL with errno 0): the connection
+             * dropped, as a cleartext read of 0 says. What it means for a
+             * response in progress is the protocol's to decide. */
+            ERR_clear_error();
+            return 0;
         }
         /* fall through */
     default:

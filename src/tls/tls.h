@@ -33,8 +33,13 @@ ossio_tls_step ossio_tls_handshake(SSL *ssl, ossio_status *st, char *detail, siz
 /* The protocol ALPN chose ("h2", "http/1.1") or NULL. */
 const char *ossio_tls_alpn(SSL *ssl);
 
-/* Reads up to |len| decrypted bytes: >0 bytes, 0 on clean close (close_notify
- * or EOF), -1 want read, -2 want write, -3 error (|*st| set). */
+/* Whether OpenSSL error |e| says the peer closed the connection without a
+ * close_notify alert (OpenSSL 3: "unexpected eof while reading"). */
+int ossio_tls_unexpected_eof(unsigned long e);
+
+/* Reads up to |len| decrypted bytes: >0 bytes, 0 when the peer closed (with
+ * close_notify, or without it: a dropped connection, as a cleartext read of 0),
+ * -1 want read, -2 want write, -3 error (|*st| set). */
 ssize_t ossio_tls_read(SSL *ssl, void *buf, size_t len, ossio_status *st);
 /* Writes: >0 bytes taken, -1 want write, -2 want read, -3 error. */
 ssize_t ossio_tls_write(SSL *ssl, const void *buf, size_t len, ossio_status *st);

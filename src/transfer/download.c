@@ -368,7 +368,7 @@ static void start_part(ossio_transfer *t, part *p)
     p->state = 1;
     p->started = ev_now(t->cl->loop);
     t->in_flight++;
-    ossio_op_submit(op, part_done, p);
+    ossio_transfer_submit_op(op, part_done, p);
 }
 
 /* Once every part has started, kept buffers serve nobody: their memory
@@ -509,7 +509,7 @@ static void on_hedge_timer(struct ev_loop *loop, ev_timer *w, int revents)
                   "hedging the part at %llu of %s (running %.2f s, mean %.2f s)",
                   (unsigned long long)p->off, t->uri, now - p->started, mean);
         ossio_op_set_callbacks(op, hedge_data, NULL, h);
-        ossio_op_submit(op, hedge_done, h);
+        ossio_transfer_submit_op(op, hedge_done, h);
     }
 }
 

@@ -25,6 +25,20 @@ static void wake(ossio_waiter *w)
     }
 }
 
+/* The transfer ran out of time: it fails as a cancel does (an upload is
+ * aborted; a Complete or PutObject already being written is awaited, and its
+ * answer decides). */
+static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    ossio_transfer *t = w->data;
+    char detail[128];
+    snprintf(detail, sizeof(detail), "not done within its deadline of %.3f s", t->deadline);
+    ossio_transfer_fail(t, OSSIO_EDEADLINE, detail, NULL);
+    ossio_transfer_settle_later(t);
+}
+
 static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri, int upload)
 {
     if (out == NULL) {
@@ -52,6 +66,9 @@ static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri
     t->spill_fd = -1;
     t->mem_waiter.wake = wake;
     ev_init(&t->hedge_timer, NULL);
+    ev_init(&t->deadline_timer, on_deadline);
+    t->deadline_timer.data = t;
+    t->deadline = cl->set.deadline;
     ossio_hdrs_init(&t->hdrs, 64 * 1024, 64);
     *out = t;
     return OSSIO_OK;
@@ -306,6 +323,10 @@ ossio_status ossio_transfer_submit(ossio_transfer *t, ossio_transfer_done_cb don
     }
     cl->transfers = t;
     t->started = ev_now(t->cl->loop);
+    if (t->deadline > 0) {
+        ev_timer_set(&t->deadline_timer, t->deadline, 0.);
+        ev_timer_start(cl->loop, &t->deadline_timer);
+    }
     t->done = done;
     t->done_ud = user_data;
     if (t->part_size == 0) {
@@ -441,7 +462,7 @@ void ossio_transfer_settle(ossio_transfer *t)
         if (ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_ABORT, t->uri) == OSSIO_OK &&
             ossio_op_set_upload(op, t->upload_id, 0) == OSSIO_OK) {
             t->ctl = op;
-            ossio_op_submit(op, abort_done, t);
+            ossio_transfer_submit_op(op, abort_done, t);
             return;
         }
         ossio_op_free(op);
@@ -470,6 +491,7 @@ void ossio_transfer_settle(ossio_transfer *t)
         t->fd = -1;
     }
     ev_timer_stop(t->cl->loop, &t->hedge_timer);
+    ev_timer_stop(t->cl->loop, &t->deadline_timer);
     ev_now_update(t->cl->loop);
     t->elapsed = ev_now(t->cl->loop) - t->started;
     ossio_transfer_note_progress(t, 1);
@@ -508,6 +530,15 @@ void ossio_transfers_cancel_all(ossio_client *cl)
 uint64_t ossio_transfer_memory_peak(const ossio_transfer *t)
 {
     return t != NULL ? t->mem_peak : 0;
+}
+
+ossio_status ossio_transfer_set_deadline(ossio_transfer *t, uint64_t ms)
+{
+    if (t == NULL || t->submitted) {
+        return OSSIO_EINVAL;
+    }
+    t->deadline = (double)ms / 1e3;
+    return OSSIO_OK;
 }
 
 void ossio_transfer_cancel(ossio_transfer *t)

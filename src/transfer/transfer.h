@@ -106,6 +106,8 @@ struct ossio_transfer {
     const char *protocol; /* of the last part that completed */
     unsigned hedges;
     ev_timer hedge_timer;
+    double deadline; /* seconds from submit, every request included; 0: none */
+    ev_timer deadline_timer;
     double done_time_sum; /* durations of parts done, for the hedging threshold */
     unsigned done_time_count;
     /* memory budget (budget.h) */
@@ -137,6 +139,14 @@ struct ossio_transfer {
     int want_writable;
     ossio_deferred writable_node;
 };
+
+/* Submits one of a transfer's requests: the transfer's deadline governs it,
+ * not the per-operation one (a Complete being written is awaited). */
+static inline void ossio_transfer_submit_op(ossio_op *op, ossio_op_done_cb done, void *ud)
+{
+    ossio_op_set_deadline(op, 0);
+    ossio_op_submit(op, done, ud);
+}
 
 void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
                          const ossio_result *from);

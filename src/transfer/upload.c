@@ -195,7 +195,7 @@ static void complete(ossio_transfer *t)
     }
     t->ctl = op;
     t->ctl_is_complete = 1;
-    ossio_op_submit(op, complete_done, t);
+    ossio_transfer_submit_op(op, complete_done, t);
 }
 
 static void part_done(ossio_op *op, const ossio_result *res, void *ud)
@@ -252,7 +252,7 @@ static void start_part(ossio_transfer *t, size_t i)
     p->op = op;
     p->state = 1;
     t->in_flight++;
-    ossio_op_submit(op, part_done, p);
+    ossio_transfer_submit_op(op, part_done, p);
 }
 
 static void start_parts(ossio_transfer *t)
@@ -411,7 +411,7 @@ void ossio_upload_start(ossio_transfer *t)
         if (st == OSSIO_OK) {
             ossio_op_set_callbacks(op, NULL, listed_part, t);
             t->ctl = op;
-            ossio_op_submit(op, listed_done, t);
+            ossio_transfer_submit_op(op, listed_done, t);
             return;
         }
     } else {
@@ -438,7 +438,7 @@ void ossio_upload_init(ossio_transfer *t)
     }
     t->ctl = op;
     t->ctl_is_init = 1;
-    ossio_op_submit(op, init_done, t);
+    ossio_transfer_submit_op(op, init_done, t);
 }
 
 /* The whole object in one PutObject (parts[0]), once its memory is there. */
@@ -468,7 +468,7 @@ void ossio_upload_single(ossio_transfer *t)
     p->state = 1;
     t->ctl = op;
     t->ctl_is_put = 1;
-    ossio_op_submit(op, single_done, t);
+    ossio_transfer_submit_op(op, single_done, t);
 }
 
 void ossio_upload_pump(ossio_transfer *t)

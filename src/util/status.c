@@ -30,6 +30,8 @@
     X(OSSIO_ECONNRESET, "connection reset by peer", 1)                                             \
     X(OSSIO_ECONNTIMEOUT, "connection establishment timed out", 1)                                 \
     X(OSSIO_ETIMEDOUT, "connection idle timeout", 1)                                               \
+    X(OSSIO_ESTALLED, "transfer stalled: below the low-speed limit", 1)                            \
+    X(OSSIO_EDEADLINE, "operation deadline exceeded", 0)                                           \
     X(OSSIO_ETLS, "TLS failure", 0)                                                                \
     X(OSSIO_ETLSVERIFY, "server certificate not trusted", 0)                                       \
     X(OSSIO_ETLSHOSTNAME, "server certificate does not match host name", 0)                        \

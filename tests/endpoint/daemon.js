@@ -147,14 +147,23 @@ async function main() {
   ]);
 
   const faults = new Faults();
+  const rawSockets = new Map();
   const front = new Front({
-    s3Port: s3addr.port, storeDir, accounts, faults, log,
+    s3Port: s3addr.port, storeDir, accounts, faults, log, rawSockets,
     endpointHosts: [ENDPOINT_HOST, 'localhost', `oss-${REGION}.aliyuncs.com`],
   });
   const handler = front.handler();
   const ports = {};
+  // Every accepted TCP socket by its peer address, so the 'drop' fault can
+  // close the connection under TLS and HTTP/2 (no close_notify, no GOAWAY).
+  const track = srv => srv.on('connection', sock => {
+    const key = `${sock.remoteAddress}:${sock.remotePort}`;
+    rawSockets.set(key, sock);
+    sock.once('close', () => { if (rawSockets.get(key) === sock) rawSockets.delete(key); });
+  });
   const frontSrv = http.createServer({ keepAliveTimeout: 120000, requestTimeout: 0 }, handler);
   servers.push(frontSrv);
+  track(frontSrv);
   ports.http = await listen(frontSrv, 0);
   const tlsOpts = c => ({ key: fs.readFileSync(c.key), cert: fs.readFileSync(c.cert) });
   // Node's own h2+TLS server (nghttp2 inside) passes request paths unchanged;
@@ -164,7 +173,14 @@ async function main() {
     settings: { maxConcurrentStreams: 100, initialWindowSize: 16 << 20 },
   }, handler);
   servers.push(raw);
+  track(raw);
   ports.h2_tls_raw = await listen(raw, 0);
+  // The same handler over h2c (prior knowledge), for faults on cleartext HTTP/2
+  // that nghttpx would turn into stream resets.
+  const rawH2c = http2.createServer({ settings: { maxConcurrentStreams: 100, initialWindowSize: 16 << 20 } }, handler);
+  servers.push(rawH2c);
+  track(rawH2c);
+  ports.h2c_raw = await listen(rawH2c, 0);
   const badCa = https.createServer(tlsOpts(certs.badCa), handler);
   const badHost = https.createServer(tlsOpts(certs.badHost), handler);
   servers.push(badCa, badHost);

@@ -12,8 +12,16 @@ const STATUS_PRESETS = {
 
 // error200: HTTP 200 whose body is an <Error> (InternalError), as OSS and S3
 // may answer CompleteMultipartUpload and CopyObject once they began.
+// drop: the TCP connection closes under the request (TLS: no close_notify;
+// HTTP/2: no GOAWAY, no RST_STREAM): at once (after 0), after |after| request
+// body bytes arrived (a request with a body), or after |after| response body
+// bytes (GET data, XML answers such as listings).
+// drip: after |after| body bytes at full speed, the rest at |rate| bytes/s.
+// noanswer: the request body is read whole, then nothing is answered for |ms|.
+// bigerror: 500 with a body of |bodyBytes| (an <Error> whose Code and Message
+// come first, then padding; with xml false, plain text).
 const KINDS = new Set([...Object.keys(STATUS_PRESETS), 'status', 'reset', 'stall', 'truncate', 'flip', 'goaway',
-  'error200']);
+  'error200', 'drop', 'drip', 'noanswer', 'bigerror']);
 
 class Faults {
   constructor() {
@@ -23,7 +31,8 @@ class Faults {
 
   /**
    * Arms a fault. spec = {kind, count (default 1), match: {method, path, query},
-   * after (body bytes, for reset/stall/truncate), ms (stall), offset (flip),
+   * after (body bytes, for reset/stall/truncate/drop/drip), ms (stall, noanswer),
+   * rate (drip, bytes/s), bodyBytes (bigerror: error body size), offset (flip),
    * status/code/message (kind "status")}.
    */
   add(spec) {
@@ -34,6 +43,7 @@ class Faults {
       id: this.nextId++, kind: spec.kind, remaining: count, fired: 0, match: spec.match || {},
       after: Number(spec.after || 0), ms: Number(spec.ms || 0),
       offset: spec.offset === undefined ? undefined : Number(spec.offset),
+      rate: Number(spec.rate || 4), bodyBytes: Number(spec.bodyBytes || 0), xml: spec.xml !== false,
     };
     if (STATUS_PRESETS[spec.kind]) [f.status, f.code, f.message] = STATUS_PRESETS[spec.kind];
     if (spec.kind === 'status') {
@@ -75,6 +85,7 @@ function matches(m, req) {
   if (m.path && !req.path.includes(m.path)) return false;
   if (m.query && !req.rawQuery.includes(m.query)) return false;
   if (m.range !== undefined && Boolean(req.headers.range) !== Boolean(m.range)) return false;
+  if (m.ifMatch !== undefined && Boolean(req.headers['if-match']) !== Boolean(m.ifMatch)) return false;
   if (m.rangeStart !== undefined && !String(req.headers.range || '').startsWith(`bytes=${m.rangeStart}-`)) return false;
   return true;
 }

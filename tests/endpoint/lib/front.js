@@ -79,6 +79,17 @@ class Front {
           message: 'We encountered an internal error. Please try again.' }, ctx);
       }
       if (fault.kind === 'reset' && fault.after === 0) return void cut(res, 'reset');
+      if (fault.kind === 'drop' && fault.after === 0) return void this.drop(req);
+      if (fault.kind === 'drop' && !['GET', 'HEAD'].includes(req.method)) {
+        let got = 0;
+        req.on('data', chunk => { got += chunk.length; if (got >= fault.after) this.drop(req); });
+      }
+      if (fault.kind === 'bigerror') return void this.sendBigError(res, req, fault, ctx);
+      if (fault.kind === 'noanswer') {
+        await readBody(req);
+        await sleep(fault.ms);
+        return void this.sendEmpty(res, 200);
+      }
       if (fault.kind === 'stall' && fault.after === 0) await sleep(fault.ms);
       if (fault.kind === 'goaway') {
         // HTTP/2 (h2_tls_raw): GOAWAY naming this stream as the last one, so
@@ -188,7 +199,7 @@ class Front {
         const m = await store.getMetadata(bucket, toStore(k)).catch(() => null);
         return m && { size: m['content-length'], etag: m.etag, lastModified: new Date(m['last-modified']).toISOString() };
       });
-      return this.sendXml(res, 200, xml);
+      return this.sendXml(res, 200, xml, ctx.fault, req);
     } else if (bucket && method === 'POST' && has('delete')) {
       const body = Buffer.from(encodeStoreKeysInXml((await readBody(req)).toString('utf8')));
       return this.proxy(req, res, ctx, { body });
@@ -304,14 +315,55 @@ class Front {
       const xml = decodeStoreKeysInXml((await readBody(upRes)).toString('utf8'));
       res.setHeader('content-length', Buffer.byteLength(xml));
       res.writeHead(status);
-      return void res.end(xml);
+      return void this.endBody(res, Buffer.from(xml), ctx.fault, req);
     }
     res.writeHead(status);
-    await this.pipeBody(upRes, res, ctx.fault, Number(upRes.headers['content-length']));
+    await this.pipeBody(upRes, res, ctx.fault, Number(upRes.headers['content-length']), req);
+  }
+
+  /**
+   * Closes the TCP connection |req| came on, under TLS and HTTP/2 too: no
+   * close_notify alert, no GOAWAY, no RST_STREAM (a server or a balancer that
+   * went away). Requests that came through nghttpx lose only the backend hop.
+   */
+  drop(req) {
+    const sock = req.stream ? req.stream.session.socket : req.socket;
+    const raw = sock && this.opts.rawSockets && this.opts.rawSockets.get(`${sock.remoteAddress}:${sock.remotePort}`);
+    if (raw) raw.destroy();
+    else if (req.stream) req.stream.session.destroy();
+    else req.socket.destroy();
+  }
+
+  /** Ends a response with |body|, applying a drop or drip fault to it. */
+  endBody(res, body, fault, req) {
+    if (fault && (fault.kind === 'drop' || fault.kind === 'drip') && fault.after < body.length) {
+      return void this.pipeBody(require('stream').Readable.from([body]), res, fault, body.length, req);
+    }
+    res.end(body);
+  }
+
+  /** Writes |chunk| at |fault.rate| bytes/s (a few bytes a second: a dripping
+   * server), then calls next; stops when the client goes away. */
+  drip(res, chunk, fault, next) {
+    const step = Math.max(1, Math.ceil(fault.rate / 4));
+    let off = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || res.writableEnded || (res.stream && res.stream.destroyed)) {
+        clearInterval(timer);
+        return;
+      }
+      res.write(chunk.subarray(off, off + step));
+      off += step;
+      if (off >= chunk.length) {
+        clearInterval(timer);
+        next();
+      }
+    }, 250);
+    res.on('close', () => clearInterval(timer));
   }
 
   /** Streams a response body, applying a body fault (reset/stall/truncate/flip). */
-  pipeBody(src, res, fault, length) {
+  pipeBody(src, res, fault, length, req) {
     return new Promise(resolve => {
       let sent = 0;
       let done = false;
@@ -329,6 +381,23 @@ class Front {
           if (head.length) res.write(head, stop);
           else stop();
           return resolve();
+        }
+        if (fault && fault.kind === 'drop' && sent + chunk.length >= fault.after) {
+          const head = chunk.subarray(0, Math.max(0, fault.after - sent));
+          done = true;
+          src.destroy();
+          // Let the head reach the socket before the connection goes.
+          const stop = () => setTimeout(() => this.drop(req), 50);
+          if (head.length) res.write(head, stop);
+          else stop();
+          return resolve();
+        }
+        if (fault && fault.kind === 'drip' && sent + chunk.length > fault.after) {
+          const cut0 = Math.max(0, fault.after - sent);
+          if (cut0 > 0) res.write(chunk.subarray(0, cut0));
+          sent += chunk.length;
+          src.pause();
+          return void this.drip(res, chunk.subarray(cut0), fault, () => src.resume());
         }
         if (flipAt >= sent && flipAt < sent + chunk.length) {
           chunk = Buffer.from(chunk);
@@ -354,14 +423,40 @@ class Front {
     });
   }
 
-  sendXml(res, status, xml) {
+  sendXml(res, status, xml, fault, req) {
     res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) });
-    res.end(xml);
+    this.endBody(res, Buffer.from(xml), fault, req);
   }
 
   sendEmpty(res, status) {
     res.writeHead(status, { 'content-length': 0 });
     res.end();
+  }
+
+  /** A 500 whose body is |fault.bodyBytes| long: written with backpressure
+   * until the client has it all or goes away. */
+  sendBigError(res, req, fault, ctx) {
+    const head = fault.xml
+      ? `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>A very long error.</Message><RequestId>${ctx.requestId}</RequestId><Padding>`
+      : '<html><body>502 Bad Gateway';
+    const tail = fault.xml ? '</Padding></Error>\n' : '</body></html>\n';
+    const total = Math.max(fault.bodyBytes, head.length + tail.length);
+    res.writeHead(500, { 'content-type': fault.xml ? 'application/xml' : 'text/html', 'content-length': total });
+    if (!req.complete) req.resume();
+    const pad = Buffer.alloc(64 << 10, 'x');
+    let left = total - head.length - tail.length;
+    res.write(head);
+    const more = () => {
+      if (res.destroyed) return;
+      while (left > 0) {
+        const n = Math.min(left, pad.length);
+        left -= n;
+        if (!res.write(pad.subarray(0, n))) return void res.once('drain', more);
+      }
+      res.end(tail);
+    };
+    res.on('close', () => { left = 0; });
+    more();
   }
 
   /** OSS error: XML body, or for HEAD the same XML base64-encoded in x-oss-err. */
