@@ -573,6 +573,40 @@ static ossio_status status_for(ossio_op *op)
     return OSSIO_EHTTP;
 }
 
+/* An error answer without a readable document (HEAD, a body that is not
+ * XML, a proxy's HTML page): named from the status as S3 names them, and
+ * said so, with OSS's EC when the x-oss-ec header gave one. */
+static void name_error(ossio_op *op)
+{
+    static const struct {
+        int status;
+        const char *code;
+    } names[] = {{400, "BadRequest"},           {401, "Unauthorized"},
+                 {403, "AccessDenied"},         {404, "NotFound"},
+                 {405, "MethodNotAllowed"},     {409, "Conflict"},
+                 {411, "MissingContentLength"}, {412, "PreconditionFailed"},
+                 {416, "InvalidRange"},         {429, "TooManyRequests"},
+                 {500, "InternalError"},        {501, "NotImplemented"},
+                 {502, "BadGateway"},           {503, "ServiceUnavailable"},
+                 {504, "GatewayTimeout"}};
+    int from_document = op->code[0] != '\0';
+    if (!from_document) {
+        snprintf(op->code, sizeof(op->code), "HTTP%d", op->http);
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            if (names[i].status == op->http) {
+                snprintf(op->code, sizeof(op->code), "%s", names[i].code);
+            }
+        }
+    }
+    if (op->message[0] == '\0' && from_document) {
+        snprintf(op->message, sizeof(op->message), "HTTP %d (the error gave no Message)", op->http);
+    } else if (op->message[0] == '\0') {
+        snprintf(op->message, sizeof(op->message), "HTTP %d with no error document%s%s%s", op->http,
+                 op->err_body.len > 0 ? " that could be read" : "", op->ec[0] ? ", EC " : "",
+                 op->ec);
+    }
+}
+
 static int retryable_http(const ossio_op *op)
 {
     int h = op->http;
@@ -688,11 +722,9 @@ static int on_req_headers(ossio_request *r, int status, const ossio_response *re
         if (err != NULL) {
             ossio_op_parse_error_b64(op, err);
         }
-        if (op->kind == OSSIO_OP_HEAD || err != NULL) {
-            const char *ec = ossio_response_header(resp, "x-oss-ec");
-            if (ec != NULL && op->ec[0] == '\0') {
-                snprintf(op->ec, sizeof(op->ec), "%s", ec);
-            }
+        const char *ec = ossio_response_header(resp, "x-oss-ec");
+        if (ec != NULL && op->ec[0] == '\0') {
+            snprintf(op->ec, sizeof(op->ec), "%s", ec);
         }
         const char *date = ossio_response_header(resp, "date");
         struct tm tm;
@@ -752,8 +784,15 @@ static int on_req_data(ossio_request *r, const uint8_t *data, size_t len, void *
         return 1;
     }
     if (op->http >= 300) {
-        /* An error document: keep it (bounded) for the Code and Message. */
-        (void)ossio_buf_append(&op->err_body, data, len); /* past 64 KiB: dropped */
+        /* An error document: read up to MAX_ERROR_BODY for its Code and
+         * Message, then stop (the connection is closed, or the stream reset):
+         * a server sending megabytes of error costs neither time nor memory. */
+        size_t room = MAX_ERROR_BODY - op->err_body.len;
+        (void)ossio_buf_append(&op->err_body, data, len < room ? len : room);
+        if (len >= room) {
+            op->err_capped = 1;
+            return 1;
+        }
         return 0;
     }
     if (op->parser != NULL) {
@@ -835,7 +874,7 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
     if (res->status != OSSIO_OK && op->http >= 200 && op->http < 300 && get_is_complete(op)) {
         ossio_log(op->cl, OSSIO_LOG_DEBUG, "%s after the last byte of %s://%s/%s: complete",
                   ossio_status_name(res->status), op->uri.scheme, op->uri.bucket, op->uri.key);
-    } else if (res->status != OSSIO_OK) {
+    } else if (res->status != OSSIO_OK && !op->err_capped) {
         if (parser != NULL) {
             ossio_op_parser_free(parser);
         }
@@ -850,11 +889,8 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
         if (op->err_body.len > 0) {
             ossio_op_parse_error(op, op->err_body.data, op->err_body.len);
         }
-        if (op->code[0] == '\0') {
-            snprintf(op->code, sizeof(op->code), "HTTP%d", op->http);
-        }
-        snprintf(op->detail, sizeof(op->detail), "%s: %.300s%s%s", op->code,
-                 op->message[0] ? op->message : "the server refused the request",
+        name_error(op);
+        snprintf(op->detail, sizeof(op->detail), "%s: %.300s%s%s", op->code, op->message,
                  op->request_id[0] ? " (RequestId " : "", op->request_id[0] ? op->request_id : "");
         if (op->request_id[0]) {
             size_t n = strlen(op->detail);
@@ -1062,6 +1098,7 @@ static void start_attempt(ossio_op *op)
     op->http = 0;
     op->code[0] = op->message[0] = op->host_id[0] = op->ec[0] = op->request_id[0] = '\0';
     op->server_date = 0;
+    op->err_capped = 0;
     ossio_buf_reset(&op->err_body);
     if (op->delivered == 0) {
         op->crc = 0;

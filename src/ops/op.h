@@ -70,6 +70,7 @@ struct ossio_op {
     ev_timer deadline_timer;
     int http;
     ossio_buf err_body;  /* error response body (bounded) */
+    int err_capped;      /* the error body was longer: the rest was not read */
     ossio_buf req_body;  /* XML we send (complete, delete) */
     void *parser;        /* response XML parser of this attempt, if any */
     uint64_t delivered;  /* GET body bytes handed to the caller */

@@ -315,15 +315,20 @@ static void take_error(ossio_op *op, const ossio_xml_error *e)
     if (e->request_id[0]) {
         snprintf(op->request_id, sizeof(op->request_id), "%s", e->request_id);
     }
-    snprintf(op->host_id, sizeof(op->host_id), "%s", e->host_id);
-    snprintf(op->ec, sizeof(op->ec), "%s", e->ec);
+    if (e->host_id[0]) {
+        snprintf(op->host_id, sizeof(op->host_id), "%s", e->host_id);
+    }
+    if (e->ec[0]) {
+        snprintf(op->ec, sizeof(op->ec), "%s", e->ec);
+    }
 }
 
 int ossio_op_parse_error(ossio_op *op, const uint8_t *xml, size_t len)
 {
     ossio_xml_error e;
     memset(&e, 0, sizeof(e));
-    if (ossio_xml_error_parse(&e, xml, len) != OSSIO_OK) {
+    if (ossio_xml_error_parse(&e, xml, len) != OSSIO_OK &&
+        ossio_xml_error_parse_prefix(&e, xml, len) != OSSIO_OK) {
         return 0;
     }
     take_error(op, &e);

@@ -114,6 +114,11 @@ void ossio_xml_error_free(ossio_xml_error_parser *p);
 /* Parses a whole <Error> document held in memory. */
 ossio_status ossio_xml_error_parse(ossio_xml_error *out, const void *data, size_t len);
 
+/* The start of an error document, cut off (a server that sent more than the
+ * client reads of an error): the fields whose elements closed within |len|
+ * bytes. OSSIO_OK when a Code was among them. */
+ossio_status ossio_xml_error_parse_prefix(ossio_xml_error *out, const void *data, size_t len);
+
 /* Decodes the base64 value of a HEAD error's x-oss-err header (at most 16 KiB
  * decoded) and parses it into |out|. OSSIO_EXML on bad base64 or XML. */
 ossio_status ossio_xml_error_from_header(ossio_xml_error *out, const char *b64, size_t len);

@@ -85,6 +85,19 @@ ossio_status ossio_xml_error_parse(ossio_xml_error *out, const void *data, size_
     return st;
 }
 
+ossio_status ossio_xml_error_parse_prefix(ossio_xml_error *out, const void *data, size_t len)
+{
+    ossio_xml_error_parser p;
+    ossio_status st = ossio_xml_error_init(&p, out, NULL);
+    if (st != OSSIO_OK) {
+        return st;
+    }
+    st = ossio_xml_error_feed(&p, data, len);
+    fill_error(out, &p.d); /* the fields whose elements closed before the cut */
+    ossio_xml_error_free(&p);
+    return out->code[0] ? OSSIO_OK : st != OSSIO_OK ? st : OSSIO_EXML;
+}
+
 static int b64val(char c)
 {
     if (c >= 'A' && c <= 'Z') {

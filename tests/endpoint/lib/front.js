@@ -441,7 +441,8 @@ class Front {
       : '<html><body>502 Bad Gateway';
     const tail = fault.xml ? '</Padding></Error>\n' : '</body></html>\n';
     const total = Math.max(fault.bodyBytes, head.length + tail.length);
-    res.writeHead(500, { 'content-type': fault.xml ? 'application/xml' : 'text/html', 'content-length': total });
+    res.writeHead(500, { 'content-type': fault.xml ? 'application/xml' : 'text/html', 'content-length': total,
+      'x-oss-ec': EC.InternalError });
     if (!req.complete) req.resume();
     const pad = Buffer.alloc(64 << 10, 'x');
     let left = total - head.length - tail.length;
