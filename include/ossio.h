@@ -796,7 +796,8 @@ OSSIO_EXTERN const char *ossio_transfer_upload_id(const ossio_transfer *t);
  * Download (fd, file or buffer sink): hedge slow parts. A part still running
  * after max(1 s, 4 × the mean time of the parts done so far) is requested a
  * second time; the first complete answer wins and the other is canceled.
- * Off by default. Not for stream sinks.
+ * Hedged requests stay within 5 % of the download parts the client started.
+ * Default: fs.oss.multipart.download.hedging (on). Not for stream sinks.
  */
 OSSIO_EXTERN ossio_status ossio_transfer_set_hedging(ossio_transfer *t, int on);
 

@@ -71,6 +71,7 @@ static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
     o->upload_part_size = (uint64_t)ossio_config_int(cfg, "fs.oss.multipart.upload.size");
     o->upload_threshold = (uint64_t)ossio_config_int(cfg, "fs.oss.multipart.upload.threshold");
     o->upload_parallel = 8;
+    o->hedging = ossio_config_bool(cfg, "fs.oss.multipart.download.hedging");
     o->memory_limit = (uint64_t)ossio_config_int(cfg, "fs.oss.memory.limit");
     o->block_size = (uint64_t)ossio_config_int(cfg, "fs.oss.block.size");
     o->split_min_size = (uint64_t)ossio_config_int(cfg, "fs.oss.split.min.size");

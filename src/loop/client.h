@@ -71,6 +71,9 @@ typedef struct ossio_oss_settings {
     uint64_t split_record_max; /* fs.oss.split.record.maximum */
     char *buffer_dir;          /* fs.oss.buffer.dir: push uploads spill here; NULL: never */
     uint64_t rng;              /* backoff jitter */
+    int hedging;               /* fs.oss.multipart.download.hedging: downloads' default */
+    uint64_t hedge_parts;      /* download parts started by this client */
+    uint64_t hedges;           /* hedged requests sent: at most 5 % of hedge_parts */
 } ossio_oss_settings;
 
 struct ossio_client {

@@ -368,6 +368,7 @@ static void start_part(ossio_transfer *t, part *p)
     p->state = 1;
     p->started = ev_now(t->cl->loop);
     t->in_flight++;
+    t->cl->oss.hedge_parts++;
     ossio_transfer_submit_op(op, part_done, p);
 }
 
@@ -480,7 +481,7 @@ static void on_hedge_timer(struct ev_loop *loop, ev_timer *w, int revents)
         ev_timer_stop(loop, w);
         return;
     }
-    if (t->done_time_count < 2 || t->hedges > t->n_parts / 4 + 2) {
+    if (t->done_time_count < 2) {
         return;
     }
     double mean = t->done_time_sum / t->done_time_count;
@@ -491,6 +492,13 @@ static void on_hedge_timer(struct ev_loop *loop, ev_timer *w, int revents)
         if (p->state != 1 || p->hedge != NULL || now - p->started < limit) {
             continue;
         }
+        /* The budget: hedges stay within 5 % of the client's download parts,
+         * so a slow server is not sent 2x the load (docs/transfers.md). */
+        ossio_oss_settings *o = &t->cl->oss;
+        if ((double)(o->hedges + 1) > 0.05 * (double)o->hedge_parts) {
+            return;
+        }
+        o->hedges++;
         hedge *h = calloc(1, sizeof(*h));
         ossio_op *op = NULL;
         if (h == NULL || ossio_op_new(&op, t->cl, OSSIO_OP_GET, t->uri) != OSSIO_OK ||

@@ -69,6 +69,7 @@ static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri
     ev_init(&t->deadline_timer, on_deadline);
     t->deadline_timer.data = t;
     t->deadline = cl->set.deadline;
+    t->hedging = !upload && cl->oss.hedging;
     ossio_hdrs_init(&t->hdrs, 64 * 1024, 64);
     *out = t;
     return OSSIO_OK;

@@ -22,8 +22,10 @@ static uint8_t *blob;
 
 static ossio_client *stall_client(const transport *tp)
 {
+    /* No hedging: the stalled request itself must be detected. */
     return client_on(tp, "fs.oss.request.first-byte.timeout", "1000", "fs.oss.low-speed.limit",
-                     "1024", "fs.oss.low-speed.time", "1000", NULL, NULL);
+                     "1024", "fs.oss.low-speed.time", "1000", "fs.oss.multipart.download.hedging",
+                     "false");
 }
 
 static void path_of(char *path, size_t cap, const char *name)
