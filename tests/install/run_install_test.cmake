@@ -1,5 +1,8 @@
 # cmake -P script behind the "install" test (see CMakeLists.txt for the -D
-# inputs): install, build the consumer two ways, run both, check the version.
+# inputs): install, build the consumer two ways, run both, check the version;
+# run the installed ossio program from the prefix with no library path set
+# (it finds its library through $ORIGIN); build the Debian packages with
+# CPack, unpack them, run ossio from them and build the consumer against them.
 cmake_minimum_required(VERSION 3.25)
 
 function(run)
@@ -65,3 +68,52 @@ separate_arguments(c_flags UNIX_COMMAND "${C_FLAGS}")
 run(${C_COMPILER} ${c_flags} -std=c11 -Wall -Werror -DOSSIO_EXPECTED_VERSION="${EXPECTED_VERSION}"
     ${CONSUMER_SRC}/consumer.c -o ${WORK_DIR}/consumer_pc ${pc_flags} -Wl,-rpath,${pc_libdir})
 check_consumer(${WORK_DIR}/consumer_pc)
+
+# 3. The installed program starts from any prefix, without ldconfig or
+# LD_LIBRARY_PATH: its RUNPATH is $ORIGIN/../lib.
+function(check_program exe)
+  run(${CMAKE_COMMAND} -E env --unset=LD_LIBRARY_PATH ${exe} version)
+  if(NOT run_output MATCHES "^ossio ${EXPECTED_VERSION}\n")
+    message(FATAL_ERROR "${exe} version printed '${run_output}'")
+  endif()
+  message(STATUS "${exe} version: ok")
+endfunction()
+if(HAVE_CLI AND LIB_TYPE STREQUAL "SHARED_LIBRARY")
+  check_program(${prefix}/bin/ossio)
+endif()
+
+# 4. Debian packages: library, -dev and program, unpacked (not installed:
+# the test must not touch the system) and used from the unpacked tree.
+if(DPKG_DEB AND HAVE_CLI AND LIB_TYPE STREQUAL "SHARED_LIBRARY")
+  string(REGEX MATCH "^[0-9]+\\.[0-9]+" abi "${EXPECTED_VERSION}")
+  run(${CPACK} -G DEB --config ${BUILD_DIR}/CPackConfig.cmake -B ${WORK_DIR}/deb)
+  set(root ${WORK_DIR}/deb-root)
+  foreach(pkg libossio${abi} libossio-dev ossio)
+    file(GLOB deb ${WORK_DIR}/deb/${pkg}_${EXPECTED_VERSION}_*.deb)
+    if(NOT deb)
+      message(FATAL_ERROR "no ${pkg} package in ${WORK_DIR}/deb")
+    endif()
+    run(${DPKG_DEB} -f ${deb} Package Depends)
+    set(fields_${pkg} "${run_output}")
+    run(${DPKG_DEB} -x ${deb} ${root})
+  endforeach()
+  if(NOT fields_libossio-dev MATCHES "Depends: libossio${abi} \\(= ${EXPECTED_VERSION}\\)")
+    message(FATAL_ERROR "libossio-dev does not depend on libossio${abi}: ${fields_libossio-dev}")
+  endif()
+  if(NOT fields_ossio MATCHES "libossio${abi}")
+    message(FATAL_ERROR "ossio does not depend on libossio${abi}: ${fields_ossio}")
+  endif()
+  foreach(f usr/bin/ossio usr/share/man/man1/ossio.1 usr/include/ossio.h usr/${LIBDIR}/libossio.so
+            usr/${LIBDIR}/pkgconfig/ossio.pc usr/${LIBDIR}/cmake/ossio/ossioConfig.cmake)
+    if(NOT EXISTS ${root}/${f})
+      message(FATAL_ERROR "not in the packages: ${f}")
+    endif()
+  endforeach()
+  check_program(${root}/usr/bin/ossio)
+  run(${CMAKE_COMMAND} -S ${CONSUMER_SRC} -B ${WORK_DIR}/deb-consumer
+      -DCMAKE_PREFIX_PATH=${root}/usr -DCMAKE_C_COMPILER=${C_COMPILER}
+      "-DCMAKE_C_FLAGS=${C_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${C_FLAGS}"
+      -DOSSIO_EXPECTED_VERSION=${EXPECTED_VERSION})
+  run(${CMAKE_COMMAND} --build ${WORK_DIR}/deb-consumer)
+  check_consumer(${WORK_DIR}/deb-consumer/consumer)
+endif()
