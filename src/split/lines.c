@@ -24,7 +24,8 @@ ossio_status ossio_lines_init(ossio_lines *l, const void *delim, size_t dlen, si
     l->start = start;
     l->end = length > UINT64_MAX - start ? UINT64_MAX : start + length;
     l->skipping = start > 0;
-    l->pos = ossio_lines_scan_start(l);
+    l->pos = start >= dlen ? start - dlen + 1 : 0;
+    l->from = l->pos;
     /* A record in progress may carry up to dlen - 1 bytes of a delimiter not yet complete. */
     size_t cap = max_record > SIZE_MAX - dlen ? SIZE_MAX : max_record + dlen - 1;
     ossio_buf_init(&l->asm_buf, cap, OSSIO_ERECORDSIZE);
@@ -35,7 +36,17 @@ ossio_status ossio_lines_init(ossio_lines *l, const void *delim, size_t dlen, si
 
 uint64_t ossio_lines_scan_start(const ossio_lines *l)
 {
-    return l->start >= l->dlen ? l->start - l->dlen + 1 : 0;
+    return l->from;
+}
+
+ossio_status ossio_lines_set_scan_start(ossio_lines *l, uint64_t from)
+{
+    if (from > l->from || l->pos != l->from || l->asm_buf.len > 0 || l->done) {
+        return OSSIO_EINVAL;
+    }
+    l->from = from;
+    l->pos = from;
+    return OSSIO_OK;
 }
 
 int ossio_lines_done(const ossio_lines *l)
@@ -159,26 +170,32 @@ static ossio_status keep(ossio_lines *l, const uint8_t *p, size_t n)
     return OSSIO_OK;
 }
 
-/* A record starts at object offset |p|: past the split's end, the split is done. */
+/* A record starts at object offset |p|: past the split's end, the split is
+ * done. While skipping, one starting at or before the split's start is an
+ * earlier split's (a scan from an anchor meets those). */
 static void record_starts(ossio_lines *l, uint64_t p)
 {
+    if (l->skipping && p <= l->start) {
+        return;
+    }
     l->skipping = 0;
     if (p > l->end) {
         l->done = 1;
     }
 }
 
-/* The record in progress continues into |data|: completes it if a delimiter
- * ends in |data| (*i: the offset after it), else keeps all of |data|
- * (*i = len). */
+/* The record in progress (or the bytes skipped) continues into data[*i,
+ * len): completes it if a delimiter ends there (*i: the offset after it),
+ * else keeps those bytes (*i = len). Assembled bytes exist only at *i == 0. */
 static ossio_status continue_record(ossio_lines *l, const uint8_t *data, size_t len, size_t *i)
 {
     uint64_t base = l->pos;
+    size_t from = *i;
     size_t at = 0, need = 0;
     int s = l->asm_buf.len > 0 ? straddle(l, data, len, &at, &need) : 0;
-    if (s < 0 || (s == 0 && !find(l, data, len, 0, &at))) {
+    if (s < 0 || (s == 0 && !find(l, data, len, from, &at))) {
         *i = len;
-        return keep(l, data, len);
+        return keep(l, data + from, len - from);
     }
     ossio_status st = OSSIO_OK;
     if (s > 0) {
@@ -190,7 +207,7 @@ static ossio_status continue_record(ossio_lines *l, const uint8_t *data, size_t 
         *i = at + l->dlen;
         if (!l->skipping) {
             /* Batch is empty here: the assembly buffer may still move. */
-            st = ossio_buf_append(&l->asm_buf, data, at);
+            st = ossio_buf_append(&l->asm_buf, data + from, at - from);
             st = st != OSSIO_OK ? fail(l, st) : add(l, l->asm_buf.data, l->asm_buf.len);
         }
     }
@@ -211,12 +228,13 @@ ossio_status ossio_lines_feed(ossio_lines *l, const uint8_t *data, size_t len)
     uint64_t base = l->pos;
     size_t i = 0;
     ossio_status st = OSSIO_OK;
-    if (l->asm_buf.len > 0 || l->skipping) {
+    /* Delimiters that end before the split's start pass while skipping. */
+    while (st == OSSIO_OK && !l->done && i < len && (l->asm_buf.len > 0 || l->skipping)) {
         st = continue_record(l, data, len, &i);
-        if (st != OSSIO_OK || i == len) {
-            l->pos = base + len;
-            return st != OSSIO_OK ? st : flush(l);
-        }
+    }
+    if (st != OSSIO_OK || i == len) {
+        l->pos = base + len;
+        return st != OSSIO_OK ? st : flush(l);
     }
     size_t at;
     while (!l->done && find(l, data, len, i, &at)) {

@@ -25,8 +25,9 @@ typedef struct ossio_lines {
     size_t max_record;  /* longest record, delimiter excluded ('\r' included) */
     uint64_t start;     /* the split: records starting in (start, end] are its own, */
     uint64_t end;       /* or in [0, end] when start is 0 */
+    uint64_t from;      /* object offset of the first byte to feed */
     uint64_t pos;       /* object offset of the next byte to feed */
-    int skipping;       /* before the first delimiter of a split not at 0 */
+    int skipping;       /* split not at 0: before its first delimiter ending at >= start */
     int done;           /* the split's records are complete: feed no more */
     ossio_status error; /* sticky failure */
     /* The record in progress: it starts at pos - asm.len; asm holds its bytes
@@ -47,8 +48,17 @@ ossio_status ossio_lines_init(ossio_lines *l, const void *delim, size_t dlen, si
                               void *user_data);
 
 /* The object offset the first fed byte must have: max(0, start - dlen + 1)
- * for a split not at 0 (a delimiter may straddle its start), else 0. */
+ * for a split not at 0 (a delimiter may straddle its start), else 0; or
+ * what ossio_lines_set_scan_start() set. */
 uint64_t ossio_lines_scan_start(const ossio_lines *l);
+
+/* Scans from |from| instead, an anchor (split/align.h) at or before the
+ * scan start, before any byte is fed: needed for a delimiter that overlaps
+ * itself, whose first match ending at or after the split's start depends on
+ * where a sequential scan stands. Delimiters ending before the split's
+ * start then pass with the bytes skipped. OSSIO_EINVAL past the scan start
+ * or once bytes were fed. */
+ossio_status ossio_lines_set_scan_start(ossio_lines *l, uint64_t from);
 
 /* Feeds the next |len| bytes of the object (in order, from the scan start).
  * OSSIO_OK (check ossio_lines_done()), OSSIO_ERECORDSIZE, OSSIO_ENOMEM or
