@@ -1000,6 +1000,9 @@ OSSIO_EXTERN ossio_status ossio_split_reader_new(ossio_split_reader **out, ossio
 /**
  * Record delimiter: 1..16 bytes (copied); default "\n". With "\n", a
  * trailing '\r' is stripped from each record, as Flink's TextInputFormat does.
+ * Records are those of one sequential scan of the object, whatever the
+ * splits; a delimiter that overlaps itself ("||", "aa") makes a split read
+ * some bytes before its start to find them (docs/splits.md).
  */
 OSSIO_EXTERN ossio_status ossio_split_reader_set_delimiter(ossio_split_reader *r, const void *delim,
                                                            size_t len);

@@ -1,6 +1,7 @@
 /* One split's records over ranged GETs: the first GET covers the split and a
  * little past it, later ones (growing) only while the last owned record is
- * still open; compressed objects stream through the inflater in one GET. */
+ * still open; compressed objects stream through the inflater in one GET. A
+ * delimiter that overlaps itself first looks back for an anchor. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "loop/client.h"
 #include "loop/defer.h"
 #include "ossio.h"
+#include "split/align.h"
 #include "split/inflate.h"
 #include "split/lines.h"
 #include "split/split.h"
@@ -17,6 +19,20 @@
 #define NEXT_CHUNK_MIN (1u << 20)      /* later GETs: 1 MiB, doubling ... */
 #define NEXT_CHUNK_MAX (8u << 20)      /* ... up to 8 MiB */
 #define DEFAULT_MAX_RECORD (16u << 20) /* when the client has none configured */
+#define LOOK_FIRST 4096u               /* look-back bytes the first GET starts with */
+#define LOOK_NEXT (64u * 1024)         /* further look-back windows: 64 KiB, doubling */
+
+/* Looking back from the split's start for an anchor (split/align.h), for
+ * a delimiter that overlaps itself. The first window is read by the first
+ * GET, which goes on into the split: its bytes are held, then fed to the
+ * splitter from the anchor. Windows further back are GETs of their own;
+ * then the records' GET starts at the anchor. */
+typedef struct lookback {
+    int active;
+    ossio_align align;
+    uint64_t size; /* of the next window back */
+    uint8_t *held; /* the first window's bytes */
+} lookback;
 
 struct ossio_split_reader {
     ossio_client *cl;
@@ -33,8 +49,10 @@ struct ossio_split_reader {
     ossio_op *op;     /* the GET in flight */
     uint64_t next;    /* next object byte to fetch */
     uint64_t chunk;   /* size of the next follow-up GET */
-    int stopped;      /* the GET was stopped because the split is complete */
-    int in_data;      /* inside the GET's data callback: cancel there by returning nonzero */
+    int stopped;      /* the GET was stopped: the split is complete, or restart */
+    int restart;      /* the next GET starts at r->next (a look-back step) */
+    lookback look;
+    int in_data; /* inside the GET's data callback: cancel there by returning nonzero */
     uint64_t bytes;
     ossio_deferred settle_node;
 };
@@ -102,6 +120,7 @@ void ossio_split_reader_set_callbacks(ossio_split_reader *r, ossio_records_cb cb
 
 static void release(ossio_split_reader *r)
 {
+    free(r->look.held);
     ossio_lines_free(&r->lines);
     ossio_inflate_free(r->z);
     free(r->uri);
@@ -177,6 +196,57 @@ static const char *why(const ossio_split_reader *r, ossio_status st)
     }
 }
 
+/* Starts looking back from the split's start (docs/splits.md). */
+static ossio_status look_begin(ossio_split_reader *r)
+{
+    lookback *lb = &r->look;
+    ossio_align_init(&lb->align, r->rec.delim, r->rec.dlen, r->split.start, LOOK_FIRST);
+    lb->size = LOOK_NEXT;
+    lb->held = malloc((size_t)(lb->align.to - lb->align.from));
+    if (lb->held == NULL) {
+        return OSSIO_ENOMEM;
+    }
+    lb->active = 1;
+    r->next = lb->align.from;
+    return OSSIO_OK;
+}
+
+/* Bytes of a look-back window (the GET's next |len|, or their first part):
+ * at the window's end, decides where the splitter starts. The bytes taken. */
+static size_t look_feed(ossio_split_reader *r, const uint8_t *data, size_t len, ossio_status *st)
+{
+    lookback *lb = &r->look;
+    ossio_align *a = &lb->align;
+    size_t n = a->to - a->pos < len ? (size_t)(a->to - a->pos) : len;
+    if (lb->held != NULL) {
+        memcpy(lb->held + (a->pos - a->from), data, n);
+    }
+    ossio_align_feed(a, data, n);
+    r->next += n;
+    uint64_t y;
+    if (a->pos < a->to) {
+        return n;
+    }
+    if (!ossio_align_result(a, &y)) {
+        ossio_align_back(a, lb->size); /* no anchor yet: further back, in a GET of its own */
+        lb->size = lb->size * 2 > NEXT_CHUNK_MAX ? NEXT_CHUNK_MAX : lb->size * 2;
+        r->next = a->from;
+        r->restart = 1;
+    } else {
+        lb->active = 0;
+        *st = ossio_lines_set_scan_start(&r->lines, y);
+        if (lb->held == NULL) {
+            r->next = y; /* the records' GET */
+            r->restart = 1;
+        } else if (*st == OSSIO_OK) {
+            *st = ossio_lines_feed(&r->lines, lb->held + (y - a->from), (size_t)(a->to - y));
+        }
+    }
+    free(lb->held);
+    lb->held = NULL;
+    return n;
+}
+
 static int on_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
 {
     (void)op;
@@ -185,10 +255,18 @@ static int on_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
         return 1;
     }
     r->bytes += len;
-    r->next += len;
     r->in_data = 1;
-    ossio_status st =
-        r->z != NULL ? ossio_inflate_feed(r->z, data, len) : ossio_lines_feed(&r->lines, data, len);
+    ossio_status st = OSSIO_OK;
+    if (r->look.active) {
+        size_t n = look_feed(r, data, len, &st);
+        data += n;
+        len -= n;
+    }
+    if (st == OSSIO_OK && !r->restart && len > 0) {
+        r->next += len;
+        st = r->z != NULL ? ossio_inflate_feed(r->z, data, len)
+                          : ossio_lines_feed(&r->lines, data, len);
+    }
     r->in_data = 0;
     if (st != OSSIO_OK) {
         fail(r, st, why(r, st), NULL);
@@ -197,14 +275,31 @@ static int on_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
     if (r->out.decided) {
         return 1; /* canceled from the records callback */
     }
-    if (ossio_lines_done(&r->lines)) {
+    if (r->restart || ossio_lines_done(&r->lines)) {
         r->stopped = 1; /* the rest of the range is not needed */
         return 1;
     }
     return 0;
 }
 
-static void start_get(ossio_split_reader *r, int first);
+static void start_get(ossio_split_reader *r, uint64_t len);
+
+/* The records' first GET: through the split's end and a little past. */
+static uint64_t first_len(const ossio_split_reader *r)
+{
+    uint64_t size = r->split.object_size, e = r->lines.end;
+    uint64_t end = e >= size || size - e <= FIRST_OVERREAD ? size : e + FIRST_OVERREAD;
+    return end - r->next;
+}
+
+/* A follow-up GET while the last owned record is open: growing. */
+static uint64_t next_len(ossio_split_reader *r)
+{
+    uint64_t left = r->split.object_size - r->next;
+    uint64_t len = left < r->chunk ? left : r->chunk;
+    r->chunk = r->chunk * 2 > NEXT_CHUNK_MAX ? NEXT_CHUNK_MAX : r->chunk * 2;
+    return len;
+}
 
 static void on_get_done(ossio_op *op, const ossio_result *res, void *ud)
 {
@@ -214,12 +309,15 @@ static void on_get_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_outcome_account(&r->out, res);
     if (r->out.decided) {
         /* decided already (a failure in on_data, or a cancel) */
-    } else if (res->status == OSSIO_ECANCELED && r->stopped) {
-        ossio_outcome_ok(&r->out);
-    } else if (res->status != OSSIO_OK) {
+    } else if (res->status != OSSIO_OK && !(res->status == OSSIO_ECANCELED && r->stopped)) {
         fail(r, res->status, res->detail, res);
-    } else if (ossio_lines_done(&r->lines)) {
+    } else if (r->restart) {
+        r->restart = r->stopped = 0;
+        start_get(r, r->look.active ? r->look.align.to - r->next : first_len(r));
+    } else if (r->stopped || ossio_lines_done(&r->lines)) {
         ossio_outcome_ok(&r->out);
+    } else if (r->look.active) {
+        start_get(r, r->look.align.to - r->next); /* the window's rest */
     } else if (r->z != NULL || r->next >= r->split.object_size) {
         ossio_status st = r->z != NULL ? ossio_inflate_finish(r->z) : OSSIO_OK;
         if (st == OSSIO_OK) {
@@ -231,23 +329,14 @@ static void on_get_done(ossio_op *op, const ossio_result *res, void *ud)
             ossio_outcome_ok(&r->out);
         }
     } else {
-        start_get(r, 0); /* the last owned record is still open */
+        start_get(r, next_len(r)); /* the last owned record is still open */
     }
     settle(r);
 }
 
-static void start_get(ossio_split_reader *r, int first)
+/* A GET of [r->next, r->next + len) (the whole object when compressed). */
+static void start_get(ossio_split_reader *r, uint64_t len)
 {
-    uint64_t size = r->split.object_size;
-    uint64_t len;
-    if (first) {
-        uint64_t e = r->lines.end;
-        uint64_t end = e >= size || size - e <= FIRST_OVERREAD ? size : e + FIRST_OVERREAD;
-        len = end - r->next;
-    } else {
-        len = size - r->next < r->chunk ? size - r->next : r->chunk;
-        r->chunk = r->chunk * 2 > NEXT_CHUNK_MAX ? NEXT_CHUNK_MAX : r->chunk * 2;
-    }
     ossio_op *op = NULL;
     ossio_status st = ossio_op_new(&op, r->cl, OSSIO_OP_GET, r->uri);
     /* A compressed object is read whole, so the op checks its CRC-64 too. */
@@ -282,6 +371,9 @@ ossio_status ossio_split_reader_submit(ossio_split_reader *r, ossio_split_done_c
     ossio_status st =
         ossio_lines_init(&r->lines, r->rec.delim, r->rec.dlen, r->rec.max_record,
                          whole ? 0 : r->split.start, whole ? UINT64_MAX : r->split.length, emit, r);
+    /* A scan from before the split's start is exact only from an anchor. */
+    int look = !whole && r->split.start >= r->rec.dlen && r->split.start < r->split.object_size &&
+               ossio_delim_overlaps(r->rec.delim, r->rec.dlen);
     if (codec == OSSIO_CODEC_UNSUPPORTED) {
         fail(r, OSSIO_ENOTSUP,
              "ossio inflates .gz, .gzip and .deflate objects only (not .bz2, .xz or .zst)", NULL);
@@ -289,12 +381,14 @@ ossio_status ossio_split_reader_submit(ossio_split_reader *r, ossio_split_done_c
         fail(r, st, NULL, NULL);
     } else if (whole && (r->z = ossio_inflate_new(inflated, r)) == NULL) {
         fail(r, OSSIO_ENOMEM, NULL, NULL);
+    } else if (look && (st = look_begin(r)) != OSSIO_OK) {
+        fail(r, st, NULL, NULL);
     } else {
-        r->next = whole ? 0 : ossio_lines_scan_start(&r->lines);
+        r->next = whole || look ? r->next : ossio_lines_scan_start(&r->lines);
         if (r->split.object_size == 0 || r->next >= r->split.object_size) {
             ossio_outcome_ok(&r->out); /* no byte to read: no record */
         } else {
-            start_get(r, 1);
+            start_get(r, first_len(r));
         }
     }
     if (r->op == NULL) {

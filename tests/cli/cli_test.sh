@@ -403,6 +403,20 @@ case_bench() {
   fi
 }
 
+# Issue 13 item 7: `count -d '||'` over records holding '|' ("|7|x", so the
+# object is full of "|||") gives one count whatever the block size and -p.
+case_delims() {
+  awk 'BEGIN { for (i = 0; i < 90000; i++) printf "|%d|x||", i }' >"$TMP/pipes.txt"
+  run "${EP_H2[@]}" cp "$TMP/pipes.txt" "$B/$PREFIX/pipes.txt"; check "upload" [ "$RC" = 0 ]
+  local bs p
+  for bs in 4096:4 4097:16 65536:2 1000000000:1; do
+    p=${bs#*:}
+    run "${EP_H2[@]}" -D "fs.oss.block.size=${bs%:*}" --json count -d '||' -p "$p" "$B/$PREFIX/pipes.txt"
+    check "count -d '||' with block ${bs%:*}, -p $p: 90000 ($(cat "$TMP/out" "$TMP/err" | head -c 200))" \
+      jqe '.records == 90000' "$TMP/out"
+  done
+}
+
 "case_$CASE"
 [ "$FAILED" = 0 ] && echo "PASS: $CASE"
 exit "$FAILED"
