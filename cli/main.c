@@ -131,6 +131,20 @@ int cli_op_new(cli *c, ossio_op **op, ossio_op_kind kind, const char *uri)
     return 0;
 }
 
+int cli_check_uri(cli *c, const char *uri)
+{
+    ossio_op *op = NULL;
+    int rc = cli_op_new(c, &op, OSSIO_OP_LIST, uri);
+    ossio_op_free(op);
+    return rc;
+}
+
+int cli_bad_uri(cli *c, const char *uri, const char *expected)
+{
+    int rc = cli_check_uri(c, uri);
+    return rc != 0 ? rc : cli_fail_status(c, uri, OSSIO_EBADURI, expected);
+}
+
 typedef struct op_wait {
     cli *c;
     const char *uri;
