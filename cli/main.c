@@ -34,7 +34,8 @@ static void usage(FILE *f)
                "  -h, --help             this help; 'ossio <command> --help' for a command\n"
                "\nconfiguration: built-in defaults < core-site.xml < Flink yaml (FLINK_CONF_DIR,\n"
                "--config) < environment (OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_ENDPOINT,\n"
-               "...) < -D, --endpoint, --resolve, --http1.1.\n"
+               "...; AWS_* too with fs.oss.dialect=s3, set anywhere) < -D, --endpoint, --resolve,\n"
+               "--http1.1.\n"
                "\nexit codes: 0 ok, 1 operation failed, 2 usage, 3 not found, 4 access denied or\n"
                "signature, 5 configuration (no endpoint/credentials), 6 network/TLS, 130 "
                "interrupted.\n");
