@@ -724,9 +724,9 @@ OSSIO_EXTERN ossio_status ossio_download_new(ossio_transfer **out, ossio_client 
                                              const char *uri);
 
 /**
- * An upload to |uri| (copied): one PutObject up to fs.oss.multipart.upload.threshold,
- * else a multipart upload in fs.oss.multipart.upload.size parts (raised so no
- * upload needs more than 10,000), sent in parallel. Any failure or cancel
+ * An upload to |uri| (copied): one PutObject up to fs.oss.multipart.upload.threshold
+ * or up to one part, else a multipart upload in fs.oss.multipart.upload.size
+ * parts (raised so no upload needs more than 10,000), sent in parallel. Any failure or cancel
  * aborts the multipart upload: no object appears, no upload is left behind.
  */
 OSSIO_EXTERN ossio_status ossio_upload_new(ossio_transfer **out, ossio_client *cl, const char *uri);
