@@ -93,7 +93,8 @@ void cli_args_free(cli_args *a);
  * values) before it; argc when there is none. */
 int cli_find_command(int argc, char **argv);
 
-/* 1 for "oss://..." or "s3://...". */
+/* 1 for "scheme://..." (oss://, s3://, and any other scheme: the library
+ * says which it takes). */
 int cli_is_remote(const char *s);
 
 /* Splits a remote URI's bucket and key: "oss://b/k" → bucket "b", key "k".
@@ -192,6 +193,12 @@ ossio_client *cli_client(cli *c);
 void cli_run(cli *c);
 /* A URI check through ossio_op_new(): prints the error line and returns the exit code. */
 int cli_op_new(cli *c, ossio_op **op, ossio_op_kind kind, const char *uri);
+/* Whether the library takes |uri| (scheme for the dialect, bucket, key):
+ * 0, or the exit code after printing its reason, as cli_op_new(). */
+int cli_check_uri(cli *c, const char *uri);
+/* For a URI cli_split_uri() refused: the library's reason, else
+ * OSSIO_EBADURI with |expected|. Returns the exit code. */
+int cli_bad_uri(cli *c, const char *uri, const char *expected);
 /* Submits |op| (its callbacks set), runs the loop until it completes (SIGINT
  * cancels it), prints the error line on failure; |on_ok| (may be NULL) runs
  * in the completion on success. Returns the exit code. */

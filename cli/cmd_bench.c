@@ -180,7 +180,7 @@ static int parse(cli *c, const cli_args *a, bench_args *b)
     char bucket[64];
     const char *key = NULL;
     if (cli_split_uri(a->pos[1], bucket, sizeof(bucket), &key) != 0) {
-        return cli_usage_error(c, "malformed URI '%s'", a->pos[1]);
+        return cli_bad_uri(c, a->pos[1], "expected oss://bucket[/prefix]");
     }
     snprintf(b->bucket_uri, sizeof(b->bucket_uri), "%.*s%s/",
              (int)(strstr(a->pos[1], "://") - a->pos[1] + 3), a->pos[1], bucket);

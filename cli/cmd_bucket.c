@@ -10,7 +10,11 @@ static int run_kind(cli *c, const cli_args *a, ossio_op_kind kind)
     for (int i = 0; rc == 0 && i < a->npos; i++) {
         char bucket[64];
         const char *key = NULL;
-        if (cli_split_uri(a->pos[i], bucket, sizeof(bucket), &key) != 0 || *key != '\0') {
+        if (cli_split_uri(a->pos[i], bucket, sizeof(bucket), &key) != 0) {
+            rc = cli_bad_uri(c, a->pos[i], "expected oss://bucket");
+            break;
+        }
+        if (*key != '\0') {
             rc = cli_fail_status(c, a->pos[i], OSSIO_EBADURI, "expected oss://bucket");
             break;
         }

@@ -236,7 +236,7 @@ static int plan_listing(cli *c, cli_jobs *js, const char *src, const char *dst)
     char bucket[64];
     const char *key = NULL;
     if (cli_split_uri(src, bucket, sizeof(bucket), &key) != 0) {
-        return cli_usage_error(c, "malformed URI '%s'", src);
+        return cli_bad_uri(c, src, "expected oss://bucket[/prefix]");
     }
     /* The source names a "directory": "oss://b/dir" lists "dir/", "oss://b" everything. */
     char *prefix = join(src, "");
@@ -278,11 +278,12 @@ static int run(cli *c, const cli_args *a)
         if (!is_dir(a->pos[0])) {
             rc = cli_usage_error(c, "'%s' is not a directory", a->pos[0]);
         } else {
+            /* Checked once here, not refused again for every file. */
             char bucket[64];
             const char *key = NULL;
             if (cli_split_uri(a->pos[1], bucket, sizeof(bucket), &key) != 0) {
-                rc = cli_usage_error(c, "malformed URI '%s'", a->pos[1]);
-            } else {
+                rc = cli_bad_uri(c, a->pos[1], "expected oss://bucket[/prefix]");
+            } else if ((rc = cli_check_uri(c, a->pos[1])) == 0) {
                 rc = walk(c, js, a->pos[0], a->pos[1], 0);
             }
         }

@@ -73,7 +73,7 @@ static int run(cli *c, const cli_args *a)
     if (a->npos != 1) {
         rc = cli_usage_error(c, "needs one oss://bucket[/prefix]");
     } else if (cli_split_uri(a->pos[0], bucket, sizeof(bucket), &key) != 0) {
-        rc = cli_fail_status(c, a->pos[0], OSSIO_EBADURI, "expected oss://bucket[/prefix]");
+        rc = cli_bad_uri(c, a->pos[0], "expected oss://bucket[/prefix]");
     }
     ossio_op *op = NULL;
     if (rc == 0) {

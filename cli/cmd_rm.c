@@ -159,7 +159,7 @@ static int run(cli *c, const cli_args *a)
         const char *key = NULL;
         batch *b = batch_for(&s, a->pos[i], &key);
         if (b == NULL) {
-            rc = cli_fail_status(c, a->pos[i], OSSIO_EBADURI, "expected oss://bucket/key");
+            rc = cli_bad_uri(c, a->pos[i], "expected oss://bucket/key");
         } else if (a->set[OPT_RECURSIVE]) {
             rc = list_into(&s, a->pos[i], b, key);
         } else if (*key == '\0' || key[strlen(key) - 1] == '/') {

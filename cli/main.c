@@ -34,7 +34,8 @@ static void usage(FILE *f)
                "  -h, --help             this help; 'ossio <command> --help' for a command\n"
                "\nconfiguration: built-in defaults < core-site.xml < Flink yaml (FLINK_CONF_DIR,\n"
                "--config) < environment (OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_ENDPOINT,\n"
-               "...) < -D, --endpoint, --resolve, --http1.1.\n"
+               "...; AWS_* too with fs.oss.dialect=s3, set anywhere) < -D, --endpoint, --resolve,\n"
+               "--http1.1.\n"
                "\nexit codes: 0 ok, 1 operation failed, 2 usage, 3 not found, 4 access denied or\n"
                "signature, 5 configuration (no endpoint/credentials), 6 network/TLS, 130 "
                "interrupted.\n");
@@ -129,6 +130,20 @@ int cli_op_new(cli *c, ossio_op **op, ossio_op_kind kind, const char *uri)
         return cli_fail_status(c, uri, st, ossio_client_error(cl));
     }
     return 0;
+}
+
+int cli_check_uri(cli *c, const char *uri)
+{
+    ossio_op *op = NULL;
+    int rc = cli_op_new(c, &op, OSSIO_OP_LIST, uri);
+    ossio_op_free(op);
+    return rc;
+}
+
+int cli_bad_uri(cli *c, const char *uri, const char *expected)
+{
+    int rc = cli_check_uri(c, uri);
+    return rc != 0 ? rc : cli_fail_status(c, uri, OSSIO_EBADURI, expected);
 }
 
 typedef struct op_wait {

@@ -7,9 +7,24 @@
 
 #include "cli.h"
 
+static int is_alpha(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/* Any "scheme://" (RFC 3986 scheme) is a URI, not a local path, also when the
+ * library will refuse it: the refusal is then the library's, in its words. */
 int cli_is_remote(const char *s)
 {
-    return strncmp(s, "oss://", 6) == 0 || strncmp(s, "s3://", 5) == 0;
+    if (!is_alpha(s[0])) {
+        return 0;
+    }
+    size_t n = 1;
+    while (is_alpha(s[n]) || (s[n] >= '0' && s[n] <= '9') || s[n] == '+' || s[n] == '-' ||
+           s[n] == '.') {
+        n++;
+    }
+    return strncmp(s + n, "://", 3) == 0;
 }
 
 int cli_split_uri(const char *uri, char *bucket, size_t bucket_len, const char **key)

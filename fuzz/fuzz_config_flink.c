@@ -1,5 +1,6 @@
 /* Fuzzes the Flink YAML loader (config/flink_yaml.c): any bytes either load
- * or are refused with OSSIO_ECONFIG, and loaded keys read back. */
+ * or are refused with OSSIO_ECONFIG, and loaded keys read back (explain also
+ * derives the path-style default from the loaded endpoint: keys.c). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -91,7 +91,8 @@ typedef enum ossio_status {
     OSSIO_ENOCREDENTIALS = -102,
     /** The object URI is malformed. */
     OSSIO_EBADURI = -103,
-    /** The URI scheme is not one ossio handles (oss://, s3://). */
+    /** The URI scheme is not one ossio handles (oss://, s3://), or s3:// while
+     *  fs.oss.dialect is not s3 (ossio_client_error() says how to switch). */
     OSSIO_ESCHEME = -104,
     /** The bucket name is invalid. */
     OSSIO_EBADBUCKET = -105,
@@ -242,8 +243,10 @@ OSSIO_EXTERN void ossio_config_free(ossio_config *cfg);
 OSSIO_EXTERN ossio_status ossio_config_set(ossio_config *cfg, const char *key, const char *value);
 
 /**
- * The effective value of |key|: as set, else its default, else NULL. The
- * string is owned by |cfg| and valid until the key is set again or |cfg| is freed.
+ * The effective value of |key|: as set, else its default, else NULL. A
+ * default may follow another key (fs.oss.path.style.access is "true" for an
+ * fs.oss.endpoint that is an IP address or localhost). The string is owned
+ * by |cfg| (or static) and valid until the key is set again or |cfg| is freed.
  */
 OSSIO_EXTERN const char *ossio_config_get(const ossio_config *cfg, const char *key);
 
@@ -283,9 +286,12 @@ OSSIO_EXTERN ossio_status ossio_config_load_flink(ossio_config *cfg, const char 
 
 /**
  * Reads OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN,
- * OSS_ENDPOINT, OSS_REGION (and AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
- * AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL for the s3 dialect) into
- * their fs.oss.* keys as source OSSIO_SRC_ENV.
+ * OSS_ENDPOINT, OSS_REGION into their fs.oss.* keys as source OSSIO_SRC_ENV.
+ * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_ENDPOINT_URL
+ * and AWS_REGION (else AWS_DEFAULT_REGION) are read too and count as the
+ * environment's value of a key whenever fs.oss.dialect is s3 and the OSS_*
+ * variable is unset: the dialect may be set by any source, before or after
+ * this call. Values are copied.
  */
 OSSIO_EXTERN ossio_status ossio_config_load_env(ossio_config *cfg);
 
@@ -718,9 +724,9 @@ OSSIO_EXTERN ossio_status ossio_download_new(ossio_transfer **out, ossio_client 
                                              const char *uri);
 
 /**
- * An upload to |uri| (copied): one PutObject up to fs.oss.multipart.upload.threshold,
- * else a multipart upload in fs.oss.multipart.upload.size parts (raised so no
- * upload needs more than 10,000), sent in parallel. Any failure or cancel
+ * An upload to |uri| (copied): one PutObject up to fs.oss.multipart.upload.threshold
+ * or up to one part, else a multipart upload in fs.oss.multipart.upload.size
+ * parts (raised so no upload needs more than 10,000), sent in parallel. Any failure or cancel
  * aborts the multipart upload: no object appears, no upload is left behind.
  */
 OSSIO_EXTERN ossio_status ossio_upload_new(ossio_transfer **out, ossio_client *cl, const char *uri);

@@ -10,11 +10,11 @@
 
 #include "config/keys.h"
 
-#define NSRC (OSSIO_SRC_SET + 1)
+#define NSRC ((int)OSSIO_SRC_ENV_S3 + 1)
 
 typedef struct entry {
     char *key;
-    char *val[NSRC]; /* by source; [OSSIO_SRC_DEFAULT] unused */
+    char *val[NSRC]; /* by source, then the AWS_* value; [OSSIO_SRC_DEFAULT] unused */
     int hadoop_final;
 } entry;
 
@@ -229,9 +229,10 @@ static entry *find(const ossio_config *cfg, const char *key)
     return NULL;
 }
 
-static const char *effective(const entry *e, ossio_config_source *src)
+/* The highest source's value of |e|, the AWS_* one left aside. */
+static const char *highest(const entry *e, ossio_config_source *src)
 {
-    for (int s = NSRC - 1; s > OSSIO_SRC_DEFAULT; s--) {
+    for (int s = OSSIO_SRC_SET; s > OSSIO_SRC_DEFAULT; s--) {
         if (e->val[s] != NULL) {
             *src = (ossio_config_source)s;
             return e->val[s];
@@ -239,6 +240,26 @@ static const char *effective(const entry *e, ossio_config_source *src)
     }
     *src = OSSIO_SRC_DEFAULT;
     return NULL;
+}
+
+static int s3_dialect(const ossio_config *cfg)
+{
+    const entry *e = find(cfg, "fs.oss.dialect");
+    ossio_config_source src;
+    const char *v = e != NULL ? highest(e, &src) : NULL;
+    return v != NULL && strcmp(v, "s3") == 0;
+}
+
+/* The effective value of |e| and its source: an AWS_* value counts as the
+ * environment's in the s3 dialect when no OSS_* variable gave one. */
+static const char *effective(const ossio_config *cfg, const entry *e, ossio_config_source *src)
+{
+    const char *v = highest(e, src);
+    if (e->val[OSSIO_SRC_ENV_S3] != NULL && *src < OSSIO_SRC_ENV && s3_dialect(cfg)) {
+        *src = OSSIO_SRC_ENV;
+        v = e->val[OSSIO_SRC_ENV_S3];
+    }
+    return v;
 }
 
 static void remove_entry(ossio_config *cfg, entry *e)
@@ -253,7 +274,7 @@ static void remove_entry(ossio_config *cfg, entry *e)
 ossio_status ossio_config_put(ossio_config *cfg, const char *key, const char *value,
                               ossio_config_source src, int final)
 {
-    if (src <= OSSIO_SRC_DEFAULT || src > OSSIO_SRC_SET || value == NULL) {
+    if (src <= OSSIO_SRC_DEFAULT || src > OSSIO_SRC_ENV_S3 || value == NULL) {
         return OSSIO_EINVAL;
     }
     entry *e = find(cfg, key);
@@ -370,13 +391,16 @@ const char *ossio_config_get(const ossio_config *cfg, const char *key)
     const entry *e = find(cfg, key);
     ossio_config_source src;
     if (e != NULL) {
-        const char *v = effective(e, &src);
+        const char *v = effective(cfg, e, &src);
         if (v != NULL) {
             return v;
         }
     }
     const ossio_key *k = ossio_key_find(key);
-    return k != NULL ? k->def : NULL;
+    if (k == NULL) {
+        return NULL;
+    }
+    return ossio_key_default(k, cfg);
 }
 
 ossio_config_source ossio_config_source_of(const ossio_config *cfg, const char *key)
@@ -385,7 +409,7 @@ ossio_config_source ossio_config_source_of(const ossio_config *cfg, const char *
     if (cfg != NULL && key != NULL) {
         const entry *e = find(cfg, key);
         if (e != NULL) {
-            effective(e, &src);
+            effective(cfg, e, &src);
         }
     }
     return src;

@@ -23,6 +23,13 @@ int ossio_parse_size(const char *s, int64_t *out);
  * writes a reason into |why| that never contains the value of a secret key. */
 int ossio_config_check(const char *key, const char *value, char *why, size_t why_len);
 
+/* The AWS_* environment variables' values (AWS_ACCESS_KEY_ID...): kept apart
+ * from OSSIO_SRC_ENV and used, as the environment's value of their key, only
+ * while fs.oss.dialect is s3 and the OSS_* variable is unset. So they follow
+ * the dialect whichever source sets it and in whatever order the sources are
+ * loaded. Internal: never returned by ossio_config_source_of(). */
+#define OSSIO_SRC_ENV_S3 ((ossio_config_source)(OSSIO_SRC_SET + 1))
+
 /* Stores |value| (copied) for |key| as coming from |src|, without checking
  * it. A Hadoop value is ignored when an earlier Hadoop value of the key was
  * final; |final| marks this one final. Lower sources never hide higher ones:

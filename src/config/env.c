@@ -9,49 +9,65 @@
 #include "config/config.h"
 
 typedef struct env_map {
-    const char *oss; /* always read */
-    const char *aws; /* read for the s3 dialect when |oss| is unset */
+    const char *oss;  /* always used */
+    const char *aws;  /* used in the s3 dialect when |oss| is unset */
+    const char *aws2; /* else this one (AWS_DEFAULT_REGION, as the AWS CLI reads it) */
     const char *key;
 } env_map;
 
 static const env_map env_keys[] = {
-    {"OSS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID", "fs.oss.accessKeyId"},
-    {"OSS_ACCESS_KEY_SECRET", "AWS_SECRET_ACCESS_KEY", "fs.oss.accessKeySecret"},
-    {"OSS_SESSION_TOKEN", "AWS_SESSION_TOKEN", "fs.oss.securityToken"},
-    {"OSS_ENDPOINT", "AWS_ENDPOINT_URL", "fs.oss.endpoint"},
-    {"OSS_REGION", "AWS_REGION", "fs.oss.region"},
+    {"OSS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID", NULL, "fs.oss.accessKeyId"},
+    {"OSS_ACCESS_KEY_SECRET", "AWS_SECRET_ACCESS_KEY", NULL, "fs.oss.accessKeySecret"},
+    {"OSS_SESSION_TOKEN", "AWS_SESSION_TOKEN", NULL, "fs.oss.securityToken"},
+    {"OSS_ENDPOINT", "AWS_ENDPOINT_URL", NULL, "fs.oss.endpoint"},
+    {"OSS_REGION", "AWS_REGION", "AWS_DEFAULT_REGION", "fs.oss.region"},
 };
+
+#define N_ENV (sizeof(env_keys) / sizeof(env_keys[0]))
 
 static const char *nonempty_env(const char *name)
 {
-    const char *v = getenv(name);
+    const char *v = name != NULL ? getenv(name) : NULL;
     return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
+static void add(ossio_config_kv *kv, size_t *n, const char *key, const char *value)
+{
+    /* The apply step copies; nothing here is freed. */
+    kv[*n].key = (char *)(uintptr_t)key;
+    kv[*n].value = (char *)(uintptr_t)value;
+    kv[*n].final = 0;
+    kv[*n].line = 0;
+    (*n)++;
+}
+
+/* The AWS_* values are stored whatever the dialect is now: the store uses
+ * them only while it is s3 (OSSIO_SRC_ENV_S3), so the dialect may be set
+ * before or after this call, by any source. */
 ossio_status ossio_config_load_env(ossio_config *cfg)
 {
     if (cfg == NULL) {
         return OSSIO_EINVAL;
     }
     ossio_config_errorf(cfg, "%s", "");
-    int s3 = strcmp(ossio_config_str(cfg, "fs.oss.dialect"), "s3") == 0;
-    ossio_config_kv kv[sizeof(env_keys) / sizeof(env_keys[0])];
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof(env_keys) / sizeof(env_keys[0]); i++) {
+    ossio_config_kv oss[N_ENV], aws[N_ENV];
+    size_t n_oss = 0, n_aws = 0;
+    for (size_t i = 0; i < N_ENV; i++) {
         const char *v = nonempty_env(env_keys[i].oss);
-        if (v == NULL && s3) {
-            v = nonempty_env(env_keys[i].aws);
-        }
         if (v != NULL) {
-            /* The apply step copies; nothing here is freed. */
-            kv[n].key = (char *)(uintptr_t)env_keys[i].key;
-            kv[n].value = (char *)(uintptr_t)v;
-            kv[n].final = 0;
-            kv[n].line = 0;
-            n++;
+            add(oss, &n_oss, env_keys[i].key, v);
+        }
+        v = nonempty_env(env_keys[i].aws);
+        v = v != NULL ? v : nonempty_env(env_keys[i].aws2);
+        if (v != NULL) {
+            add(aws, &n_aws, env_keys[i].key, v);
         }
     }
-    return ossio_config_apply(cfg, kv, n, OSSIO_SRC_ENV, "environment");
+    ossio_status st = ossio_config_apply(cfg, oss, n_oss, OSSIO_SRC_ENV, "environment");
+    if (st == OSSIO_OK) {
+        st = ossio_config_apply(cfg, aws, n_aws, OSSIO_SRC_ENV_S3, "environment");
+    }
+    return st;
 }
 
 static int is_file(const char *path)

@@ -2,8 +2,12 @@
  * then ossio's own; every one is documented in docs/configuration.md. */
 #include "config/keys.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
+
+#include "ossio.h"
 
 #define MS_MAX (INT64_C(24) * 3600 * 1000)
 #define KIB INT64_C(1024)
@@ -77,6 +81,51 @@ const ossio_key *ossio_key_find(const char *name)
         }
     }
     return NULL;
+}
+
+int ossio_endpoint_is_local(const char *endpoint)
+{
+    const char *h = endpoint != NULL ? endpoint : "";
+    h += strspn(h, " \t");
+    if (strncmp(h, "https://", 8) == 0) {
+        h += 8;
+    } else if (strncmp(h, "http://", 7) == 0) {
+        h += 7;
+    }
+    int v6 = *h == '[';
+    size_t n = v6 ? strcspn(++h, "]") : strcspn(h, ":/ \t");
+    char host[64];
+    unsigned char addr[16];
+    if (n == 0 || n >= sizeof(host) || (v6 && h[n] != ']')) {
+        return 0;
+    }
+    memcpy(host, h, n);
+    host[n] = '\0';
+    return v6 ? inet_pton(AF_INET6, host, addr) == 1
+              : inet_pton(AF_INET, host, addr) == 1 || strcasecmp(host, "localhost") == 0;
+}
+
+static const char *path_style_default(const struct ossio_config *cfg)
+{
+    return ossio_endpoint_is_local(ossio_config_get(cfg, "fs.oss.endpoint")) ? "true" : "false";
+}
+
+/* Defaults computed from other keys; the table's def is the usual answer. */
+static const struct {
+    const char *name;
+    const char *(*derive)(const struct ossio_config *cfg);
+} derived[] = {
+    {"fs.oss.path.style.access", path_style_default},
+};
+
+const char *ossio_key_default(const ossio_key *k, const struct ossio_config *cfg)
+{
+    for (size_t i = 0; cfg != NULL && i < sizeof(derived) / sizeof(derived[0]); i++) {
+        if (strcmp(k->name, derived[i].name) == 0) {
+            return derived[i].derive(cfg);
+        }
+    }
+    return k->def;
 }
 
 size_t ossio_key_count(void)

@@ -23,6 +23,18 @@ typedef struct ossio_key {
     const char *choices; /* ENUM only: "v1|v4" */
 } ossio_key;
 
+struct ossio_config;
+
+/* The default of |k| in |cfg|: |k|->def, except for a default that depends
+ * on another key (fs.oss.path.style.access is true for an endpoint that is an
+ * IP address or localhost). A static string. */
+const char *ossio_key_default(const ossio_key *k, const struct ossio_config *cfg);
+
+/* True when the host of |endpoint| (a fs.oss.endpoint value: host, host:port
+ * or URL) is an IPv4 or bracketed IPv6 literal or exactly "localhost", where
+ * virtual-hosted names (bucket.127.0.0.1) never resolve. */
+int ossio_endpoint_is_local(const char *endpoint);
+
 /* The known key named |name|, or NULL. */
 const ossio_key *ossio_key_find(const char *name);
 

@@ -69,9 +69,11 @@ ossio_status ossio_op_new(ossio_op **out, ossio_client *cl, ossio_op_kind kind, 
         st = cl->oss.ep_status;
     }
     if (st == OSSIO_OK && (cl->oss.access_key_id == NULL || cl->oss.access_key_secret == NULL)) {
+        /* The variables the environment is read for in this dialect. */
         snprintf(cl->error, sizeof(cl->error),
-                 "no credentials: set fs.oss.accessKeyId and fs.oss.accessKeySecret "
-                 "(or OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET)");
+                 "no credentials: set fs.oss.accessKeyId and fs.oss.accessKeySecret (or %s)",
+                 cl->oss.s3 ? "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                            : "OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET");
         st = OSSIO_ENOCREDENTIALS;
     }
     if (st != OSSIO_OK) {

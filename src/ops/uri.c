@@ -47,6 +47,13 @@ ossio_status ossio_uri_parse(ossio_uri *u, const char *s, int s3_dialect, char *
                  (int)(scheme_len > 32 ? 32 : scheme_len), s);
         return OSSIO_ESCHEME;
     }
+    if (scheme_len == 2 && !s3_dialect) {
+        /* Signed as OSS it would reach an S3 store with the wrong scheme. */
+        snprintf(msg, msg_len,
+                 "s3:// URIs need the s3 dialect: set fs.oss.dialect=s3 (ossio: -D "
+                 "fs.oss.dialect=s3), or use oss:// for Aliyun OSS");
+        return OSSIO_ESCHEME;
+    }
     memcpy(u->scheme, s, scheme_len);
     const char *b = sep + 3;
     const char *slash = strchr(b, '/');
@@ -60,7 +67,7 @@ ossio_status ossio_uri_parse(ossio_uri *u, const char *s, int s3_dialect, char *
         return OSSIO_EBADBUCKET;
     }
     memcpy(u->bucket, b, blen);
-    if (!ossio_bucket_valid(u->bucket, s3_dialect || strcmp(u->scheme, "s3") == 0)) {
+    if (!ossio_bucket_valid(u->bucket, s3_dialect)) {
         snprintf(msg, msg_len,
                  "invalid bucket name '%s': 3 to 63 lower-case letters, digits and hyphens, "
                  "starting and ending with a letter or digit",

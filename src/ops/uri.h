@@ -16,7 +16,8 @@ typedef struct ossio_uri {
     char *key; /* decoded, possibly "" (bucket itself); owned */
 } ossio_uri;
 
-/* Parses |s|. Errors: OSSIO_ESCHEME (not oss:// or s3://), OSSIO_EBADURI,
+/* Parses |s|. Errors: OSSIO_ESCHEME (not oss:// or s3://, or s3:// outside
+ * the s3 dialect: the message says how to switch), OSSIO_EBADURI,
  * OSSIO_EBADBUCKET, OSSIO_EKEYTOOLONG; |msg| gets a sentence saying what to
  * fix (the scheme error in Hadoop's wording). Free with ossio_uri_free(). */
 ossio_status ossio_uri_parse(ossio_uri *u, const char *s, int s3_dialect, char *msg,

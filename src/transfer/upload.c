@@ -1,4 +1,4 @@
-/* Uploads: one PutObject up to the threshold, else a multipart upload whose
+/* Uploads: one PutObject up to the threshold or one part, else a multipart upload whose
  * parts go in parallel; each part's CRC-64 is checked by the operation, the
  * combination against CompleteMultipartUpload's. Any failure aborts. */
 #include <errno.h>

@@ -48,6 +48,12 @@ run() {
   RC=$?
 }
 
+# As run, for a whole command line (env VAR=... "$OSSIO" ...).
+run_env() {
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  RC=$?
+}
+
 # Expects exit code $1 and exactly one stderr line matching $2 from the command after them.
 expect_error() {
   local want=$1 pattern=$2
@@ -149,6 +155,17 @@ case_errors() {
   OSS_ACCESS_KEY_SECRET=wrong-secret expect_error 4 "SignatureDoesNotMatch" "${EP_H2[@]}" ls "$B/$PREFIX/"
   OSS_ACCESS_KEY_ID=LTAInobody expect_error 4 "InvalidAccessKeyId" "${EP_H2[@]}" ls "$B/$PREFIX/"
   expect_error 2 "hdfs" "${EP_H2[@]}" stat "hdfs://bucket/key"
+  # Any scheme is the library's to refuse, in Flink's words, whatever the command.
+  local flink="Could not find a file system implementation for scheme 'hdfs'"
+  expect_error 2 "^ossio: ls hdfs://x/y: .*$flink" ls hdfs://x/y
+  printf 'x' >"$TMP/f"
+  expect_error 2 "$flink" "${EP_H2[@]}" cp "$TMP/f" hdfs://x/y
+  expect_error 2 "$flink" "${EP_H2[@]}" cp -r "$TMP" hdfs://x/y/
+  expect_error 2 "$flink" "${EP_H2[@]}" rm hdfs://x/y
+  expect_error 2 "$flink" "${EP_H2[@]}" mb hdfs://bucket
+  # s3:// in the OSS dialect is not signed as OSS: the error says how to switch.
+  expect_error 2 "^ossio: stat s3://$OSSIO_EP_BUCKET/x: .*fs.oss.dialect=s3" "${EP_H2[@]}" stat "s3://$OSSIO_EP_BUCKET/x"
+  expect_error 2 "fs.oss.dialect=s3" "${EP_H2[@]}" ls "s3://$OSSIO_EP_BUCKET/"
   expect_error 2 "names no object" "${EP_H2[@]}" stat "$B"
   expect_error 2 "bucket" "${EP_H2[@]}" stat "oss://Bad_Bucket/key"
   expect_error 2 "unknown option" "${EP_H2[@]}" ls -x "$B/"
@@ -164,13 +181,57 @@ case_errors() {
   expect_error 5 "" "${EP_H2[@]}" -D fs.oss.connection.ca.file=/no/such/ca.pem stat "$B/$PREFIX/x"
   expect_error 6 "" --endpoint "https://localhost:$OSSIO_EP_PORT_TLS_BADCA" -D fs.oss.path.style.access=true -D fs.oss.attempts.maximum=1 -D "fs.oss.connection.ca.file=$OSSIO_EP_CA_FILE" stat "$B/$PREFIX/x"
   expect_error 5 "endpoint should not be null" stat "$B/$PREFIX/x"
-  OSS_ACCESS_KEY_ID= OSS_ACCESS_KEY_SECRET= expect_error 5 "no credentials" "${EP_H2[@]}" stat "$B/$PREFIX/x"
+  OSS_ACCESS_KEY_ID= OSS_ACCESS_KEY_SECRET= expect_error 5 "no credentials.*OSS_ACCESS_KEY_ID" "${EP_H2[@]}" stat "$B/$PREFIX/x"
+  # The hint names the variables of the dialect in use.
+  OSS_ACCESS_KEY_ID= OSS_ACCESS_KEY_SECRET= expect_error 5 "no credentials.*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" \
+    "${EP_H2[@]}" -D fs.oss.dialect=s3 stat "s3://$OSSIO_EP_BUCKET/$PREFIX/x"
   expect_error 5 "fs.oss.paging.maximum" -D fs.oss.paging.maximum=0 config
   expect_error 5 "" --config "$TMP/no-such.yaml" config
   # The configuration file is read: the endpoint comes from it.
   printf 'fs.oss.endpoint: https://localhost:%s\nfs.oss.path.style.access: true\nfs.oss.connection.ca.file: %s\n' \
     "$OSSIO_EP_PORT_H2_TLS" "$OSSIO_EP_CA_FILE" >"$TMP/flink.yaml"
   expect_error 3 "NoSuchKey" --config "$TMP/flink.yaml" stat "$B/$PREFIX/x"
+}
+
+# What a user sets is found, wherever it is set: the AWS_* variables with the
+# s3 dialect from -D or --config (signed SigV4, checked by the endpoint), the
+# region from AWS_REGION / AWS_DEFAULT_REGION, path-style addressing for an
+# endpoint that is an IP address or localhost (bucket.127.0.0.1 never resolves).
+case_settings() {
+  printf 'set\n' >"$TMP/s.txt"
+  # No fs.oss.path.style.access given: 127.0.0.1 over HTTP, localhost over TLS.
+  local ip=(--endpoint "http://127.0.0.1:$OSSIO_EP_PORT_HTTP" -D fs.oss.attempts.maximum=1)
+  local lh=(--endpoint "https://localhost:$OSSIO_EP_PORT_H2_TLS" -D "fs.oss.connection.ca.file=$OSSIO_EP_CA_FILE" -D fs.oss.attempts.maximum=1)
+  run "${ip[@]}" cp "$TMP/s.txt" "$B/$PREFIX/ip.txt"; check "cp to an IP endpoint, path-style by default: $(head -c 300 "$TMP/err")" [ "$RC" = 0 ]
+  run "${lh[@]}" cat "$B/$PREFIX/ip.txt"; check "cat from localhost, path-style by default: $(head -c 300 "$TMP/err")" cmp -s "$TMP/out" "$TMP/s.txt"
+  run "${ip[@]}" --json config
+  check "config: path-style true by default for an IP endpoint" jqe '.keys[] | select(.key == "fs.oss.path.style.access") | .value == "true" and .source == "default"' "$TMP/out"
+  run --endpoint "https://$OSSIO_EP_ENDPOINT_HOST:1" --json config
+  check "config: virtual-hosted for a name ($OSSIO_EP_ENDPOINT_HOST)" jqe '.keys[] | select(.key == "fs.oss.path.style.access") | .value == "false"' "$TMP/out"
+  # Set explicitly, it is kept: virtual-hosted at 127.0.0.1 does not resolve.
+  expect_error 6 "$OSSIO_EP_BUCKET.127.0.0.1" "${ip[@]}" -D fs.oss.path.style.access=false \
+    -D "fs.oss.dns.servers=127.0.0.1:$OSSIO_EP_PORT_DNS" stat "$B/$PREFIX/ip.txt"
+
+  # The AWS_* credentials with the s3 dialect, no OSS_* ones at all.
+  local aws=(env -u OSS_ACCESS_KEY_ID -u OSS_ACCESS_KEY_SECRET AWS_ACCESS_KEY_ID="$OSSIO_EP_ACCESS_KEY_ID"
+             AWS_SECRET_ACCESS_KEY="$OSSIO_EP_ACCESS_KEY_SECRET" AWS_REGION="$OSSIO_EP_REGION")
+  local s3="s3://$OSSIO_EP_BUCKET/$PREFIX"
+  run_env "${aws[@]}" "$OSSIO" "${EP_H2[@]}" -D fs.oss.dialect=s3 cp "$TMP/s.txt" "$s3/aws.txt"
+  check "AWS_* credentials with -D fs.oss.dialect=s3: $(head -c 300 "$TMP/err")" [ "$RC" = 0 ]
+  check "signed with SigV4" grep -q "PUT /$OSSIO_EP_BUCKET/$PREFIX/aws.txt → 200 aws-sigv4" "$OSSIO_EP_STATE_DIR/endpoint.log"
+  run_env "${aws[@]}" AWS_SECRET_ACCESS_KEY=wrong "$OSSIO" "${EP_H2[@]}" -D fs.oss.dialect=s3 stat "$s3/aws.txt"
+  check "a wrong AWS_SECRET_ACCESS_KEY is the one used (exit 4, got $RC)" [ "$RC" = 4 ]
+  printf 'fs.oss.dialect: s3\n' >"$TMP/s3.yaml"
+  run_env "${aws[@]}" "$OSSIO" "${EP_H2[@]}" --config "$TMP/s3.yaml" cat "$s3/aws.txt"
+  check "AWS_* credentials with the dialect from --config: $(head -c 300 "$TMP/err")" cmp -s "$TMP/out" "$TMP/s.txt"
+  run_env "${aws[@]}" "$OSSIO" "${EP_H2[@]}" -D fs.oss.dialect=s3 --json config
+  check "config: AWS_REGION read" jqe ".keys[] | select(.key == \"fs.oss.region\") | .value == \"$OSSIO_EP_REGION\" and .source == \"env\"" "$TMP/out"
+  check "config: AWS_ACCESS_KEY_ID read" jqe '.keys[] | select(.key == "fs.oss.accessKeyId") | .source == "env"' "$TMP/out"
+  no_secret "$TMP/out"
+  run_env env -u AWS_REGION AWS_DEFAULT_REGION=eu-west-1 "$OSSIO" -D fs.oss.dialect=s3 --json config
+  check "config: AWS_DEFAULT_REGION read" jqe '.keys[] | select(.key == "fs.oss.region") | .value == "eu-west-1"' "$TMP/out"
+  run_env "${aws[@]}" "$OSSIO" --json config
+  check "config: no AWS_* in the oss dialect" jqe '.keys[] | select(.key == "fs.oss.region") | .value == "" and .source == "default"' "$TMP/out"
 }
 
 # A tree with odd names, up and down again with -r, byte for byte (diff -r).
@@ -247,6 +308,12 @@ case_multipart() {
     check "pipe upload exact ($ep)" cmp "$TMP/out" <(cat "$TMP/big" "$TMP/big")
     check "pipe upload sent as 49 parts ($ep)" test "$(grep -c "PUT /$OSSIO_EP_BUCKET/$PREFIX/$ep/pipe-big?partNumber=.* → 200" "$OSSIO_EP_STATE_DIR/endpoint.log")" = 49
   done
+  # Above the threshold but no larger than one part: one PutObject, no multipart upload.
+  head -c 300000 /dev/urandom >"$TMP/one"
+  run "${EP_H2[@]}" -D fs.oss.multipart.upload.threshold=100k -D fs.oss.multipart.upload.size=1m \
+    cp "$TMP/one" "$B/$PREFIX/one"; check "upload over the threshold, within a part" [ "$RC" = 0 ]
+  check "sent as one PutObject" grep -q "PUT /$OSSIO_EP_BUCKET/$PREFIX/one → 200" "$OSSIO_EP_STATE_DIR/endpoint.log"
+  check "no multipart upload" bash -c '! grep -q "/$1/$2/one?" "$3"' _ "$OSSIO_EP_BUCKET" "$PREFIX" "$OSSIO_EP_STATE_DIR/endpoint.log"
 }
 
 # The bar on a terminal (script(1) gives a pseudo-terminal), none when piped or -q.

@@ -13,9 +13,10 @@
 #include "test_util.h"
 
 static const char *const vars[] = {
-    "OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN",     "OSS_ENDPOINT",
-    "OSS_REGION",        "AWS_ACCESS_KEY_ID",     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_REGION",        "AWS_ENDPOINT_URL",      "FLINK_CONF_DIR",        "HADOOP_CONF_DIR",
+    "OSS_ACCESS_KEY_ID",  "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN",     "OSS_ENDPOINT",
+    "OSS_REGION",         "AWS_ACCESS_KEY_ID",     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_REGION",         "AWS_ENDPOINT_URL",      "FLINK_CONF_DIR",        "HADOOP_CONF_DIR",
+    "AWS_DEFAULT_REGION",
 };
 
 static int clear_env(void **state)
@@ -68,6 +69,50 @@ static void test_aws_vars_need_s3_dialect(void **state)
     assert_string_equal(ossio_config_get(cfg, "fs.oss.securityToken"), "aws-tok");
     assert_string_equal(ossio_config_get(cfg, "fs.oss.endpoint"), "http://127.0.0.1:9000");
     assert_string_equal(ossio_config_get(cfg, "fs.oss.region"), "oss-wins");
+    ossio_config_free(cfg);
+}
+
+/* The AWS_* values apply whenever the dialect is s3, whichever source sets it
+ * and whether before or after the environment was read (ossio -D
+ * fs.oss.dialect=s3, a --config file, a setter after ossio_config_load_defaults). */
+static void test_aws_vars_follow_the_dialect_in_any_order(void **state)
+{
+    (void)state;
+    setenv("AWS_ACCESS_KEY_ID", "aws-ak", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "aws-sk", 1);
+    setenv("AWS_DEFAULT_REGION", "eu-west-1", 1);
+    ossio_config *cfg = ossio_config_new();
+    assert_int_equal(ossio_config_load_env(cfg), OSSIO_OK);
+    assert_string_equal(ossio_config_get(cfg, "fs.oss.accessKeyId"), "");
+    assert_string_equal(ossio_config_get(cfg, "fs.oss.region"), "");
+    assert_int_equal(ossio_config_set(cfg, "fs.oss.dialect", "s3"), OSSIO_OK); /* after */
+    assert_string_equal(ossio_config_get(cfg, "fs.oss.accessKeyId"), "aws-ak");
+    assert_int_equal(ossio_config_source_of(cfg, "fs.oss.accessKeyId"), OSSIO_SRC_ENV);
+    assert_string_equal(ossio_config_get(cfg, "fs.oss.accessKeySecret"), "aws-sk");
+    assert_string_equal(ossio_config_get(cfg, "fs.oss.region"), "eu-west-1");
+    /* A higher source still wins over them; a lower one does not. */
+    assert_int_equal(ossio_config_put(cfg, "fs.oss.accessKeyId", "flink-ak", OSSIO_SRC_FLINK, 0),
+                     OSSIO_OK);
+    assert_string_equal(ossio_config_get(cfg, "fs.oss.accessKeyId"), "aws-ak");
+    assert_int_equal(ossio_config_set(cfg, "fs.oss.region", "mine"), OSSIO_OK);
+    assert_string_equal(ossio_config_get(cfg, "fs.oss.region"), "mine");
+    /* Back to oss: the AWS_* values are not used, the Flink value shows. */
+    assert_int_equal(ossio_config_set(cfg, "fs.oss.dialect", "oss"), OSSIO_OK);
+    assert_string_equal(ossio_config_get(cfg, "fs.oss.accessKeyId"), "flink-ak");
+    assert_int_equal(ossio_config_source_of(cfg, "fs.oss.accessKeyId"), OSSIO_SRC_FLINK);
+    assert_string_equal(ossio_config_get(cfg, "fs.oss.accessKeySecret"), "");
+    ossio_config_free(cfg);
+
+    /* The dialect from a Flink file loaded after the environment; AWS_REGION
+     * is preferred to AWS_DEFAULT_REGION, as the AWS CLI does. */
+    setenv("AWS_REGION", "us-west-2", 1);
+    cfg = ossio_config_new();
+    assert_int_equal(ossio_config_load_env(cfg), OSSIO_OK);
+    const char yaml[] = "fs.oss.dialect: s3\n";
+    assert_int_equal(ossio_config_load_flink_mem(cfg, yaml, sizeof(yaml) - 1, "flink.yaml"),
+                     OSSIO_OK);
+    assert_string_equal(ossio_config_get(cfg, "fs.oss.accessKeyId"), "aws-ak");
+    assert_string_equal(ossio_config_get(cfg, "fs.oss.region"), "us-west-2");
     ossio_config_free(cfg);
 }
 
@@ -135,6 +180,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_oss_vars, clear_env),
         cmocka_unit_test_setup(test_aws_vars_need_s3_dialect, clear_env),
+        cmocka_unit_test_setup(test_aws_vars_follow_the_dialect_in_any_order, clear_env),
         cmocka_unit_test_setup_teardown(test_defaults_discovery, clear_env, clear_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

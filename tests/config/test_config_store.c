@@ -134,6 +134,56 @@ static void test_sizes_and_bounds(void **state)
     ossio_config_free(cfg);
 }
 
+/* bucket.127.0.0.1 and bucket.localhost never resolve: an endpoint that is an
+ * IP address or localhost defaults to path-style; an explicit value wins. */
+static void test_path_style_default_follows_endpoint(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *endpoint;
+        const char *path_style;
+    } cases[] = {
+        {"127.0.0.1", "true"},
+        {"http://127.0.0.1:9000", "true"},
+        {" https://10.1.2.3:443/", "true"},
+        {"localhost:9000", "true"},
+        {"https://LOCALHOST", "true"},
+        {"http://[::1]:9000", "true"},
+        {"oss-cn-hangzhou.aliyuncs.com", "false"},
+        {"https://ossio-test.oss.localhost:8443", "false"},
+        {"localhost.example.com", "false"},
+        {"127.0.0.1.nip.io", "false"},
+        {"", "false"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ossio_config *cfg = ossio_config_new();
+        assert_int_equal(ossio_config_set(cfg, "fs.oss.endpoint", cases[i].endpoint), OSSIO_OK);
+        if (strcmp(ossio_config_get(cfg, "fs.oss.path.style.access"), cases[i].path_style) != 0) {
+            fail_msg("endpoint '%s': path style %s, want %s", cases[i].endpoint,
+                     ossio_config_get(cfg, "fs.oss.path.style.access"), cases[i].path_style);
+        }
+        assert_int_equal(ossio_config_bool(cfg, "fs.oss.path.style.access"),
+                         strcmp(cases[i].path_style, "true") == 0);
+        assert_int_equal(ossio_config_source_of(cfg, "fs.oss.path.style.access"),
+                         OSSIO_SRC_DEFAULT);
+        ossio_config_free(cfg);
+    }
+    /* Whichever source sets the endpoint; a value set anywhere is kept. */
+    ossio_config *cfg = ossio_config_new();
+    assert_int_equal(
+        ossio_config_put(cfg, "fs.oss.endpoint", "127.0.0.1:9000", OSSIO_SRC_HADOOP, 0), OSSIO_OK);
+    assert_int_equal(ossio_config_bool(cfg, "fs.oss.path.style.access"), 1);
+    assert_int_equal(ossio_config_put(cfg, "fs.oss.path.style.access", "false", OSSIO_SRC_FLINK, 0),
+                     OSSIO_OK);
+    assert_int_equal(ossio_config_bool(cfg, "fs.oss.path.style.access"), 0);
+    assert_int_equal(ossio_config_set(cfg, "fs.oss.path.style.access", NULL), OSSIO_OK);
+    assert_int_equal(ossio_config_bool(cfg, "fs.oss.path.style.access"), 1);
+    assert_int_equal(ossio_config_set(cfg, "fs.oss.endpoint", "oss-cn-beijing.aliyuncs.com"),
+                     OSSIO_OK);
+    assert_int_equal(ossio_config_bool(cfg, "fs.oss.path.style.access"), 0);
+    ossio_config_free(cfg);
+}
+
 static void test_secret_never_echoed(void **state)
 {
     (void)state;
@@ -158,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_hadoop_final),
         cmocka_unit_test(test_enum_keys),
         cmocka_unit_test(test_sizes_and_bounds),
+        cmocka_unit_test(test_path_style_default_follows_endpoint),
         cmocka_unit_test(test_secret_never_echoed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

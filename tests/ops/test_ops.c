@@ -559,9 +559,21 @@ static void t_user_mistakes(void **state)
     assert_string_equal(ossio_client_error(cl),
                         "Could not find a file system implementation for scheme 'hdfs'.");
     assert_null(op);
+    /* s3:// is not signed with OSS's scheme: the error says how to switch. */
+    assert_int_equal(ossio_op_new(&op, cl, OSSIO_OP_GET, "s3://bucket/key"), OSSIO_ESCHEME);
+    assert_non_null(strstr(ossio_client_error(cl), "fs.oss.dialect=s3"));
+    assert_null(op);
     ossio_client_destroy(cl);
+    /* The hint names the variables the dialect reads. */
     cl = client_with(NULL, "fs.oss.endpoint", "oss-cn-hangzhou.aliyuncs.com", NULL);
     assert_int_equal(ossio_op_new(&op, cl, OSSIO_OP_GET, "oss://bucket/key"), OSSIO_ENOCREDENTIALS);
+    assert_non_null(strstr(ossio_client_error(cl), "OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET"));
+    assert_null(strstr(ossio_client_error(cl), "AWS_"));
+    ossio_client_destroy(cl);
+    cl = client_with(NULL, "fs.oss.endpoint", "s3.amazonaws.com", "fs.oss.dialect", "s3", NULL);
+    assert_int_equal(ossio_op_new(&op, cl, OSSIO_OP_GET, "s3://bucket/key"), OSSIO_ENOCREDENTIALS);
+    assert_non_null(strstr(ossio_client_error(cl), "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"));
+    assert_null(strstr(ossio_client_error(cl), "OSS_"));
     ossio_client_destroy(cl);
     cl = client_for(&combos[0], NULL);
     assert_int_equal(ossio_op_new(&op, cl, OSSIO_OP_GET, "oss://Bad_Bucket/key"), OSSIO_EBADBUCKET);

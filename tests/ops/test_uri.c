@@ -20,7 +20,14 @@ static void t_uris(void **state)
     assert_string_equal(u.bucket, "my-bucket");
     assert_string_equal(u.key, "dir/a b+c%41~ü"); /* literal, as ossutil and Hadoop's Path */
     ossio_uri_free(&u);
-    assert_int_equal(ossio_uri_parse(&u, "s3://my.bucket/k", 0, msg, sizeof(msg)), OSSIO_OK);
+    assert_int_equal(ossio_uri_parse(&u, "s3://my.bucket/k", 1, msg, sizeof(msg)), OSSIO_OK);
+    assert_string_equal(u.scheme, "s3");
+    ossio_uri_free(&u);
+    /* s3:// in the OSS dialect would be signed as OSS: refused, saying how to switch. */
+    assert_int_equal(ossio_uri_parse(&u, "s3://my-bucket/k", 0, msg, sizeof(msg)), OSSIO_ESCHEME);
+    assert_non_null(strstr(msg, "fs.oss.dialect=s3"));
+    assert_null(u.key);
+    assert_int_equal(ossio_uri_parse(&u, "oss://my-bucket/k", 1, msg, sizeof(msg)), OSSIO_OK);
     ossio_uri_free(&u);
     assert_int_equal(ossio_uri_parse(&u, "oss://b12/", 0, msg, sizeof(msg)), OSSIO_OK);
     assert_string_equal(u.key, "");
