@@ -164,6 +164,11 @@ typedef enum ossio_status {
     /* xml (-700 .. -799) */
     /** A response's XML body is malformed or lacks a required element. */
     OSSIO_EXML = -700,
+    /** A paged listing cannot be completed: the server marked a page truncated
+     * without a way to the next one, or named a marker that does not advance
+     * (a token already used). The entries delivered so far are not the whole
+     * listing. */
+    OSSIO_EPAGING = -701,
 
     /* transfer (-800 .. -899) */
     /** The data's CRC-64 does not match the server's. */
