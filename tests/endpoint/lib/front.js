@@ -338,9 +338,9 @@ class Front {
     else req.socket.destroy();
   }
 
-  /** Ends a response with |body|, applying a drop or drip fault to it. */
+  /** Ends a response with |body|, applying a body fault (drop, drip, reset, truncate) to it. */
   endBody(res, body, fault, req) {
-    if (fault && (fault.kind === 'drop' || fault.kind === 'drip') && fault.after < body.length) {
+    if (fault && ['drop', 'drip', 'reset', 'truncate'].includes(fault.kind) && fault.after < body.length) {
       return void this.pipeBody(require('stream').Readable.from([body]), res, fault, body.length, req);
     }
     res.end(body);
