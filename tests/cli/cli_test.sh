@@ -431,6 +431,7 @@ case_paging() {
     arm_page list-no-token 1
     expect_error 1 'NextContinuationToken missing' "${E[@]}" "${P[@]}" cp -r "$B/$PREFIX/d/" "$TMP/copy-$ep"
     fired_clear >/dev/null
+    check "cp -r copied nothing ($ep)" [ ! -e "$TMP/copy-$ep" ]
     arm_page list-repeat-token 50
     expect_error 1 'already used' "${E[@]}" "${P[@]}" splits "$B/$PREFIX/d/"
     check "splits: two pages asked ($ep)" [ "$(fired_clear)" = 2 ]
