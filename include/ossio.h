@@ -165,6 +165,11 @@ typedef enum ossio_status {
     /* xml (-700 .. -799) */
     /** A response's XML body is malformed or lacks a required element. */
     OSSIO_EXML = -700,
+    /** A paged listing cannot be completed: the server marked a page truncated
+     * without a way to the next one, or named a marker that does not advance
+     * (a token already used). The entries delivered so far are not the whole
+     * listing. */
+    OSSIO_EPAGING = -701,
 
     /* transfer (-800 .. -899) */
     /** The data's CRC-64 does not match the server's. */
@@ -405,6 +410,23 @@ OSSIO_EXTERN uint64_t ossio_client_stat(const ossio_client *cl, ossio_stat which
 typedef struct ossio_request ossio_request;
 
 /**
+ * Whether the object an upload writes exists once the upload completed
+ * (ossio_result.written).
+ */
+typedef enum ossio_written {
+    /** This upload wrote no object (and every result that is not an upload's). */
+    OSSIO_WRITTEN_NO = 0,
+    /** The object exists as this upload's PutObject or CompleteMultipartUpload
+     * made it: with OSSIO_OK, and also with a failure that came after (e.g.
+     * OSSIO_ECHECKSUM: the stored object's CRC-64 differs from the data sent). */
+    OSSIO_WRITTEN_YES = 1,
+    /** It cannot be told: the request that writes the object may have taken
+     * effect, and neither its answer nor a HEAD could say (or the client was
+     * destroyed meanwhile). The object may exist. */
+    OSSIO_WRITTEN_UNKNOWN = 2
+} ossio_written;
+
+/**
  * The outcome of a request, passed to its completion callback. Owned by
  * ossio, valid until the callback returns. ossio may add fields at the end
  * in later versions: never allocate or copy one by value.
@@ -427,6 +449,9 @@ typedef struct ossio_result {
     /** The connection that carried the (last) exchange: its number in the
      * client, 1 for the first connection opened; 0 if none was used. */
     uint64_t connection;
+    /** Uploads (ossio_upload_new() transfers): whether the object exists now,
+     * whatever |status| says. OSSIO_WRITTEN_NO for every other result. */
+    ossio_written written;
 } ossio_result;
 
 /** Response headers, readable from the headers and completion callbacks. */
@@ -562,7 +587,7 @@ typedef enum ossio_op_kind {
     OSSIO_OP_DELETE = 3, /**< DeleteObject */
     OSSIO_OP_DELETE_MANY =
         4,             /**< DeleteMultipleObjects of ossio_op_add_key() keys (URI: the bucket) */
-    OSSIO_OP_LIST = 5, /**< ListObjects(V2), every page; entries through on_entry */
+    OSSIO_OP_LIST = 5, /**< ListObjects(V2), every page (or OSSIO_EPAGING); on_entry */
     OSSIO_OP_COPY = 6, /**< CopyObject from ossio_op_set_copy_source() */
     OSSIO_OP_MULTIPART_INIT = 7,        /**< InitiateMultipartUpload: ossio_op_upload_id() */
     OSSIO_OP_MULTIPART_PART = 8,        /**< UploadPart (upload id, part number, body) */
@@ -639,7 +664,8 @@ OSSIO_EXTERN ossio_status ossio_op_set_body_reader(ossio_op *op, int64_t length,
 
 /**
  * LIST options: |delimiter| (NULL: none; "/" gives common prefixes),
- * |page_size| keys per request (0: fs.oss.paging.maximum), |start_token|
+ * |page_size| entries per request (0: fs.oss.paging.maximum for LIST, the
+ * server's default for LIST_PARTS and LIST_UPLOADS), |start_token|
  * (a continuation token or marker to resume from, NULL: the start). All copied.
  */
 OSSIO_EXTERN ossio_status ossio_op_set_list(ossio_op *op, const char *delimiter, uint32_t page_size,
@@ -687,7 +713,8 @@ OSSIO_EXTERN const ossio_object_info *ossio_op_object(const ossio_op *op);
 /** MULTIPART_INIT: the new upload id, else NULL. Owned by |op|. */
 OSSIO_EXTERN const char *ossio_op_upload_id(const ossio_op *op);
 
-/** LIST stopped early (callback or error): the token to resume from, else NULL. */
+/** LIST stopped early (callback or error): the token to resume from, else NULL
+ * (also after OSSIO_EPAGING: the server's paging gave nowhere to resume from). */
 OSSIO_EXTERN const char *ossio_op_next_token(const ossio_op *op);
 
 /* ------------------------------------------------------------------------ */
@@ -725,9 +752,12 @@ OSSIO_EXTERN ossio_status ossio_download_new(ossio_transfer **out, ossio_client 
 
 /**
  * An upload to |uri| (copied): one PutObject up to fs.oss.multipart.upload.threshold
- * or up to one part, else a multipart upload in fs.oss.multipart.upload.size
- * parts (raised so no upload needs more than 10,000), sent in parallel. Any failure or cancel
- * aborts the multipart upload: no object appears, no upload is left behind.
+ * or up to one part, else a multipart upload in fs.oss.multipart.upload.size parts (raised so no
+ * upload needs more than 10,000), sent in parallel. Any failure or cancel
+ * aborts the multipart upload: no object appears, no upload is left behind;
+ * except once the object exists (CompleteMultipartUpload took effect, also
+ * when its answer could not be read and a HEAD showed the object with the
+ * parts' size and CRC-64). The result's |written| says whether it exists.
  */
 OSSIO_EXTERN ossio_status ossio_upload_new(ossio_transfer **out, ossio_client *cl, const char *uri);
 

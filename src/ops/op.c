@@ -14,6 +14,7 @@
 
 #include "loop/client.h"
 #include "ops/auth.h"
+#include "ops/paging.h"
 #include "ops/parse.h"
 #include "pool/pool.h"
 #include "req/request.h"
@@ -305,6 +306,7 @@ static void op_release(ossio_op *op)
     free(op->token);
     free(op->upload_id);
     free(op->next_token);
+    ossio_paging_free(op);
     if (op->parser != NULL) {
         ossio_op_parser_free(op->parser);
     }
@@ -497,6 +499,10 @@ static void describe(ossio_op *op, build *b)
         if (op->token != NULL) {
             q_add(b, "part-number-marker", op->token);
         }
+        if (op->page_size != 0) {
+            snprintf(b->page, sizeof(b->page), "%u", op->page_size);
+            q_add(b, "max-parts", b->page);
+        }
         b->xml = OSSIO_BODY_XML_PARTS;
         break;
     case OSSIO_OP_MULTIPART_LIST_UPLOADS:
@@ -507,6 +513,13 @@ static void describe(ossio_op *op, build *b)
         }
         if (op->token != NULL) {
             q_add(b, "key-marker", op->token);
+            if (op->paging.upload_marker != NULL) { /* more uploads of that key */
+                q_add(b, "upload-id-marker", op->paging.upload_marker);
+            }
+        }
+        if (op->page_size != 0) {
+            snprintf(b->page, sizeof(b->page), "%u", op->page_size);
+            q_add(b, "max-uploads", b->page);
         }
         b->xml = OSSIO_BODY_XML_UPLOADS;
         break;
@@ -865,12 +878,17 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
     if (op->parse_status != OSSIO_OK) {
         ossio_status st = op->parse_status;
         op->parse_status = OSSIO_OK;
+        if (st == OSSIO_ECANCELED || parser == NULL) {
+            snprintf(op->detail, sizeof(op->detail), "%s",
+                     st == OSSIO_ECANCELED ? "stopped by the entry callback"
+                                           : "malformed XML in the response");
+        } else {
+            ossio_op_parser_detail(parser, op->detail, sizeof(op->detail)); /* names the call */
+        }
         if (parser != NULL) {
             ossio_op_parser_free(parser);
         }
-        finish(op, st,
-               st == OSSIO_ECANCELED ? "stopped by the entry callback"
-                                     : "malformed XML in the response");
+        finish(op, st, op->detail);
         return;
     }
     if (res->status != OSSIO_OK && op->http >= 200 && op->http < 300 && get_is_complete(op)) {
@@ -903,6 +921,9 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
     }
     if (parser != NULL) {
         ossio_status st = ossio_op_parser_finish(parser);
+        if (st != OSSIO_OK) {
+            ossio_op_parser_detail(parser, op->detail, sizeof(op->detail)); /* names the call */
+        }
         ossio_op_parser_free(parser);
         if (st == OSSIO_ESERVER && op->code[0]) {
             /* 200 with an <Error> body (Complete, Copy): a server error like
@@ -913,7 +934,7 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
             return;
         }
         if (st != OSSIO_OK) {
-            finish(op, st, "malformed XML in the response");
+            finish(op, st, op->detail);
             return;
         }
     }
@@ -944,11 +965,10 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
 static void next_page_or_finish(ossio_op *op)
 {
     int more = 0;
-    if ((op->kind == OSSIO_OP_LIST || op->kind == OSSIO_OP_MULTIPART_LIST_PARTS ||
-         op->kind == OSSIO_OP_MULTIPART_LIST_UPLOADS) &&
-        op->truncated && op->next_token != NULL) {
-        set_str(&op->token, op->next_token);
-        more = 1;
+    ossio_status st = ossio_paging_next(op, &more); /* complete, next page, or OSSIO_EPAGING */
+    if (st != OSSIO_OK) {
+        finish(op, st, st == OSSIO_EPAGING ? op->detail : NULL);
+        return;
     }
     if (op->kind == OSSIO_OP_DELETE_MANY) {
         op->keys_done +=

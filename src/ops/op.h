@@ -24,6 +24,14 @@ typedef struct ossio_part_ref {
     char *etag;
 } ossio_part_ref;
 
+/* Paging of a listing beyond its token (ops/paging.c). */
+typedef struct ossio_paging {
+    char *upload_marker;      /* ListMultipartUploads: the upload-id-marker sent */
+    char *next_upload_marker; /* the page's NextUploadIdMarker */
+    char *seen;               /* the marker of an earlier page (a cycle comes back to it) */
+    unsigned seen_steps, seen_span;
+} ossio_paging;
+
 struct ossio_op {
     ossio_client *cl;
     ossio_op *live_next; /* client's submitted operations */
@@ -87,9 +95,10 @@ struct ossio_op {
     char last_modified[64];
     char content_type[128];
     char upload_id_out[256];
-    char *next_token;      /* listing continuation */
+    char *next_token;      /* listing continuation: the page's marker (V1: or its last key) */
     uint64_t page_emitted; /* entries of the current page handed to on_entry */
     int truncated;
+    ossio_paging paging;
     ossio_result result;
     char code[64];
     char message[1024];

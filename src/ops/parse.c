@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loop/client.h"
 #include "xml/oss.h"
 
 struct ossio_op_parser {
@@ -20,8 +21,9 @@ struct ossio_op_parser {
         ossio_xml_delete_parser del;
     } u;
     char keybuf[1100];
-    char last_key[1100]; /* V1 listings resume after the last key */
-    uint64_t skip;       /* entries of this page an earlier attempt delivered */
+    char last_key[1100];    /* V1 listings may resume after the page's last key */
+    char last_prefix[1100]; /* ... unless a common prefix comes after it */
+    uint64_t skip;          /* entries of this page an earlier attempt delivered */
 };
 
 static const char *cstr(char *dst, size_t cap, const char *s, size_t len)
@@ -67,7 +69,7 @@ static int on_prefix(void *ud, const char *prefix, size_t len)
     ossio_list_entry e;
     memset(&e, 0, sizeof(e));
     e.key = cstr(p->keybuf, sizeof(p->keybuf), prefix, len);
-    cstr(p->last_key, sizeof(p->last_key), prefix, len);
+    cstr(p->last_prefix, sizeof(p->last_prefix), prefix, len);
     e.is_prefix = 1;
     return emit(p, &e);
 }
@@ -193,6 +195,32 @@ static void set_token(ossio_op *op, const ossio_xml_str *s)
     op->next_token = s != NULL && s->p != NULL && s->len > 0 ? strndup(s->p, s->len) : NULL;
 }
 
+static void set_upload_marker(ossio_op *op, const ossio_xml_str *s)
+{
+    free(op->paging.next_upload_marker);
+    op->paging.next_upload_marker = s->p != NULL && s->len > 0 ? strndup(s->p, s->len) : NULL;
+}
+
+/* A listing page's way forward: V2's NextContinuationToken; V1's NextMarker,
+ * or without one (S3 and OSS leave it out when no delimiter is used) the
+ * page's last key, but not when a common prefix sorts after that key (going
+ * on from the key would list that prefix again). ops/paging.c judges it. */
+static void list_next(ossio_op_parser *p, const ossio_xml_list_result *r)
+{
+    ossio_op *op = p->op;
+    op->truncated = r->is_truncated;
+    if (!op->cl->oss.list_v1) {
+        set_token(op, &r->next_continuation_token);
+    } else if (r->next_marker.p != NULL && r->next_marker.len > 0) {
+        set_token(op, &r->next_marker);
+    } else if (r->is_truncated && p->last_key[0] && strcmp(p->last_key, p->last_prefix) > 0) {
+        ossio_xml_str last = {p->last_key, strlen(p->last_key)};
+        set_token(op, &last);
+    } else {
+        set_token(op, NULL);
+    }
+}
+
 static void copy_str(char *dst, size_t cap, const ossio_xml_str *s)
 {
     if (s->p != NULL) {
@@ -208,18 +236,7 @@ ossio_status ossio_op_parser_finish(ossio_op_parser *p)
     case OSSIO_BODY_XML_LIST:
         st = ossio_xml_list_finish(&p->u.list);
         if (st == OSSIO_OK) {
-            const ossio_xml_list_result *r = &p->u.list.result;
-            op->truncated = r->is_truncated;
-            if (r->next_continuation_token.p != NULL) {
-                set_token(op, &r->next_continuation_token);
-            } else if (r->next_marker.p != NULL) {
-                set_token(op, &r->next_marker);
-            } else if (r->is_truncated && p->last_key[0]) {
-                ossio_xml_str last = {p->last_key, strlen(p->last_key)};
-                set_token(op, &last); /* V1 without a delimiter: resume after the last key */
-            } else {
-                set_token(op, NULL);
-            }
+            list_next(p, &p->u.list.result);
         }
         return st;
     case OSSIO_BODY_XML_UPLOADS:
@@ -227,6 +244,7 @@ ossio_status ossio_op_parser_finish(ossio_op_parser *p)
         if (st == OSSIO_OK) {
             op->truncated = p->u.uploads.result.is_truncated;
             set_token(op, &p->u.uploads.result.next_key_marker);
+            set_upload_marker(op, &p->u.uploads.result.next_upload_id_marker);
         }
         return st;
     case OSSIO_BODY_XML_PARTS:
@@ -306,6 +324,42 @@ void ossio_op_parser_free(ossio_op_parser *p)
         break;
     }
     free(p);
+}
+
+void ossio_op_parser_detail(const ossio_op_parser *p, char *out, size_t cap)
+{
+    const char *name = "the";
+    const ossio_xml_doc *d = NULL;
+    switch (p->kind) {
+    case OSSIO_BODY_XML_LIST:
+        name = p->op->cl->oss.list_v1 ? "ListObjects" : "ListObjectsV2";
+        d = &p->u.list.d;
+        break;
+    case OSSIO_BODY_XML_UPLOADS:
+        name = "ListMultipartUploads";
+        d = &p->u.uploads.d;
+        break;
+    case OSSIO_BODY_XML_PARTS:
+        name = "ListParts";
+        d = &p->u.parts.d;
+        break;
+    case OSSIO_BODY_XML_INIT:
+    case OSSIO_BODY_XML_COMPLETE:
+    case OSSIO_BODY_XML_COPY:
+        name = p->kind == OSSIO_BODY_XML_INIT       ? "InitiateMultipartUpload"
+               : p->kind == OSSIO_BODY_XML_COMPLETE ? "CompleteMultipartUpload"
+                                                    : "CopyObject";
+        d = &p->u.result.d;
+        break;
+    case OSSIO_BODY_XML_DELETE:
+        name = "DeleteMultipleObjects";
+        d = &p->u.del.d;
+        break;
+    default:
+        break;
+    }
+    const char *why = d != NULL ? ossio_xml_stream_error(&d->s) : "";
+    snprintf(out, cap, "malformed XML in the %s response%s%s", name, why[0] ? ": " : "", why);
 }
 
 static void take_error(ossio_op *op, const ossio_xml_error *e)

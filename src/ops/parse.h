@@ -29,6 +29,9 @@ ossio_op_parser *ossio_op_parser_new(ossio_op *op, ossio_body_kind_xml kind);
 ossio_status ossio_op_parser_feed(ossio_op_parser *p, const uint8_t *data, size_t len);
 ossio_status ossio_op_parser_finish(ossio_op_parser *p);
 void ossio_op_parser_free(ossio_op_parser *p);
+/* Why the body |p| parsed could not be used, naming the operation:
+ * "malformed XML in the CompleteMultipartUpload response: no ETag element". */
+void ossio_op_parser_detail(const ossio_op_parser *p, char *out, size_t cap);
 
 /* Fills op->code/message/request_id/host_id/ec from an error document (the
  * body, or the base64 x-oss-err header of a HEAD); 0 if it could not. */

@@ -90,7 +90,8 @@ struct ossio_transfer {
     int ctl_is_complete; /* ctl is the CompleteMultipartUpload: never canceled */
     int ctl_is_put;      /* ctl is the single PutObject: not canceled once its body left */
     int resuming;
-    ossio_op *ctl; /* init / complete / abort / single PUT in flight */
+    ossio_written written; /* upload: whether the object exists (ossio_result.written) */
+    ossio_op *ctl;         /* init / complete / abort / single PUT in flight */
     uint64_t moved;
     unsigned retries;
     /* callbacks */
@@ -165,6 +166,11 @@ uint64_t ossio_upload_part_size(uint64_t size, uint64_t part_size);
 /* Reads a part's p->len bytes at |off| of |fd| into a new p->buf (the
  * caller reserved its memory); NULL on a short read or out of memory. */
 const uint8_t *ossio_part_read(part *p, int fd, uint64_t off);
+/* PutObject's and CompleteMultipartUpload's outcome (commit.c): the
+ * completion of the single PutObject, and sending Complete once every part
+ * is stored; both set |written|. */
+void ossio_upload_put_done(ossio_op *op, const ossio_result *res, void *ud);
+void ossio_upload_complete(ossio_transfer *t);
 /* Sends InitiateMultipartUpload; its answer starts the parts. */
 void ossio_upload_init(ossio_transfer *t);
 /* Sends parts[0] as the whole object with one PutObject (when its memory is there). */

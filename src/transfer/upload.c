@@ -1,6 +1,7 @@
 /* Uploads: one PutObject up to the threshold or one part, else a multipart upload whose
  * parts go in parallel; each part's CRC-64 is checked by the operation, the
- * combination against CompleteMultipartUpload's. Any failure aborts. */
+ * combination against CompleteMultipartUpload's (commit.c). Any failure
+ * aborts, unless the object exists. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -90,114 +91,6 @@ static ossio_status add_headers(ossio_transfer *t, ossio_op *op)
     return OSSIO_OK;
 }
 
-/* A cancel (or other failure) that came while the request that makes the
- * object was past recall, and the object was written: the result says so
- * rather than "canceled, nothing written". */
-static void written_after_all(ossio_transfer *t, const char *what)
-{
-    if (t->finishing && t->status != OSSIO_OK) {
-        ossio_log(t->cl, OSSIO_LOG_INFO, "%s: %s came after %s was sent; the object is written",
-                  t->uri, ossio_status_name(t->status), what);
-        t->finishing = 0;
-        t->status = OSSIO_OK;
-        t->detail[0] = t->code[0] = t->message[0] = t->request_id[0] = '\0';
-        t->result.http_status = 0;
-    }
-}
-
-static void single_done(ossio_op *op, const ossio_result *res, void *ud)
-{
-    ossio_transfer *t = ud;
-    t->ctl = NULL;
-    t->ctl_is_put = 0;
-    ossio_transfer_account(t, res);
-    ossio_transfer_part_free(t, &t->parts[0]);
-    ossio_push_part_sent(t, &t->parts[0]);
-    if (res->status != OSSIO_OK) {
-        ossio_transfer_fail(t, res->status, res->detail, res);
-    } else {
-        written_after_all(t, "PutObject's body");
-        const ossio_object_info *info = ossio_op_object(op);
-        t->crc = t->parts[0].crc;
-        t->moved = t->size;
-        if (info != NULL && info->has_crc64 && info->crc64 != t->crc) {
-            ossio_transfer_fail(t, OSSIO_ECHECKSUM, "the stored object's CRC-64 differs from ours",
-                                res);
-        } else {
-            ossio_transfer_complete(t);
-        }
-    }
-    ossio_transfer_settle(t);
-}
-
-static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
-{
-    ossio_transfer *t = ud;
-    t->ctl = NULL;
-    t->ctl_is_complete = 0;
-    ossio_transfer_account(t, res);
-    if (res->status != OSSIO_OK) {
-        ossio_transfer_fail(t, res->status, res->detail, res);
-        ossio_transfer_settle(t);
-        return;
-    }
-    t->upload_id[0] = '\0'; /* completed: nothing to abort any more */
-    written_after_all(t, "CompleteMultipartUpload");
-    uint64_t crc = t->parts[0].crc;
-    for (size_t i = 1; i < t->n_parts; i++) {
-        crc = ossio_crc64_combine(crc, t->parts[i].crc, t->parts[i].len);
-    }
-    t->crc = crc;
-    const ossio_object_info *info = ossio_op_object(op);
-    if (info != NULL && info->has_crc64 && info->crc64 != crc) {
-        /* The object exists but is not what we sent: report it (it is not deleted). */
-        ossio_transfer_fail(t, OSSIO_ECHECKSUM,
-                            "the completed object's CRC-64 differs from the parts'", res);
-    } else {
-        ossio_transfer_complete(t);
-    }
-    ossio_transfer_settle(t);
-}
-
-/* Preconditions apply when the object comes into being: on Complete too. */
-static ossio_status add_preconditions(ossio_transfer *t, ossio_op *op)
-{
-    for (size_t i = 0; i < t->hdrs.n; i++) {
-        const char *n = t->hdrs.v[i].name;
-        if (strcasecmp(n, "x-oss-forbid-overwrite") == 0 || strcasecmp(n, "if-none-match") == 0 ||
-            strcasecmp(n, "if-match") == 0) {
-            ossio_status st = ossio_op_set_header(op, n, t->hdrs.v[i].value);
-            if (st != OSSIO_OK) {
-                return st;
-            }
-        }
-    }
-    return OSSIO_OK;
-}
-
-static void complete(ossio_transfer *t)
-{
-    ossio_op *op = NULL;
-    ossio_status st = ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_COMPLETE, t->uri);
-    if (st == OSSIO_OK) {
-        st = ossio_op_set_upload(op, t->upload_id, 0);
-    }
-    if (st == OSSIO_OK) {
-        st = add_preconditions(t, op);
-    }
-    for (size_t i = 0; i < t->n_parts && st == OSSIO_OK; i++) {
-        st = ossio_op_add_part(op, (uint32_t)(i + 1), t->parts[i].etag);
-    }
-    if (st != OSSIO_OK) {
-        ossio_op_free(op);
-        ossio_transfer_fail(t, st, "could not build CompleteMultipartUpload", NULL);
-        return;
-    }
-    t->ctl = op;
-    t->ctl_is_complete = 1;
-    ossio_transfer_submit_op(op, complete_done, t);
-}
-
 static void part_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     part *p = ud;
@@ -220,7 +113,7 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer_note_progress(t, 0);
     if (!t->finishing) {
         if (t->done_parts == t->n_parts && (!t->push || t->push_ended)) {
-            complete(t);
+            ossio_upload_complete(t);
         } else {
             start_parts(t);
         }
@@ -286,7 +179,7 @@ static void complete_if_all_sent(ossio_transfer *t)
 {
     if (t->push && t->push_ended && t->multipart && t->upload_id[0] != '\0' && !t->ctl_is_init &&
         t->ctl == NULL && t->in_flight == 0 && t->done_parts == t->n_parts && !t->finishing) {
-        complete(t);
+        ossio_upload_complete(t);
     }
 }
 
@@ -338,7 +231,7 @@ static void listed_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_log(t->cl, OSSIO_LOG_INFO, "resuming upload %s of %s: %zu of %zu parts already there",
               t->upload_id, t->uri, t->done_parts, t->n_parts);
     if (t->done_parts == t->n_parts) {
-        complete(t);
+        ossio_upload_complete(t);
     } else {
         start_parts(t);
     }
@@ -468,7 +361,7 @@ void ossio_upload_single(ossio_transfer *t)
     p->state = 1;
     t->ctl = op;
     t->ctl_is_put = 1;
-    ossio_transfer_submit_op(op, single_done, t);
+    ossio_transfer_submit_op(op, ossio_upload_put_done, t);
 }
 
 void ossio_upload_pump(ossio_transfer *t)

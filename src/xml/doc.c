@@ -140,19 +140,26 @@ static ossio_status close_entry(ossio_xml_doc *d, size_t i)
     return st;
 }
 
+/* Whether |name| is |def|'s root (a NULL root takes any name). */
+static bool is_root(const ossio_xml_doc_def *def, const char *name)
+{
+    return def->root == NULL || strcmp(name, def->root) == 0;
+}
+
 static int on_text(void *ud, size_t depth, const char *const *names, const char *text, size_t len)
 {
     ossio_xml_doc *d = ud;
     if (!d->root_seen) {
         d->root_seen = true;
-        if (strcmp(names[0], d->def->root) != 0 && d->def->alt &&
-            strcmp(names[0], d->def->alt->root) == 0) {
+        /* The alternative wins over an "any root" definition. */
+        if (d->def->alt && strcmp(names[0], d->def->alt->root) == 0 &&
+            (d->def->root == NULL || strcmp(names[0], d->def->root) != 0)) {
             d->def = d->def->alt;
             d->alt_used = true;
         }
     }
     const ossio_xml_doc_def *def = d->def;
-    if (strcmp(names[0], def->root) != 0) {
+    if (!is_root(def, names[0])) {
         return 0; /* finish reports the wrong root */
     }
     ossio_status st = OSSIO_OK;

@@ -33,7 +33,8 @@ typedef struct ossio_xml_entry_def {
 } ossio_xml_entry_def;
 
 /* One document type: its root, the text children of the root it keeps (the
- * "tail"), and its entries. |alt| (optional) is accepted as a root instead. */
+ * "tail"), and its entries. |alt| (optional) is accepted as a root instead.
+ * A NULL |root| accepts any root element (|alt|'s root still selects |alt|). */
 typedef struct ossio_xml_doc_def {
     const char *root;
     const char *const *tail; /* NULL-terminated */
@@ -251,7 +252,8 @@ void ossio_xml_parts_free(ossio_xml_parts_parser *p);
 
 typedef enum ossio_xml_result_kind {
     OSSIO_XML_INITIATE, /* requires UploadId */
-    OSSIO_XML_COMPLETE, /* requires ETag */
+    OSSIO_XML_COMPLETE, /* requires ETag; any root name (S3-compatible servers
+                         * answer e.g. CompleteMultipartUploadResponse) */
     OSSIO_XML_COPY      /* requires ETag */
 } ossio_xml_result_kind;
 

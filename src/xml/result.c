@@ -177,7 +177,10 @@ static const char *const result_tail[] = {"Bucket", "Key",          "UploadId", 
                                           "ETag",   "LastModified", "EncodingType", NULL};
 static const ossio_xml_doc_def result_defs[] = {
     {"InitiateMultipartUploadResult", result_tail, 1u << RT_KEY, NULL, 0, &error_def},
-    {"CompleteMultipartUploadResult", result_tail, 1u << RT_KEY, NULL, 0, &error_def},
+    /* CompleteMultipartUploadResult, but S3-compatible servers name it
+     * otherwise (CompleteMultipartUploadResponse): any root with an ETag is
+     * the answer, so an object that exists is not reported as a failure. */
+    {NULL, result_tail, 1u << RT_KEY, NULL, 0, &error_def},
     {"CopyObjectResult", result_tail, 0, NULL, 0, &error_def},
 };
 
@@ -217,7 +220,7 @@ ossio_status ossio_xml_result_finish(ossio_xml_result_parser *p)
     r->last_modified = p->d.tail[RT_MTIME];
     if (p->kind == OSSIO_XML_INITIATE ? !r->upload_id.p : !r->etag.p) {
         p->d.s.status = OSSIO_EXML;
-        p->d.s.why = "required XML element missing";
+        p->d.s.why = p->kind == OSSIO_XML_INITIATE ? "no UploadId element" : "no ETag element";
         return OSSIO_EXML;
     }
     return OSSIO_OK;

@@ -484,6 +484,41 @@ case_delims() {
   done
 }
 
+# A server whose listing pages are broken (a truncated page with no way
+# forward, a token that comes back forever): ls, rm -r, cp -r and splits
+# each fail with the named error, exit 1, after at most two pages, and
+# rm -r deletes nothing from the partial list.
+case_paging() {
+  local ctl="http://127.0.0.1:$OSSIO_EP_PORT_CONTROL"
+  arm_page() {
+    curl -sf -X POST "$ctl/faults" -d "{\"kind\":\"$1\",\"count\":$2,\"match\":{\"path\":\"/$OSSIO_EP_BUCKET\",\"query\":\"$PREFIX\"}}" >/dev/null
+  }
+  fired_clear() { curl -sf -X DELETE "$ctl/faults?path=/$OSSIO_EP_BUCKET&query=$PREFIX" | jq '[.[].fired] | add // 0'; }
+  local n
+  for n in a b c d e; do
+    printf '%s\n' "$n" >"$TMP/$n"
+    run "${EP_H2[@]}" cp "$TMP/$n" "$B/$PREFIX/d/$n"; check "upload $n" [ "$RC" = 0 ]
+  done
+  local P=(-D fs.oss.paging.maximum=2)
+  for ep in h2 h1; do
+    local -n E="EP_${ep^^}"
+    arm_page list-repeat-token 50
+    expect_error 1 'NextContinuationToken .* already used' "${E[@]}" "${P[@]}" ls -r "$B/$PREFIX/"
+    check "ls: two pages asked, not fifty ($ep)" [ "$(fired_clear)" = 2 ]
+    arm_page list-no-token 1
+    expect_error 1 'NextContinuationToken missing' "${E[@]}" "${P[@]}" rm -r "$B/$PREFIX/d/"
+    fired_clear >/dev/null
+    run "${E[@]}" ls -r "$B/$PREFIX/d/"; check "rm -r deleted nothing ($ep)" [ "$(wc -l <"$TMP/out")" = 5 ]
+    arm_page list-no-token 1
+    expect_error 1 'NextContinuationToken missing' "${E[@]}" "${P[@]}" cp -r "$B/$PREFIX/d/" "$TMP/copy-$ep"
+    fired_clear >/dev/null
+    check "cp -r copied nothing ($ep)" [ ! -e "$TMP/copy-$ep" ]
+    arm_page list-repeat-token 50
+    expect_error 1 'already used' "${E[@]}" "${P[@]}" splits "$B/$PREFIX/d/"
+    check "splits: two pages asked ($ep)" [ "$(fired_clear)" = 2 ]
+  done
+}
+
 "case_$CASE"
 [ "$FAILED" = 0 ] && echo "PASS: $CASE"
 exit "$FAILED"

@@ -40,7 +40,7 @@ static const struct expected all[] = {
     {E(OSSIO_ESERVER, 1)},      {E(OSSIO_EEXISTS, 0)},
     {E(OSSIO_EXML, 0)},         {E(OSSIO_ECHECKSUM, 1)},
     {E(OSSIO_ECHANGED, 0)},     {E(OSSIO_EIO, 0)},
-    {E(OSSIO_ERECORDSIZE, 0)},
+    {E(OSSIO_ERECORDSIZE, 0)},  {E(OSSIO_EPAGING, 0)},
 };
 #undef E
 #define N_ALL (sizeof(all) / sizeof(all[0]))
@@ -78,6 +78,7 @@ static void test_groups(void **state)
     assert_int_equal(OSSIO_EPROTO, -500);
     assert_int_equal(OSSIO_EHTTP, -600);
     assert_int_equal(OSSIO_EXML, -700);
+    assert_int_equal(OSSIO_EPAGING, -701);
     assert_int_equal(OSSIO_ECHECKSUM, -800);
     assert_int_equal(OSSIO_ERECORDSIZE, -900);
 }

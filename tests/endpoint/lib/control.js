@@ -2,7 +2,8 @@
 // and inspect faults and read request statistics.
 //   POST   /faults   {kind, count, match, after, ms, offset, status, code, message} → fault
 //   GET    /faults   → [{id, kind, remaining, fired, match}]
-//   DELETE /faults[?path=P] → removes all faults (or those matching path P exactly), returns them
+//   DELETE /faults[?path=P[&query=Q]] → removes all faults (or those whose match.path is P
+//                              and match.query is Q, exactly), returns them
 //   GET    /stats    → {requests, faultsFired, byMethod, byStatus, byScheme, byCode}
 //   DELETE /stats    → reset the counters
 //   DELETE /objects?prefix=P/ → removes every stored object under key prefix P/
@@ -47,7 +48,8 @@ function controlServer(front, faults, { storeDir, bucket } = {}) {
           case 'GET /faults': return send(200, faults.snapshot());
           case 'DELETE /faults': {
             const m = /[?&]path=([^&]*)/.exec(req.url);
-            return send(200, faults.clear(m ? decodeURIComponent(m[1]) : undefined));
+            const q = /[?&]query=([^&]*)/.exec(req.url);
+            return send(200, faults.clear(m ? decodeURIComponent(m[1]) : undefined, q ? decodeURIComponent(q[1]) : undefined));
           }
           case 'GET /stats': return send(200, front.stats);
           case 'DELETE /stats': front.stats = newStats(); return send(200, front.stats);

@@ -20,8 +20,18 @@ const STATUS_PRESETS = {
 // noanswer: the request body is read whole, then nothing is answered for |ms|.
 // bigerror: 500 with a body of |bodyBytes| (an <Error> whose Code and Message
 // come first, then padding; with xml false, plain text).
+// Broken paging, on ListObjects (V1, V2), ListParts and ListMultipartUploads
+// pages (see pageFault): list-no-token, list-repeat-token.
+// CompleteMultipartUpload answered 200 (the object is completed) with a body
+// ossio's first parser did not expect: complete-other-root (root element
+// CompleteMultipartUploadResponse, ETag inside), complete-garbage (not XML;
+// with forward: false the upload is not even completed).
 const KINDS = new Set([...Object.keys(STATUS_PRESETS), 'status', 'reset', 'stall', 'truncate', 'flip', 'goaway',
-  'error200', 'drop', 'drip', 'noanswer', 'bigerror']);
+  'error200', 'drop', 'drip', 'noanswer', 'bigerror',
+  'list-no-token', 'list-repeat-token', 'complete-other-root', 'complete-garbage']);
+
+// What complete-garbage answers: no XML parser can read it.
+const GARBAGE_BODY = 'Done.\x00\x01 <<this is not XML & never was\n';
 
 class Faults {
   constructor() {
@@ -44,6 +54,7 @@ class Faults {
       after: Number(spec.after || 0), ms: Number(spec.ms || 0),
       offset: spec.offset === undefined ? undefined : Number(spec.offset),
       rate: Number(spec.rate || 4), bodyBytes: Number(spec.bodyBytes || 0), xml: spec.xml !== false,
+      forward: spec.forward !== false,
     };
     if (STATUS_PRESETS[spec.kind]) [f.status, f.code, f.message] = STATUS_PRESETS[spec.kind];
     if (spec.kind === 'status') {
@@ -71,10 +82,12 @@ class Faults {
     return this.list.map(({ id, kind, remaining, fired, match }) => ({ id, kind, remaining, fired, match }));
   }
 
-  /** Removes every fault, or only those armed for match.path === path
-   * (tests running in parallel clear only their own). Returns what it removed. */
-  clear(path) {
-    const gone = this.list.filter(f => path === undefined || f.match.path === path);
+  /** Removes every fault, or only those armed for match.path === path (and,
+   * if given, match.query === query): tests running in parallel clear only
+   * their own. Returns what it removed. */
+  clear(path, query) {
+    const gone = this.list.filter(f => (path === undefined || f.match.path === path) &&
+      (query === undefined || f.match.query === query));
     this.list = this.list.filter(f => !gone.includes(f));
     return gone.map(({ id, kind, remaining, fired, match }) => ({ id, kind, remaining, fired, match }));
   }
@@ -90,4 +103,18 @@ function matches(m, req) {
   return true;
 }
 
-module.exports = { Faults, STATUS_PRESETS };
+/**
+ * A listing page as a list-* fault makes it. page = {truncated, next, sent}:
+ * whether the page is truncated, the marker(s) to go on from (null: none) and
+ * the marker(s) the request carried (null: a first page). list-no-token: the
+ * page says it is truncated and names no way forward. list-repeat-token: the
+ * page says it is truncated and names the marker it was asked with, forever
+ * (a first page, asked with none, is left as it is). Other faults: unchanged.
+ */
+function pageFault(fault, page) {
+  if (fault && fault.kind === 'list-no-token') return { ...page, truncated: true, next: null };
+  if (fault && fault.kind === 'list-repeat-token' && page.sent !== null) return { ...page, truncated: true, next: page.sent };
+  return page;
+}
+
+module.exports = { Faults, STATUS_PRESETS, GARBAGE_BODY, pageFault };

@@ -14,6 +14,7 @@ const { listObjects } = require('./listing');
 const { parseQuery, splitTarget, encodeKeyPath, pairsToQueryString } = require('./query');
 const { Multipart, OssError, xmlEscape } = require('./multipart');
 const { fileCrc64 } = require('./crc');
+const { GARBAGE_BODY } = require('./faults');
 const { toStore, STORE_KEY_QUERY, decodeStoreKeysInXml, encodeStoreKeysInXml } = require('./storekey');
 
 const MAX_BUFFERED_BODY = 8 << 20;
@@ -169,7 +170,7 @@ class Front {
         return this.sendEmpty(res, 204);
       }
       if (method === 'GET' && has('uploadId')) {
-        return this.sendXml(res, 200, await this.multipart.listParts(bucket, key, q.uploadId, q));
+        return this.sendXml(res, 200, await this.multipart.listParts(bucket, key, q.uploadId, q, ctx.fault));
       }
       if (method === 'PUT' && has('uploadId')) {
         Multipart.checkPartNumber(q.partNumber);
@@ -180,6 +181,9 @@ class Front {
         const body = await readBody(req);
         await this.multipart.checkComplete(bucket, key, q.uploadId, body.toString('utf8'));
         await this.checkForbidOverwrite(req, ctx);
+        if (ctx.fault && ctx.fault.kind === 'complete-garbage' && !ctx.fault.forward) {
+          return void res.writeHead(200, { 'content-type': 'application/xml' }).end(GARBAGE_BODY);
+        }
         return this.proxy(req, res, ctx, { body, crc: () => this.multipart.objectPath(bucket, key) });
       }
       if (method === 'PUT' || method === 'GET' || method === 'HEAD') {
@@ -190,7 +194,7 @@ class Front {
       }
     } else if (bucket && method === 'GET' && has('uploads')) {
       await this.requireBucket(bucket);
-      return this.sendXml(res, 200, await this.multipart.listUploads(bucket, q));
+      return this.sendXml(res, 200, await this.multipart.listUploads(bucket, q, ctx.fault));
     } else if (bucket && method === 'GET' &&
                !Object.keys(q).some(k => V1_SUBRESOURCES.has(k) && k !== 'continuation-token')) {
       await this.requireBucket(bucket);
@@ -198,7 +202,7 @@ class Front {
       const xml = await listObjects(this.opts.storeDir, bucket, q, async k => {
         const m = await store.getMetadata(bucket, toStore(k)).catch(() => null);
         return m && { size: m['content-length'], etag: m.etag, lastModified: new Date(m['last-modified']).toISOString() };
-      });
+      }, ctx.fault);
       return this.sendXml(res, 200, xml, ctx.fault, req);
     } else if (bucket && method === 'POST' && has('delete')) {
       const body = Buffer.from(encodeStoreKeysInXml((await readBody(req)).toString('utf8')));
@@ -312,7 +316,7 @@ class Front {
     }
     const objectData = ctx.key && (req.method === 'GET' || req.method === 'HEAD') && !ctx.q.uploadId;
     if (!objectData && /xml/.test(upRes.headers['content-type'] || '')) {
-      const xml = decodeStoreKeysInXml((await readBody(upRes)).toString('utf8'));
+      const xml = completeFault(ctx, decodeStoreKeysInXml((await readBody(upRes)).toString('utf8')));
       res.setHeader('content-length', Buffer.byteLength(xml));
       res.writeHead(status);
       return void this.endBody(res, Buffer.from(xml), ctx.fault, req);
@@ -334,9 +338,9 @@ class Front {
     else req.socket.destroy();
   }
 
-  /** Ends a response with |body|, applying a drop or drip fault to it. */
+  /** Ends a response with |body|, applying a body fault (drop, drip, reset, truncate) to it. */
   endBody(res, body, fault, req) {
-    if (fault && (fault.kind === 'drop' || fault.kind === 'drip') && fault.after < body.length) {
+    if (fault && ['drop', 'drip', 'reset', 'truncate'].includes(fault.kind) && fault.after < body.length) {
       return void this.pipeBody(require('stream').Readable.from([body]), res, fault, body.length, req);
     }
     res.end(body);
@@ -494,6 +498,14 @@ function cut(res, kind) {
   }
   if (kind === 'reset') res.socket.resetAndDestroy();
   else res.socket.end();
+}
+
+/** A CompleteMultipartUpload answer (the upload is completed) as a complete-* fault rewrites it. */
+function completeFault(ctx, xml) {
+  const kind = ctx.fault && ctx.method === 'POST' && ctx.q.uploadId !== undefined ? ctx.fault.kind : '';
+  if (kind === 'complete-other-root') return xml.replace(/CompleteMultipartUploadResult\b/g, 'CompleteMultipartUploadResponse');
+  if (kind === 'complete-garbage') return GARBAGE_BODY;
+  return xml;
 }
 
 /** "/bucket/key[?versionId=..]" (URL-encoded) → the same with the key's stored name. */

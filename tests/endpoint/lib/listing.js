@@ -11,6 +11,7 @@ const path = require('path');
 const FilesystemStore = require('s3rver/lib/stores/filesystem');
 const { fromStore } = require('./storekey');
 const { xmlEscape } = require('./multipart');
+const { pageFault } = require('./faults');
 
 const OBJECT_SUFFIX = '._S3rver_object';
 
@@ -46,9 +47,10 @@ const untoken = t => Buffer.from(t, 'base64').toString('utf8');
 /**
  * Answers a listing. q: decoded query ({prefix, delimiter, 'max-keys',
  * marker, 'continuation-token', 'start-after', 'encoding-type', 'list-type'}).
- * metadata(key) resolves to {size, etag, lastModified}.
+ * metadata(key) resolves to {size, etag, lastModified}. fault: the armed
+ * fault this request took, if any (list-* faults break the paging).
  */
-async function listObjects(storeDir, bucket, q, metadata) {
+async function listObjects(storeDir, bucket, q, metadata, fault = null) {
   const v2 = q['list-type'] === '2';
   const url = q['encoding-type'] === 'url';
   const prefix = q.prefix || '';
@@ -84,16 +86,21 @@ async function listObjects(storeDir, bucket, q, metadata) {
     last = entry;
   }
 
+  // V2's token is opaque (the last entry, base64); V1's marker is the last entry.
+  const sentToken = v2 ? (q['continuation-token'] || null) : (q.marker || null);
+  const page = pageFault(fault, { truncated, next: truncated ? (v2 ? token(last) : last) : null, sent: sentToken });
+  truncated = page.truncated;
+
   let xml = '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult>';
   xml += `<Name>${xmlEscape(bucket)}</Name><Prefix>${enc(prefix, url)}</Prefix>`;
   if (v2) {
     if (q['continuation-token']) xml += `<ContinuationToken>${xmlEscape(q['continuation-token'])}</ContinuationToken>`;
     if (q['start-after']) xml += `<StartAfter>${enc(q['start-after'], url)}</StartAfter>`;
-    if (truncated) xml += `<NextContinuationToken>${token(last)}</NextContinuationToken>`;
+    if (page.next !== null) xml += `<NextContinuationToken>${xmlEscape(page.next)}</NextContinuationToken>`;
     xml += `<KeyCount>${contents.length + prefixes.length}</KeyCount>`;
   } else {
     xml += `<Marker>${enc(q.marker || '', url)}</Marker>`;
-    if (truncated) xml += `<NextMarker>${enc(last, url)}</NextMarker>`;
+    if (page.next !== null) xml += `<NextMarker>${enc(page.next, url)}</NextMarker>`;
   }
   xml += `<MaxKeys>${maxKeys}</MaxKeys>`;
   if (delimiter) xml += `<Delimiter>${enc(delimiter, url)}</Delimiter>`;

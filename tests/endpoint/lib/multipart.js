@@ -9,6 +9,7 @@ const FilesystemStore = require('s3rver/lib/stores/filesystem');
 const { fileCrc64 } = require('./crc');
 const { removeDir } = require('./s3rver-store');
 const { toStore, fromStore } = require('./storekey');
+const { pageFault } = require('./faults');
 
 const MIN_PART_SIZE = 100 * 1024; // OSS: every part but the last is at least 100 KB
 const MAX_PART_NUMBER = 10000;
@@ -80,18 +81,23 @@ class Multipart {
     await removeDir(dir); // an UploadPart may still be writing into it
   }
 
-  async listParts(bucket, key, uploadId, q) {
+  /** ListParts; fault: the armed fault the request took, if any (list-* faults). */
+  async listParts(bucket, key, uploadId, q, fault = null) {
     const dir = await this.requireUpload(bucket, key, uploadId);
     const marker = Number(q['part-number-marker'] || 0);
     const max = Math.min(Number(q['max-parts'] || 1000), 1000);
     const all = (await this.parts(dir)).filter(p => p.number > marker);
     const page = all.slice(0, max);
-    const truncated = all.length > page.length;
+    const paging = pageFault(fault, {
+      truncated: all.length > page.length,
+      next: page.length ? page[page.length - 1].number : marker,
+      sent: q['part-number-marker'] === undefined ? null : marker,
+    });
     let xml = '<?xml version="1.0" encoding="UTF-8"?>\n<ListPartsResult>';
     xml += `<Bucket>${xmlEscape(bucket)}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${xmlEscape(uploadId)}</UploadId>`;
     xml += `<PartNumberMarker>${marker}</PartNumberMarker>`;
-    xml += `<NextPartNumberMarker>${page.length ? page[page.length - 1].number : marker}</NextPartNumberMarker>`;
-    xml += `<MaxParts>${max}</MaxParts><IsTruncated>${truncated}</IsTruncated>`;
+    if (paging.next !== null) xml += `<NextPartNumberMarker>${paging.next}</NextPartNumberMarker>`;
+    xml += `<MaxParts>${max}</MaxParts><IsTruncated>${paging.truncated}</IsTruncated>`;
     for (const p of page) {
       xml += `<Part><PartNumber>${p.number}</PartNumber><LastModified>${p.mtime.toISOString()}</LastModified>`;
       xml += `<ETag>${xmlEscape(p.etag)}</ETag><HashCrc64ecma>${await fileCrc64(p.path)}</HashCrc64ecma><Size>${p.size}</Size></Part>`;
@@ -99,7 +105,8 @@ class Multipart {
     return `${xml}</ListPartsResult>`;
   }
 
-  async listUploads(bucket, q) {
+  /** ListMultipartUploads; fault: the armed fault the request took, if any (list-* faults). */
+  async listUploads(bucket, q, fault = null) {
     const root = this.uploadsDir(bucket);
     const ids = await fs.promises.readdir(root).catch(() => []);
     const uploads = [];
@@ -121,13 +128,20 @@ class Multipart {
     const page = sorted.slice(0, max);
     const truncated = sorted.length > page.length;
     const last = page[page.length - 1];
+    const paging = pageFault(fault, {
+      truncated,
+      next: truncated ? { key: last.key, id: last.id } : { key: '', id: '' },
+      sent: keyMarker ? { key: keyMarker, id: idMarker } : null,
+    });
     let xml = '<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult>';
     xml += `<Bucket>${xmlEscape(bucket)}</Bucket><KeyMarker>${xmlEscape(keyMarker)}</KeyMarker>`;
     xml += `<UploadIdMarker>${xmlEscape(idMarker)}</UploadIdMarker>`;
-    xml += `<NextKeyMarker>${truncated ? xmlEscape(last.key) : ''}</NextKeyMarker>`;
-    xml += `<NextUploadIdMarker>${truncated ? xmlEscape(last.id) : ''}</NextUploadIdMarker>`;
+    if (paging.next !== null) {
+      xml += `<NextKeyMarker>${xmlEscape(paging.next.key)}</NextKeyMarker>`;
+      xml += `<NextUploadIdMarker>${xmlEscape(paging.next.id)}</NextUploadIdMarker>`;
+    }
     xml += `<Delimiter></Delimiter><Prefix>${xmlEscape(prefix)}</Prefix><MaxUploads>${max}</MaxUploads>`;
-    xml += `<IsTruncated>${truncated}</IsTruncated>`;
+    xml += `<IsTruncated>${paging.truncated}</IsTruncated>`;
     for (const u of page) {
       xml += `<Upload><Key>${xmlEscape(u.key)}</Key><UploadId>${xmlEscape(u.id)}</UploadId>`;
       xml += `<Initiated>${u.initiated.toISOString()}</Initiated></Upload>`;

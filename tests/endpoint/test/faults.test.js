@@ -142,3 +142,146 @@ test('control port rejects unknown fault kinds', async () => {
   const stats = await control(ep, 'GET', '/stats');
   assert.ok(stats.requests > 0 && stats.faultsFired > 0);
 });
+
+// Paging faults: the listings ossio follows, broken the two ways a server can
+// break them. Objects under a fresh prefix; the fault matches that prefix.
+async function fiveObjects() {
+  const dir = uniqueKey('x').replace(/\/x$/, '');
+  const client = aliClient(ep);
+  for (const n of ['a', 'b', 'c', 'd', 'e']) await client.put(`${dir}/${n}`, Buffer.from(n));
+  armed.add(dir);
+  // Bucket-level requests have the path /bucket: match them by the prefix in the query.
+  const word = dir.split('/')[1];
+  armedQuery.push([`/${ep.bucket}`, word]);
+  return { dir, word, client };
+}
+const armedQuery = [];
+
+/** ListObjects V1 by hand (ali-oss's list() wants an Owner the front does not send): the parsed page. */
+async function listV1(client, query) {
+  const params = client._objectRequestParams('GET', '', {});
+  params.query = query;
+  params.xmlResponse = true;
+  params.successStatuses = [200];
+  const d = (await client.request(params)).data;
+  const keys = [].concat(d.Contents || []).map(c => c.Key);
+  return { isTruncated: d.IsTruncated === 'true', nextMarker: d.NextMarker === undefined ? null : d.NextMarker, keys };
+}
+test.afterEach(async () => {
+  for (const [p, q] of armedQuery.splice(0)) {
+    await control(ep, 'DELETE', `/faults?path=${encodeURIComponent(p)}&query=${encodeURIComponent(q)}`);
+  }
+});
+
+test('list-no-token: a truncated ListObjects page without NextMarker / NextContinuationToken', async () => {
+  const { dir, word, client } = await fiveObjects();
+  const match = { path: `/${ep.bucket}`, query: word };
+  await control(ep, 'POST', '/faults', { kind: 'list-no-token', count: 2, match });
+  const v1 = await listV1(client, { prefix: `${dir}/`, 'max-keys': 2 });
+  assert.strictEqual(v1.isTruncated, true);
+  assert.strictEqual(v1.nextMarker, null);
+  assert.deepStrictEqual(v1.keys, [`${dir}/a`, `${dir}/b`]);
+  // Even a page that holds the rest says it is truncated.
+  const v2 = await client.listV2({ prefix: `${dir}/`, 'max-keys': 10 });
+  assert.strictEqual(v2.isTruncated, true);
+  assert.strictEqual(v2.nextContinuationToken, null);
+  assert.strictEqual(v2.objects.length, 5);
+  // Spent: the next page is whole again.
+  const ok = await client.listV2({ prefix: `${dir}/`, 'max-keys': 2 });
+  assert.strictEqual(ok.isTruncated, true);
+  assert.ok(ok.nextContinuationToken);
+});
+
+test('list-repeat-token: every later page names the marker it was asked with', async () => {
+  const { dir, word, client } = await fiveObjects();
+  await control(ep, 'POST', '/faults', { kind: 'list-repeat-token', count: 10, match: { path: `/${ep.bucket}`, query: word } });
+  const first = await client.listV2({ prefix: `${dir}/`, 'max-keys': 2 });
+  assert.ok(first.nextContinuationToken, 'the first page is answered as it is');
+  for (let i = 0; i < 3; i++) {
+    const again = await client.listV2({ prefix: `${dir}/`, 'max-keys': 2, 'continuation-token': first.nextContinuationToken });
+    assert.strictEqual(again.isTruncated, true);
+    assert.strictEqual(again.nextContinuationToken, first.nextContinuationToken);
+  }
+  const v1 = await listV1(client, { prefix: `${dir}/`, 'max-keys': 2, marker: `${dir}/d` });
+  assert.strictEqual(v1.isTruncated, true);
+  assert.strictEqual(v1.nextMarker, `${dir}/d`);
+});
+
+test('list-* faults break ListParts and ListMultipartUploads paging the same way', async () => {
+  const { dir, word, client } = await fiveObjects();
+  const key = `${dir}/mp`;
+  const ids = [];
+  for (let i = 0; i < 3; i++) ids.push((await client.initMultipartUpload(key)).uploadId);
+  for (let n = 1; n <= 3; n++) await client.uploadPart(key, ids[0], n, Buffer.from(`part ${n}`), 0, 6);
+  await control(ep, 'POST', '/faults', { kind: 'list-no-token', match: { path: key, query: 'uploadId' } });
+  const parts = await client.listParts(key, ids[0], { 'max-parts': 1 });
+  assert.strictEqual(parts.isTruncated, 'true');
+  assert.strictEqual(parts.nextPartNumberMarker, undefined);
+  await control(ep, 'POST', '/faults', { kind: 'list-repeat-token', match: { path: key, query: 'uploadId' } });
+  const same = await client.listParts(key, ids[0], { 'max-parts': 1, 'part-number-marker': 1 });
+  assert.strictEqual(same.isTruncated, 'true');
+  assert.strictEqual(same.nextPartNumberMarker, '1');
+  await control(ep, 'POST', '/faults', { kind: 'list-no-token', match: { path: `/${ep.bucket}`, query: word } });
+  const up = await client.listUploads({ prefix: `${dir}/`, 'max-uploads': 1 });
+  assert.strictEqual(up.isTruncated, true);
+  assert.strictEqual(up.nextKeyMarker, undefined);
+  const sorted = [...ids].sort();
+  await control(ep, 'POST', '/faults', { kind: 'list-repeat-token', match: { path: `/${ep.bucket}`, query: word } });
+  const rep = await client.listUploads({ prefix: `${dir}/`, 'max-uploads': 1, 'key-marker': key, 'upload-id-marker': sorted[0] });
+  assert.strictEqual(rep.isTruncated, true);
+  assert.strictEqual(rep.nextKeyMarker, key);
+  assert.strictEqual(rep.nextUploadIdMarker, sorted[0]);
+  for (const id of ids) await client.abortMultipartUpload(key, id);
+});
+
+/** Sends CompleteMultipartUpload by hand: the raw answer, whatever its body. */
+async function rawComplete(client, key, uploadId, parts) {
+  let xml = '<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload>';
+  for (const p of parts) xml += `<Part><PartNumber>${p.number}</PartNumber><ETag>${p.etag}</ETag></Part>`;
+  xml += '</CompleteMultipartUpload>';
+  const params = client._objectRequestParams('POST', key, { subres: { uploadId } });
+  params.mime = 'xml';
+  params.content = xml;
+  params.successStatuses = [200];
+  const r = await client.request(params);
+  return { status: r.status, body: Buffer.from(r.data).toString('utf8') };
+}
+
+async function oneUpload(client, key) {
+  const { uploadId } = await client.initMultipartUpload(key);
+  const part = await client.uploadPart(key, uploadId, 1, BODY, 0, BODY.length);
+  return { uploadId, parts: [{ number: 1, etag: part.etag }] };
+}
+
+test('complete-other-root: 200, the object completed, the root is CompleteMultipartUploadResponse', async () => {
+  const key = uniqueKey('other-root.bin');
+  armed.add(key);
+  const client = aliClient(ep);
+  const { uploadId, parts } = await oneUpload(client, key);
+  await control(ep, 'POST', '/faults', { kind: 'complete-other-root', match: { method: 'POST', path: key, query: 'uploadId' } });
+  const r = await rawComplete(client, key, uploadId, parts);
+  assert.strictEqual(r.status, 200);
+  assert.match(r.body, /^<\?xml[^>]*>\s*<CompleteMultipartUploadResponse[ >][\s\S]*<ETag>[^<]+<\/ETag>[\s\S]*<\/CompleteMultipartUploadResponse>\s*$/);
+  assert.doesNotMatch(r.body, /CompleteMultipartUploadResult/);
+  assert.deepStrictEqual((await client.get(key)).content, BODY);
+});
+
+test('complete-garbage: 200 with a body no parser reads; forward: false leaves the upload open', async () => {
+  const client = aliClient(ep);
+  for (const forward of [true, false]) {
+    const key = uniqueKey(`garbage-${forward}.bin`);
+    armed.add(key);
+    const { uploadId, parts } = await oneUpload(client, key);
+    await control(ep, 'POST', '/faults', { kind: 'complete-garbage', forward, match: { method: 'POST', path: key, query: 'uploadId' } });
+    const r = await rawComplete(client, key, uploadId, parts);
+    assert.strictEqual(r.status, 200);
+    assert.doesNotMatch(r.body, /ETag/);
+    assert.ok(r.body.includes('\x00'), 'not even well-formed text');
+    if (forward) {
+      assert.deepStrictEqual((await client.get(key)).content, BODY);
+    } else {
+      await assert.rejects(client.head(key), e => e.status === 404);
+      await client.abortMultipartUpload(key, uploadId); // the upload is still there
+    }
+  }
+});
