@@ -833,7 +833,7 @@ OSSIO_EXTERN const char *ossio_transfer_upload_id(const ossio_transfer *t);
  * after max(1 s, 4 × the mean time of the parts done so far) is requested a
  * second time; the first complete answer wins and the other is canceled.
  * Hedged requests stay within 5 % of the download parts the client started.
- * Default: fs.oss.multipart.download.hedging (on). Not for stream sinks.
+ * Default: fs.oss.multipart.download.hedging (off). Not for stream sinks.
  */
 OSSIO_EXTERN ossio_status ossio_transfer_set_hedging(ossio_transfer *t, int on);
 

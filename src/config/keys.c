@@ -33,7 +33,7 @@ static const ossio_key keys[] = {
      * chosen for throughput, so that `ossio config` shows what is used. */
     {"fs.oss.multipart.download.size", OSSIO_KEY_SIZE, "8388608", 1, 5 * GIB, NULL},
     {"fs.oss.multipart.download.threads", OSSIO_KEY_INT, "16", 1, 1024, NULL},
-    {"fs.oss.multipart.download.hedging", OSSIO_KEY_BOOL, "true", 0, 0, NULL},
+    {"fs.oss.multipart.download.hedging", OSSIO_KEY_BOOL, "false", 0, 0, NULL},
     {"fs.oss.buffer.dir", OSSIO_KEY_STR, "", 0, 0, NULL},
     {"fs.oss.block.size", OSSIO_KEY_SIZE, "67108864", 1, 5 * TIB, NULL},
     {"fs.oss.list.version", OSSIO_KEY_INT, "2", 1, 2, NULL},
