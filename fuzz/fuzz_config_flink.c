@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cfg == NULL) {
         return 0;
     }
-    ossio_status st = ossio_config_load_flink_mem(cfg, data, size, "fuzz.yaml");
+    ossio_status st = ossio__config_load_flink_mem(cfg, data, size, "fuzz.yaml");
     if (st != OSSIO_OK && st != OSSIO_ECONFIG && st != OSSIO_ENOMEM) {
         abort();
     }

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cfg == NULL) {
         return 0;
     }
-    ossio_status st = ossio_config_load_hadoop_mem(cfg, data, size, "fuzz.xml");
+    ossio_status st = ossio__config_load_hadoop_mem(cfg, data, size, "fuzz.xml");
     if (st != OSSIO_OK && st != OSSIO_EXML && st != OSSIO_ECONFIG && st != OSSIO_ENOMEM) {
         abort();
     }

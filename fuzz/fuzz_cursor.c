@@ -9,12 +9,12 @@
 #include "fuzz.h"
 #include "util/cursor.h"
 
-static void check_invariants(const ossio_cur *c, const uint8_t *data, size_t size)
+static void check_invariants(const ossio__cur *c, const uint8_t *data, size_t size)
 {
     assert(c->p == data || size == 0);
     assert(c->len == size);
     assert(c->pos <= c->len);
-    assert(ossio_cur_remaining(c) == c->len - c->pos);
+    assert(ossio__cur_remaining(c) == c->len - c->pos);
 }
 
 static bool in_input(const uint8_t *p, size_t n, const uint8_t *data, size_t size)
@@ -36,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *in = data + 1 + nops;
     size_t in_len = size - 1 - nops;
 
-    ossio_cur c;
-    ossio_cur_init(&c, in, in_len);
+    ossio__cur c;
+    ossio__cur_init(&c, in, in_len);
     check_invariants(&c, in, in_len);
 
     for (size_t i = 0; i < nops; i++) {
@@ -52,25 +52,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         switch (op & 7) {
         case 0:
-            ok = ossio_cur_peek(&c, &b);
+            ok = ossio__cur_peek(&c, &b);
             assert(c.pos == before);
             assert(ok == (before < in_len));
             assert(!ok || b == in[before]);
             break;
         case 1:
-            ok = ossio_cur_take(&c, &b);
+            ok = ossio__cur_take(&c, &b);
             assert(ok == (before < in_len));
             assert(c.pos == before + (ok ? 1 : 0));
             assert(!ok || b == in[before]);
             break;
         case 2:
-            p = ossio_cur_take_n(&c, arg);
+            p = ossio__cur_take_n(&c, arg);
             assert((p != NULL) == (arg <= in_len - before));
             assert(c.pos == before + (p ? arg : 0));
             assert(!p || in_input(p, arg, in, in_len));
             break;
         case 3:
-            ok = ossio_cur_skip(&c, arg);
+            ok = ossio__cur_skip(&c, arg);
             assert(ok == (arg <= in_len - before));
             assert(c.pos == before + (ok ? arg : 0));
             break;
@@ -78,14 +78,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             static const char *const lits[] = {"", "\r\n", "HTTP/1.1", "0", "a", ":"};
             const char *lit = lits[arg % 6];
             size_t ln = strlen(lit);
-            ok = ossio_cur_expect(&c, lit);
+            ok = ossio__cur_expect(&c, lit);
             assert(ok == (ln <= in_len - before && memcmp(in + before, lit, ln) == 0));
             assert(c.pos == before + (ok ? ln : 0));
             break;
         }
         case 5: {
             uint8_t delim = (uint8_t)(arg * 8 + '\n');
-            ok = ossio_cur_take_until(&c, delim, &p, &n);
+            ok = ossio__cur_take_until(&c, delim, &p, &n);
             if (ok) {
                 assert(in_input(p, n + 1, in, in_len));
                 assert(p == in + before);
@@ -99,11 +99,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 6:
-            ok = ossio_cur_u64_dec(&c, &v);
+            ok = ossio__cur_u64_dec(&c, &v);
             assert(ok ? c.pos > before : c.pos == before);
             break;
         default:
-            ok = ossio_cur_u64_hex(&c, &v);
+            ok = ossio__cur_u64_hex(&c, &v);
             assert(ok ? c.pos > before : c.pos == before);
             break;
         }

@@ -27,7 +27,7 @@ static int on_interim(void *ud, int status)
     return 0;
 }
 
-static int on_headers(void *ud, int status, const ossio_hdrs *h, int64_t cl)
+static int on_headers(void *ud, int status, const ossio__hdrs *h, int64_t cl)
 {
     state *s = ud;
     assert(s->phase == 0);
@@ -82,45 +82,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *in = data + 1;
     size_t len = size - 1;
 
-    static const ossio_h1_callbacks cb = {on_interim, on_headers, on_body, on_complete};
+    static const ossio__h1_callbacks cb = {on_interim, on_headers, on_body, on_complete};
     state s = {0, -1, 0, head};
-    ossio_h1_parser p;
-    ossio_h1_parser_init(&p, &cb, &s, MAX_HEAD, MAX_COUNT);
-    ossio_h1_parser_start(&p, head);
+    ossio__h1_parser p;
+    ossio__h1_parser_init(&p, &cb, &s, MAX_HEAD, MAX_COUNT);
+    ossio__h1_parser_start(&p, head);
 
     size_t off = 0;
     ossio_status st = OSSIO_OK;
     while (off < len) {
         size_t n = len - off < split ? len - off : split;
         size_t used = 0;
-        st = ossio_h1_parser_feed(&p, in + off, n, &used);
+        st = ossio__h1_parser_feed(&p, in + off, n, &used);
         assert(used <= n);
         assert(p.field.len <= MAX_HEAD && p.hdrs.n <= MAX_COUNT);
         off += used;
         if (st != OSSIO_OK) {
             assert(st == OSSIO_EPROTO || st == OSSIO_EHEADERSIZE);
-            assert(!ossio_h1_parser_idle(&p));
+            assert(!ossio__h1_parser_idle(&p));
             break;
         }
         if (used < n || s.phase == 2) {
             /* A complete response: the next one follows in the input. */
             assert(s.phase == 2);
-            assert(ossio_h1_parser_idle(&p));
+            assert(ossio__h1_parser_idle(&p));
             if (s.content_length >= 0 && !head) {
                 assert(s.body <= (uint64_t)s.content_length);
             }
             s.phase = 0;
             s.content_length = -1;
-            ossio_h1_parser_start(&p, head);
+            ossio__h1_parser_start(&p, head);
         } else {
             assert(used == n);
         }
     }
     if (st == OSSIO_OK) {
-        st = ossio_h1_parser_eof(&p);
+        st = ossio__h1_parser_eof(&p);
         assert(st == OSSIO_OK || st == OSSIO_ECONNRESET);
-        assert(st != OSSIO_OK || ossio_h1_parser_idle(&p));
+        assert(st != OSSIO_OK || ossio__h1_parser_idle(&p));
     }
-    ossio_h1_parser_free(&p);
+    ossio__h1_parser_free(&p);
     return 0;
 }

@@ -58,23 +58,23 @@ static int straddled(const uint8_t *t, size_t n, const uint8_t *d, size_t dl, si
 static uint64_t look_back(const uint8_t *t, size_t n, const uint8_t *d, size_t dl, uint64_t start,
                           unsigned step)
 {
-    ossio_align a;
+    ossio__align a;
     uint64_t size = 2 * dl + step % 32, y;
-    ossio_align_init(&a, d, dl, start, size);
+    ossio__align_init(&a, d, dl, start, size);
     for (;;) {
         unsigned x = step;
         while (a.pos < a.to) {
             x = x * 1103515245u + 12345u;
             size_t c = step == 0 ? (size_t)(a.to - a.pos) : 1 + (x >> 16) % step;
             c = c < a.to - a.pos ? c : (size_t)(a.to - a.pos);
-            ossio_align_feed(&a, t + a.pos, c);
+            ossio__align_feed(&a, t + a.pos, c);
         }
-        if (ossio_align_result(&a, &y)) {
+        if (ossio__align_result(&a, &y)) {
             break;
         }
         assert(a.from > 0);
         size *= 2;
-        ossio_align_back(&a, size);
+        ossio__align_back(&a, size);
     }
     assert(y + dl <= start + 1 && !straddled(t, n, d, dl, (size_t)y));
     for (size_t k = (size_t)y + 1; k + dl <= start + 1; k++) {
@@ -86,26 +86,26 @@ static uint64_t look_back(const uint8_t *t, size_t n, const uint8_t *d, size_t d
 static ossio_status run(const uint8_t *t, size_t n, const uint8_t *d, size_t dl, size_t max,
                         uint64_t start, uint64_t length, unsigned step, out *o)
 {
-    ossio_lines l;
-    assert(ossio_lines_init(&l, d, dl, max, start, length, collect, o) == OSSIO_OK);
-    if (start >= dl && start < n && ossio_delim_overlaps(d, dl)) {
-        assert(ossio_lines_set_scan_start(&l, look_back(t, n, d, dl, start, step)) == OSSIO_OK);
+    ossio__lines l;
+    assert(ossio__lines_init(&l, d, dl, max, start, length, collect, o) == OSSIO_OK);
+    if (start >= dl && start < n && ossio__delim_overlaps(d, dl)) {
+        assert(ossio__lines_set_scan_start(&l, look_back(t, n, d, dl, start, step)) == OSSIO_OK);
     }
-    size_t pos = (size_t)ossio_lines_scan_start(&l);
+    size_t pos = (size_t)ossio__lines_scan_start(&l);
     assert(pos <= start);
     unsigned x = step;
     ossio_status st = OSSIO_OK;
-    while (st == OSSIO_OK && pos < n && !ossio_lines_done(&l)) {
+    while (st == OSSIO_OK && pos < n && !ossio__lines_done(&l)) {
         x = x * 1103515245u + 12345u;
         size_t c = step == 0 ? n - pos : 1 + (x >> 16) % step;
         c = c > n - pos ? n - pos : c;
-        st = ossio_lines_feed(&l, t + pos, c);
+        st = ossio__lines_feed(&l, t + pos, c);
         pos += c;
     }
-    if (st == OSSIO_OK && !ossio_lines_done(&l)) {
-        st = ossio_lines_finish(&l);
+    if (st == OSSIO_OK && !ossio__lines_done(&l)) {
+        st = ossio__lines_finish(&l);
     }
-    ossio_lines_free(&l);
+    ossio__lines_free(&l);
     return st;
 }
 

@@ -26,26 +26,26 @@ static void check_addr(const struct sockaddr_storage *ss, socklen_t len, uint16_
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* The same bytes as a host given to ossio_resolve(): literal or not. */
+    /* The same bytes as a host given to ossio__resolve(): literal or not. */
     struct sockaddr_storage lit;
     socklen_t lit_len = 0;
-    if (ossio_addr_parse_literal((const char *)data, size, 8080, &lit, &lit_len)) {
+    if (ossio__addr_parse_literal((const char *)data, size, 8080, &lit, &lit_len)) {
         check_addr(&lit, lit_len, 8080);
     }
 
-    static ossio_resolve_override ov;
-    ossio_status st = ossio_resolve_override_parse((const char *)data, size, &ov);
+    static ossio__resolve_override ov;
+    ossio_status st = ossio__resolve_override_parse((const char *)data, size, &ov);
     assert(st == OSSIO_OK || st == OSSIO_EINVAL);
     if (st != OSSIO_OK) {
         return 0;
     }
     size_t hlen = strlen(ov.host);
-    assert(hlen > 0 && hlen <= OSSIO_DNS_MAX_HOST && hlen < size);
+    assert(hlen > 0 && hlen <= OSSIO__DNS_MAX_HOST && hlen < size);
     for (size_t i = 0; i < hlen; i++) {
         assert(!(ov.host[i] >= 'A' && ov.host[i] <= 'Z'));
     }
     assert(ov.port != 0);
-    assert(ov.addrs.n >= 1 && ov.addrs.n <= OSSIO_DNS_MAX_ADDRS);
+    assert(ov.addrs.n >= 1 && ov.addrs.n <= OSSIO__DNS_MAX_ADDRS);
     for (size_t i = 0; i < ov.addrs.n; i++) {
         check_addr(&ov.addrs.addr[i], ov.addrs.len[i], ov.port);
     }

@@ -23,10 +23,10 @@ static size_t digit_run(const uint8_t *data, size_t size, int base)
 
 static void check(const uint8_t *data, size_t size, int base)
 {
-    ossio_cur c;
+    ossio__cur c;
     uint64_t v = 42;
-    ossio_cur_init(&c, data, size);
-    bool ok = base == 10 ? ossio_cur_u64_dec(&c, &v) : ossio_cur_u64_hex(&c, &v);
+    ossio__cur_init(&c, data, size);
+    bool ok = base == 10 ? ossio__cur_u64_dec(&c, &v) : ossio__cur_u64_hex(&c, &v);
 
     size_t run = digit_run(data, size, base);
     /* strtoull needs a NUL-terminated string of just the digits. */
@@ -53,7 +53,7 @@ static void check(const uint8_t *data, size_t size, int base)
 
     if (base == 10) {
         uint64_t w = 42;
-        bool whole = ossio_u64_dec(data, size, &w);
+        bool whole = ossio__u64_dec(data, size, &w);
         assert(whole == (ok && run == size));
         assert(!whole || w == v);
     }

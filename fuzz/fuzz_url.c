@@ -15,14 +15,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     memcpy(s, data, size);
     s[size] = '\0';
-    ossio_url u;
-    ossio_status st = ossio_url_parse(&u, s);
+    ossio__url u;
+    ossio_status st = ossio__url_parse(&u, s);
     if (st == OSSIO_OK) {
         if (u.host == NULL || u.host[0] == '\0' || u.target == NULL || u.target[0] != '/' ||
             u.port == 0 || u.authority == NULL || strlen(u.authority) < strlen(u.host)) {
             abort();
         }
-        ossio_url_free(&u);
+        ossio__url_free(&u);
     } else if (st != OSSIO_EINVAL && st != OSSIO_ENOMEM) {
         abort();
     }

@@ -9,7 +9,7 @@
 #include "xml/oss.h"
 
 /* Small limits, so the fuzzer reaches them. */
-static const ossio_xml_limits fuzz_xml_limits = {8, 256, 1u << 20, 256u * 1024u};
+static const ossio__xml_limits fuzz_xml_limits = {8, 256, 1u << 20, 256u * 1024u};
 
 /* Touches every byte of |p|, so ASan sees reads outside it. */
 static inline void fuzz_touch(const char *p, size_t n)
@@ -23,20 +23,20 @@ static inline void fuzz_touch(const char *p, size_t n)
 
 /* Feeds |len| bytes in pieces of |split| (0: whole), checking the bounds
  * after each piece; returns the first error. */
-static inline ossio_status fuzz_xml_feed(ossio_xml_doc *d, const uint8_t *in, size_t len,
+static inline ossio_status fuzz_xml_feed(ossio__xml_doc *d, const uint8_t *in, size_t len,
                                          size_t split)
 {
     size_t off = 0;
     ossio_status st = OSSIO_OK;
     while (off < len) {
         size_t n = split == 0 || len - off < split ? len - off : split;
-        st = ossio_xml_doc_feed(d, in + off, n);
+        st = ossio__xml_doc_feed(d, in + off, n);
         assert(d->s.text.cap <= d->s.lim.max_text + 1);
         assert(d->s.mem <= d->s.lim.max_mem);
         assert(d->s.depth <= d->s.lim.max_depth);
         if (st != OSSIO_OK) {
             assert(st == OSSIO_EXML || st == OSSIO_ECANCELED);
-            assert(strlen(ossio_xml_stream_error(&d->s)) > 0);
+            assert(strlen(ossio__xml_stream_error(&d->s)) > 0);
             return st;
         }
         off += n;
@@ -44,7 +44,7 @@ static inline ossio_status fuzz_xml_feed(ossio_xml_doc *d, const uint8_t *in, si
     return st;
 }
 
-static inline void fuzz_str(const ossio_xml_str *s)
+static inline void fuzz_str(const ossio__xml_str *s)
 {
     if (s->p) {
         assert(s->p[s->len] == '\0');

@@ -7,7 +7,7 @@
 #include "fuzz.h"
 #include "fuzz_xml_common.h"
 
-static void check_error(const ossio_xml_error *e)
+static void check_error(const ossio__xml_error *e)
 {
     assert(strlen(e->code) < sizeof e->code);
     assert(strlen(e->message) < sizeof e->message);
@@ -25,28 +25,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *in = data + 1;
     size_t len = size - 1;
 
-    ossio_xml_error e;
-    ossio_xml_error_parser p;
-    ossio_status st = ossio_xml_error_init(&p, &e, &fuzz_xml_limits);
+    ossio__xml_error e;
+    ossio__xml_error_parser p;
+    ossio_status st = ossio__xml_error_init(&p, &e, &fuzz_xml_limits);
     assert(st == OSSIO_OK);
     st = fuzz_xml_feed(&p.d, in, len, split);
     if (st == OSSIO_OK) {
-        st = ossio_xml_error_finish(&p);
+        st = ossio__xml_error_finish(&p);
         assert(st == OSSIO_OK || st == OSSIO_EXML);
         if (st == OSSIO_OK) {
             check_error(&e);
         }
     }
-    ossio_xml_error_free(&p);
+    ossio__xml_error_free(&p);
 
     /* The same bytes as an error body cut at 64 KiB: the fields that closed. */
     memset(&e, 0, sizeof(e));
-    st = ossio_xml_error_parse_prefix(&e, in, len);
+    st = ossio__xml_error_parse_prefix(&e, in, len);
     assert(st == OSSIO_OK || e.code[0] == '\0');
     check_error(&e);
 
     /* The same bytes as a header value: base64, then the same parser. */
-    st = ossio_xml_error_from_header(&e, (const char *)in, len);
+    st = ossio__xml_error_from_header(&e, (const char *)in, len);
     assert(st == OSSIO_OK || st == OSSIO_EXML);
     check_error(&e);
     return 0;

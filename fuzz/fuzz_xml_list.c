@@ -6,7 +6,7 @@
 #include "fuzz.h"
 #include "fuzz_xml_common.h"
 
-static int on_object(void *ud, const ossio_xml_object *o)
+static int on_object(void *ud, const ossio__xml_object *o)
 {
     size_t *n = ud;
     assert(o->key_len <= fuzz_xml_limits.max_text);
@@ -35,18 +35,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     bool url = data[0] & 1;
     size_t split = data[0] >> 1;
-    static const ossio_xml_list_callbacks cb = {on_object, on_prefix};
+    static const ossio__xml_list_callbacks cb = {on_object, on_prefix};
     size_t n = 0;
-    ossio_xml_list_parser p;
-    ossio_status st = ossio_xml_list_init(&p, &cb, &n, url, &fuzz_xml_limits);
+    ossio__xml_list_parser p;
+    ossio_status st = ossio__xml_list_init(&p, &cb, &n, url, &fuzz_xml_limits);
     assert(st == OSSIO_OK);
     st = fuzz_xml_feed(&p.d, data + 1, size - 1, split);
-    assert(p.d.arena.len <= OSSIO_XML_MAX_FIELDS * (fuzz_xml_limits.max_text + 1));
+    assert(p.d.arena.len <= OSSIO__XML_MAX_FIELDS * (fuzz_xml_limits.max_text + 1));
     if (st == OSSIO_OK) {
-        st = ossio_xml_list_finish(&p);
+        st = ossio__xml_list_finish(&p);
         assert(st == OSSIO_OK || st == OSSIO_EXML);
         if (st == OSSIO_OK) {
-            const ossio_xml_list_result *r = &p.result;
+            const ossio__xml_list_result *r = &p.result;
             fuzz_str(&r->name);
             fuzz_str(&r->prefix);
             fuzz_str(&r->delimiter);
@@ -58,6 +58,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_str(&r->start_after);
         }
     }
-    ossio_xml_list_free(&p);
+    ossio__xml_list_free(&p);
     return 0;
 }

@@ -7,7 +7,7 @@
 #include "fuzz.h"
 #include "fuzz_xml_common.h"
 
-static int on_upload(void *ud, const ossio_xml_upload *u)
+static int on_upload(void *ud, const ossio__xml_upload *u)
 {
     (void)ud;
     assert(u->key[u->key_len] == '\0');
@@ -24,7 +24,7 @@ static int on_prefix(void *ud, const char *prefix, size_t len)
     return 0;
 }
 
-static int on_part(void *ud, const ossio_xml_part *pt)
+static int on_part(void *ud, const ossio__xml_part *pt)
 {
     uint32_t *last = ud;
     assert(pt->number >= 1 && pt->number <= 10000);
@@ -69,56 +69,57 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ossio_status st;
 
     if (which == 0) {
-        static const ossio_xml_uploads_callbacks cb = {on_upload, on_prefix};
-        ossio_xml_uploads_parser p;
-        assert(ossio_xml_uploads_init(&p, &cb, NULL, data[0] & 0x80, &fuzz_xml_limits) == OSSIO_OK);
+        static const ossio__xml_uploads_callbacks cb = {on_upload, on_prefix};
+        ossio__xml_uploads_parser p;
+        assert(ossio__xml_uploads_init(&p, &cb, NULL, data[0] & 0x80, &fuzz_xml_limits) ==
+               OSSIO_OK);
         st = fuzz_xml_feed(&p.d, in, len, split);
         if (st == OSSIO_OK) {
-            ok_or_xml(st = ossio_xml_uploads_finish(&p));
+            ok_or_xml(st = ossio__xml_uploads_finish(&p));
             if (st == OSSIO_OK) {
                 fuzz_str(&p.result.next_key_marker);
                 fuzz_str(&p.result.next_upload_id_marker);
             }
         }
-        ossio_xml_uploads_free(&p);
+        ossio__xml_uploads_free(&p);
     } else if (which == 1) {
         uint32_t last = 0;
-        ossio_xml_parts_parser p;
-        assert(ossio_xml_parts_init(&p, on_part, &last, &fuzz_xml_limits) == OSSIO_OK);
+        ossio__xml_parts_parser p;
+        assert(ossio__xml_parts_init(&p, on_part, &last, &fuzz_xml_limits) == OSSIO_OK);
         st = fuzz_xml_feed(&p.d, in, len, split);
         if (st == OSSIO_OK) {
-            ok_or_xml(ossio_xml_parts_finish(&p));
+            ok_or_xml(ossio__xml_parts_finish(&p));
         }
-        ossio_xml_parts_free(&p);
+        ossio__xml_parts_free(&p);
     } else if (which <= 4) {
-        ossio_xml_result_parser p;
-        ossio_xml_result_kind kind = which == 2   ? OSSIO_XML_INITIATE
-                                     : which == 3 ? OSSIO_XML_COMPLETE
-                                                  : OSSIO_XML_COPY;
-        assert(ossio_xml_result_init(&p, kind, &fuzz_xml_limits) == OSSIO_OK);
+        ossio__xml_result_parser p;
+        ossio__xml_result_kind kind = which == 2   ? OSSIO__XML_INITIATE
+                                      : which == 3 ? OSSIO__XML_COMPLETE
+                                                   : OSSIO__XML_COPY;
+        assert(ossio__xml_result_init(&p, kind, &fuzz_xml_limits) == OSSIO_OK);
         st = fuzz_xml_feed(&p.d, in, len, split);
         if (st == OSSIO_OK) {
-            st = ossio_xml_result_finish(&p);
+            st = ossio__xml_result_finish(&p);
             assert(st == OSSIO_OK || st == OSSIO_EXML || st == OSSIO_EHTTP);
             if (st == OSSIO_OK) {
-                assert(kind == OSSIO_XML_INITIATE ? p.result.upload_id.p != NULL
-                                                  : p.result.etag.p != NULL);
+                assert(kind == OSSIO__XML_INITIATE ? p.result.upload_id.p != NULL
+                                                   : p.result.etag.p != NULL);
                 fuzz_str(&p.result.key);
                 fuzz_str(&p.result.location);
             } else if (st == OSSIO_EHTTP) {
                 assert(strlen(p.result.error.code) < sizeof p.result.error.code);
             }
         }
-        ossio_xml_result_free(&p);
+        ossio__xml_result_free(&p);
     } else {
-        static const ossio_xml_delete_callbacks cb = {on_deleted, on_del_error};
-        ossio_xml_delete_parser p;
-        assert(ossio_xml_delete_init(&p, &cb, NULL, data[0] & 0x80, &fuzz_xml_limits) == OSSIO_OK);
+        static const ossio__xml_delete_callbacks cb = {on_deleted, on_del_error};
+        ossio__xml_delete_parser p;
+        assert(ossio__xml_delete_init(&p, &cb, NULL, data[0] & 0x80, &fuzz_xml_limits) == OSSIO_OK);
         st = fuzz_xml_feed(&p.d, in, len, split);
         if (st == OSSIO_OK) {
-            ok_or_xml(ossio_xml_delete_finish(&p));
+            ok_or_xml(ossio__xml_delete_finish(&p));
         }
-        ossio_xml_delete_free(&p);
+        ossio__xml_delete_free(&p);
     }
     return 0;
 }

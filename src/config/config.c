@@ -10,7 +10,7 @@
 
 #include "config/keys.h"
 
-#define NSRC ((int)OSSIO_SRC_ENV_S3 + 1)
+#define NSRC ((int)OSSIO__SRC_ENV_S3 + 1)
 
 typedef struct entry {
     char *key;
@@ -45,7 +45,7 @@ void ossio_config_free(ossio_config *cfg)
     free(cfg);
 }
 
-int ossio_parse_size(const char *s, int64_t *out)
+int ossio__parse_size(const char *s, int64_t *out)
 {
     if (s == NULL || *s < '0' || *s > '9') {
         return 0;
@@ -155,33 +155,33 @@ static int in_choices(const char *choices, const char *value)
 }
 
 /* Checks |value| against |k|; writes the reason into |why|. */
-static int check(const ossio_key *k, const char *value, char *why, size_t why_len)
+static int check(const ossio__key *k, const char *value, char *why, size_t why_len)
 {
     int64_t v = 0;
     int b = 0;
     switch (k->type) {
-    case OSSIO_KEY_STR:
+    case OSSIO__KEY_STR:
         return 1;
-    case OSSIO_KEY_ENUM:
+    case OSSIO__KEY_ENUM:
         if (in_choices(k->choices, value)) {
             return 1;
         }
         snprintf(why, why_len, "expected one of %s", k->choices);
         return 0;
-    case OSSIO_KEY_BOOL:
+    case OSSIO__KEY_BOOL:
         if (parse_bool(value, &b)) {
             return 1;
         }
         snprintf(why, why_len, "expected true or false");
         return 0;
-    case OSSIO_KEY_INT:
+    case OSSIO__KEY_INT:
         if (!parse_int(value, &v)) {
             snprintf(why, why_len, "expected an integer");
             return 0;
         }
         break;
-    case OSSIO_KEY_SIZE:
-        if (!ossio_parse_size(value, &v)) {
+    case OSSIO__KEY_SIZE:
+        if (!ossio__parse_size(value, &v)) {
             snprintf(why, why_len, "expected a size such as 65536, 64k, 16M or 1g");
             return 0;
         }
@@ -195,15 +195,15 @@ static int check(const ossio_key *k, const char *value, char *why, size_t why_le
     return 1;
 }
 
-int ossio_config_check(const char *key, const char *value, char *why, size_t why_len)
+int ossio__config_check(const char *key, const char *value, char *why, size_t why_len)
 {
-    const ossio_key *k = ossio_key_find(key);
+    const ossio__key *k = ossio__key_find(key);
     char reason[128];
     if (k == NULL || value == NULL || check(k, value, reason, sizeof(reason))) {
         return 1;
     }
     /* A secret's value is never echoed, not even in part. */
-    if (ossio_key_is_secret(key)) {
+    if (ossio__key_is_secret(key)) {
         snprintf(why, why_len, "invalid value for '%s': %s", key, reason);
     } else {
         snprintf(why, why_len, "invalid value '%.64s' for '%s': %s", value, key, reason);
@@ -211,7 +211,7 @@ int ossio_config_check(const char *key, const char *value, char *why, size_t why
     return 0;
 }
 
-void ossio_config_errorf(ossio_config *cfg, const char *fmt, ...)
+void ossio__config_errorf(ossio_config *cfg, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -255,9 +255,9 @@ static int s3_dialect(const ossio_config *cfg)
 static const char *effective(const ossio_config *cfg, const entry *e, ossio_config_source *src)
 {
     const char *v = highest(e, src);
-    if (e->val[OSSIO_SRC_ENV_S3] != NULL && *src < OSSIO_SRC_ENV && s3_dialect(cfg)) {
+    if (e->val[OSSIO__SRC_ENV_S3] != NULL && *src < OSSIO_SRC_ENV && s3_dialect(cfg)) {
         *src = OSSIO_SRC_ENV;
-        v = e->val[OSSIO_SRC_ENV_S3];
+        v = e->val[OSSIO__SRC_ENV_S3];
     }
     return v;
 }
@@ -271,10 +271,10 @@ static void remove_entry(ossio_config *cfg, entry *e)
     *e = cfg->v[--cfg->n];
 }
 
-ossio_status ossio_config_put(ossio_config *cfg, const char *key, const char *value,
-                              ossio_config_source src, int final)
+ossio_status ossio__config_put(ossio_config *cfg, const char *key, const char *value,
+                               ossio_config_source src, int final)
 {
-    if (src <= OSSIO_SRC_DEFAULT || src > OSSIO_SRC_ENV_S3 || value == NULL) {
+    if (src <= OSSIO_SRC_DEFAULT || src > OSSIO__SRC_ENV_S3 || value == NULL) {
         return OSSIO_EINVAL;
     }
     entry *e = find(cfg, key);
@@ -319,7 +319,7 @@ ossio_status ossio_config_set(ossio_config *cfg, const char *key, const char *va
         return OSSIO_EINVAL;
     }
     cfg->error[0] = '\0';
-    if (!ossio_config_check(key, value, cfg->error, sizeof(cfg->error))) {
+    if (!ossio__config_check(key, value, cfg->error, sizeof(cfg->error))) {
         return OSSIO_ECONFIG;
     }
     if (value == NULL) {
@@ -329,21 +329,21 @@ ossio_status ossio_config_set(ossio_config *cfg, const char *key, const char *va
         }
         return OSSIO_OK;
     }
-    return ossio_config_put(cfg, key, value, OSSIO_SRC_SET, 0);
+    return ossio__config_put(cfg, key, value, OSSIO_SRC_SET, 0);
 }
 
-ossio_status ossio_config_apply(ossio_config *cfg, const ossio_config_kv *kv, size_t n,
-                                ossio_config_source src, const char *origin)
+ossio_status ossio__config_apply(ossio_config *cfg, const ossio__config_kv *kv, size_t n,
+                                 ossio_config_source src, const char *origin)
 {
     char why[400];
     for (size_t i = 0; i < n; i++) {
-        if (!ossio_config_check(kv[i].key, kv[i].value, why, sizeof(why))) {
-            ossio_config_errorf(cfg, "%s:%lu: %s", origin, kv[i].line, why);
+        if (!ossio__config_check(kv[i].key, kv[i].value, why, sizeof(why))) {
+            ossio__config_errorf(cfg, "%s:%lu: %s", origin, kv[i].line, why);
             return OSSIO_ECONFIG;
         }
     }
     for (size_t i = 0; i < n; i++) {
-        ossio_status st = ossio_config_put(cfg, kv[i].key, kv[i].value, src, kv[i].final);
+        ossio_status st = ossio__config_put(cfg, kv[i].key, kv[i].value, src, kv[i].final);
         if (st != OSSIO_OK) {
             return st;
         }
@@ -351,12 +351,12 @@ ossio_status ossio_config_apply(ossio_config *cfg, const ossio_config_kv *kv, si
     return OSSIO_OK;
 }
 
-ossio_status ossio_config_read_file(ossio_config *cfg, const char *path, size_t max, char **out,
-                                    size_t *len)
+ossio_status ossio__config_read_file(ossio_config *cfg, const char *path, size_t max, char **out,
+                                     size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        ossio_config_errorf(cfg, "%s: %s", path, strerror(errno));
+        ossio__config_errorf(cfg, "%s: %s", path, strerror(errno));
         return OSSIO_EIO;
     }
     char *buf = malloc(max + 2);
@@ -369,12 +369,12 @@ ossio_status ossio_config_read_file(ossio_config *cfg, const char *path, size_t 
     fclose(f);
     if (err) {
         free(buf);
-        ossio_config_errorf(cfg, "%s: read error", path);
+        ossio__config_errorf(cfg, "%s: read error", path);
         return OSSIO_EIO;
     }
     if (n > max) {
         free(buf);
-        ossio_config_errorf(cfg, "%s: larger than %zu bytes", path, max);
+        ossio__config_errorf(cfg, "%s: larger than %zu bytes", path, max);
         return OSSIO_EIO;
     }
     buf[n] = '\0';
@@ -396,11 +396,11 @@ const char *ossio_config_get(const ossio_config *cfg, const char *key)
             return v;
         }
     }
-    const ossio_key *k = ossio_key_find(key);
+    const ossio__key *k = ossio__key_find(key);
     if (k == NULL) {
         return NULL;
     }
-    return ossio_key_default(k, cfg);
+    return ossio__key_default(k, cfg);
 }
 
 ossio_config_source ossio_config_source_of(const ossio_config *cfg, const char *key)
@@ -415,12 +415,12 @@ ossio_config_source ossio_config_source_of(const ossio_config *cfg, const char *
     return src;
 }
 
-size_t ossio_config_count(const ossio_config *cfg)
+size_t ossio__config_count(const ossio_config *cfg)
 {
     return cfg->n;
 }
 
-const char *ossio_config_key_at(const ossio_config *cfg, size_t i)
+const char *ossio__config_key_at(const ossio_config *cfg, size_t i)
 {
     return i < cfg->n ? cfg->v[i].key : NULL;
 }
@@ -430,14 +430,14 @@ const char *ossio_config_error(const ossio_config *cfg)
     return cfg != NULL ? cfg->error : "";
 }
 
-int64_t ossio_config_int(const ossio_config *cfg, const char *key)
+int64_t ossio__config_int(const ossio_config *cfg, const char *key)
 {
-    const ossio_key *k = ossio_key_find(key);
+    const ossio__key *k = ossio__key_find(key);
     const char *s = ossio_config_get(cfg, key);
     int64_t v = 0;
-    if (k != NULL && k->type == OSSIO_KEY_SIZE) {
-        if (s == NULL || !ossio_parse_size(s, &v)) {
-            ossio_parse_size(k->def, &v);
+    if (k != NULL && k->type == OSSIO__KEY_SIZE) {
+        if (s == NULL || !ossio__parse_size(s, &v)) {
+            ossio__parse_size(k->def, &v);
         }
         return v;
     }
@@ -449,7 +449,7 @@ int64_t ossio_config_int(const ossio_config *cfg, const char *key)
     return v;
 }
 
-int ossio_config_bool(const ossio_config *cfg, const char *key)
+int ossio__config_bool(const ossio_config *cfg, const char *key)
 {
     const char *s = ossio_config_get(cfg, key);
     int b = 0;
@@ -459,7 +459,7 @@ int ossio_config_bool(const ossio_config *cfg, const char *key)
     return 0;
 }
 
-const char *ossio_config_str(const ossio_config *cfg, const char *key)
+const char *ossio__config_str(const ossio_config *cfg, const char *key)
 {
     const char *s = ossio_config_get(cfg, key);
     return s != NULL ? s : "";

@@ -31,7 +31,7 @@ static const char *nonempty_env(const char *name)
     return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
-static void add(ossio_config_kv *kv, size_t *n, const char *key, const char *value)
+static void add(ossio__config_kv *kv, size_t *n, const char *key, const char *value)
 {
     /* The apply step copies; nothing here is freed. */
     kv[*n].key = (char *)(uintptr_t)key;
@@ -42,15 +42,15 @@ static void add(ossio_config_kv *kv, size_t *n, const char *key, const char *val
 }
 
 /* The AWS_* values are stored whatever the dialect is now: the store uses
- * them only while it is s3 (OSSIO_SRC_ENV_S3), so the dialect may be set
+ * them only while it is s3 (OSSIO__SRC_ENV_S3), so the dialect may be set
  * before or after this call, by any source. */
 ossio_status ossio_config_load_env(ossio_config *cfg)
 {
     if (cfg == NULL) {
         return OSSIO_EINVAL;
     }
-    ossio_config_errorf(cfg, "%s", "");
-    ossio_config_kv oss[N_ENV], aws[N_ENV];
+    ossio__config_errorf(cfg, "%s", "");
+    ossio__config_kv oss[N_ENV], aws[N_ENV];
     size_t n_oss = 0, n_aws = 0;
     for (size_t i = 0; i < N_ENV; i++) {
         const char *v = nonempty_env(env_keys[i].oss);
@@ -63,9 +63,9 @@ ossio_status ossio_config_load_env(ossio_config *cfg)
             add(aws, &n_aws, env_keys[i].key, v);
         }
     }
-    ossio_status st = ossio_config_apply(cfg, oss, n_oss, OSSIO_SRC_ENV, "environment");
+    ossio_status st = ossio__config_apply(cfg, oss, n_oss, OSSIO_SRC_ENV, "environment");
     if (st == OSSIO_OK) {
-        st = ossio_config_apply(cfg, aws, n_aws, OSSIO_SRC_ENV_S3, "environment");
+        st = ossio__config_apply(cfg, aws, n_aws, OSSIO__SRC_ENV_S3, "environment");
     }
     return st;
 }

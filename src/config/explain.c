@@ -17,19 +17,19 @@ void ossio_config_explain(const ossio_config *cfg, ossio_config_explain_cb cb, v
     if (cfg == NULL || cb == NULL) {
         return;
     }
-    size_t known = ossio_key_count();
-    size_t total = known + ossio_config_count(cfg);
+    size_t known = ossio__key_count();
+    size_t total = known + ossio__config_count(cfg);
     const char **names = malloc(total * sizeof(*names));
     if (names == NULL) {
         return;
     }
     size_t n = 0;
     for (size_t i = 0; i < known; i++) {
-        names[n++] = ossio_key_at(i)->name;
+        names[n++] = ossio__key_at(i)->name;
     }
-    for (size_t i = 0; i < ossio_config_count(cfg); i++) {
-        const char *k = ossio_config_key_at(cfg, i);
-        if (ossio_key_find(k) == NULL) {
+    for (size_t i = 0; i < ossio__config_count(cfg); i++) {
+        const char *k = ossio__config_key_at(cfg, i);
+        if (ossio__key_find(k) == NULL) {
             names[n++] = k;
         }
     }
@@ -40,7 +40,7 @@ void ossio_config_explain(const ossio_config *cfg, ossio_config_explain_cb cb, v
             v = "";
         }
         /* Masked whole: not even the length or last characters show. */
-        if (v[0] != '\0' && ossio_key_is_secret(names[i])) {
+        if (v[0] != '\0' && ossio__key_is_secret(names[i])) {
             v = "****";
         }
         cb(names[i], v, ossio_config_source_of(cfg, names[i]), user_data);
@@ -88,15 +88,15 @@ static size_t distance(const char *a, const char *b, size_t cap)
     return row[lb];
 }
 
-const char *ossio_config_typo_hint(const char *key)
+const char *ossio__config_typo_hint(const char *key)
 {
-    if (key == NULL || strncmp(key, "fs.oss.", 7) != 0 || ossio_key_find(key) != NULL) {
+    if (key == NULL || strncmp(key, "fs.oss.", 7) != 0 || ossio__key_find(key) != NULL) {
         return NULL;
     }
     const char *best = NULL;
     size_t best_d = 3;
-    for (size_t i = 0; i < ossio_key_count(); i++) {
-        const char *name = ossio_key_at(i)->name;
+    for (size_t i = 0; i < ossio__key_count(); i++) {
+        const char *name = ossio__key_at(i)->name;
         size_t d = distance(key, name, 2);
         if (d < best_d) {
             best_d = d;

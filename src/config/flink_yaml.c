@@ -28,15 +28,15 @@ typedef struct reader {
     char path[PATH_MAX_LEN + 1];
     size_t path_len;
     int path_ok;
-    ossio_config_kv *kv;
+    ossio__config_kv *kv;
     size_t n;
     size_t cap;
 } reader;
 
 static ossio_status fail(reader *r, const yaml_event_t *ev, ossio_status st, const char *msg)
 {
-    ossio_config_errorf(r->cfg, "%s:%lu: %s", r->origin, (unsigned long)ev->start_mark.line + 1,
-                        msg);
+    ossio__config_errorf(r->cfg, "%s:%lu: %s", r->origin, (unsigned long)ev->start_mark.line + 1,
+                         msg);
     return st;
 }
 
@@ -60,14 +60,14 @@ static ossio_status add(reader *r, const yaml_event_t *ev)
     }
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 32;
-        ossio_config_kv *v = realloc(r->kv, cap * sizeof(*v));
+        ossio__config_kv *v = realloc(r->kv, cap * sizeof(*v));
         if (v == NULL) {
             return OSSIO_ENOMEM;
         }
         r->kv = v;
         r->cap = cap;
     }
-    ossio_config_kv *kv = &r->kv[r->n];
+    ossio__config_kv *kv = &r->kv[r->n];
     kv->key = strdup(r->path);
     kv->value = strdup((const char *)ev->data.scalar.value);
     kv->final = 0;
@@ -192,8 +192,8 @@ static void free_kv(reader *r)
     free(r->kv);
 }
 
-ossio_status ossio_config_load_flink_mem(ossio_config *cfg, const void *data, size_t len,
-                                         const char *origin)
+ossio_status ossio__config_load_flink_mem(ossio_config *cfg, const void *data, size_t len,
+                                          const char *origin)
 {
     if (cfg == NULL || (data == NULL && len > 0)) {
         return OSSIO_EINVAL;
@@ -204,9 +204,9 @@ ossio_status ossio_config_load_flink_mem(ossio_config *cfg, const void *data, si
     }
     r->cfg = cfg;
     r->origin = origin != NULL ? origin : "<memory>";
-    ossio_config_errorf(cfg, "%s", "");
-    if (len > OSSIO_CONFIG_FILE_MAX) {
-        ossio_config_errorf(cfg, "%s: larger than 1 MiB", r->origin);
+    ossio__config_errorf(cfg, "%s", "");
+    if (len > OSSIO__CONFIG_FILE_MAX) {
+        ossio__config_errorf(cfg, "%s: larger than 1 MiB", r->origin);
         free(r);
         return OSSIO_ECONFIG;
     }
@@ -226,11 +226,11 @@ ossio_status ossio_config_load_flink_mem(ossio_config *cfg, const void *data, si
                 st = OSSIO_ECONFIG;
                 const yaml_mark_t *m =
                     parser.problem != NULL ? &parser.problem_mark : &parser.context_mark;
-                ossio_config_errorf(cfg, "%s:%lu: malformed YAML: %s%s%s", r->origin,
-                                    (unsigned long)m->line + 1,
-                                    parser.problem != NULL ? parser.problem : "parse error",
-                                    parser.context != NULL ? " " : "",
-                                    parser.context != NULL ? parser.context : "");
+                ossio__config_errorf(cfg, "%s:%lu: malformed YAML: %s%s%s", r->origin,
+                                     (unsigned long)m->line + 1,
+                                     parser.problem != NULL ? parser.problem : "parse error",
+                                     parser.context != NULL ? " " : "",
+                                     parser.context != NULL ? parser.context : "");
             }
             break;
         }
@@ -243,7 +243,7 @@ ossio_status ossio_config_load_flink_mem(ossio_config *cfg, const void *data, si
     }
     yaml_parser_delete(&parser);
     if (st == OSSIO_OK) {
-        st = ossio_config_apply(cfg, r->kv, r->n, OSSIO_SRC_FLINK, r->origin);
+        st = ossio__config_apply(cfg, r->kv, r->n, OSSIO_SRC_FLINK, r->origin);
     }
     free_kv(r);
     free(r);
@@ -257,9 +257,9 @@ ossio_status ossio_config_load_flink(ossio_config *cfg, const char *path)
     }
     char *buf = NULL;
     size_t len = 0;
-    ossio_status st = ossio_config_read_file(cfg, path, OSSIO_CONFIG_FILE_MAX, &buf, &len);
+    ossio_status st = ossio__config_read_file(cfg, path, OSSIO__CONFIG_FILE_MAX, &buf, &len);
     if (st == OSSIO_OK) {
-        st = ossio_config_load_flink_mem(cfg, buf, len, path);
+        st = ossio__config_load_flink_mem(cfg, buf, len, path);
         free(buf);
     }
     return st;

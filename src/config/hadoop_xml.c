@@ -47,7 +47,7 @@ static int sb_add(sbuf *b, const char *s, size_t len, size_t max)
 
 enum field { F_NONE, F_NAME, F_VALUE, F_FINAL };
 
-struct ossio_hadoop_xml {
+struct ossio__hadoop_xml {
     ossio_config *cfg;
     const char *origin;
     XML_Parser p;
@@ -59,17 +59,17 @@ struct ossio_hadoop_xml {
     unsigned long prop_line;
     sbuf text[4]; /* indexed by enum field */
     size_t total;
-    ossio_config_kv *props;
+    ossio__config_kv *props;
     size_t n;
     size_t cap;
 };
 
-static void fail(ossio_hadoop_xml *hx, ossio_status st, const char *msg)
+static void fail(ossio__hadoop_xml *hx, ossio_status st, const char *msg)
 {
     if (hx->st == OSSIO_OK) {
         hx->st = st;
-        ossio_config_errorf(hx->cfg, "%s:%lu: %s", hx->origin,
-                            (unsigned long)XML_GetCurrentLineNumber(hx->p), msg);
+        ossio__config_errorf(hx->cfg, "%s:%lu: %s", hx->origin,
+                             (unsigned long)XML_GetCurrentLineNumber(hx->p), msg);
     }
     XML_StopParser(hx->p, XML_FALSE);
 }
@@ -91,7 +91,7 @@ static char *trimmed_copy(const char *s, size_t n)
     return c;
 }
 
-static void set_text(ossio_hadoop_xml *hx, enum field f, const char *s)
+static void set_text(ossio__hadoop_xml *hx, enum field f, const char *s)
 {
     hx->text[f].n = 0;
     if (!sb_add(&hx->text[f], s, strlen(s), TEXT_MAX)) {
@@ -101,7 +101,7 @@ static void set_text(ossio_hadoop_xml *hx, enum field f, const char *s)
 
 static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **attrs)
 {
-    ossio_hadoop_xml *hx = ud;
+    ossio__hadoop_xml *hx = ud;
     hx->depth++;
     if (hx->depth == 1 && strcmp(el, "configuration") != 0) {
         fail(hx, OSSIO_EXML, "top-level element is not <configuration>");
@@ -142,7 +142,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **attr
     }
 }
 
-static void end_property(ossio_hadoop_xml *hx)
+static void end_property(ossio__hadoop_xml *hx)
 {
     hx->in_prop = 0;
     char *name = trimmed_copy(hx->text[F_NAME].p ? hx->text[F_NAME].p : "", hx->text[F_NAME].n);
@@ -166,7 +166,7 @@ static void end_property(ossio_hadoop_xml *hx)
     }
     if (hx->n == hx->cap) {
         size_t cap = hx->cap ? hx->cap * 2 : 32;
-        ossio_config_kv *v = realloc(hx->props, cap * sizeof(*v));
+        ossio__config_kv *v = realloc(hx->props, cap * sizeof(*v));
         if (v == NULL) {
             free(name);
             free(value);
@@ -187,7 +187,7 @@ static void end_property(ossio_hadoop_xml *hx)
 
 static void XMLCALL on_end(void *ud, const XML_Char *el)
 {
-    ossio_hadoop_xml *hx = ud;
+    ossio__hadoop_xml *hx = ud;
     (void)el;
     if (hx->depth == 3) {
         hx->field = F_NONE;
@@ -199,7 +199,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *el)
 
 static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 {
-    ossio_hadoop_xml *hx = ud;
+    ossio__hadoop_xml *hx = ud;
     if (hx->in_prop && hx->depth == 3 && hx->field != F_NONE && len > 0) {
         if (!sb_add(&hx->text[hx->field], s, (size_t)len, TEXT_MAX)) {
             fail(hx, OSSIO_EXML, "element text too long");
@@ -234,9 +234,9 @@ static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param, cons
     fail(ud, OSSIO_EXML, "entity declarations not allowed");
 }
 
-ossio_hadoop_xml *ossio_hadoop_xml_new(ossio_config *cfg, const char *origin)
+ossio__hadoop_xml *ossio__hadoop_xml_new(ossio_config *cfg, const char *origin)
 {
-    ossio_hadoop_xml *hx = calloc(1, sizeof(*hx));
+    ossio__hadoop_xml *hx = calloc(1, sizeof(*hx));
     if (hx == NULL) {
         return NULL;
     }
@@ -256,7 +256,7 @@ ossio_hadoop_xml *ossio_hadoop_xml_new(ossio_config *cfg, const char *origin)
     return hx;
 }
 
-void ossio_hadoop_xml_free(ossio_hadoop_xml *hx)
+void ossio__hadoop_xml_free(ossio__hadoop_xml *hx)
 {
     if (hx == NULL) {
         return;
@@ -281,7 +281,7 @@ typedef struct named {
 } named;
 
 typedef struct subst {
-    ossio_hadoop_xml *hx;
+    ossio__hadoop_xml *hx;
     named *order; /* properties sorted by name, then position */
     int lookups;
 } subst;
@@ -297,7 +297,7 @@ static int by_name(const void *a, const void *b)
  * else the last), NULL if none. */
 static const char *doc_value(const subst *s, const char *name)
 {
-    const ossio_config_kv *kv = s->hx->props;
+    const ossio__config_kv *kv = s->hx->props;
     size_t lo = 0, hi = s->hx->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -405,7 +405,7 @@ static int expand(subst *s, const char *in, int depth, sbuf *out)
     }
 }
 
-static ossio_status substitute(ossio_hadoop_xml *hx)
+static ossio_status substitute(ossio__hadoop_xml *hx)
 {
     if (hx->n == 0) {
         return OSSIO_OK;
@@ -447,7 +447,7 @@ static ossio_status substitute(ossio_hadoop_xml *hx)
 
 /* ------------------------------------------------------------------------ */
 
-ossio_status ossio_hadoop_xml_feed(ossio_hadoop_xml *hx, const void *data, size_t len, int last)
+ossio_status ossio__hadoop_xml_feed(ossio__hadoop_xml *hx, const void *data, size_t len, int last)
 {
     if (hx->st != OSSIO_OK) {
         return hx->st;
@@ -455,7 +455,7 @@ ossio_status ossio_hadoop_xml_feed(ossio_hadoop_xml *hx, const void *data, size_
     const char *d = data;
     do {
         size_t n = len < CHUNK ? len : CHUNK;
-        if (hx->total + n > OSSIO_CONFIG_FILE_MAX) {
+        if (hx->total + n > OSSIO__CONFIG_FILE_MAX) {
             fail(hx, OSSIO_EXML, "document larger than 1 MiB");
             return hx->st;
         }
@@ -464,9 +464,9 @@ ossio_status ossio_hadoop_xml_feed(ossio_hadoop_xml *hx, const void *data, size_
         if (XML_Parse(hx->p, d, (int)n, fin) != XML_STATUS_OK) {
             if (hx->st == OSSIO_OK) {
                 hx->st = OSSIO_EXML;
-                ossio_config_errorf(hx->cfg, "%s:%lu: %s", hx->origin,
-                                    (unsigned long)XML_GetCurrentLineNumber(hx->p),
-                                    XML_ErrorString(XML_GetErrorCode(hx->p)));
+                ossio__config_errorf(hx->cfg, "%s:%lu: %s", hx->origin,
+                                     (unsigned long)XML_GetCurrentLineNumber(hx->p),
+                                     XML_ErrorString(XML_GetErrorCode(hx->p)));
             }
             return hx->st;
         }
@@ -478,24 +478,24 @@ ossio_status ossio_hadoop_xml_feed(ossio_hadoop_xml *hx, const void *data, size_
     }
     ossio_status st = substitute(hx);
     if (st == OSSIO_OK) {
-        st = ossio_config_apply(hx->cfg, hx->props, hx->n, OSSIO_SRC_HADOOP, hx->origin);
+        st = ossio__config_apply(hx->cfg, hx->props, hx->n, OSSIO_SRC_HADOOP, hx->origin);
     }
     return hx->st = st;
 }
 
-ossio_status ossio_config_load_hadoop_mem(ossio_config *cfg, const void *data, size_t len,
-                                          const char *origin)
+ossio_status ossio__config_load_hadoop_mem(ossio_config *cfg, const void *data, size_t len,
+                                           const char *origin)
 {
     if (cfg == NULL || (data == NULL && len > 0)) {
         return OSSIO_EINVAL;
     }
-    ossio_config_errorf(cfg, "%s", "");
-    ossio_hadoop_xml *hx = ossio_hadoop_xml_new(cfg, origin != NULL ? origin : "<memory>");
+    ossio__config_errorf(cfg, "%s", "");
+    ossio__hadoop_xml *hx = ossio__hadoop_xml_new(cfg, origin != NULL ? origin : "<memory>");
     if (hx == NULL) {
         return OSSIO_ENOMEM;
     }
-    ossio_status st = ossio_hadoop_xml_feed(hx, data != NULL ? data : "", len, 1);
-    ossio_hadoop_xml_free(hx);
+    ossio_status st = ossio__hadoop_xml_feed(hx, data != NULL ? data : "", len, 1);
+    ossio__hadoop_xml_free(hx);
     return st;
 }
 
@@ -504,30 +504,30 @@ ossio_status ossio_config_load_hadoop(ossio_config *cfg, const char *path)
     if (cfg == NULL || path == NULL) {
         return OSSIO_EINVAL;
     }
-    ossio_config_errorf(cfg, "%s", "");
+    ossio__config_errorf(cfg, "%s", "");
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        ossio_config_errorf(cfg, "%s: cannot open", path);
+        ossio__config_errorf(cfg, "%s: cannot open", path);
         return OSSIO_EIO;
     }
-    ossio_hadoop_xml *hx = ossio_hadoop_xml_new(cfg, path);
+    ossio__hadoop_xml *hx = ossio__hadoop_xml_new(cfg, path);
     char *buf = malloc(CHUNK);
     ossio_status st = hx != NULL && buf != NULL ? OSSIO_OK : OSSIO_ENOMEM;
     while (st == OSSIO_OK) {
         size_t n = fread(buf, 1, CHUNK, f);
         if (ferror(f)) {
-            ossio_config_errorf(cfg, "%s: read error", path);
+            ossio__config_errorf(cfg, "%s: read error", path);
             st = OSSIO_EIO;
             break;
         }
         int last = n < CHUNK && feof(f);
-        st = ossio_hadoop_xml_feed(hx, buf, n, last);
+        st = ossio__hadoop_xml_feed(hx, buf, n, last);
         if (last) {
             break;
         }
     }
     free(buf);
-    ossio_hadoop_xml_free(hx);
+    ossio__hadoop_xml_free(hx);
     fclose(f);
     return st;
 }

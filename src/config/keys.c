@@ -15,65 +15,65 @@
 #define GIB (MIB * 1024)
 #define TIB (GIB * 1024)
 
-static const ossio_key keys[] = {
+static const ossio__key keys[] = {
     /* hadoop-aliyun (names and defaults from its Constants.java) */
-    {"fs.oss.endpoint", OSSIO_KEY_STR, "", 0, 0, NULL},
-    {"fs.oss.accessKeyId", OSSIO_KEY_STR, "", 0, 0, NULL},
-    {"fs.oss.accessKeySecret", OSSIO_KEY_STR, "", 0, 0, NULL},
-    {"fs.oss.securityToken", OSSIO_KEY_STR, "", 0, 0, NULL},
-    {"fs.oss.connection.maximum", OSSIO_KEY_INT, "32", 1, 10000, NULL},
-    {"fs.oss.connection.secure.enabled", OSSIO_KEY_BOOL, "true", 0, 0, NULL},
-    {"fs.oss.connection.establish.timeout", OSSIO_KEY_INT, "50000", 1, MS_MAX, NULL},
-    {"fs.oss.connection.timeout", OSSIO_KEY_INT, "200000", 1, MS_MAX, NULL},
-    {"fs.oss.attempts.maximum", OSSIO_KEY_INT, "10", 1, 1000, NULL},
+    {"fs.oss.endpoint", OSSIO__KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.accessKeyId", OSSIO__KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.accessKeySecret", OSSIO__KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.securityToken", OSSIO__KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.connection.maximum", OSSIO__KEY_INT, "32", 1, 10000, NULL},
+    {"fs.oss.connection.secure.enabled", OSSIO__KEY_BOOL, "true", 0, 0, NULL},
+    {"fs.oss.connection.establish.timeout", OSSIO__KEY_INT, "50000", 1, MS_MAX, NULL},
+    {"fs.oss.connection.timeout", OSSIO__KEY_INT, "200000", 1, MS_MAX, NULL},
+    {"fs.oss.attempts.maximum", OSSIO__KEY_INT, "10", 1, 1000, NULL},
     /* OSS parts: 100 KiB .. 5 GiB */
-    {"fs.oss.multipart.upload.size", OSSIO_KEY_SIZE, "104857600", 100 * KIB, 5 * GIB, NULL},
-    {"fs.oss.multipart.upload.threshold", OSSIO_KEY_SIZE, "20971520", 0, 5 * TIB, NULL},
+    {"fs.oss.multipart.upload.size", OSSIO__KEY_SIZE, "104857600", 100 * KIB, 5 * GIB, NULL},
+    {"fs.oss.multipart.upload.threshold", OSSIO__KEY_SIZE, "20971520", 0, 5 * TIB, NULL},
     /* Hadoop's names, ossio's defaults (hadoop-aliyun: 512 KiB, 10 threads):
      * chosen for throughput, so that `ossio config` shows what is used. */
-    {"fs.oss.multipart.download.size", OSSIO_KEY_SIZE, "8388608", 1, 5 * GIB, NULL},
-    {"fs.oss.multipart.download.threads", OSSIO_KEY_INT, "16", 1, 1024, NULL},
-    {"fs.oss.multipart.download.hedging", OSSIO_KEY_BOOL, "false", 0, 0, NULL},
-    {"fs.oss.buffer.dir", OSSIO_KEY_STR, "", 0, 0, NULL},
-    {"fs.oss.block.size", OSSIO_KEY_SIZE, "67108864", 1, 5 * TIB, NULL},
-    {"fs.oss.list.version", OSSIO_KEY_INT, "2", 1, 2, NULL},
-    {"fs.oss.paging.maximum", OSSIO_KEY_INT, "1000", 1, 1000, NULL},
+    {"fs.oss.multipart.download.size", OSSIO__KEY_SIZE, "8388608", 1, 5 * GIB, NULL},
+    {"fs.oss.multipart.download.threads", OSSIO__KEY_INT, "16", 1, 1024, NULL},
+    {"fs.oss.multipart.download.hedging", OSSIO__KEY_BOOL, "false", 0, 0, NULL},
+    {"fs.oss.buffer.dir", OSSIO__KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.block.size", OSSIO__KEY_SIZE, "67108864", 1, 5 * TIB, NULL},
+    {"fs.oss.list.version", OSSIO__KEY_INT, "2", 1, 2, NULL},
+    {"fs.oss.paging.maximum", OSSIO__KEY_INT, "1000", 1, 1000, NULL},
     /* ossio: protocol */
-    {"fs.oss.signature.version", OSSIO_KEY_ENUM, "v1", 0, 0, "v1|v4"},
-    {"fs.oss.region", OSSIO_KEY_STR, "", 0, 0, NULL},
-    {"fs.oss.dialect", OSSIO_KEY_ENUM, "oss", 0, 0, "oss|s3"},
-    {"fs.oss.path.style.access", OSSIO_KEY_BOOL, "false", 0, 0, NULL},
-    {"fs.oss.memory.limit", OSSIO_KEY_SIZE, "1G", MIB, INT64_C(1) << 50, NULL},
+    {"fs.oss.signature.version", OSSIO__KEY_ENUM, "v1", 0, 0, "v1|v4"},
+    {"fs.oss.region", OSSIO__KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.dialect", OSSIO__KEY_ENUM, "oss", 0, 0, "oss|s3"},
+    {"fs.oss.path.style.access", OSSIO__KEY_BOOL, "false", 0, 0, NULL},
+    {"fs.oss.memory.limit", OSSIO__KEY_SIZE, "1G", MIB, INT64_C(1) << 50, NULL},
     /* ossio: splits */
-    {"fs.oss.split.record.maximum", OSSIO_KEY_SIZE, "16777216", 1, GIB, NULL},
-    {"fs.oss.split.min.size", OSSIO_KEY_SIZE, "0", 0, 5 * TIB, NULL},
+    {"fs.oss.split.record.maximum", OSSIO__KEY_SIZE, "16777216", 1, GIB, NULL},
+    {"fs.oss.split.min.size", OSSIO__KEY_SIZE, "0", 0, 5 * TIB, NULL},
     /* ossio: TLS */
-    {"fs.oss.connection.ca.file", OSSIO_KEY_STR, "", 0, 0, NULL},
-    {"fs.oss.connection.ssl.insecure-skip-verify", OSSIO_KEY_BOOL, "false", 0, 0, NULL},
+    {"fs.oss.connection.ca.file", OSSIO__KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.connection.ssl.insecure-skip-verify", OSSIO__KEY_BOOL, "false", 0, 0, NULL},
     /* ossio: HTTP/2 */
-    {"fs.oss.http2.enabled", OSSIO_KEY_BOOL, "true", 0, 0, NULL},
-    {"fs.oss.http2.cleartext", OSSIO_KEY_BOOL, "false", 0, 0, NULL},
-    {"fs.oss.http2.max.streams", OSSIO_KEY_INT, "1000", 1, 1 << 30, NULL},
-    {"fs.oss.http2.stream.window", OSSIO_KEY_SIZE, "16M", 65535, (INT64_C(1) << 31) - 1, NULL},
-    {"fs.oss.http2.connection.window", OSSIO_KEY_SIZE, "64M", 65535, (INT64_C(1) << 31) - 1, NULL},
+    {"fs.oss.http2.enabled", OSSIO__KEY_BOOL, "true", 0, 0, NULL},
+    {"fs.oss.http2.cleartext", OSSIO__KEY_BOOL, "false", 0, 0, NULL},
+    {"fs.oss.http2.max.streams", OSSIO__KEY_INT, "1000", 1, 1 << 30, NULL},
+    {"fs.oss.http2.stream.window", OSSIO__KEY_SIZE, "16M", 65535, (INT64_C(1) << 31) - 1, NULL},
+    {"fs.oss.http2.connection.window", OSSIO__KEY_SIZE, "64M", 65535, (INT64_C(1) << 31) - 1, NULL},
     /* ossio: connections, DNS, limits */
-    {"fs.oss.connection.idle.timeout", OSSIO_KEY_INT, "60000", 1, MS_MAX, NULL},
+    {"fs.oss.connection.idle.timeout", OSSIO__KEY_INT, "60000", 1, MS_MAX, NULL},
     /* ossio: stalls (docs/transport.md): each detected within 30 s by default */
-    {"fs.oss.request.first-byte.timeout", OSSIO_KEY_INT, "15000", 0, MS_MAX, NULL},
-    {"fs.oss.request.first-byte.timeout.slow", OSSIO_KEY_INT, "300000", 0, MS_MAX, NULL},
-    {"fs.oss.low-speed.limit", OSSIO_KEY_SIZE, "1024", 0, INT64_C(1) << 40, NULL},
-    {"fs.oss.low-speed.time", OSSIO_KEY_INT, "20000", 100, MS_MAX, NULL},
-    {"fs.oss.operation.deadline", OSSIO_KEY_INT, "0", 0, MS_MAX, NULL},
-    {"fs.oss.connection.resolve", OSSIO_KEY_STR, "", 0, 0, NULL},
-    {"fs.oss.dns.servers", OSSIO_KEY_STR, "", 0, 0, NULL},
-    {"fs.oss.dns.cache.ttl", OSSIO_KEY_INT, "60", 0, 86400, NULL},
-    {"fs.oss.response.header.maximum", OSSIO_KEY_SIZE, "64k", 1024, 16 << 20, NULL},
-    {"fs.oss.http1.expect.continue", OSSIO_KEY_SIZE, "0", 0, INT64_C(1) << 40, NULL},
+    {"fs.oss.request.first-byte.timeout", OSSIO__KEY_INT, "15000", 0, MS_MAX, NULL},
+    {"fs.oss.request.first-byte.timeout.slow", OSSIO__KEY_INT, "300000", 0, MS_MAX, NULL},
+    {"fs.oss.low-speed.limit", OSSIO__KEY_SIZE, "1024", 0, INT64_C(1) << 40, NULL},
+    {"fs.oss.low-speed.time", OSSIO__KEY_INT, "20000", 100, MS_MAX, NULL},
+    {"fs.oss.operation.deadline", OSSIO__KEY_INT, "0", 0, MS_MAX, NULL},
+    {"fs.oss.connection.resolve", OSSIO__KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.dns.servers", OSSIO__KEY_STR, "", 0, 0, NULL},
+    {"fs.oss.dns.cache.ttl", OSSIO__KEY_INT, "60", 0, 86400, NULL},
+    {"fs.oss.response.header.maximum", OSSIO__KEY_SIZE, "64k", 1024, 16 << 20, NULL},
+    {"fs.oss.http1.expect.continue", OSSIO__KEY_SIZE, "0", 0, INT64_C(1) << 40, NULL},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-const ossio_key *ossio_key_find(const char *name)
+const ossio__key *ossio__key_find(const char *name)
 {
     for (size_t i = 0; i < NKEYS; i++) {
         if (strcmp(keys[i].name, name) == 0) {
@@ -83,7 +83,7 @@ const ossio_key *ossio_key_find(const char *name)
     return NULL;
 }
 
-int ossio_endpoint_is_local(const char *endpoint)
+int ossio__endpoint_is_local(const char *endpoint)
 {
     const char *h = endpoint != NULL ? endpoint : "";
     h += strspn(h, " \t");
@@ -107,7 +107,7 @@ int ossio_endpoint_is_local(const char *endpoint)
 
 static const char *path_style_default(const struct ossio_config *cfg)
 {
-    return ossio_endpoint_is_local(ossio_config_get(cfg, "fs.oss.endpoint")) ? "true" : "false";
+    return ossio__endpoint_is_local(ossio_config_get(cfg, "fs.oss.endpoint")) ? "true" : "false";
 }
 
 /* Defaults computed from other keys; the table's def is the usual answer. */
@@ -118,7 +118,7 @@ static const struct {
     {"fs.oss.path.style.access", path_style_default},
 };
 
-const char *ossio_key_default(const ossio_key *k, const struct ossio_config *cfg)
+const char *ossio__key_default(const ossio__key *k, const struct ossio_config *cfg)
 {
     for (size_t i = 0; cfg != NULL && i < sizeof(derived) / sizeof(derived[0]); i++) {
         if (strcmp(k->name, derived[i].name) == 0) {
@@ -128,12 +128,12 @@ const char *ossio_key_default(const ossio_key *k, const struct ossio_config *cfg
     return k->def;
 }
 
-size_t ossio_key_count(void)
+size_t ossio__key_count(void)
 {
     return NKEYS;
 }
 
-const ossio_key *ossio_key_at(size_t i)
+const ossio__key *ossio__key_at(size_t i)
 {
     return i < NKEYS ? &keys[i] : NULL;
 }
@@ -155,7 +155,7 @@ static int contains_ci(const char *s, const char *word)
     return 0;
 }
 
-int ossio_key_is_secret(const char *name)
+int ossio__key_is_secret(const char *name)
 {
     return contains_ci(name, "secret") || contains_ci(name, "token") ||
            contains_ci(name, "password");

@@ -66,7 +66,7 @@ static void set_v6(struct sockaddr_storage *ss, socklen_t *len, const struct in6
 }
 
 /* |v6_needs_brackets|: in override lists IPv6 must be bracketed; a bare host
- * given to ossio_resolve() may be either. */
+ * given to ossio__resolve() may be either. */
 static bool parse_addr(const uint8_t *s, size_t len, bool v6_needs_brackets, uint16_t port,
                        struct sockaddr_storage *ss, socklen_t *ss_len)
 {
@@ -89,8 +89,8 @@ static bool parse_addr(const uint8_t *s, size_t len, bool v6_needs_brackets, uin
     return true;
 }
 
-bool ossio_addr_parse_literal(const char *s, size_t len, uint16_t port,
-                              struct sockaddr_storage *addr, socklen_t *addr_len)
+bool ossio__addr_parse_literal(const char *s, size_t len, uint16_t port,
+                               struct sockaddr_storage *addr, socklen_t *addr_len)
 {
     if (!s || len == 0) {
         return false;
@@ -98,25 +98,25 @@ bool ossio_addr_parse_literal(const char *s, size_t len, uint16_t port,
     return parse_addr((const uint8_t *)s, len, false, port, addr, addr_len);
 }
 
-ossio_status ossio_resolve_override_parse(const char *entry, size_t len,
-                                          ossio_resolve_override *out)
+ossio_status ossio__resolve_override_parse(const char *entry, size_t len,
+                                           ossio__resolve_override *out)
 {
     if (!entry || !out) {
         return OSSIO_EINVAL;
     }
-    ossio_cur c;
-    ossio_cur_init(&c, entry, len);
+    ossio__cur c;
+    ossio__cur_init(&c, entry, len);
     out->addrs.n = 0;
 
     uint8_t b = 0;
-    if (ossio_cur_peek(&c, &b) && b == '+') {
-        (void)ossio_cur_skip(&c, 1);
+    if (ossio__cur_peek(&c, &b) && b == '+') {
+        (void)ossio__cur_skip(&c, 1);
     }
 
     const uint8_t *host = NULL;
     size_t host_len = 0;
-    if (!ossio_cur_take_until(&c, ':', &host, &host_len) || host_len == 0 ||
-        host_len > OSSIO_DNS_MAX_HOST) {
+    if (!ossio__cur_take_until(&c, ':', &host, &host_len) || host_len == 0 ||
+        host_len > OSSIO__DNS_MAX_HOST) {
         return OSSIO_EINVAL;
     }
     for (size_t i = 0; i < host_len; i++) {
@@ -131,8 +131,8 @@ ossio_status ossio_resolve_override_parse(const char *entry, size_t len,
     const uint8_t *port_s = NULL;
     size_t port_len = 0;
     uint64_t port = 0;
-    if (!ossio_cur_take_until(&c, ':', &port_s, &port_len) ||
-        !ossio_u64_dec(port_s, port_len, &port) || port == 0 || port > UINT16_MAX) {
+    if (!ossio__cur_take_until(&c, ':', &port_s, &port_len) ||
+        !ossio__u64_dec(port_s, port_len, &port) || port == 0 || port > UINT16_MAX) {
         return OSSIO_EINVAL;
     }
     out->port = (uint16_t)port;
@@ -142,12 +142,12 @@ ossio_status ossio_resolve_override_parse(const char *entry, size_t len,
         const uint8_t *a = NULL;
         size_t a_len = 0;
         bool last = false;
-        if (!ossio_cur_take_until(&c, ',', &a, &a_len)) {
-            a_len = ossio_cur_remaining(&c);
-            a = ossio_cur_take_n(&c, a_len);
+        if (!ossio__cur_take_until(&c, ',', &a, &a_len)) {
+            a_len = ossio__cur_remaining(&c);
+            a = ossio__cur_take_n(&c, a_len);
             last = true;
         }
-        if (out->addrs.n == OSSIO_DNS_MAX_ADDRS || a_len == 0) {
+        if (out->addrs.n == OSSIO__DNS_MAX_ADDRS || a_len == 0) {
             return OSSIO_EINVAL;
         }
         size_t i = out->addrs.n;

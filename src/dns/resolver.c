@@ -14,20 +14,20 @@
 
 typedef struct sock_watch {
     ev_io io;
-    ossio_resolver *r;
+    ossio__resolver *r;
     struct sock_watch *next;
 } sock_watch;
 
 typedef struct cache_entry {
     struct cache_entry *next;
     double expires;
-    ossio_addrs addrs;
+    ossio__addrs addrs;
     char host[];
 } cache_entry;
 
 typedef struct override_entry {
     struct override_entry *next;
-    ossio_resolve_override ov;
+    ossio__resolve_override ov;
 } override_entry;
 
 enum query_state {
@@ -36,27 +36,27 @@ enum query_state {
     Q_CANCELLED, /* in c-ares still; freed silently by its callback */
 };
 
-struct ossio_resolve_query {
-    ossio_resolver *r;
-    ossio_resolve_query *prev;
-    ossio_resolve_query *next;
+struct ossio__resolve_query {
+    ossio__resolver *r;
+    ossio__resolve_query *prev;
+    ossio__resolve_query *next;
     ev_timer defer;
     enum query_state state;
-    ossio_resolve_cb cb;
+    ossio__resolve_cb cb;
     void *ud;
     uint16_t port;
     ossio_status st;
-    ossio_addrs addrs;
+    ossio__addrs addrs;
     char host[]; /* lower-cased */
 };
 
-struct ossio_resolver {
+struct ossio__resolver {
     struct ev_loop *loop;
     ares_channel channel;
     ev_timer timer;
     sock_watch *socks;
-    ossio_resolve_query *queries; /* every query not freed yet */
-    cache_entry *cache;           /* newest first */
+    ossio__resolve_query *queries; /* every query not freed yet */
+    cache_entry *cache;            /* newest first */
     size_t cache_n;
     override_entry *overrides;
     unsigned cache_max_ttl_s;
@@ -74,7 +74,7 @@ static void lib_init(void)
     lib_status = ares_library_init(ARES_LIB_INIT_ALL);
 }
 
-static double now_s(ossio_resolver *r)
+static double now_s(ossio__resolver *r)
 {
     return r->now ? r->now(r->now_ud) : ev_now(r->loop);
 }
@@ -88,7 +88,7 @@ static void set_port(struct sockaddr_storage *ss, uint16_t port)
     }
 }
 
-static void copy_addrs(ossio_addrs *dst, const ossio_addrs *src, uint16_t port)
+static void copy_addrs(ossio__addrs *dst, const ossio__addrs *src, uint16_t port)
 {
     dst->n = src->n;
     for (size_t i = 0; i < src->n; i++) {
@@ -115,7 +115,7 @@ static ossio_status map_ares_status(int status)
 
 /* --- event-loop glue --- */
 
-static void update_timer(ossio_resolver *r)
+static void update_timer(ossio__resolver *r)
 {
     struct timeval tv;
     struct timeval *tvp = ares_timeout(r->channel, NULL, &tv);
@@ -131,7 +131,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     (void)loop;
     /* c-ares may close the socket (and free |w|) inside ares_process_fd. */
-    ossio_resolver *r = ((sock_watch *)w)->r;
+    ossio__resolver *r = ((sock_watch *)w)->r;
     ares_socket_t fd = w->fd;
     ares_process_fd(r->channel, (revents & EV_READ) ? fd : ARES_SOCKET_BAD,
                     (revents & EV_WRITE) ? fd : ARES_SOCKET_BAD);
@@ -142,14 +142,14 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)loop;
     (void)revents;
-    ossio_resolver *r = w->data;
+    ossio__resolver *r = w->data;
     ares_process_fd(r->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
     update_timer(r);
 }
 
 static void sock_state_cb(void *data, ares_socket_t fd, int readable, int writable)
 {
-    ossio_resolver *r = data;
+    ossio__resolver *r = data;
     sock_watch **pp = &r->socks;
     while (*pp && (*pp)->io.fd != fd) {
         pp = &(*pp)->next;
@@ -180,7 +180,7 @@ static void sock_state_cb(void *data, ares_socket_t fd, int readable, int writab
 
 /* --- cache --- */
 
-static void cache_unlink(ossio_resolver *r, cache_entry **pp)
+static void cache_unlink(ossio__resolver *r, cache_entry **pp)
 {
     cache_entry *e = *pp;
     *pp = e->next;
@@ -189,7 +189,7 @@ static void cache_unlink(ossio_resolver *r, cache_entry **pp)
 }
 
 /* The live entry for |host|, dropping expired entries met on the way. */
-static cache_entry *cache_find(ossio_resolver *r, const char *host, double now)
+static cache_entry *cache_find(ossio__resolver *r, const char *host, double now)
 {
     cache_entry **pp = &r->cache;
     while (*pp) {
@@ -204,7 +204,7 @@ static cache_entry *cache_find(ossio_resolver *r, const char *host, double now)
     return NULL;
 }
 
-static void cache_insert(ossio_resolver *r, const char *host, const ossio_addrs *addrs, long ttl)
+static void cache_insert(ossio__resolver *r, const char *host, const ossio__addrs *addrs, long ttl)
 {
     if (r->cache_max_ttl_s == 0 || ttl <= 0 || addrs->n == 0) {
         return;
@@ -213,7 +213,7 @@ static void cache_insert(ossio_resolver *r, const char *host, const ossio_addrs 
         ttl = (long)r->cache_max_ttl_s;
     }
     double now = now_s(r);
-    ossio_resolver_flush(r, host);
+    ossio__resolver_flush(r, host);
     (void)cache_find(r, "", now); /* purge expired entries */
     if (r->cache_n >= CACHE_MAX_ENTRIES) {
         cache_entry **pp = &r->cache;
@@ -235,15 +235,15 @@ static void cache_insert(ossio_resolver *r, const char *host, const ossio_addrs 
     r->cache_n++;
 }
 
-void ossio_resolver_flush(ossio_resolver *r, const char *host)
+void ossio__resolver_flush(ossio__resolver *r, const char *host)
 {
     if (!r) {
         return;
     }
-    char key[OSSIO_DNS_MAX_HOST + 1];
+    char key[OSSIO__DNS_MAX_HOST + 1];
     if (host) {
         size_t n = strlen(host);
-        if (n > OSSIO_DNS_MAX_HOST) {
+        if (n > OSSIO__DNS_MAX_HOST) {
             return; /* never cached */
         }
         for (size_t i = 0; i <= n; i++) {
@@ -263,7 +263,7 @@ void ossio_resolver_flush(ossio_resolver *r, const char *host)
 
 /* --- queries --- */
 
-static void query_link(ossio_resolver *r, ossio_resolve_query *q)
+static void query_link(ossio__resolver *r, ossio__resolve_query *q)
 {
     q->prev = NULL;
     q->next = r->queries;
@@ -273,7 +273,7 @@ static void query_link(ossio_resolver *r, ossio_resolve_query *q)
     r->queries = q;
 }
 
-static void query_unlink(ossio_resolve_query *q)
+static void query_unlink(ossio__resolve_query *q)
 {
     if (q->prev) {
         q->prev->next = q->next;
@@ -290,14 +290,14 @@ static void defer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)loop;
     (void)revents;
-    ossio_resolve_query *q = w->data;
+    ossio__resolve_query *q = w->data;
     /* Unlinked first, so the callback may even destroy the resolver. */
     query_unlink(q);
     q->cb(q->ud, q->st, q->st == OSSIO_OK ? &q->addrs : NULL);
     free(q);
 }
 
-static void query_ready(ossio_resolve_query *q, ossio_status st)
+static void query_ready(ossio__resolve_query *q, ossio_status st)
 {
     q->st = st;
     q->state = Q_READY;
@@ -309,13 +309,13 @@ static void query_ready(ossio_resolve_query *q, ossio_status st)
 static void ares_cb(void *arg, int status, int timeouts, struct ares_addrinfo *res)
 {
     (void)timeouts;
-    ossio_resolve_query *q = arg;
-    ossio_resolver *r = q->r;
+    ossio__resolve_query *q = arg;
+    ossio__resolver *r = q->r;
     ossio_status st = r->destroying ? OSSIO_ECANCELED : map_ares_status(status);
     if (status == ARES_SUCCESS && res && !r->destroying) {
         long ttl = LONG_MAX;
         q->addrs.n = 0;
-        for (struct ares_addrinfo_node *n = res->nodes; n && q->addrs.n < OSSIO_DNS_MAX_ADDRS;
+        for (struct ares_addrinfo_node *n = res->nodes; n && q->addrs.n < OSSIO__DNS_MAX_ADDRS;
              n = n->ai_next) {
             if ((n->ai_family != AF_INET && n->ai_family != AF_INET6) || !n->ai_addr ||
                 n->ai_addrlen > sizeof(struct sockaddr_storage)) {
@@ -345,8 +345,8 @@ static void ares_cb(void *arg, int status, int timeouts, struct ares_addrinfo *r
     }
 }
 
-static const ossio_resolve_override *override_find(const ossio_resolver *r, const char *host,
-                                                   uint16_t port)
+static const ossio__resolve_override *override_find(const ossio__resolver *r, const char *host,
+                                                    uint16_t port)
 {
     for (const override_entry *o = r->overrides; o; o = o->next) {
         if (o->ov.port == port && strcmp(o->ov.host, host) == 0) {
@@ -356,8 +356,8 @@ static const ossio_resolve_override *override_find(const ossio_resolver *r, cons
     return NULL;
 }
 
-ossio_resolve_query *ossio_resolve(ossio_resolver *r, const char *host, uint16_t port,
-                                   ossio_resolve_cb cb, void *ud, ossio_status *err)
+ossio__resolve_query *ossio__resolve(ossio__resolver *r, const char *host, uint16_t port,
+                                     ossio__resolve_cb cb, void *ud, ossio_status *err)
 {
     ossio_status dummy;
     if (!err) {
@@ -372,11 +372,11 @@ ossio_resolve_query *ossio_resolve(ossio_resolver *r, const char *host, uint16_t
         return NULL;
     }
     size_t hlen = strlen(host);
-    if (hlen == 0 || hlen > OSSIO_DNS_MAX_HOST) {
+    if (hlen == 0 || hlen > OSSIO__DNS_MAX_HOST) {
         *err = OSSIO_EINVAL;
         return NULL;
     }
-    ossio_resolve_query *q = malloc(sizeof(*q) + hlen + 1);
+    ossio__resolve_query *q = malloc(sizeof(*q) + hlen + 1);
     if (!q) {
         *err = OSSIO_ENOMEM;
         return NULL;
@@ -396,13 +396,13 @@ ossio_resolve_query *ossio_resolve(ossio_resolver *r, const char *host, uint16_t
     query_link(r, q);
     *err = OSSIO_OK;
 
-    const ossio_resolve_override *ov = override_find(r, q->host, port);
+    const ossio__resolve_override *ov = override_find(r, q->host, port);
     if (ov) {
         copy_addrs(&q->addrs, &ov->addrs, port);
         query_ready(q, OSSIO_OK);
         return q;
     }
-    if (ossio_addr_parse_literal(host, hlen, port, &q->addrs.addr[0], &q->addrs.len[0])) {
+    if (ossio__addr_parse_literal(host, hlen, port, &q->addrs.addr[0], &q->addrs.len[0])) {
         q->addrs.n = 1;
         query_ready(q, OSSIO_OK);
         return q;
@@ -426,7 +426,7 @@ ossio_resolve_query *ossio_resolve(ossio_resolver *r, const char *host, uint16_t
     return q;
 }
 
-void ossio_resolve_cancel(ossio_resolve_query *q)
+void ossio__resolve_cancel(ossio__resolve_query *q)
 {
     if (!q) {
         return;
@@ -447,7 +447,7 @@ void ossio_resolve_cancel(ossio_resolve_query *q)
 
 /* --- resolver --- */
 
-ossio_status ossio_resolver_add_override(ossio_resolver *r, const char *entry)
+ossio_status ossio__resolver_add_override(ossio__resolver *r, const char *entry)
 {
     if (!r || !entry) {
         return OSSIO_EINVAL;
@@ -456,7 +456,7 @@ ossio_status ossio_resolver_add_override(ossio_resolver *r, const char *entry)
     if (!o) {
         return OSSIO_ENOMEM;
     }
-    ossio_status st = ossio_resolve_override_parse(entry, strlen(entry), &o->ov);
+    ossio_status st = ossio__resolve_override_parse(entry, strlen(entry), &o->ov);
     if (st != OSSIO_OK) {
         free(o);
         return st;
@@ -474,15 +474,15 @@ ossio_status ossio_resolver_add_override(ossio_resolver *r, const char *entry)
     return OSSIO_OK;
 }
 
-ossio_status ossio_resolver_new(ossio_resolver **out, struct ev_loop *loop,
-                                const ossio_resolver_opts *opts)
+ossio_status ossio__resolver_new(ossio__resolver **out, struct ev_loop *loop,
+                                 const ossio__resolver_opts *opts)
 {
     static char lookups_dns_only[] = "b";
     if (!out || !loop) {
         return OSSIO_EINVAL;
     }
     *out = NULL;
-    ossio_resolver_opts defaults;
+    ossio__resolver_opts defaults;
     if (!opts) {
         memset(&defaults, 0, sizeof(defaults));
         opts = &defaults;
@@ -495,7 +495,7 @@ ossio_status ossio_resolver_new(ossio_resolver **out, struct ev_loop *loop,
     if (lib_status != ARES_SUCCESS) {
         return lib_status == ARES_ENOMEM ? OSSIO_ENOMEM : OSSIO_EDNS;
     }
-    ossio_resolver *r = calloc(1, sizeof(*r));
+    ossio__resolver *r = calloc(1, sizeof(*r));
     if (!r) {
         return OSSIO_ENOMEM;
     }
@@ -544,7 +544,7 @@ ossio_status ossio_resolver_new(ossio_resolver **out, struct ev_loop *loop,
     return OSSIO_OK;
 }
 
-void ossio_resolver_destroy(ossio_resolver *r)
+void ossio__resolver_destroy(ossio__resolver *r)
 {
     if (!r) {
         return;
@@ -561,7 +561,7 @@ void ossio_resolver_destroy(ossio_resolver *r)
         free(s);
     }
     while (r->queries) {
-        ossio_resolve_query *q = r->queries;
+        ossio__resolve_query *q = r->queries;
         ev_timer_stop(r->loop, &q->defer);
         query_unlink(q);
         if (q->state != Q_CANCELLED) {
@@ -569,7 +569,7 @@ void ossio_resolver_destroy(ossio_resolver *r)
         }
         free(q);
     }
-    ossio_resolver_flush(r, NULL);
+    ossio__resolver_flush(r, NULL);
     while (r->overrides) {
         override_entry *o = r->overrides;
         r->overrides = o->next;
@@ -578,7 +578,7 @@ void ossio_resolver_destroy(ossio_resolver *r)
     free(r);
 }
 
-uint64_t ossio_resolver_queries_sent(const ossio_resolver *r)
+uint64_t ossio__resolver_queries_sent(const ossio__resolver *r)
 {
     return r ? r->queries_sent : 0;
 }

@@ -13,7 +13,7 @@
 #define BODY_PIECE (64 * 1024)
 
 typedef struct h1 {
-    ossio_h1_parser p;
+    ossio__h1_parser p;
     ossio_request *cur;
     int head_written;
     int body_done;
@@ -24,42 +24,42 @@ typedef struct h1 {
     int expect;  /* this exchange sent Expect: 100-continue */
     int waiting; /* body held back until 100 Continue or the timer */
     ev_timer continue_timer;
-    ossio_conn *c;
+    ossio__conn *c;
 } h1;
 
-static h1 *H(ossio_conn *c)
+static h1 *H(ossio__conn *c)
 {
     return c->proto_data;
 }
 
-static int cb_headers(void *ud, int status, const ossio_hdrs *hdrs, int64_t content_length)
+static int cb_headers(void *ud, int status, const ossio__hdrs *hdrs, int64_t content_length)
 {
     (void)content_length;
-    ossio_conn *c = ud;
+    ossio__conn *c = ud;
     ossio_request *r = H(c)->cur;
     if (r == NULL) {
         return 1;
     }
-    ossio_hdrs_reset(&r->resp.hdrs);
+    ossio__hdrs_reset(&r->resp.hdrs);
     for (size_t i = 0; i < hdrs->n; i++) {
-        if (ossio_hdrs_add(&r->resp.hdrs, hdrs->v[i].name, hdrs->v[i].name_len, hdrs->v[i].value,
-                           hdrs->v[i].value_len) != OSSIO_OK) {
+        if (ossio__hdrs_add(&r->resp.hdrs, hdrs->v[i].name, hdrs->v[i].name_len, hdrs->v[i].value,
+                            hdrs->v[i].value_len) != OSSIO_OK) {
             return 1;
         }
     }
-    return ossio_request_deliver_headers(r, status) != 0;
+    return ossio__request_deliver_headers(r, status) != 0;
 }
 
 static int cb_body(void *ud, const uint8_t *data, size_t len)
 {
-    ossio_conn *c = ud;
+    ossio__conn *c = ud;
     ossio_request *r = H(c)->cur;
-    return r == NULL || ossio_request_deliver_data(r, data, len) != 0;
+    return r == NULL || ossio__request_deliver_data(r, data, len) != 0;
 }
 
 static int cb_complete(void *ud, int keep_alive)
 {
-    ossio_conn *c = ud;
+    ossio__conn *c = ud;
     H(c)->complete = 1;
     H(c)->keep_alive = keep_alive;
     return 0;
@@ -70,17 +70,17 @@ static int cb_complete(void *ud, int keep_alive)
  * body is not wanted and the connection is not reused. */
 static int cb_interim(void *ud, int status)
 {
-    ossio_conn *c = ud;
+    ossio__conn *c = ud;
     h1 *h = H(c);
     if (status != 100 || !h->expect) {
         return 0;
     }
-    ossio_log(c->cl, OSSIO_LOG_DEBUG, "%s: 100 Continue%s", c->origin->authority,
-              h->waiting ? ", sending the body" : " (the body is already on its way)");
+    ossio__log(c->cl, OSSIO_LOG_DEBUG, "%s: 100 Continue%s", c->origin->authority,
+               h->waiting ? ", sending the body" : " (the body is already on its way)");
     if (h->waiting) {
         h->waiting = 0;
         ev_timer_stop(c->cl->loop, &h->continue_timer);
-        ossio_conn_want_write(c);
+        ossio__conn_want_write(c);
     }
     return 0;
 }
@@ -92,19 +92,19 @@ static void on_continue_timeout(struct ev_loop *loop, ev_timer *w, int revents)
     h1 *h = w->data;
     if (h->waiting) {
         h->waiting = 0;
-        ossio_conn_want_write(h->c);
+        ossio__conn_want_write(h->c);
     }
 }
 
-static const ossio_h1_callbacks callbacks = {cb_interim, cb_headers, cb_body, cb_complete};
+static const ossio__h1_callbacks callbacks = {cb_interim, cb_headers, cb_body, cb_complete};
 
-static ossio_status init(ossio_conn *c)
+static ossio_status init(ossio__conn *c)
 {
     h1 *h = calloc(1, sizeof(*h));
     if (h == NULL) {
         return OSSIO_ENOMEM;
     }
-    ossio_h1_parser_init(&h->p, &callbacks, c, c->cl->set.max_header_bytes, 512);
+    ossio__h1_parser_init(&h->p, &callbacks, c, c->cl->set.max_header_bytes, 512);
     h->c = c;
     ev_timer_init(&h->continue_timer, on_continue_timeout, 1., 0.);
     h->continue_timer.data = h;
@@ -120,7 +120,7 @@ static ossio_request *take_current(h1 *h)
     return r;
 }
 
-static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
+static ossio_status recv_bytes(ossio__conn *c, const uint8_t *data, size_t len)
 {
     h1 *h = H(c);
     if (h->cur == NULL) {
@@ -130,14 +130,14 @@ static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
     }
     size_t consumed = 0;
     h->complete = 0;
-    ossio_status st = ossio_h1_parser_feed(&h->p, data, len, &consumed);
-    if (h->cur == NULL || h->cur->state != OSSIO_REQ_ACTIVE) {
+    ossio_status st = ossio__h1_parser_feed(&h->p, data, len, &consumed);
+    if (h->cur == NULL || h->cur->state != OSSIO__REQ_ACTIVE) {
         /* A callback finished the request (aborted, or headers over the limit):
          * the rest of the response cannot be skipped reliably. */
         ossio_request *r = take_current(h);
-        if (r != NULL && r->state == OSSIO_REQ_ACTIVE) {
-            ossio_request_finish(r, OSSIO_EHEADERSIZE,
-                                 "response headers exceed fs.oss.response.header.maximum");
+        if (r != NULL && r->state == OSSIO__REQ_ACTIVE) {
+            ossio__request_finish(r, OSSIO_EHEADERSIZE,
+                                  "response headers exceed fs.oss.response.header.maximum");
         }
         snprintf(c->detail, sizeof(c->detail), "HTTP/1.1 exchange abandoned");
         return OSSIO_ECANCELED;
@@ -147,7 +147,7 @@ static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
         h->closing = 1; /* before finish: no queued request may be put on this connection */
         snprintf(c->detail, sizeof(c->detail), "HTTP/1.1: malformed response (%s)",
                  ossio_strerror(st));
-        ossio_request_finish(r, st, c->detail);
+        ossio__request_finish(r, st, c->detail);
         return st;
     }
     if (!h->complete) {
@@ -166,38 +166,38 @@ static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
         snprintf(c->detail, sizeof(c->detail),
                  "HTTP/1.1: the response is longer than it declared (%zu extra bytes)",
                  len - consumed);
-        ossio_request_finish(r, OSSIO_EPROTO, c->detail);
+        ossio__request_finish(r, OSSIO_EPROTO, c->detail);
         return OSSIO_EPROTO;
     }
-    ossio_request_finish(r, OSSIO_OK, NULL);
+    ossio__request_finish(r, OSSIO_OK, NULL);
     if (h->closing) {
-        ossio_conn_drain(c);
+        ossio__conn_drain(c);
     }
     return OSSIO_OK;
 }
 
-static ossio_status send_body(ossio_conn *c, h1 *h, size_t budget)
+static ossio_status send_body(ossio__conn *c, h1 *h, size_t budget)
 {
     ossio_request *r = h->cur;
     size_t total = 0;
-    while (!h->body_done && total < budget && r->state == OSSIO_REQ_ACTIVE) {
-        ossio_status st = ossio_buf_reserve(&c->wbuf, BODY_PIECE + 32);
+    while (!h->body_done && total < budget && r->state == OSSIO__REQ_ACTIVE) {
+        ossio_status st = ossio__buf_reserve(&c->wbuf, BODY_PIECE + 32);
         if (st != OSSIO_OK) {
             return st;
         }
         long n;
         if (h->chunked) {
             uint8_t piece[BODY_PIECE];
-            n = ossio_request_read_body(r, piece, sizeof(piece));
+            n = ossio__request_read_body(r, piece, sizeof(piece));
             if (n > 0) {
-                ossio_h1_chunk_begin(&c->wbuf, (size_t)n);
-                ossio_buf_append(&c->wbuf, piece, (size_t)n);
-                ossio_h1_chunk_end(&c->wbuf);
+                ossio__h1_chunk_begin(&c->wbuf, (size_t)n);
+                ossio__buf_append(&c->wbuf, piece, (size_t)n);
+                ossio__h1_chunk_end(&c->wbuf);
             } else if (n == 0) {
-                ossio_h1_chunk_last(&c->wbuf);
+                ossio__h1_chunk_last(&c->wbuf);
             }
         } else {
-            n = ossio_request_read_body(r, c->wbuf.data + c->wbuf.len, BODY_PIECE);
+            n = ossio__request_read_body(r, c->wbuf.data + c->wbuf.len, BODY_PIECE);
             if (n > 0) {
                 c->wbuf.len += (size_t)n;
             }
@@ -221,7 +221,7 @@ static ossio_status send_body(ossio_conn *c, h1 *h, size_t budget)
     return OSSIO_OK;
 }
 
-static ossio_status send_bytes(ossio_conn *c, size_t budget)
+static ossio_status send_bytes(ossio__conn *c, size_t budget)
 {
     h1 *h = H(c);
     ossio_request *r = h->cur;
@@ -229,13 +229,13 @@ static ossio_status send_bytes(ossio_conn *c, size_t budget)
         return OSSIO_OK;
     }
     if (!h->head_written) {
-        int64_t len = r->body_kind == OSSIO_BODY_NONE ? 0 : r->body_len;
+        int64_t len = r->body_kind == OSSIO__BODY_NONE ? 0 : r->body_len;
         ossio_status st =
-            ossio_h1_request_write(&c->wbuf, r->method, r->url.target, r->url.authority, r->hdrs.v,
-                                   r->hdrs.n, len, h->expect);
+            ossio__h1_request_write(&c->wbuf, r->method, r->url.target, r->url.authority, r->hdrs.v,
+                                    r->hdrs.n, len, h->expect);
         if (st != OSSIO_OK) {
             h->cur = NULL;
-            ossio_request_finish(r, st, "the request could not be serialised");
+            ossio__request_finish(r, st, "the request could not be serialised");
             return OSSIO_OK;
         }
         h->head_written = 1;
@@ -253,40 +253,40 @@ static ossio_status send_bytes(ossio_conn *c, size_t budget)
     return send_body(c, h, budget);
 }
 
-static int want_write(ossio_conn *c)
+static int want_write(ossio__conn *c)
 {
     h1 *h = H(c);
     return h->cur != NULL && (!h->head_written || (!h->body_done && !h->waiting));
 }
 
-static size_t capacity(ossio_conn *c)
+static size_t capacity(ossio__conn *c)
 {
     h1 *h = H(c);
-    return c->state == OSSIO_CONN_READY && h->cur == NULL && !h->closing ? 1 : 0;
+    return c->state == OSSIO__CONN_READY && h->cur == NULL && !h->closing ? 1 : 0;
 }
 
-static size_t active(ossio_conn *c)
+static size_t active(ossio__conn *c)
 {
     return H(c)->cur != NULL;
 }
 
-static ossio_status submit(ossio_conn *c, ossio_request *r)
+static ossio_status submit(ossio__conn *c, ossio_request *r)
 {
     h1 *h = H(c);
     h->cur = r;
     h->head_written = 0;
-    h->body_done = r->body_kind == OSSIO_BODY_NONE;
-    h->chunked = r->body_kind == OSSIO_BODY_READER && r->body_len < 0;
+    h->body_done = r->body_kind == OSSIO__BODY_NONE;
+    h->chunked = r->body_kind == OSSIO__BODY_READER && r->body_len < 0;
     h->complete = 0;
     r->sent = 0;
     uint64_t min = c->cl->set.expect_continue_min;
     h->expect = !h->body_done && min > 0 && (r->body_len < 0 || (uint64_t)r->body_len >= min);
     h->waiting = 0;
-    ossio_h1_parser_start(&h->p, strcmp(r->method, "HEAD") == 0);
+    ossio__h1_parser_start(&h->p, strcmp(r->method, "HEAD") == 0);
     return OSSIO_OK;
 }
 
-static void abort_request(ossio_conn *c, ossio_request *r, ossio_status why)
+static void abort_request(ossio__conn *c, ossio_request *r, ossio_status why)
 {
     (void)why;
     h1 *h = H(c);
@@ -294,52 +294,52 @@ static void abort_request(ossio_conn *c, ossio_request *r, ossio_status why)
         /* The rest of this response cannot be told from the next one's. */
         h->cur = NULL;
         h->closing = 1;
-        ossio_conn_drain(c);
+        ossio__conn_drain(c);
     }
 }
 
-static void shutdown_conn(ossio_conn *c, ossio_status why)
+static void shutdown_conn(ossio__conn *c, ossio_status why)
 {
     h1 *h = H(c);
     ev_timer_stop(c->cl->loop, &h->continue_timer);
     ossio_request *r = take_current(h);
-    if (r == NULL || r->state != OSSIO_REQ_ACTIVE) {
+    if (r == NULL || r->state != OSSIO__REQ_ACTIVE) {
         return;
     }
     if (why == OSSIO_ECONNRESET && r->headers_seen) {
         /* A body delimited by the connection's end completes here. */
         h->cur = r;
         h->complete = 0;
-        ossio_status st = ossio_h1_parser_eof(&h->p);
+        ossio_status st = ossio__h1_parser_eof(&h->p);
         h->cur = NULL;
-        if (st == OSSIO_OK && h->complete && r->state == OSSIO_REQ_ACTIVE) {
-            ossio_request_finish(r, OSSIO_OK, NULL);
+        if (st == OSSIO_OK && h->complete && r->state == OSSIO__REQ_ACTIVE) {
+            ossio__request_finish(r, OSSIO_OK, NULL);
             return;
         }
     }
-    if (r->state != OSSIO_REQ_ACTIVE) {
+    if (r->state != OSSIO__REQ_ACTIVE) {
         return;
     }
     if (!r->bytes_in && c->served > 0) {
         /* A reused keep-alive connection the server had already closed. */
-        ossio_request_replay(r, why, "keep-alive connection closed by the server");
+        ossio__request_replay(r, why, "keep-alive connection closed by the server");
     } else {
-        ossio_request_finish(r, why,
-                             r->bytes_in ? "connection closed before the response completed"
-                                         : "connection closed before a response arrived");
+        ossio__request_finish(r, why,
+                              r->bytes_in ? "connection closed before the response completed"
+                                          : "connection closed before a response arrived");
     }
 }
 
-static void free_h1(ossio_conn *c)
+static void free_h1(ossio__conn *c)
 {
     h1 *h = H(c);
     ev_timer_stop(c->cl->loop, &h->continue_timer);
-    ossio_h1_parser_free(&h->p);
+    ossio__h1_parser_free(&h->p);
     free(h);
     c->proto_data = NULL;
 }
 
-const ossio_proto ossio_proto_h1 = {
+const ossio__proto ossio__proto_h1 = {
     "http/1.1", init,   recv_bytes,    send_bytes,    want_write, capacity,
     active,     submit, abort_request, shutdown_conn, free_h1,
 };

@@ -1,7 +1,7 @@
 /* HTTP/1.1 pure core: a response parser (bytes in, callbacks out) over
  * http-parser and a request serializer; no socket, no clock (sans-I/O). */
-#ifndef OSSIO_H1_H
-#define OSSIO_H1_H
+#ifndef OSSIO__H1_H
+#define OSSIO__H1_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,31 +19,31 @@
  * on_complete run inside feed()/eof() and must not call start(), feed(),
  * eof() or free() on the same parser; on_complete runs after the parser has
  * become idle, so it may call start() for the next response. */
-typedef struct ossio_h1_callbacks {
+typedef struct ossio__h1_callbacks {
     /* 1xx interim response (e.g. 100 Continue, 103); optional (NULL). Its
      * header fields are dropped. */
     int (*on_interim)(void *ud, int status);
     /* Status and all header fields of the final response; |hdrs| (names
      * lower-cased) is borrowed until the callback returns. |content_length|
      * is -1 when absent or chunked. Optional. */
-    int (*on_headers)(void *ud, int status, const ossio_hdrs *hdrs, int64_t content_length);
+    int (*on_headers)(void *ud, int status, const ossio__hdrs *hdrs, int64_t content_length);
     /* De-chunked body bytes, borrowed until the callback returns. Optional. */
     int (*on_body)(void *ud, const uint8_t *data, size_t len);
     /* The response is complete; |keep_alive| = 0 means the connection must
      * be closed (Connection: close, HTTP/1.0, read-until-close body). Optional. */
     int (*on_complete)(void *ud, int keep_alive);
-} ossio_h1_callbacks;
+} ossio__h1_callbacks;
 
 /* Parser state; visible so it can be embedded, but only the functions below
  * may touch it. */
-typedef struct ossio_h1_parser {
+typedef struct ossio__h1_parser {
     http_parser hp;
-    ossio_h1_callbacks cb;
+    ossio__h1_callbacks cb;
     void *ud;
-    ossio_hdrs hdrs; /* fields of the current response head */
-    ossio_buf field; /* current field: name bytes, then value bytes */
-    size_t name_len; /* bytes of |field| that are the name */
-    int in_value;    /* value bytes have started for |field| */
+    ossio__hdrs hdrs; /* fields of the current response head */
+    ossio__buf field; /* current field: name bytes, then value bytes */
+    size_t name_len;  /* bytes of |field| that are the name */
+    int in_value;     /* value bytes have started for |field| */
     size_t max_header_bytes;
     size_t head_bytes; /* raw bytes of the current head seen so far */
     size_t trailer_bytes;
@@ -58,7 +58,7 @@ typedef struct ossio_h1_parser {
     int prefix;       /* bytes of "HTTP/" checked at the message start */
     int state;        /* internal: idle / waiting / in message / dead */
     ossio_status err; /* why the parser is dead */
-} ossio_h1_parser;
+} ossio__h1_parser;
 
 /* Prepares |p| with a copy of |*cb| (which need not outlive the call) and
  * |ud| passed to every callback. A response head (status line, fields and
@@ -66,12 +66,12 @@ typedef struct ossio_h1_parser {
  * |max_header_count| fields; the same limits apply to chunked trailers,
  * which are checked and dropped. http-parser itself caps a head at 80 KiB.
  * Allocates nothing; the parser is idle until start(). */
-void ossio_h1_parser_init(ossio_h1_parser *p, const ossio_h1_callbacks *cb, void *ud,
-                          size_t max_header_bytes, size_t max_header_count);
+void ossio__h1_parser_init(ossio__h1_parser *p, const ossio__h1_callbacks *cb, void *ud,
+                           size_t max_header_bytes, size_t max_header_count);
 
 /* Prepares for the response to the next request (also revives a dead
  * parser). |head| = the request was HEAD, so the response has no body. */
-void ossio_h1_parser_start(ossio_h1_parser *p, int head);
+void ossio__h1_parser_start(ossio__h1_parser *p, int head);
 
 /* Feeds |len| bytes (borrowed for the call). Stops right after the end of the
  * response: |*consumed| is the number of bytes used; bytes after a complete
@@ -84,8 +84,8 @@ void ossio_h1_parser_start(ossio_h1_parser *p, int head);
  * limit), OSSIO_ECANCELED (a callback returned nonzero) or OSSIO_ENOMEM.
  * After an error the parser is dead (every call returns the same error)
  * until start(). */
-ossio_status ossio_h1_parser_feed(ossio_h1_parser *p, const uint8_t *data, size_t len,
-                                  size_t *consumed);
+ossio_status ossio__h1_parser_feed(ossio__h1_parser *p, const uint8_t *data, size_t len,
+                                   size_t *consumed);
 
 /* The peer closed the connection. Completes a read-until-close body (no
  * length, not chunked) with OSSIO_OK and on_complete(keep_alive = 0). On an
@@ -93,14 +93,14 @@ ossio_status ossio_h1_parser_feed(ossio_h1_parser *p, const uint8_t *data, size_
  * after only 1xx responses): OSSIO_ECONNRESET, and the parser is dead; if no
  * byte of the response had arrived, idle() still returns 1 beforehand, so the
  * caller can tell a stale keep-alive connection from a truncated response. */
-ossio_status ossio_h1_parser_eof(ossio_h1_parser *p);
+ossio_status ossio__h1_parser_eof(ossio__h1_parser *p);
 
 /* 1 when no response is partially parsed: after init(), after a complete
  * response, or after start() while no byte of the response has arrived. */
-int ossio_h1_parser_idle(const ossio_h1_parser *p);
+int ossio__h1_parser_idle(const ossio__h1_parser *p);
 
 /* Releases the memory held by |p|; init() may be called again afterwards. */
-void ossio_h1_parser_free(ossio_h1_parser *p);
+void ossio__h1_parser_free(ossio__h1_parser *p);
 
 /* Appends "METHOD target HTTP/1.1\r\nHost: host\r\n", the |n| caller fields
  * (borrowed; each "name: value\r\n" in order), framing and "\r\n" to |out|.
@@ -110,19 +110,19 @@ void ossio_h1_parser_free(ossio_h1_parser *p);
  * 100-continue". The method must be a token; the target must start with '/'
  * and hold only visible ASCII (no CR, LF, NUL, space or other control byte);
  * the host must be non-empty visible ASCII without '/', '?', '#' or '@'; every
- * field must pass ossio_hdr_valid() and none may be named host,
+ * field must pass ossio__hdr_valid() and none may be named host,
  * content-length, transfer-encoding or connection (the framing is ours).
  * Any violation returns OSSIO_EINVAL; on any error (also |out|'s own limit or
  * OSSIO_ENOMEM) nothing is appended. */
-ossio_status ossio_h1_request_write(ossio_buf *out, const char *method, const char *target,
-                                    const char *host, const ossio_hdr *fields, size_t n,
-                                    int64_t content_length, int expect_continue);
+ossio_status ossio__h1_request_write(ossio__buf *out, const char *method, const char *target,
+                                     const char *host, const ossio__hdr *fields, size_t n,
+                                     int64_t content_length, int expect_continue);
 
 /* Chunked framing: "%zx\r\n" before a chunk of |n| > 0 bytes (0 is
  * OSSIO_EINVAL: an empty chunk would end the body), "\r\n" after it, and
  * "0\r\n\r\n" at the end of the body. On error nothing is appended. */
-ossio_status ossio_h1_chunk_begin(ossio_buf *out, size_t n);
-ossio_status ossio_h1_chunk_end(ossio_buf *out);
-ossio_status ossio_h1_chunk_last(ossio_buf *out);
+ossio_status ossio__h1_chunk_begin(ossio__buf *out, size_t n);
+ossio_status ossio__h1_chunk_end(ossio__buf *out);
+ossio_status ossio__h1_chunk_last(ossio__buf *out);
 
-#endif /* OSSIO_H1_H */
+#endif /* OSSIO__H1_H */

@@ -1,5 +1,5 @@
 /* HTTP/1.1 response parser: drives http-parser over fed bytes, collects the
- * head into bounded ossio_hdrs, streams the body out and stops at message end. */
+ * head into bounded ossio__hdrs, streams the body out and stops at message end. */
 #include "h1/h1.h"
 
 #include <string.h>
@@ -9,13 +9,13 @@
 
 enum { ST_IDLE, ST_WAIT, ST_MSG, ST_DEAD };
 
-static ossio_h1_parser *self(http_parser *hp)
+static ossio__h1_parser *self(http_parser *hp)
 {
-    return (ossio_h1_parser *)hp->data;
+    return (ossio__h1_parser *)hp->data;
 }
 
 /* Records why a callback fails; http-parser then stops with HPE_CB_*. */
-static int cb_fail(ossio_h1_parser *p, ossio_status st)
+static int cb_fail(ossio__h1_parser *p, ossio_status st)
 {
     if (p->err == OSSIO_OK) {
         p->err = st;
@@ -23,31 +23,31 @@ static int cb_fail(ossio_h1_parser *p, ossio_status st)
     return -1;
 }
 
-static void field_reset(ossio_h1_parser *p)
+static void field_reset(ossio__h1_parser *p)
 {
-    ossio_buf_reset(&p->field);
+    ossio__buf_reset(&p->field);
     p->name_len = 0;
     p->in_value = 0;
 }
 
 static int on_message_begin(http_parser *hp)
 {
-    ossio_h1_parser *p = self(hp);
+    ossio__h1_parser *p = self(hp);
     p->state = ST_MSG;
     p->head_done = 0;
     p->interim = 0;
     p->content_length = -1;
     p->trailer_bytes = 0;
     p->trailer_count = 0;
-    ossio_hdrs_reset(&p->hdrs);
+    ossio__hdrs_reset(&p->hdrs);
     field_reset(p);
     return 0;
 }
 
-static ossio_status content_length(ossio_h1_parser *p, const char *v, size_t len)
+static ossio_status content_length(ossio__h1_parser *p, const char *v, size_t len)
 {
     uint64_t n;
-    if (!ossio_u64_dec(v, len, &n) || n > (uint64_t)INT64_MAX) {
+    if (!ossio__u64_dec(v, len, &n) || n > (uint64_t)INT64_MAX) {
         return OSSIO_EPROTO;
     }
     if (p->content_length >= 0 && (uint64_t)p->content_length != n) {
@@ -59,7 +59,7 @@ static ossio_status content_length(ossio_h1_parser *p, const char *v, size_t len
 
 /* The current field is complete: check it and store it (head) or count it
  * against the limits and drop it (trailer). */
-static int commit_field(ossio_h1_parser *p)
+static int commit_field(ossio__h1_parser *p)
 {
     const char *name = (const char *)p->field.data;
     const char *value = name + p->name_len;
@@ -68,7 +68,7 @@ static int commit_field(ossio_h1_parser *p)
     while (value_len > 0 && (value[value_len - 1] == ' ' || value[value_len - 1] == '\t')) {
         value_len--;
     }
-    if (!ossio_hdr_valid(name, p->name_len, value, value_len)) {
+    if (!ossio__hdr_valid(name, p->name_len, value, value_len)) {
         return cb_fail(p, OSSIO_EPROTO);
     }
     ossio_status st;
@@ -83,14 +83,14 @@ static int commit_field(ossio_h1_parser *p)
             st = content_length(p, value, value_len);
         }
         if (st == OSSIO_OK) {
-            st = ossio_hdrs_add(&p->hdrs, name, p->name_len, value, value_len);
+            st = ossio__hdrs_add(&p->hdrs, name, p->name_len, value, value_len);
         }
     }
     field_reset(p);
     return st == OSSIO_OK ? 0 : cb_fail(p, st);
 }
 
-static int field_bytes(ossio_h1_parser *p, const char *at, size_t len)
+static int field_bytes(ossio__h1_parser *p, const char *at, size_t len)
 {
     if (p->head_done) {
         /* Trailers are not covered by the raw head count: bound them here. */
@@ -99,13 +99,13 @@ static int field_bytes(ossio_h1_parser *p, const char *at, size_t len)
         }
         p->trailer_bytes += len;
     }
-    ossio_status st = ossio_buf_append(&p->field, at, len);
+    ossio_status st = ossio__buf_append(&p->field, at, len);
     return st == OSSIO_OK ? 0 : cb_fail(p, st);
 }
 
 static int on_header_field(http_parser *hp, const char *at, size_t len)
 {
-    ossio_h1_parser *p = self(hp);
+    ossio__h1_parser *p = self(hp);
     if (p->in_value && commit_field(p) != 0) {
         return -1;
     }
@@ -118,14 +118,14 @@ static int on_header_field(http_parser *hp, const char *at, size_t len)
 
 static int on_header_value(http_parser *hp, const char *at, size_t len)
 {
-    ossio_h1_parser *p = self(hp);
+    ossio__h1_parser *p = self(hp);
     p->in_value = 1;
     return field_bytes(p, at, len);
 }
 
 static int on_headers_complete(http_parser *hp)
 {
-    ossio_h1_parser *p = self(hp);
+    ossio__h1_parser *p = self(hp);
     if (p->name_len > 0 && commit_field(p) != 0) {
         return -1;
     }
@@ -151,7 +151,7 @@ static int on_headers_complete(http_parser *hp)
 
 static int on_body(http_parser *hp, const char *at, size_t len)
 {
-    ossio_h1_parser *p = self(hp);
+    ossio__h1_parser *p = self(hp);
     if (p->cb.on_body != NULL && p->cb.on_body(p->ud, (const uint8_t *)at, len) != 0) {
         return cb_fail(p, OSSIO_ECANCELED);
     }
@@ -160,7 +160,7 @@ static int on_body(http_parser *hp, const char *at, size_t len)
 
 static int on_message_complete(http_parser *hp)
 {
-    ossio_h1_parser *p = self(hp);
+    ossio__h1_parser *p = self(hp);
     if (p->name_len > 0 && commit_field(p) != 0) { /* last trailer */
         return -1;
     }
@@ -185,28 +185,28 @@ static const http_parser_settings settings = {
     .on_message_complete = on_message_complete,
 };
 
-void ossio_h1_parser_init(ossio_h1_parser *p, const ossio_h1_callbacks *cb, void *ud,
-                          size_t max_header_bytes, size_t max_header_count)
+void ossio__h1_parser_init(ossio__h1_parser *p, const ossio__h1_callbacks *cb, void *ud,
+                           size_t max_header_bytes, size_t max_header_count)
 {
     memset(p, 0, sizeof(*p));
     p->cb = *cb;
     p->ud = ud;
     p->max_header_bytes = max_header_bytes;
-    ossio_hdrs_init(&p->hdrs, max_header_bytes, max_header_count);
-    ossio_buf_init(&p->field, max_header_bytes, OSSIO_EHEADERSIZE);
+    ossio__hdrs_init(&p->hdrs, max_header_bytes, max_header_count);
+    ossio__buf_init(&p->field, max_header_bytes, OSSIO_EHEADERSIZE);
     http_parser_init(&p->hp, HTTP_RESPONSE);
     p->hp.data = p;
     p->content_length = -1;
     p->state = ST_IDLE;
 }
 
-void ossio_h1_parser_start(ossio_h1_parser *p, int head)
+void ossio__h1_parser_start(ossio__h1_parser *p, int head)
 {
     /* A fresh http-parser: clears a pause, an error or the "dead" state left
      * by Connection: close. */
     http_parser_init(&p->hp, HTTP_RESPONSE);
     p->hp.data = p;
-    ossio_hdrs_reset(&p->hdrs);
+    ossio__hdrs_reset(&p->hdrs);
     field_reset(p);
     p->head = head != 0;
     p->head_bytes = 0;
@@ -221,7 +221,7 @@ void ossio_h1_parser_start(ossio_h1_parser *p, int head)
     p->state = ST_WAIT;
 }
 
-static ossio_status die(ossio_h1_parser *p, ossio_status st)
+static ossio_status die(ossio__h1_parser *p, ossio_status st)
 {
     p->state = ST_DEAD;
     p->err = st;
@@ -231,13 +231,13 @@ static ossio_status die(ossio_h1_parser *p, ossio_status st)
 /* Debian builds http-parser without HTTP_PARSER_STRICT, which lets
  * "HTTX/1.1" pass: check the protocol name of each response ourselves. Called
  * at most for the first bytes of a message, which never end it. */
-static int prefix_ok(ossio_h1_parser *p, const uint8_t *s, size_t n)
+static int prefix_ok(ossio__h1_parser *p, const uint8_t *s, size_t n)
 {
     static const char want[] = "HTTP/";
-    ossio_cur c;
-    ossio_cur_init(&c, s, n);
+    ossio__cur c;
+    ossio__cur_init(&c, s, n);
     uint8_t b;
-    while (p->prefix < 5 && ossio_cur_take(&c, &b)) {
+    while (p->prefix < 5 && ossio__cur_take(&c, &b)) {
         if (p->prefix == 0 && (b == '\r' || b == '\n')) {
             continue; /* http-parser skips blank lines before a response */
         }
@@ -249,7 +249,7 @@ static int prefix_ok(ossio_h1_parser *p, const uint8_t *s, size_t n)
     return 1;
 }
 
-static ossio_status parse_error(ossio_h1_parser *p)
+static ossio_status parse_error(ossio__h1_parser *p)
 {
     enum http_errno e = HTTP_PARSER_ERRNO(&p->hp);
     if (p->err != OSSIO_OK) {
@@ -262,7 +262,7 @@ static ossio_status parse_error(ossio_h1_parser *p)
 }
 
 /* The final response ended: become idle, then tell the user (who may start()). */
-static ossio_status finish(ossio_h1_parser *p)
+static ossio_status finish(ossio__h1_parser *p)
 {
     p->final_done = 0;
     p->state = ST_IDLE;
@@ -272,8 +272,8 @@ static ossio_status finish(ossio_h1_parser *p)
     return OSSIO_OK;
 }
 
-ossio_status ossio_h1_parser_feed(ossio_h1_parser *p, const uint8_t *data, size_t len,
-                                  size_t *consumed)
+ossio_status ossio__h1_parser_feed(ossio__h1_parser *p, const uint8_t *data, size_t len,
+                                   size_t *consumed)
 {
     *consumed = 0;
     if (p->state == ST_DEAD) {
@@ -285,10 +285,10 @@ ossio_status ossio_h1_parser_feed(ossio_h1_parser *p, const uint8_t *data, size_
     if (p->state == ST_IDLE) {
         return die(p, OSSIO_EPROTO); /* bytes nobody asked for */
     }
-    ossio_cur c;
-    ossio_cur_init(&c, data, len);
-    while (ossio_cur_remaining(&c) > 0) {
-        size_t n = ossio_cur_remaining(&c);
+    ossio__cur c;
+    ossio__cur_init(&c, data, len);
+    while (ossio__cur_remaining(&c) > 0) {
+        size_t n = ossio__cur_remaining(&c);
         if (!p->head_done) {
             /* Never hand http-parser more head bytes than the limit allows,
              * so an endless head fails as soon as it passes the limit. */
@@ -300,13 +300,13 @@ ossio_status ossio_h1_parser_feed(ossio_h1_parser *p, const uint8_t *data, size_
                 n = budget;
             }
         }
-        ossio_cur look = c;
-        const uint8_t *chunk = ossio_cur_take_n(&look, n);
+        ossio__cur look = c;
+        const uint8_t *chunk = ossio__cur_take_n(&look, n);
         if (p->prefix < 5 && !prefix_ok(p, chunk, n)) {
             return die(p, OSSIO_EPROTO);
         }
         size_t used = http_parser_execute(&p->hp, &settings, (const char *)chunk, n);
-        if (used > n || !ossio_cur_skip(&c, used)) {
+        if (used > n || !ossio__cur_skip(&c, used)) {
             return die(p, OSSIO_EINTERNAL);
         }
         *consumed = c.pos;
@@ -337,7 +337,7 @@ ossio_status ossio_h1_parser_feed(ossio_h1_parser *p, const uint8_t *data, size_
     return OSSIO_OK;
 }
 
-ossio_status ossio_h1_parser_eof(ossio_h1_parser *p)
+ossio_status ossio__h1_parser_eof(ossio__h1_parser *p)
 {
     switch (p->state) {
     case ST_IDLE:
@@ -364,15 +364,15 @@ ossio_status ossio_h1_parser_eof(ossio_h1_parser *p)
     return die(p, OSSIO_ECONNRESET);
 }
 
-int ossio_h1_parser_idle(const ossio_h1_parser *p)
+int ossio__h1_parser_idle(const ossio__h1_parser *p)
 {
     return p->state == ST_IDLE || p->state == ST_WAIT;
 }
 
-void ossio_h1_parser_free(ossio_h1_parser *p)
+void ossio__h1_parser_free(ossio__h1_parser *p)
 {
-    ossio_hdrs_free(&p->hdrs);
-    ossio_buf_free(&p->field);
+    ossio__hdrs_free(&p->hdrs);
+    ossio__buf_free(&p->field);
     p->state = ST_DEAD;
     p->err = OSSIO_EINVAL;
 }

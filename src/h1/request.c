@@ -50,29 +50,29 @@ static int bodiless_method(const char *m)
     return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "DELETE") == 0;
 }
 
-static ossio_status put(ossio_buf *out, const char *s)
+static ossio_status put(ossio__buf *out, const char *s)
 {
-    return ossio_buf_append(out, s, strlen(s));
+    return ossio__buf_append(out, s, strlen(s));
 }
 
-static ossio_status put_line(ossio_buf *out, const char *name, size_t name_len, const char *value,
+static ossio_status put_line(ossio__buf *out, const char *name, size_t name_len, const char *value,
                              size_t value_len)
 {
-    ossio_status st = ossio_buf_append(out, name, name_len);
+    ossio_status st = ossio__buf_append(out, name, name_len);
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(out, ": ", 2);
+        st = ossio__buf_append(out, ": ", 2);
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(out, value, value_len);
+        st = ossio__buf_append(out, value, value_len);
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(out, "\r\n", 2);
+        st = ossio__buf_append(out, "\r\n", 2);
     }
     return st;
 }
 
-static ossio_status write_head(ossio_buf *out, const char *method, const char *target,
-                               const char *host, const ossio_hdr *fields, size_t n,
+static ossio_status write_head(ossio__buf *out, const char *method, const char *target,
+                               const char *host, const ossio__hdr *fields, size_t n,
                                int64_t content_length, int expect_continue)
 {
     ossio_status st = put(out, method);
@@ -108,23 +108,23 @@ static ossio_status write_head(ossio_buf *out, const char *method, const char *t
     return st;
 }
 
-ossio_status ossio_h1_request_write(ossio_buf *out, const char *method, const char *target,
-                                    const char *host, const ossio_hdr *fields, size_t n,
-                                    int64_t content_length, int expect_continue)
+ossio_status ossio__h1_request_write(ossio__buf *out, const char *method, const char *target,
+                                     const char *host, const ossio__hdr *fields, size_t n,
+                                     int64_t content_length, int expect_continue)
 {
     if (method == NULL || target == NULL || host == NULL || (fields == NULL && n > 0) ||
         content_length < -1) {
         return OSSIO_EINVAL;
     }
     /* A method is a token: the same rule as a field name. */
-    if (!ossio_hdr_valid(method, strlen(method), "", 0) || !target_valid(target) ||
+    if (!ossio__hdr_valid(method, strlen(method), "", 0) || !target_valid(target) ||
         !host_valid(host)) {
         return OSSIO_EINVAL;
     }
     for (size_t i = 0; i < n; i++) {
-        const ossio_hdr *f = &fields[i];
+        const ossio__hdr *f = &fields[i];
         if (f->name == NULL || (f->value == NULL && f->value_len > 0) ||
-            !ossio_hdr_valid(f->name, f->name_len, f->value, f->value_len) ||
+            !ossio__hdr_valid(f->name, f->name_len, f->value, f->value_len) ||
             reserved_name(f->name, f->name_len)) {
             return OSSIO_EINVAL;
         }
@@ -138,22 +138,22 @@ ossio_status ossio_h1_request_write(ossio_buf *out, const char *method, const ch
     return st;
 }
 
-ossio_status ossio_h1_chunk_begin(ossio_buf *out, size_t n)
+ossio_status ossio__h1_chunk_begin(ossio__buf *out, size_t n)
 {
     if (n == 0) {
         return OSSIO_EINVAL;
     }
     char line[2 * sizeof(size_t) + 3];
     int len = snprintf(line, sizeof(line), "%zx\r\n", n);
-    return ossio_buf_append(out, line, (size_t)len);
+    return ossio__buf_append(out, line, (size_t)len);
 }
 
-ossio_status ossio_h1_chunk_end(ossio_buf *out)
+ossio_status ossio__h1_chunk_end(ossio__buf *out)
 {
-    return ossio_buf_append(out, "\r\n", 2);
+    return ossio__buf_append(out, "\r\n", 2);
 }
 
-ossio_status ossio_h1_chunk_last(ossio_buf *out)
+ossio_status ossio__h1_chunk_last(ossio__buf *out)
 {
-    return ossio_buf_append(out, "0\r\n\r\n", 5);
+    return ossio__buf_append(out, "0\r\n\r\n", 5);
 }

@@ -31,7 +31,7 @@ typedef struct h2 {
     h2_ref *refs; /* every handle nghttp2 may still hand back */
 } h2;
 
-static h2 *H(ossio_conn *c)
+static h2 *H(ossio__conn *c)
 {
     return c->proto_data;
 }
@@ -62,7 +62,7 @@ static void ref_free(h2 *h, h2_ref *ref)
 
 /* Takes |r| off its stream: no more callbacks for it, whether or not nghttp2
  * has opened the stream yet. */
-static void detach(ossio_conn *c, ossio_request *r)
+static void detach(ossio__conn *c, ossio_request *r)
 {
     h2 *h = H(c);
     h2_ref *ref = r->proto_ref;
@@ -78,30 +78,30 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 {
     (void)s;
     (void)flags;
-    ossio_conn *c = ud;
+    ossio__conn *c = ud;
     ossio_request *r = req_of(H(c), f->hd.stream_id);
     if (r == NULL || f->hd.type != NGHTTP2_HEADERS) {
         return 0;
     }
     if (namelen == 7 && memcmp(name, ":status", 7) == 0) {
         uint64_t st = 0;
-        if (!ossio_u64_dec(value, valuelen, &st) || st < 100 || st > 999) {
+        if (!ossio__u64_dec(value, valuelen, &st) || st < 100 || st > 999) {
             return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
         }
         r->resp.status = (int)st;
         if (st >= 200) {
-            ossio_hdrs_reset(&r->resp.hdrs);
+            ossio__hdrs_reset(&r->resp.hdrs);
         }
         return 0;
     }
     if (r->resp.status < 200 || r->headers_seen) {
         return 0; /* interim response fields, or trailers: not kept */
     }
-    if (ossio_hdrs_add(&r->resp.hdrs, (const char *)name, namelen, (const char *)value, valuelen) !=
-        OSSIO_OK) {
+    if (ossio__hdrs_add(&r->resp.hdrs, (const char *)name, namelen, (const char *)value,
+                        valuelen) != OSSIO_OK) {
         detach(c, r);
-        ossio_request_finish(r, OSSIO_EHEADERSIZE,
-                             "response headers exceed fs.oss.response.header.maximum");
+        ossio__request_finish(r, OSSIO_EHEADERSIZE,
+                              "response headers exceed fs.oss.response.header.maximum");
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
     return 0;
@@ -110,7 +110,7 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 {
     (void)s;
-    ossio_conn *c = ud;
+    ossio__conn *c = ud;
     h2 *h = H(c);
     if ((f->hd.type == NGHTTP2_HEADERS || f->hd.type == NGHTTP2_DATA) &&
         (f->hd.flags & NGHTTP2_FLAG_END_STREAM)) {
@@ -124,7 +124,7 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
         ossio_request *r = req_of(h, f->hd.stream_id);
         if (r != NULL && !r->headers_seen && r->resp.status >= 200 &&
             (f->hd.flags & NGHTTP2_FLAG_END_HEADERS)) {
-            if (ossio_request_deliver_headers(r, r->resp.status) != 0) {
+            if (ossio__request_deliver_headers(r, r->resp.status) != 0) {
                 return 0; /* finished (aborted); abort() reset the stream */
             }
         }
@@ -133,16 +133,16 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
     case NGHTTP2_SETTINGS:
         if (!(f->hd.flags & NGHTTP2_FLAG_ACK) && c->settling) {
             c->settling = 0;
-            ossio_pool_dispatch(c->origin); /* the real stream limit is known now */
+            ossio__pool_dispatch(c->origin); /* the real stream limit is known now */
         }
         break;
     case NGHTTP2_GOAWAY:
         /* Streams above last_stream_id are closed by nghttp2 with
          * REFUSED_STREAM (re-sent elsewhere); the rest may finish here. */
         h->goaway = 1;
-        ossio_log(c->cl, OSSIO_LOG_INFO, "%s sent GOAWAY (last stream %d, error %u)",
-                  c->origin->authority, f->goaway.last_stream_id, f->goaway.error_code);
-        ossio_conn_drain(c);
+        ossio__log(c->cl, OSSIO_LOG_INFO, "%s sent GOAWAY (last stream %d, error %u)",
+                   c->origin->authority, f->goaway.last_stream_id, f->goaway.error_code);
+        ossio__conn_drain(c);
         break;
     default:
         break;
@@ -155,9 +155,9 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id, c
 {
     (void)s;
     (void)flags;
-    ossio_request *r = req_of(H((ossio_conn *)ud), stream_id);
+    ossio_request *r = req_of(H((ossio__conn *)ud), stream_id);
     if (r != NULL) {
-        ossio_request_deliver_data(r, data, len);
+        ossio__request_deliver_data(r, data, len);
     }
     return 0;
 }
@@ -174,7 +174,7 @@ static int on_invalid_frame_recv(nghttp2_session *s, const nghttp2_frame *f, int
     if (lib_error != NGHTTP2_ERR_HTTP_HEADER && lib_error != NGHTTP2_ERR_HTTP_MESSAGING) {
         return 0;
     }
-    h2_ref *ref = ref_of(H((ossio_conn *)ud), f->hd.stream_id);
+    h2_ref *ref = ref_of(H((ossio__conn *)ud), f->hd.stream_id);
     if (ref != NULL) {
         ref->malformed = 1;
     }
@@ -184,7 +184,7 @@ static int on_invalid_frame_recv(nghttp2_session *s, const nghttp2_frame *f, int
 static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error_code, void *ud)
 {
     (void)s;
-    ossio_conn *c = ud;
+    ossio__conn *c = ud;
     h2 *h = H(c);
     h2_ref *ref = ref_of(h, stream_id);
     if (ref == NULL) {
@@ -202,21 +202,21 @@ static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error
     }
     char detail[128];
     if (error_code == NGHTTP2_NO_ERROR && r->headers_seen && ended) {
-        ossio_request_finish(r, OSSIO_OK, NULL);
+        ossio__request_finish(r, OSSIO_OK, NULL);
     } else if (error_code == NGHTTP2_NO_ERROR && r->headers_seen) {
         /* RST_STREAM(NO_ERROR) before END_STREAM: the body is cut short. */
-        ossio_request_finish(r, OSSIO_ESTREAMRESET,
-                             "the server ended the stream before the response was complete");
+        ossio__request_finish(r, OSSIO_ESTREAMRESET,
+                              "the server ended the stream before the response was complete");
     } else if (error_code == NGHTTP2_REFUSED_STREAM) {
-        ossio_request_replay(r, OSSIO_EGOAWAY, "the server refused the stream (not processed)");
+        ossio__request_replay(r, OSSIO_EGOAWAY, "the server refused the stream (not processed)");
     } else if (error_code == NGHTTP2_NO_ERROR) {
-        ossio_request_finish(r, OSSIO_EPROTO, "stream ended without a response");
+        ossio__request_finish(r, OSSIO_EPROTO, "stream ended without a response");
     } else if (malformed) {
-        ossio_request_finish(r, OSSIO_EPROTO, "malformed HTTP/2 response (invalid header field)");
+        ossio__request_finish(r, OSSIO_EPROTO, "malformed HTTP/2 response (invalid header field)");
     } else {
         snprintf(detail, sizeof(detail), "the server reset the stream (%s)",
                  nghttp2_http2_strerror(error_code));
-        ossio_request_finish(r, OSSIO_ESTREAMRESET, detail);
+        ossio__request_finish(r, OSSIO_ESTREAMRESET, detail);
     }
     return 0;
 }
@@ -224,7 +224,7 @@ static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error
 static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 {
     (void)s;
-    ossio_request *r = req_of(H((ossio_conn *)ud), f->hd.stream_id);
+    ossio_request *r = req_of(H((ossio__conn *)ud), f->hd.stream_id);
     if (r != NULL && f->hd.type == NGHTTP2_HEADERS) {
         r->sent = 1;
     }
@@ -239,10 +239,10 @@ static ssize_t read_body(nghttp2_session *s, int32_t stream_id, uint8_t *buf, si
     (void)ud;
     h2_ref *ref = src->ptr;
     ossio_request *r = ref->r;
-    if (r == NULL || r->state != OSSIO_REQ_ACTIVE) {
+    if (r == NULL || r->state != OSSIO__REQ_ACTIVE) {
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
-    long n = ossio_request_read_body(r, buf, len);
+    long n = ossio__request_read_body(r, buf, len);
     if (n < 0) {
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
@@ -252,7 +252,7 @@ static ssize_t read_body(nghttp2_session *s, int32_t stream_id, uint8_t *buf, si
     return n;
 }
 
-static ossio_status init(ossio_conn *c)
+static ossio_status init(ossio__conn *c)
 {
     ossio_client *cl = c->cl;
     h2 *h = calloc(1, sizeof(*h));
@@ -301,7 +301,7 @@ static ossio_status init(ossio_conn *c)
     return OSSIO_OK;
 }
 
-static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
+static ossio_status recv_bytes(ossio__conn *c, const uint8_t *data, size_t len)
 {
     h2 *h = H(c);
     ssize_t n = nghttp2_session_mem_recv(h->s, data, len);
@@ -311,12 +311,12 @@ static ossio_status recv_bytes(ossio_conn *c, const uint8_t *data, size_t len)
         return OSSIO_EPROTO;
     }
     if (!nghttp2_session_want_read(h->s) && !nghttp2_session_want_write(h->s)) {
-        ossio_conn_drain(c);
+        ossio__conn_drain(c);
     }
     return OSSIO_OK;
 }
 
-static ossio_status send_bytes(ossio_conn *c, size_t budget)
+static ossio_status send_bytes(ossio__conn *c, size_t budget)
 {
     h2 *h = H(c);
     size_t total = 0;
@@ -330,7 +330,7 @@ static ossio_status send_bytes(ossio_conn *c, size_t budget)
         if (n == 0) {
             break;
         }
-        ossio_status st = ossio_buf_append(&c->wbuf, data, (size_t)n);
+        ossio_status st = ossio__buf_append(&c->wbuf, data, (size_t)n);
         if (st != OSSIO_OK) {
             return st;
         }
@@ -347,15 +347,15 @@ static ossio_status send_bytes(ossio_conn *c, size_t budget)
     return OSSIO_OK;
 }
 
-static int want_write(ossio_conn *c)
+static int want_write(ossio__conn *c)
 {
     return nghttp2_session_want_write(H(c)->s);
 }
 
-static size_t capacity(ossio_conn *c)
+static size_t capacity(ossio__conn *c)
 {
     h2 *h = H(c);
-    if (h->goaway || c->state != OSSIO_CONN_READY) {
+    if (h->goaway || c->state != OSSIO__CONN_READY) {
         return 0;
     }
     uint32_t limit =
@@ -369,7 +369,7 @@ static size_t capacity(ossio_conn *c)
     return limit > h->active ? limit - h->active : 0;
 }
 
-static size_t active(ossio_conn *c)
+static size_t active(ossio__conn *c)
 {
     return H(c)->active;
 }
@@ -384,7 +384,7 @@ static void add_nv(nghttp2_nv *nv, const char *name, size_t name_len, const char
     nv->flags = NGHTTP2_NV_FLAG_NONE;
 }
 
-static ossio_status submit(ossio_conn *c, ossio_request *r)
+static ossio_status submit(ossio__conn *c, ossio_request *r)
 {
     h2 *h = H(c);
     size_t n = 0;
@@ -397,7 +397,7 @@ static ossio_status submit(ossio_conn *c, ossio_request *r)
     add_nv(&nva[n++], ":authority", 10, r->url.authority, strlen(r->url.authority));
     add_nv(&nva[n++], ":path", 5, r->url.target, strlen(r->url.target));
     char len_buf[24];
-    int has_body = r->body_kind != OSSIO_BODY_NONE;
+    int has_body = r->body_kind != OSSIO__BODY_NONE;
     if (has_body && r->body_len >= 0) {
         int k = snprintf(len_buf, sizeof(len_buf), "%lld", (long long)r->body_len);
         add_nv(&nva[n++], "content-length", 14, len_buf, (size_t)k);
@@ -434,7 +434,7 @@ static ossio_status submit(ossio_conn *c, ossio_request *r)
     return OSSIO_OK;
 }
 
-static void abort_request(ossio_conn *c, ossio_request *r, ossio_status why)
+static void abort_request(ossio__conn *c, ossio_request *r, ossio_status why)
 {
     (void)why;
     h2 *h = H(c);
@@ -442,29 +442,29 @@ static void abort_request(ossio_conn *c, ossio_request *r, ossio_status why)
     if (ref != NULL && ref->r == r) {
         detach(c, r);
         nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, r->stream_id, NGHTTP2_CANCEL);
-        ossio_conn_want_write(c);
+        ossio__conn_want_write(c);
     }
 }
 
-static void shutdown_conn(ossio_conn *c, ossio_status why)
+static void shutdown_conn(ossio__conn *c, ossio_status why)
 {
     /* Requests whose HEADERS never left are re-sent; the others fail. */
     ossio_request *next;
     for (ossio_request *r = c->cl->all; r != NULL; r = next) {
         next = r->all_next;
-        if (r->conn != c || r->state != OSSIO_REQ_ACTIVE) {
+        if (r->conn != c || r->state != OSSIO__REQ_ACTIVE) {
             continue;
         }
         detach(c, r);
         if (!r->sent) {
-            ossio_request_replay(r, why, "connection closed before the request was sent");
+            ossio__request_replay(r, why, "connection closed before the request was sent");
         } else {
-            ossio_request_finish(r, why, c->detail[0] ? c->detail : "connection closed");
+            ossio__request_finish(r, why, c->detail[0] ? c->detail : "connection closed");
         }
     }
 }
 
-static void free_h2(ossio_conn *c)
+static void free_h2(ossio__conn *c)
 {
     h2 *h = H(c);
     nghttp2_session_del(h->s);
@@ -475,7 +475,7 @@ static void free_h2(ossio_conn *c)
     c->proto_data = NULL;
 }
 
-const ossio_proto ossio_proto_h2 = {
+const ossio__proto ossio__proto_h2 = {
     "h2",   init,   recv_bytes,    send_bytes,    want_write, capacity,
     active, submit, abort_request, shutdown_conn, free_h2,
 };

@@ -6,14 +6,14 @@
 #include <string.h>
 #include <strings.h>
 
-void ossio_hdrs_init(ossio_hdrs *h, size_t max_bytes, size_t max_count)
+void ossio__hdrs_init(ossio__hdrs *h, size_t max_bytes, size_t max_count)
 {
     memset(h, 0, sizeof(*h));
     h->max_count = max_count;
-    ossio_buf_init(&h->arena, max_bytes, OSSIO_EHEADERSIZE);
+    ossio__buf_init(&h->arena, max_bytes, OSSIO_EHEADERSIZE);
 }
 
-static void reindex(ossio_hdrs *h, const uint8_t *old_base)
+static void reindex(ossio__hdrs *h, const uint8_t *old_base)
 {
     /* The arena moved: rebase every pointer into it. */
     for (size_t i = 0; i < h->n; i++) {
@@ -24,8 +24,8 @@ static void reindex(ossio_hdrs *h, const uint8_t *old_base)
     }
 }
 
-ossio_status ossio_hdrs_add(ossio_hdrs *h, const char *name, size_t name_len, const char *value,
-                            size_t value_len)
+ossio_status ossio__hdrs_add(ossio__hdrs *h, const char *name, size_t name_len, const char *value,
+                             size_t value_len)
 {
     if (h->n >= h->max_count) {
         return OSSIO_EHEADERSIZE;
@@ -35,7 +35,7 @@ ossio_status ossio_hdrs_add(ossio_hdrs *h, const char *name, size_t name_len, co
         if (cap > h->max_count) {
             cap = h->max_count;
         }
-        ossio_hdr *v = realloc(h->v, cap * sizeof(*v));
+        ossio__hdr *v = realloc(h->v, cap * sizeof(*v));
         if (v == NULL) {
             return OSSIO_ENOMEM;
         }
@@ -48,7 +48,7 @@ ossio_status ossio_hdrs_add(ossio_hdrs *h, const char *name, size_t name_len, co
     }
     const uint8_t *old_base = h->arena.data;
     size_t start = h->arena.len;
-    ossio_status st = ossio_buf_reserve(&h->arena, need);
+    ossio_status st = ossio__buf_reserve(&h->arena, need);
     if (st != OSSIO_OK) {
         return st;
     }
@@ -74,7 +74,7 @@ ossio_status ossio_hdrs_add(ossio_hdrs *h, const char *name, size_t name_len, co
     return OSSIO_OK;
 }
 
-const char *ossio_hdrs_get(const ossio_hdrs *h, const char *name)
+const char *ossio__hdrs_get(const ossio__hdrs *h, const char *name)
 {
     for (size_t i = 0; i < h->n; i++) {
         if (strcasecmp(h->v[i].name, name) == 0) {
@@ -84,16 +84,16 @@ const char *ossio_hdrs_get(const ossio_hdrs *h, const char *name)
     return NULL;
 }
 
-void ossio_hdrs_reset(ossio_hdrs *h)
+void ossio__hdrs_reset(ossio__hdrs *h)
 {
     h->n = 0;
-    ossio_buf_reset(&h->arena);
+    ossio__buf_reset(&h->arena);
 }
 
-void ossio_hdrs_free(ossio_hdrs *h)
+void ossio__hdrs_free(ossio__hdrs *h)
 {
     free(h->v);
-    ossio_buf_free(&h->arena);
+    ossio__buf_free(&h->arena);
     h->v = NULL;
     h->n = h->cap = 0;
 }
@@ -106,7 +106,7 @@ static int is_tchar(unsigned char c)
     return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
-int ossio_hdr_valid(const char *name, size_t name_len, const char *value, size_t value_len)
+int ossio__hdr_valid(const char *name, size_t name_len, const char *value, size_t value_len)
 {
     if (name_len == 0) {
         return 0;

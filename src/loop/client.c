@@ -16,7 +16,7 @@
 #include "req/request.h"
 #include "tls/tls.h"
 
-void ossio_log(ossio_client *cl, ossio_log_level level, const char *fmt, ...)
+void ossio__log(ossio_client *cl, ossio_log_level level, const char *fmt, ...)
 {
     if (cl->log == NULL || level > cl->log_level) {
         return;
@@ -38,10 +38,10 @@ static char *dup_nonempty(const char *s)
  * is reported by the first operation that needs it (ossio_op_new). */
 static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
 {
-    ossio_oss_settings *o = &cl->oss;
-    o->ep_status = ossio_endpoint_parse(&o->ep, ossio_config_get(cfg, "fs.oss.endpoint"),
-                                        ossio_config_bool(cfg, "fs.oss.connection.secure.enabled"),
-                                        o->ep_msg, sizeof(o->ep_msg));
+    ossio__oss_settings *o = &cl->oss;
+    o->ep_status = ossio__endpoint_parse(
+        &o->ep, ossio_config_get(cfg, "fs.oss.endpoint"),
+        ossio__config_bool(cfg, "fs.oss.connection.secure.enabled"), o->ep_msg, sizeof(o->ep_msg));
     o->access_key_id = dup_nonempty(ossio_config_get(cfg, "fs.oss.accessKeyId"));
     o->access_key_secret = dup_nonempty(ossio_config_get(cfg, "fs.oss.accessKeySecret"));
     o->security_token = dup_nonempty(ossio_config_get(cfg, "fs.oss.securityToken"));
@@ -50,32 +50,32 @@ static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
     o->sig_v4 = sv != NULL && strcmp(sv, "v4") == 0;
     const char *dialect = ossio_config_get(cfg, "fs.oss.dialect");
     o->s3 = dialect != NULL && strcmp(dialect, "s3") == 0;
-    o->path_style = ossio_config_bool(cfg, "fs.oss.path.style.access");
+    o->path_style = ossio__config_bool(cfg, "fs.oss.path.style.access");
     const char *region = ossio_config_get(cfg, "fs.oss.region");
     if (region != NULL && *region) {
         snprintf(o->region, sizeof(o->region), "%s", region);
     } else if (o->ep_status == OSSIO_OK) {
-        ossio_endpoint_region(&o->ep, o->region, sizeof(o->region));
+        ossio__endpoint_region(&o->ep, o->region, sizeof(o->region));
     }
     if (o->region[0] == '\0') {
         snprintf(o->region, sizeof(o->region), "%s", o->s3 ? "us-east-1" : "cn-hangzhou");
     }
-    int64_t attempts = ossio_config_int(cfg, "fs.oss.attempts.maximum");
+    int64_t attempts = ossio__config_int(cfg, "fs.oss.attempts.maximum");
     o->attempts = attempts > 0 ? (unsigned)attempts : 10;
-    int64_t paging = ossio_config_int(cfg, "fs.oss.paging.maximum");
+    int64_t paging = ossio__config_int(cfg, "fs.oss.paging.maximum");
     o->paging = paging > 0 && paging <= 1000 ? (uint32_t)paging : 1000;
-    o->list_v1 = ossio_config_int(cfg, "fs.oss.list.version") == 1;
+    o->list_v1 = ossio__config_int(cfg, "fs.oss.list.version") == 1;
     /* Hadoop's download keys, with ossio's defaults (8 MiB, 16: keys.c). */
-    o->download_part_size = (uint64_t)ossio_config_int(cfg, "fs.oss.multipart.download.size");
-    o->download_parallel = (unsigned)ossio_config_int(cfg, "fs.oss.multipart.download.threads");
-    o->upload_part_size = (uint64_t)ossio_config_int(cfg, "fs.oss.multipart.upload.size");
-    o->upload_threshold = (uint64_t)ossio_config_int(cfg, "fs.oss.multipart.upload.threshold");
+    o->download_part_size = (uint64_t)ossio__config_int(cfg, "fs.oss.multipart.download.size");
+    o->download_parallel = (unsigned)ossio__config_int(cfg, "fs.oss.multipart.download.threads");
+    o->upload_part_size = (uint64_t)ossio__config_int(cfg, "fs.oss.multipart.upload.size");
+    o->upload_threshold = (uint64_t)ossio__config_int(cfg, "fs.oss.multipart.upload.threshold");
     o->upload_parallel = 8;
-    o->hedging = ossio_config_bool(cfg, "fs.oss.multipart.download.hedging");
-    o->memory_limit = (uint64_t)ossio_config_int(cfg, "fs.oss.memory.limit");
-    o->block_size = (uint64_t)ossio_config_int(cfg, "fs.oss.block.size");
-    o->split_min_size = (uint64_t)ossio_config_int(cfg, "fs.oss.split.min.size");
-    o->split_record_max = (uint64_t)ossio_config_int(cfg, "fs.oss.split.record.maximum");
+    o->hedging = ossio__config_bool(cfg, "fs.oss.multipart.download.hedging");
+    o->memory_limit = (uint64_t)ossio__config_int(cfg, "fs.oss.memory.limit");
+    o->block_size = (uint64_t)ossio__config_int(cfg, "fs.oss.block.size");
+    o->split_min_size = (uint64_t)ossio__config_int(cfg, "fs.oss.split.min.size");
+    o->split_record_max = (uint64_t)ossio__config_int(cfg, "fs.oss.split.record.maximum");
     if (o->download_part_size == 0) {
         o->download_part_size = 8u << 20;
     }
@@ -91,10 +91,10 @@ static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
 /* Unknown fs.oss.* keys that look like typos of known ones (fs.oss.endpiont). */
 static void collect_typos(ossio_client *cl, const ossio_config *cfg)
 {
-    size_t n = ossio_config_count(cfg);
+    size_t n = ossio__config_count(cfg);
     for (size_t i = 0; i < n && cl->n_warnings < 4; i++) {
-        const char *key = ossio_config_key_at(cfg, i);
-        const char *hint = key != NULL ? ossio_config_typo_hint(key) : NULL;
+        const char *key = ossio__config_key_at(cfg, i);
+        const char *hint = key != NULL ? ossio__config_typo_hint(key) : NULL;
         if (hint != NULL) {
             snprintf(cl->warnings[cl->n_warnings++], sizeof(cl->warnings[0]),
                      "unknown configuration key '%.80s' is ignored: did you mean '%.80s'?", key,
@@ -107,24 +107,25 @@ static ossio_status read_settings(ossio_client *cl, const ossio_config *cfg)
 {
     read_oss_settings(cl, cfg);
     collect_typos(cl, cfg);
-    ossio_settings *s = &cl->set;
-    s->max_conns = (size_t)ossio_config_int(cfg, "fs.oss.connection.maximum");
-    s->connect_timeout = (double)ossio_config_int(cfg, "fs.oss.connection.establish.timeout") / 1e3;
-    s->idle_timeout = (double)ossio_config_int(cfg, "fs.oss.connection.timeout") / 1e3;
-    s->first_byte = (double)ossio_config_int(cfg, "fs.oss.request.first-byte.timeout") / 1e3;
+    ossio__settings *s = &cl->set;
+    s->max_conns = (size_t)ossio__config_int(cfg, "fs.oss.connection.maximum");
+    s->connect_timeout =
+        (double)ossio__config_int(cfg, "fs.oss.connection.establish.timeout") / 1e3;
+    s->idle_timeout = (double)ossio__config_int(cfg, "fs.oss.connection.timeout") / 1e3;
+    s->first_byte = (double)ossio__config_int(cfg, "fs.oss.request.first-byte.timeout") / 1e3;
     s->first_byte_slow =
-        (double)ossio_config_int(cfg, "fs.oss.request.first-byte.timeout.slow") / 1e3;
-    s->low_speed_limit = (double)ossio_config_int(cfg, "fs.oss.low-speed.limit");
-    s->low_speed_time = (double)ossio_config_int(cfg, "fs.oss.low-speed.time") / 1e3;
-    s->deadline = (double)ossio_config_int(cfg, "fs.oss.operation.deadline") / 1e3;
-    s->conn_idle = (double)ossio_config_int(cfg, "fs.oss.connection.idle.timeout") / 1e3;
-    s->h2 = ossio_config_bool(cfg, "fs.oss.http2.enabled");
-    s->h2c = s->h2 && ossio_config_bool(cfg, "fs.oss.http2.cleartext");
-    s->max_streams = (uint32_t)ossio_config_int(cfg, "fs.oss.http2.max.streams");
-    s->stream_window = (uint32_t)ossio_config_int(cfg, "fs.oss.http2.stream.window");
-    s->conn_window = (uint32_t)ossio_config_int(cfg, "fs.oss.http2.connection.window");
-    s->max_header_bytes = (size_t)ossio_config_int(cfg, "fs.oss.response.header.maximum");
-    s->expect_continue_min = (uint64_t)ossio_config_int(cfg, "fs.oss.http1.expect.continue");
+        (double)ossio__config_int(cfg, "fs.oss.request.first-byte.timeout.slow") / 1e3;
+    s->low_speed_limit = (double)ossio__config_int(cfg, "fs.oss.low-speed.limit");
+    s->low_speed_time = (double)ossio__config_int(cfg, "fs.oss.low-speed.time") / 1e3;
+    s->deadline = (double)ossio__config_int(cfg, "fs.oss.operation.deadline") / 1e3;
+    s->conn_idle = (double)ossio__config_int(cfg, "fs.oss.connection.idle.timeout") / 1e3;
+    s->h2 = ossio__config_bool(cfg, "fs.oss.http2.enabled");
+    s->h2c = s->h2 && ossio__config_bool(cfg, "fs.oss.http2.cleartext");
+    s->max_streams = (uint32_t)ossio__config_int(cfg, "fs.oss.http2.max.streams");
+    s->stream_window = (uint32_t)ossio__config_int(cfg, "fs.oss.http2.stream.window");
+    s->conn_window = (uint32_t)ossio__config_int(cfg, "fs.oss.http2.connection.window");
+    s->max_header_bytes = (size_t)ossio__config_int(cfg, "fs.oss.response.header.maximum");
+    s->expect_continue_min = (uint64_t)ossio__config_int(cfg, "fs.oss.http1.expect.continue");
     return OSSIO_OK;
 }
 
@@ -139,7 +140,7 @@ static ossio_status add_overrides(ossio_client *cl, const char *list)
     char *save = NULL;
     for (char *tok = strtok_r(copy, " ;\t\n", &save); tok != NULL && st == OSSIO_OK;
          tok = strtok_r(NULL, " ;\t\n", &save)) {
-        st = ossio_resolver_add_override(cl->resolver, tok);
+        st = ossio__resolver_add_override(cl->resolver, tok);
     }
     free(copy);
     return st == OSSIO_EINVAL ? OSSIO_ECONFIG : st;
@@ -173,23 +174,23 @@ ossio_status ossio_client_new(ossio_client **out, const ossio_config *cfg, struc
     }
     cl->loop = loop;
     if (st == OSSIO_OK) {
-        ossio_defer_init(&cl->defer, loop);
-        ossio_resolver_opts ro;
+        ossio__defer_init(&cl->defer, loop);
+        ossio__resolver_opts ro;
         memset(&ro, 0, sizeof(ro));
-        const char *servers = ossio_config_str(cfg, "fs.oss.dns.servers");
+        const char *servers = ossio__config_str(cfg, "fs.oss.dns.servers");
         ro.servers = *servers ? servers : NULL;
-        ro.cache_max_ttl_s = (unsigned)ossio_config_int(cfg, "fs.oss.dns.cache.ttl");
-        st = ossio_resolver_new(&cl->resolver, loop, &ro);
+        ro.cache_max_ttl_s = (unsigned)ossio__config_int(cfg, "fs.oss.dns.cache.ttl");
+        st = ossio__resolver_new(&cl->resolver, loop, &ro);
     }
     if (st == OSSIO_OK) {
-        st = add_overrides(cl, ossio_config_str(cfg, "fs.oss.connection.resolve"));
+        st = add_overrides(cl, ossio__config_str(cfg, "fs.oss.connection.resolve"));
     }
     if (st == OSSIO_OK) {
-        st = ossio_tls_ctx_new(&cl->ssl_ctx, ossio_config_str(cfg, "fs.oss.connection.ca.file"),
-                               ossio_config_bool(cfg, "fs.oss.connection.ssl.insecure-skip-verify"),
-                               cl->set.h2);
+        st = ossio__tls_ctx_new(
+            &cl->ssl_ctx, ossio__config_str(cfg, "fs.oss.connection.ca.file"),
+            ossio__config_bool(cfg, "fs.oss.connection.ssl.insecure-skip-verify"), cl->set.h2);
         if (st == OSSIO_OK) {
-            SSL_CTX_sess_set_new_cb(cl->ssl_ctx, ossio_conn_new_session);
+            SSL_CTX_sess_set_new_cb(cl->ssl_ctx, ossio__conn_new_session);
         }
     }
     ossio_config_free(empty);
@@ -220,27 +221,27 @@ void ossio_client_destroy(ossio_client *cl)
         return;
     }
     cl->destroying = 1;
-    ossio_transfers_cancel_all(cl);
-    ossio_ops_cancel_all(cl);
+    ossio__transfers_cancel_all(cl);
+    ossio__ops_cancel_all(cl);
     /* Every live request completes now with ECANCELED (or the outcome it
      * already had), connections close, then the queue runs dry. */
     while (cl->all != NULL) {
         ossio_request *r = cl->all;
-        while (r != NULL && (r->state == OSSIO_REQ_FINISHING || r->state == OSSIO_REQ_DONE)) {
+        while (r != NULL && (r->state == OSSIO__REQ_FINISHING || r->state == OSSIO__REQ_DONE)) {
             r = r->all_next;
         }
         if (r == NULL) {
             break;
         }
-        ossio_request_finish(r, OSSIO_ECANCELED, "client destroyed");
+        ossio__request_finish(r, OSSIO_ECANCELED, "client destroyed");
     }
     if (cl->loop != NULL) {
-        ossio_defer_drain(&cl->defer);
-        ossio_pool_destroy(cl);
-        ossio_defer_drain(&cl->defer);
+        ossio__defer_drain(&cl->defer);
+        ossio__pool_destroy(cl);
+        ossio__defer_drain(&cl->defer);
     }
     if (cl->resolver != NULL) {
-        ossio_resolver_destroy(cl->resolver);
+        ossio__resolver_destroy(cl->resolver);
     }
     if (cl->ssl_ctx != NULL) {
         SSL_CTX_free(cl->ssl_ctx);
@@ -268,7 +269,7 @@ void ossio_client_set_log(ossio_client *cl, ossio_log_cb cb, ossio_log_level max
     cl->log_level = max_level;
     cl->log_ud = user_data;
     for (int i = 0; i < cl->n_warnings; i++) {
-        ossio_log(cl, OSSIO_LOG_WARN, "%s", cl->warnings[i]);
+        ossio__log(cl, OSSIO_LOG_WARN, "%s", cl->warnings[i]);
     }
     cl->n_warnings = 0;
 }
@@ -280,7 +281,7 @@ const char *ossio_client_error(const ossio_client *cl)
 
 uint64_t ossio_client_stat(const ossio_client *cl, ossio_stat which)
 {
-    if (cl == NULL || (unsigned)which >= OSSIO_STAT_COUNT) {
+    if (cl == NULL || (unsigned)which >= OSSIO__STAT_COUNT) {
         return 0;
     }
     return cl->stats[which];

@@ -1,8 +1,8 @@
 /* The client (internal view of ossio_client): the loop, the settings read
  * from the configuration, DNS, the TLS context, the pool, the deferred-call
  * queue, counters and logging. */
-#ifndef OSSIO_LOOP_CLIENT_H
-#define OSSIO_LOOP_CLIENT_H
+#ifndef OSSIO__LOOP_CLIENT_H
+#define OSSIO__LOOP_CLIENT_H
 
 #include <ev.h>
 #include <openssl/ssl.h>
@@ -13,18 +13,18 @@
 #include "ops/uri.h"
 #include "ossio.h"
 
-#define OSSIO_STAT_COUNT 11
+#define OSSIO__STAT_COUNT 11
 
 /* Something waiting for memory of the client's budget (transfer/budget.c). */
-typedef struct ossio_waiter {
-    struct ossio_waiter *next;
-    void (*wake)(struct ossio_waiter *w);
+typedef struct ossio__waiter {
+    struct ossio__waiter *next;
+    void (*wake)(struct ossio__waiter *w);
     int waiting;
-} ossio_waiter;
+} ossio__waiter;
 
 struct ossio_transfer;
 
-typedef struct ossio_settings {
+typedef struct ossio__settings {
     size_t max_conns;
     double connect_timeout; /* seconds */
     double idle_timeout;    /* per request without progress */
@@ -42,11 +42,11 @@ typedef struct ossio_settings {
     size_t max_header_bytes;
     uint64_t
         expect_continue_min; /* HTTP/1.1 bodies this large send Expect: 100-continue; 0 = never */
-} ossio_settings;
+} ossio__settings;
 
 /* What object-store operations need from the configuration (src/ops/). */
-typedef struct ossio_oss_settings {
-    ossio_endpoint ep;
+typedef struct ossio__oss_settings {
+    ossio__endpoint ep;
     ossio_status ep_status; /* OSSIO_OK, or why the endpoint is unusable */
     char ep_msg[256];
     char *access_key_id;
@@ -74,29 +74,29 @@ typedef struct ossio_oss_settings {
     int hedging;               /* fs.oss.multipart.download.hedging: downloads' default */
     uint64_t hedge_parts;      /* download parts started by this client */
     uint64_t hedges;           /* hedged requests sent: at most 5 % of hedge_parts */
-} ossio_oss_settings;
+} ossio__oss_settings;
 
 struct ossio_client {
     struct ev_loop *loop;
     int own_loop;
-    ossio_settings set;
-    ossio_resolver *resolver;
+    ossio__settings set;
+    ossio__resolver *resolver;
     SSL_CTX *ssl_ctx;
-    struct ossio_origin *origins;
-    ossio_defer_queue defer;
+    struct ossio__origin *origins;
+    ossio__defer_queue defer;
     ossio_request *all;   /* live requests (submitted, not yet freed) */
     struct ossio_op *ops; /* live operations (submitted, not yet freed) */
-    uint64_t stats[OSSIO_STAT_COUNT];
+    uint64_t stats[OSSIO__STAT_COUNT];
     ossio_log_cb log;
     ossio_log_level log_level;
     void *log_ud;
     int destroying;
-    ossio_oss_settings oss;
+    ossio__oss_settings oss;
     /* memory budget shared by the client's transfers (transfer/budget.c);
      * bytes held and peak are stats[OSSIO_STAT_MEMORY_BUFFERED/_PEAK] */
-    ossio_waiter *mem_waiters;
-    ossio_waiter *mem_waiters_tail;
-    ossio_deferred mem_kick;
+    ossio__waiter *mem_waiters;
+    ossio__waiter *mem_waiters_tail;
+    ossio__deferred mem_kick;
     struct ossio_transfer *transfers; /* submitted, not yet completed */
     char error[512];                  /* last ossio_op_new() failure */
     char warnings[4][256]; /* configuration warnings, logged once a log callback is set */
@@ -104,10 +104,10 @@ struct ossio_client {
 };
 
 /* Cancels every submitted transfer (transfer/transfer.c; client destroy). */
-void ossio_transfers_cancel_all(ossio_client *cl);
+void ossio__transfers_cancel_all(ossio_client *cl);
 
 /* Formats and sends a message to the log callback, if one is set for |level|. */
-void ossio_log(ossio_client *cl, ossio_log_level level, const char *fmt, ...)
+void ossio__log(ossio_client *cl, ossio_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-#endif /* OSSIO_LOOP_CLIENT_H */
+#endif /* OSSIO__LOOP_CLIENT_H */

@@ -5,12 +5,12 @@
 
 #include <stddef.h>
 
-static void run_batch(ossio_defer_queue *q)
+static void run_batch(ossio__defer_queue *q)
 {
-    ossio_deferred *batch = q->head;
+    ossio__deferred *batch = q->head;
     q->head = q->tail = NULL;
     while (batch != NULL) {
-        ossio_deferred *d = batch;
+        ossio__deferred *d = batch;
         batch = d->next;
         d->next = NULL;
         d->queued = 0;
@@ -22,7 +22,7 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)loop;
     (void)revents;
-    ossio_defer_queue *q = w->data;
+    ossio__defer_queue *q = w->data;
     run_batch(q);
     if (q->head != NULL) {
         ev_timer_set(&q->timer, 0., 0.);
@@ -30,7 +30,7 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
     }
 }
 
-void ossio_defer_init(ossio_defer_queue *q, struct ev_loop *loop)
+void ossio__defer_init(ossio__defer_queue *q, struct ev_loop *loop)
 {
     q->loop = loop;
     q->head = q->tail = NULL;
@@ -38,7 +38,7 @@ void ossio_defer_init(ossio_defer_queue *q, struct ev_loop *loop)
     q->timer.data = q;
 }
 
-void ossio_defer(ossio_defer_queue *q, ossio_deferred *d, void (*fn)(ossio_deferred *d))
+void ossio__defer(ossio__defer_queue *q, ossio__deferred *d, void (*fn)(ossio__deferred *d))
 {
     if (d->queued) {
         return;
@@ -58,7 +58,7 @@ void ossio_defer(ossio_defer_queue *q, ossio_deferred *d, void (*fn)(ossio_defer
     }
 }
 
-void ossio_defer_drain(ossio_defer_queue *q)
+void ossio__defer_drain(ossio__defer_queue *q)
 {
     while (q->head != NULL) {
         run_batch(q);
@@ -66,7 +66,7 @@ void ossio_defer_drain(ossio_defer_queue *q)
     ev_timer_stop(q->loop, &q->timer);
 }
 
-void ossio_defer_stop(ossio_defer_queue *q)
+void ossio__defer_stop(ossio__defer_queue *q)
 {
     ev_timer_stop(q->loop, &q->timer);
 }

@@ -23,23 +23,23 @@ static int host_char(uint8_t c)
            c == '.' || c == '_';
 }
 
-ossio_status ossio_url_parse(ossio_url *u, const char *url)
+ossio_status ossio__url_parse(ossio__url *u, const char *url)
 {
     memset(u, 0, sizeof(*u));
     if (url == NULL) {
         return OSSIO_EINVAL;
     }
-    ossio_cur c;
-    ossio_cur_init(&c, url, strlen(url));
+    ossio__cur c;
+    ossio__cur_init(&c, url, strlen(url));
     for (size_t i = 0; i < c.len; i++) {
         if (c.p[i] <= 0x20 || c.p[i] == 0x7f || c.p[i] == '#') {
             return OSSIO_EINVAL;
         }
     }
-    if (ossio_cur_expect(&c, "https://")) {
+    if (ossio__cur_expect(&c, "https://")) {
         u->tls = 1;
         u->port = 443;
-    } else if (ossio_cur_expect(&c, "http://")) {
+    } else if (ossio__cur_expect(&c, "http://")) {
         u->port = 80;
     } else {
         return OSSIO_EINVAL;
@@ -48,9 +48,9 @@ ossio_status ossio_url_parse(ossio_url *u, const char *url)
     const uint8_t *host;
     size_t host_len;
     uint8_t b = 0;
-    if (ossio_cur_peek(&c, &b) && b == '[') {
-        ossio_cur_skip(&c, 1);
-        if (!ossio_cur_take_until(&c, ']', &host, &host_len) || host_len == 0) {
+    if (ossio__cur_peek(&c, &b) && b == '[') {
+        ossio__cur_skip(&c, 1);
+        if (!ossio__cur_take_until(&c, ']', &host, &host_len) || host_len == 0) {
             return OSSIO_EINVAL;
         }
         for (size_t i = 0; i < host_len; i++) {
@@ -61,34 +61,34 @@ ossio_status ossio_url_parse(ossio_url *u, const char *url)
     } else {
         host = c.p + c.pos;
         host_len = 0;
-        while (ossio_cur_peek(&c, &b) && host_char(b)) {
-            ossio_cur_skip(&c, 1);
+        while (ossio__cur_peek(&c, &b) && host_char(b)) {
+            ossio__cur_skip(&c, 1);
             host_len++;
         }
         if (host_len == 0) {
             return OSSIO_EINVAL;
         }
     }
-    if (ossio_cur_peek(&c, &b) && b == ':') {
-        ossio_cur_skip(&c, 1);
+    if (ossio__cur_peek(&c, &b) && b == ':') {
+        ossio__cur_skip(&c, 1);
         uint64_t port = 0;
-        if (!ossio_cur_u64_dec(&c, &port) || port == 0 || port > 65535) {
+        if (!ossio__cur_u64_dec(&c, &port) || port == 0 || port > 65535) {
             return OSSIO_EINVAL;
         }
         u->port = (uint16_t)port;
     }
     size_t authority_len = c.pos - host_start;
-    if (ossio_cur_remaining(&c) == 0) {
+    if (ossio__cur_remaining(&c) == 0) {
         u->target = strdup("/");
-    } else if (ossio_cur_peek(&c, &b) && b == '/') {
-        u->target = dup_n(c.p + c.pos, ossio_cur_remaining(&c));
+    } else if (ossio__cur_peek(&c, &b) && b == '/') {
+        u->target = dup_n(c.p + c.pos, ossio__cur_remaining(&c));
     } else {
         return OSSIO_EINVAL;
     }
     u->host = dup_n(host, host_len);
     u->authority = dup_n(c.p + host_start, authority_len);
     if (u->target == NULL || u->host == NULL || u->authority == NULL) {
-        ossio_url_free(u);
+        ossio__url_free(u);
         return OSSIO_ENOMEM;
     }
     for (char *p = u->host; *p; p++) {
@@ -99,7 +99,7 @@ ossio_status ossio_url_parse(ossio_url *u, const char *url)
     return OSSIO_OK;
 }
 
-void ossio_url_free(ossio_url *u)
+void ossio__url_free(ossio__url *u)
 {
     free(u->host);
     free(u->authority);

@@ -1,15 +1,15 @@
 /* Signing an operation's request: adds the date, content-hash and security
  * token headers the chosen scheme needs, then Authorization (OSS V1, OSS V4
  * or AWS SigV4 for the s3 dialect), computed by src/sign/. */
-#ifndef OSSIO_OPS_AUTH_H
-#define OSSIO_OPS_AUTH_H
+#ifndef OSSIO__OPS_AUTH_H
+#define OSSIO__OPS_AUTH_H
 
 #include "http/headers.h"
 #include "ops/op.h"
 
 /* |hdrs| holds the request's headers and receives the new ones; |query| the
  * decoded query parameters; |host| the Host value. */
-ossio_status ossio_op_sign(ossio_op *op, const char *method, const ossio_qp *query, size_t n_query,
-                           const char *host, ossio_hdrs *hdrs);
+ossio_status ossio__op_sign(ossio_op *op, const char *method, const ossio__qp *query,
+                            size_t n_query, const char *host, ossio__hdrs *hdrs);
 
-#endif /* OSSIO_OPS_AUTH_H */
+#endif /* OSSIO__OPS_AUTH_H */

@@ -59,7 +59,7 @@ ossio_status ossio_op_new(ossio_op **out, ossio_client *cl, ossio_op_kind kind, 
     if (op == NULL) {
         return OSSIO_ENOMEM;
     }
-    ossio_status st = ossio_uri_parse(&op->uri, uri, cl->oss.s3, cl->error, sizeof(cl->error));
+    ossio_status st = ossio__uri_parse(&op->uri, uri, cl->oss.s3, cl->error, sizeof(cl->error));
     if (st == OSSIO_OK && needs_key(kind) && op->uri.key[0] == '\0') {
         snprintf(cl->error, sizeof(cl->error), "'%.200s' names no object: use %s://%s/key", uri,
                  op->uri.scheme, op->uri.bucket);
@@ -78,7 +78,7 @@ ossio_status ossio_op_new(ossio_op **out, ossio_client *cl, ossio_op_kind kind, 
         st = OSSIO_ENOCREDENTIALS;
     }
     if (st != OSSIO_OK) {
-        ossio_uri_free(&op->uri);
+        ossio__uri_free(&op->uri);
         free(op);
         return st;
     }
@@ -87,9 +87,9 @@ ossio_status ossio_op_new(ossio_op **out, ossio_client *cl, ossio_op_kind kind, 
     op->kind = kind;
     op->range_len = -2;
     op->body_len = -1;
-    ossio_hdrs_init(&op->hdrs, 64 * 1024, 128);
-    ossio_buf_init(&op->err_body, MAX_ERROR_BODY, OSSIO_EBODYSIZE);
-    ossio_buf_init(&op->req_body, 16u << 20, OSSIO_EINVAL);
+    ossio__hdrs_init(&op->hdrs, 64 * 1024, 128);
+    ossio__buf_init(&op->err_body, MAX_ERROR_BODY, OSSIO_EBODYSIZE);
+    ossio__buf_init(&op->req_body, 16u << 20, OSSIO_EINVAL);
     *out = op;
     return OSSIO_OK;
 }
@@ -127,7 +127,7 @@ static const char *const reserved[] = {"host",
 ossio_status ossio_op_set_header(ossio_op *op, const char *name, const char *value)
 {
     if (!pre_submit(op) || name == NULL || value == NULL ||
-        !ossio_hdr_valid(name, strlen(name), value, strlen(value))) {
+        !ossio__hdr_valid(name, strlen(name), value, strlen(value))) {
         return OSSIO_EINVAL;
     }
     for (const char *const *r = reserved; *r; r++) {
@@ -135,7 +135,7 @@ ossio_status ossio_op_set_header(ossio_op *op, const char *name, const char *val
             return OSSIO_EINVAL;
         }
     }
-    return ossio_hdrs_add(&op->hdrs, name, strlen(name), value, strlen(value));
+    return ossio__hdrs_add(&op->hdrs, name, strlen(name), value, strlen(value));
 }
 
 static int takes_body(ossio_op_kind k)
@@ -211,7 +211,7 @@ ossio_status ossio_op_add_part(ossio_op *op, uint32_t part_number, const char *e
     }
     if (op->n_parts == op->cap_parts) {
         size_t cap = op->cap_parts ? op->cap_parts * 2 : 64;
-        ossio_part_ref *v = realloc(op->parts, cap * sizeof(*v));
+        ossio__part_ref *v = realloc(op->parts, cap * sizeof(*v));
         if (v == NULL) {
             return OSSIO_ENOMEM;
         }
@@ -231,7 +231,7 @@ ossio_status ossio_op_add_part(ossio_op *op, uint32_t part_number, const char *e
 ossio_status ossio_op_add_key(ossio_op *op, const char *key)
 {
     if (!pre_submit(op) || op->kind != OSSIO_OP_DELETE_MANY || key == NULL || *key == '\0' ||
-        strlen(key) > OSSIO_MAX_KEY_BYTES) {
+        strlen(key) > OSSIO__MAX_KEY_BYTES) {
         return OSSIO_EINVAL;
     }
     if (op->n_keys == op->cap_keys) {
@@ -257,13 +257,13 @@ ossio_status ossio_op_set_copy_source(ossio_op *op, const char *source_uri)
         return OSSIO_EINVAL;
     }
     if (op->has_copy_src) {
-        ossio_uri_free(&op->copy_src);
+        ossio__uri_free(&op->copy_src);
         op->has_copy_src = 0;
     }
     char msg[256];
-    ossio_status st = ossio_uri_parse(&op->copy_src, source_uri, op->cl->oss.s3, msg, sizeof(msg));
+    ossio_status st = ossio__uri_parse(&op->copy_src, source_uri, op->cl->oss.s3, msg, sizeof(msg));
     if (st == OSSIO_OK && op->copy_src.key[0] == '\0') {
-        ossio_uri_free(&op->copy_src);
+        ossio__uri_free(&op->copy_src);
         st = OSSIO_EBADURI;
     }
     if (st != OSSIO_OK) {
@@ -287,13 +287,13 @@ void ossio_op_set_callbacks(ossio_op *op, ossio_op_data_cb on_data, ossio_op_ent
 
 static void op_release(ossio_op *op)
 {
-    ossio_uri_free(&op->uri);
+    ossio__uri_free(&op->uri);
     if (op->has_copy_src) {
-        ossio_uri_free(&op->copy_src);
+        ossio__uri_free(&op->copy_src);
     }
-    ossio_hdrs_free(&op->hdrs);
-    ossio_buf_free(&op->err_body);
-    ossio_buf_free(&op->req_body);
+    ossio__hdrs_free(&op->hdrs);
+    ossio__buf_free(&op->err_body);
+    ossio__buf_free(&op->req_body);
     for (size_t i = 0; i < op->n_parts; i++) {
         free(op->parts[i].etag);
     }
@@ -306,9 +306,9 @@ static void op_release(ossio_op *op)
     free(op->token);
     free(op->upload_id);
     free(op->next_token);
-    ossio_paging_free(op);
+    ossio__paging_free(op);
     if (op->parser != NULL) {
-        ossio_op_parser_free(op->parser);
+        ossio__op_parser_free(op->parser);
     }
     free(op);
 }
@@ -322,7 +322,7 @@ void ossio_op_free(ossio_op *op)
 
 /* ---- completion -------------------------------------------------------- */
 
-static void run_done(ossio_deferred *d)
+static void run_done(ossio__deferred *d)
 {
     ossio_op *op = (ossio_op *)((char *)d - offsetof(ossio_op, done_node));
     ossio_client *cl = op->cl;
@@ -338,7 +338,7 @@ static void run_done(ossio_deferred *d)
     op_release(op);
 }
 
-void ossio_ops_cancel_all(ossio_client *cl)
+void ossio__ops_cancel_all(ossio_client *cl)
 {
     for (ossio_op *op = cl->ops; op != NULL; op = op->live_next) {
         if (!op->finished) {
@@ -380,7 +380,7 @@ static void finish(ossio_op *op, ossio_status st, const char *detail)
         snprintf(op->detail, sizeof(op->detail), "%s", ossio_strerror(st));
     }
     op->result.detail = op->detail;
-    ossio_defer(&op->cl->defer, &op->done_node, run_done);
+    ossio__defer(&op->cl->defer, &op->done_node, run_done);
 }
 
 void ossio_op_cancel(ossio_op *op)
@@ -411,9 +411,9 @@ typedef struct build {
     char page[16];
     char num[16];
     const char *method;
-    ossio_qp q[8];
+    ossio__qp q[8];
     size_t nq;
-    ossio_body_kind_xml xml; /* what a 2xx body holds */
+    ossio__body_kind_xml xml; /* what a 2xx body holds */
 } build;
 
 static void q_add(build *b, const char *name, const char *value)
@@ -427,7 +427,7 @@ static void describe(ossio_op *op, build *b)
 {
     char *key = op->uri.key;
     b->nq = 0;
-    b->xml = OSSIO_BODY_XML_NONE;
+    b->xml = OSSIO__BODY_XML_NONE;
     switch (op->kind) {
     case OSSIO_OP_HEAD:
         b->method = "HEAD";
@@ -441,7 +441,7 @@ static void describe(ossio_op *op, build *b)
         break;
     case OSSIO_OP_COPY:
         b->method = "PUT";
-        b->xml = OSSIO_BODY_XML_COPY;
+        b->xml = OSSIO__BODY_XML_COPY;
         break;
     case OSSIO_OP_DELETE:
     case OSSIO_OP_BUCKET_DELETE:
@@ -450,11 +450,11 @@ static void describe(ossio_op *op, build *b)
     case OSSIO_OP_DELETE_MANY:
         b->method = "POST";
         q_add(b, "delete", NULL);
-        b->xml = OSSIO_BODY_XML_DELETE;
+        b->xml = OSSIO__BODY_XML_DELETE;
         break;
     case OSSIO_OP_LIST:
         b->method = "GET";
-        b->xml = OSSIO_BODY_XML_LIST;
+        b->xml = OSSIO__BODY_XML_LIST;
         if (!op->cl->oss.list_v1) {
             q_add(b, "list-type", "2");
         }
@@ -475,7 +475,7 @@ static void describe(ossio_op *op, build *b)
     case OSSIO_OP_MULTIPART_INIT:
         b->method = "POST";
         q_add(b, "uploads", NULL);
-        b->xml = OSSIO_BODY_XML_INIT;
+        b->xml = OSSIO__BODY_XML_INIT;
         break;
     case OSSIO_OP_MULTIPART_PART: {
         snprintf(b->num, sizeof(b->num), "%u", op->part_number);
@@ -487,7 +487,7 @@ static void describe(ossio_op *op, build *b)
     case OSSIO_OP_MULTIPART_COMPLETE:
         b->method = "POST";
         q_add(b, "uploadId", op->upload_id);
-        b->xml = OSSIO_BODY_XML_COMPLETE;
+        b->xml = OSSIO__BODY_XML_COMPLETE;
         break;
     case OSSIO_OP_MULTIPART_ABORT:
         b->method = "DELETE";
@@ -503,7 +503,7 @@ static void describe(ossio_op *op, build *b)
             snprintf(b->page, sizeof(b->page), "%u", op->page_size);
             q_add(b, "max-parts", b->page);
         }
-        b->xml = OSSIO_BODY_XML_PARTS;
+        b->xml = OSSIO__BODY_XML_PARTS;
         break;
     case OSSIO_OP_MULTIPART_LIST_UPLOADS:
         b->method = "GET";
@@ -521,35 +521,35 @@ static void describe(ossio_op *op, build *b)
             snprintf(b->page, sizeof(b->page), "%u", op->page_size);
             q_add(b, "max-uploads", b->page);
         }
-        b->xml = OSSIO_BODY_XML_UPLOADS;
+        b->xml = OSSIO__BODY_XML_UPLOADS;
         break;
     }
 }
 
-static ossio_status uri_encode(ossio_buf *out, const char *s, int keep_slash)
+static ossio_status uri_encode(ossio__buf *out, const char *s, int keep_slash)
 {
-    return ossio_uri_encode(out, s, strlen(s), keep_slash);
+    return ossio__uri_encode(out, s, strlen(s), keep_slash);
 }
 
-static ossio_status encode_query(const build *b, ossio_buf *out)
+static ossio_status encode_query(const build *b, ossio__buf *out)
 {
     ossio_status st = OSSIO_OK;
     for (size_t i = 0; i < b->nq && st == OSSIO_OK; i++) {
         if (i > 0) {
-            st = ossio_buf_append_byte(out, '&');
+            st = ossio__buf_append_byte(out, '&');
         }
         if (st == OSSIO_OK) {
             st = uri_encode(out, b->q[i].name, 0);
         }
         if (st == OSSIO_OK && b->q[i].value != NULL) {
-            st = ossio_buf_append_byte(out, '=');
+            st = ossio__buf_append_byte(out, '=');
             if (st == OSSIO_OK) {
                 st = uri_encode(out, b->q[i].value, 0);
             }
         }
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append_byte(out, 0);
+        st = ossio__buf_append_byte(out, 0);
         out->len--;
     }
     return st;
@@ -705,7 +705,7 @@ static void fail_or_retry(ossio_op *op, ossio_status st, const char *detail)
     }
     op->attempt++;
     op->retries++;
-    ossio_log(
+    ossio__log(
         cl, OSSIO_LOG_INFO, "retrying %s %s://%s/%s after %s%s%s (attempt %u of %u, in %.3f s)",
         ossio_status_name(st), op->uri.scheme, op->uri.bucket, op->uri.key, op->http ? "HTTP " : "",
         op->http ? op->code : "", op->http ? "" : detail, op->attempt + 1, cl->oss.attempts, delay);
@@ -735,7 +735,7 @@ static int on_req_headers(ossio_request *r, int status, const ossio_response *re
     if (status >= 300) {
         const char *err = ossio_response_header(resp, "x-oss-err");
         if (err != NULL) {
-            ossio_op_parse_error_b64(op, err);
+            ossio__op_parse_error_b64(op, err);
         }
         const char *ec = ossio_response_header(resp, "x-oss-ec");
         if (ec != NULL && op->ec[0] == '\0') {
@@ -769,10 +769,10 @@ static int on_req_headers(ossio_request *r, int status, const ossio_response *re
     uint64_t v = 0;
     if (cr != NULL && strchr(cr, '/') != NULL) {
         const char *total = strchr(cr, '/') + 1;
-        if (ossio_u64_dec(total, strlen(total), &v)) {
+        if (ossio__u64_dec(total, strlen(total), &v)) {
             op->info.size = v;
         }
-    } else if (clen != NULL && ossio_u64_dec(clen, strlen(clen), &v) &&
+    } else if (clen != NULL && ossio__u64_dec(clen, strlen(clen), &v) &&
                (op->kind == OSSIO_OP_GET || op->kind == OSSIO_OP_HEAD)) {
         op->info.size = v;
     }
@@ -780,7 +780,7 @@ static int on_req_headers(ossio_request *r, int status, const ossio_response *re
         op->info.size = (uint64_t)op->body_len;
     }
     const char *crc = ossio_response_header(resp, "x-oss-hash-crc64ecma");
-    if (crc != NULL && ossio_u64_dec(crc, strlen(crc), &v)) {
+    if (crc != NULL && ossio__u64_dec(crc, strlen(crc), &v)) {
         op->info.crc64 = v;
         op->info.has_crc64 = 1;
     }
@@ -803,7 +803,7 @@ static int on_req_data(ossio_request *r, const uint8_t *data, size_t len, void *
          * Message, then stop (the connection is closed, or the stream reset):
          * a server sending megabytes of error costs neither time nor memory. */
         size_t room = MAX_ERROR_BODY - op->err_body.len;
-        (void)ossio_buf_append(&op->err_body, data, len < room ? len : room);
+        (void)ossio__buf_append(&op->err_body, data, len < room ? len : room);
         if (len >= room) {
             op->err_capped = 1;
             return 1;
@@ -811,7 +811,7 @@ static int on_req_data(ossio_request *r, const uint8_t *data, size_t len, void *
         return 0;
     }
     if (op->parser != NULL) {
-        ossio_status st = ossio_op_parser_feed(op->parser, data, len);
+        ossio_status st = ossio__op_parser_feed(op->parser, data, len);
         if (st != OSSIO_OK) {
             op->parse_status = st;
             return 1;
@@ -857,11 +857,11 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
         op->result.protocol = res->protocol; /* static: "h2" or "http/1.1" */
         op->result.connection = res->connection;
     }
-    ossio_op_parser *parser = op->parser;
+    ossio__op_parser *parser = op->parser;
     op->parser = NULL;
     if (op->canceled) {
         if (parser != NULL) {
-            ossio_op_parser_free(parser);
+            ossio__op_parser_free(parser);
         }
         finish(op, OSSIO_ECANCELED, "stopped by the callback");
         return;
@@ -869,7 +869,7 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
     if (op->resume_bad) {
         op->resume_bad = 0;
         if (parser != NULL) {
-            ossio_op_parser_free(parser);
+            ossio__op_parser_free(parser);
         }
         finish(op, OSSIO_EPROTO,
                "the server did not answer the resumed GET from where the previous attempt stopped");
@@ -883,20 +883,20 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
                      st == OSSIO_ECANCELED ? "stopped by the entry callback"
                                            : "malformed XML in the response");
         } else {
-            ossio_op_parser_detail(parser, op->detail, sizeof(op->detail)); /* names the call */
+            ossio__op_parser_detail(parser, op->detail, sizeof(op->detail)); /* names the call */
         }
         if (parser != NULL) {
-            ossio_op_parser_free(parser);
+            ossio__op_parser_free(parser);
         }
         finish(op, st, op->detail);
         return;
     }
     if (res->status != OSSIO_OK && op->http >= 200 && op->http < 300 && get_is_complete(op)) {
-        ossio_log(op->cl, OSSIO_LOG_DEBUG, "%s after the last byte of %s://%s/%s: complete",
-                  ossio_status_name(res->status), op->uri.scheme, op->uri.bucket, op->uri.key);
+        ossio__log(op->cl, OSSIO_LOG_DEBUG, "%s after the last byte of %s://%s/%s: complete",
+                   ossio_status_name(res->status), op->uri.scheme, op->uri.bucket, op->uri.key);
     } else if (res->status != OSSIO_OK && !op->err_capped) {
         if (parser != NULL) {
-            ossio_op_parser_free(parser);
+            ossio__op_parser_free(parser);
         }
         op->http = 0;
         fail_or_retry(op, res->status, res->detail);
@@ -904,10 +904,10 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
     }
     if (op->http >= 300) {
         if (parser != NULL) {
-            ossio_op_parser_free(parser);
+            ossio__op_parser_free(parser);
         }
         if (op->err_body.len > 0) {
-            ossio_op_parse_error(op, op->err_body.data, op->err_body.len);
+            ossio__op_parse_error(op, op->err_body.data, op->err_body.len);
         }
         name_error(op);
         snprintf(op->detail, sizeof(op->detail), "%s: %.300s%s%s", op->code, op->message,
@@ -920,11 +920,11 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
         return;
     }
     if (parser != NULL) {
-        ossio_status st = ossio_op_parser_finish(parser);
+        ossio_status st = ossio__op_parser_finish(parser);
         if (st != OSSIO_OK) {
-            ossio_op_parser_detail(parser, op->detail, sizeof(op->detail)); /* names the call */
+            ossio__op_parser_detail(parser, op->detail, sizeof(op->detail)); /* names the call */
         }
-        ossio_op_parser_free(parser);
+        ossio__op_parser_free(parser);
         if (st == OSSIO_ESERVER && op->code[0]) {
             /* 200 with an <Error> body (Complete, Copy): a server error like
              * a 5xx, retried the same way (both are safe to repeat). */
@@ -965,7 +965,7 @@ static void on_req_done(ossio_request *r, const ossio_result *res, void *ud)
 static void next_page_or_finish(ossio_op *op)
 {
     int more = 0;
-    ossio_status st = ossio_paging_next(op, &more); /* complete, next page, or OSSIO_EPAGING */
+    ossio_status st = ossio__paging_next(op, &more); /* complete, next page, or OSSIO_EPAGING */
     if (st != OSSIO_OK) {
         finish(op, st, st == OSSIO_EPAGING ? op->detail : NULL);
         return;
@@ -1006,11 +1006,11 @@ static void start_attempt(ossio_op *op)
     ossio_client *cl = op->cl;
     build b;
     describe(op, &b);
-    ossio_buf url, query;
-    ossio_buf_init(&url, 16 * 1024, OSSIO_EINVAL);
-    ossio_buf_init(&query, 16 * 1024, OSSIO_EINVAL);
-    ossio_hdrs h;
-    ossio_hdrs_init(&h, 128 * 1024, 160);
+    ossio__buf url, query;
+    ossio__buf_init(&url, 16 * 1024, OSSIO_EINVAL);
+    ossio__buf_init(&query, 16 * 1024, OSSIO_EINVAL);
+    ossio__hdrs h;
+    ossio__hdrs_init(&h, 128 * 1024, 160);
     char host[320];
     char range[64];
     ossio_status st = encode_query(&b, &query);
@@ -1022,20 +1022,20 @@ static void start_attempt(ossio_op *op)
         key = "";
     }
     if (st == OSSIO_OK) {
-        st = ossio_url_for(&url, host, sizeof(host), &cl->oss.ep, bucket, key,
-                           (const char *)query.data, cl->oss.path_style);
+        st = ossio__url_for(&url, host, sizeof(host), &cl->oss.ep, bucket, key,
+                            (const char *)query.data, cl->oss.path_style);
     }
     for (size_t i = 0; i < op->hdrs.n && st == OSSIO_OK; i++) {
-        const ossio_hdr *x = &op->hdrs.v[i];
+        const ossio__hdr *x = &op->hdrs.v[i];
         if (cl->oss.s3 && strncmp(x->name, "x-oss-meta-", 11) == 0) {
             char name[300];
             snprintf(name, sizeof(name), "x-amz-meta-%s", x->name + 11);
-            st = ossio_hdrs_add(&h, name, strlen(name), x->value, x->value_len);
+            st = ossio__hdrs_add(&h, name, strlen(name), x->value, x->value_len);
         } else {
-            st = ossio_hdrs_add(&h, x->name, x->name_len, x->value, x->value_len);
+            st = ossio__hdrs_add(&h, x->name, x->name_len, x->value, x->value_len);
         }
     }
-    ossio_buf_reset(&op->req_body);
+    ossio__buf_reset(&op->req_body);
     if (st == OSSIO_OK && op->kind == OSSIO_OP_GET && (op->range_len != -2 || op->delivered > 0)) {
         uint64_t from = op->range_off + op->delivered;
         if (op->range_len < 0) {
@@ -1044,37 +1044,37 @@ static void start_attempt(ossio_op *op)
             snprintf(range, sizeof(range), "bytes=%llu-%llu", (unsigned long long)from,
                      (unsigned long long)(op->range_off + (uint64_t)op->range_len - 1));
         }
-        st = ossio_hdrs_add(&h, "range", 5, range, strlen(range));
-        if (st == OSSIO_OK && op->delivered > 0 && ossio_hdrs_get(&h, "if-match") == NULL) {
-            st = ossio_hdrs_add(&h, "if-match", 8, op->etag, strlen(op->etag));
+        st = ossio__hdrs_add(&h, "range", 5, range, strlen(range));
+        if (st == OSSIO_OK && op->delivered > 0 && ossio__hdrs_get(&h, "if-match") == NULL) {
+            st = ossio__hdrs_add(&h, "if-match", 8, op->etag, strlen(op->etag));
         }
     }
     if (st == OSSIO_OK && op->kind == OSSIO_OP_COPY) {
-        ossio_buf src;
-        ossio_buf_init(&src, 8192, OSSIO_EINVAL);
-        st = ossio_buf_append_byte(&src, '/');
+        ossio__buf src;
+        ossio__buf_init(&src, 8192, OSSIO_EINVAL);
+        st = ossio__buf_append_byte(&src, '/');
         if (st == OSSIO_OK) {
-            st = ossio_buf_append(&src, op->copy_src.bucket, strlen(op->copy_src.bucket));
+            st = ossio__buf_append(&src, op->copy_src.bucket, strlen(op->copy_src.bucket));
         }
         if (st == OSSIO_OK) {
-            st = ossio_buf_append_byte(&src, '/');
+            st = ossio__buf_append_byte(&src, '/');
         }
         if (st == OSSIO_OK) {
             st = uri_encode(&src, op->copy_src.key, 1);
         }
         if (st == OSSIO_OK) {
             const char *name = cl->oss.s3 ? "x-amz-copy-source" : "x-oss-copy-source";
-            st = ossio_hdrs_add(&h, name, strlen(name), (const char *)src.data, src.len);
+            st = ossio__hdrs_add(&h, name, strlen(name), (const char *)src.data, src.len);
         }
-        ossio_buf_free(&src);
+        ossio__buf_free(&src);
     }
     if (st == OSSIO_OK && op->kind == OSSIO_OP_MULTIPART_COMPLETE) {
-        st = ossio_op_write_complete(op, &op->req_body);
+        st = ossio__op_write_complete(op, &op->req_body);
     }
     if (st == OSSIO_OK && op->kind == OSSIO_OP_DELETE_MANY) {
         size_t n = op->n_keys - op->keys_done;
-        st = ossio_op_write_delete(op, op->keys_done, n > DELETE_BATCH ? DELETE_BATCH : n,
-                                   &op->req_body);
+        st = ossio__op_write_delete(op, op->keys_done, n > DELETE_BATCH ? DELETE_BATCH : n,
+                                    &op->req_body);
     }
     if (st == OSSIO_OK && op->req_body.len > 0) {
         unsigned char md5[16];
@@ -1082,13 +1082,13 @@ static void start_attempt(ossio_op *op)
         unsigned int md5_len = 0;
         EVP_Digest(op->req_body.data, op->req_body.len, md5, &md5_len, EVP_md5(), NULL);
         EVP_EncodeBlock(b64, md5, (int)md5_len);
-        st = ossio_hdrs_add(&h, "content-md5", 11, (const char *)b64, strlen((const char *)b64));
+        st = ossio__hdrs_add(&h, "content-md5", 11, (const char *)b64, strlen((const char *)b64));
         if (st == OSSIO_OK) {
-            st = ossio_hdrs_add(&h, "content-type", 12, "application/xml", 15);
+            st = ossio__hdrs_add(&h, "content-type", 12, "application/xml", 15);
         }
     }
     if (st == OSSIO_OK) {
-        st = ossio_op_sign(op, b.method, b.q, b.nq, host, &h);
+        st = ossio__op_sign(op, b.method, b.q, b.nq, host, &h);
     }
     ossio_request *r = NULL;
     if (st == OSSIO_OK) {
@@ -1109,9 +1109,9 @@ static void start_attempt(ossio_op *op)
             st = ossio_request_set_body(r, "", 0);
         }
     }
-    ossio_hdrs_free(&h);
-    ossio_buf_free(&url);
-    ossio_buf_free(&query);
+    ossio__hdrs_free(&h);
+    ossio__buf_free(&url);
+    ossio__buf_free(&query);
     if (st != OSSIO_OK) {
         ossio_request_free(r);
         finish(op, st, "could not build the request");
@@ -1121,13 +1121,13 @@ static void start_attempt(ossio_op *op)
     op->code[0] = op->message[0] = op->host_id[0] = op->ec[0] = op->request_id[0] = '\0';
     op->server_date = 0;
     op->err_capped = 0;
-    ossio_buf_reset(&op->err_body);
+    ossio__buf_reset(&op->err_body);
     if (op->delivered == 0) {
         op->crc = 0;
         op->whole_object = op->kind == OSSIO_OP_GET && op->range_len == -2;
     }
-    if (b.xml != OSSIO_BODY_XML_NONE) {
-        op->parser = ossio_op_parser_new(op, b.xml);
+    if (b.xml != OSSIO__BODY_XML_NONE) {
+        op->parser = ossio__op_parser_new(op, b.xml);
         if (op->parser == NULL) {
             ossio_request_free(r);
             finish(op, OSSIO_ENOMEM, NULL);
@@ -1137,7 +1137,7 @@ static void start_attempt(ossio_op *op)
     if (op->kind == OSSIO_OP_MULTIPART_COMPLETE || op->kind == OSSIO_OP_COPY) {
         /* Servers may take minutes: OSS answers when the object is written,
          * S3 answers 200 at once and then sends whitespace until it is. */
-        ossio_request_set_stall_limits(r, cl->set.first_byte_slow, 0);
+        ossio__request_set_stall_limits(r, cl->set.first_byte_slow, 0);
     }
     op->req = r;
     ossio_request_set_callbacks(r, on_req_headers, on_req_data, op);
@@ -1186,20 +1186,20 @@ ossio_status ossio_op_submit(ossio_op *op, ossio_op_done_cb done, void *user_dat
     return OSSIO_OK;
 }
 
-int ossio_op_body_sent(const ossio_op *op)
+int ossio__op_body_sent(const ossio_op *op)
 {
     const ossio_request *r = op != NULL ? op->req : NULL;
     return r != NULL && r->sent && r->body_len >= 0 && r->body_off == (uint64_t)r->body_len;
 }
 
-void ossio_op_last_attempt(ossio_op *op)
+void ossio__op_last_attempt(ossio_op *op)
 {
     if (op != NULL) {
         op->last_attempt = 1;
     }
 }
 
-int ossio_op_in_flight(const ossio_op *op)
+int ossio__op_in_flight(const ossio_op *op)
 {
     return op != NULL && op->req != NULL;
 }

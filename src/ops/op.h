@@ -1,8 +1,8 @@
 /* The operation (internal view of ossio_op): a logical object-store call
  * that may take several HTTP attempts (retries) and, for listings and batch
  * deletes, several requests. */
-#ifndef OSSIO_OPS_OP_H
-#define OSSIO_OPS_OP_H
+#ifndef OSSIO__OPS_OP_H
+#define OSSIO__OPS_OP_H
 
 #include <ev.h>
 #include <stdint.h>
@@ -14,35 +14,35 @@
 #include "ossio.h"
 #include "util/buf.h"
 
-typedef struct ossio_qp {
+typedef struct ossio__qp {
     char *name;
     char *value; /* NULL: bare key */
-} ossio_qp;
+} ossio__qp;
 
-typedef struct ossio_part_ref {
+typedef struct ossio__part_ref {
     uint32_t number;
     char *etag;
-} ossio_part_ref;
+} ossio__part_ref;
 
 /* Paging of a listing beyond its token (ops/paging.c). */
-typedef struct ossio_paging {
+typedef struct ossio__paging {
     char *upload_marker;      /* ListMultipartUploads: the upload-id-marker sent */
     char *next_upload_marker; /* the page's NextUploadIdMarker */
     char *seen;               /* the marker of an earlier page (a cycle comes back to it) */
     unsigned seen_steps, seen_span;
-} ossio_paging;
+} ossio__paging;
 
 struct ossio_op {
     ossio_client *cl;
     ossio_op *live_next; /* client's submitted operations */
     ossio_op *live_prev;
     ossio_op_kind kind;
-    ossio_uri uri;
+    ossio__uri uri;
     int submitted;
     int finished;
     int canceled;
     /* caller's settings */
-    ossio_hdrs hdrs;
+    ossio__hdrs hdrs;
     uint64_t range_off;
     int64_t range_len; /* -2: no range */
     const uint8_t *body;
@@ -55,11 +55,11 @@ struct ossio_op {
     char *token;
     char *upload_id;
     uint32_t part_number;
-    ossio_part_ref *parts;
+    ossio__part_ref *parts;
     size_t n_parts, cap_parts;
     char **keys;
     size_t n_keys, cap_keys, keys_done;
-    ossio_uri copy_src;
+    ossio__uri copy_src;
     int has_copy_src;
     ossio_op_data_cb on_data;
     ossio_op_entry_cb on_entry;
@@ -72,14 +72,14 @@ struct ossio_op {
     unsigned attempt;  /* 0-based attempts of the current request */
     unsigned retries;  /* total retries over the operation */
     int origin_worked; /* the attempt's origin has had a working connection */
-    int last_attempt;  /* ossio_op_last_attempt(): no retry after this attempt */
+    int last_attempt;  /* ossio__op_last_attempt(): no retry after this attempt */
     ev_timer backoff;
     double deadline; /* seconds from submit, all attempts; 0: none */
     ev_timer deadline_timer;
     int http;
-    ossio_buf err_body;  /* error response body (bounded) */
+    ossio__buf err_body; /* error response body (bounded) */
     int err_capped;      /* the error body was longer: the rest was not read */
-    ossio_buf req_body;  /* XML we send (complete, delete) */
+    ossio__buf req_body; /* XML we send (complete, delete) */
     void *parser;        /* response XML parser of this attempt, if any */
     uint64_t delivered;  /* GET body bytes handed to the caller */
     uint64_t crc;        /* GET: running CRC-64 of the delivered body */
@@ -98,7 +98,7 @@ struct ossio_op {
     char *next_token;      /* listing continuation: the page's marker (V1: or its last key) */
     uint64_t page_emitted; /* entries of the current page handed to on_entry */
     int truncated;
-    ossio_paging paging;
+    ossio__paging paging;
     ossio_result result;
     char code[64];
     char message[1024];
@@ -106,24 +106,24 @@ struct ossio_op {
     char host_id[256];
     char ec[64];
     char detail[512];
-    ossio_deferred done_node;
+    ossio__deferred done_node;
 };
 
 /* Client destroy: every submitted operation not finished completes with OSSIO_ECANCELED. */
-void ossio_ops_cancel_all(ossio_client *cl);
+void ossio__ops_cancel_all(ossio_client *cl);
 
 /* Whether |op|'s current attempt has handed its whole request body to the
  * connection: the server may act on it (store the object) whatever the
  * client does now. 0 between attempts and for bodies of unknown length. */
-int ossio_op_body_sent(const ossio_op *op);
+int ossio__op_body_sent(const ossio_op *op);
 
 /* The attempt in flight is the operation's last: it completes with this
  * attempt's outcome, never retries (a transfer canceled while its Complete
  * or PutObject was held lets that attempt finish, but starts no other). */
-void ossio_op_last_attempt(ossio_op *op);
+void ossio__op_last_attempt(ossio_op *op);
 
 /* Whether an attempt of |op| is in flight (0 before submit, between
  * attempts while it waits to retry, and once finished). */
-int ossio_op_in_flight(const ossio_op *op);
+int ossio__op_in_flight(const ossio_op *op);
 
-#endif /* OSSIO_OPS_OP_H */
+#endif /* OSSIO__OPS_OP_H */

@@ -71,7 +71,7 @@ static int advances(const ossio_op *op)
  * bounded pages with bounded memory. */
 static int seen_before(ossio_op *op)
 {
-    ossio_paging *pg = &op->paging;
+    ossio__paging *pg = &op->paging;
     const char *up = or_empty(pg->next_upload_marker);
     size_t n = strlen(op->next_token) + 1 + strlen(up) + 1;
     char *key = malloc(n);
@@ -115,7 +115,7 @@ static ossio_status set(char **dst, const char *src)
     return OSSIO_OK;
 }
 
-ossio_status ossio_paging_next(ossio_op *op, int *more)
+ossio_status ossio__paging_next(ossio_op *op, int *more)
 {
     *more = 0;
     if (!is_listing(op) || !op->truncated) {
@@ -154,7 +154,7 @@ ossio_status ossio_paging_next(ossio_op *op, int *more)
     return st;
 }
 
-void ossio_paging_free(ossio_op *op)
+void ossio__paging_free(ossio_op *op)
 {
     free(op->paging.upload_marker);
     free(op->paging.next_upload_marker);

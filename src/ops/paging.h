@@ -1,8 +1,8 @@
 /* Paged listings (ListObjects V1/V2, ListParts, ListMultipartUploads): after
  * each page, whether a next one is asked for and from where. A listing is
  * complete or it is an error, never a silent subset or an endless loop. */
-#ifndef OSSIO_OPS_PAGING_H
-#define OSSIO_OPS_PAGING_H
+#ifndef OSSIO__OPS_PAGING_H
+#define OSSIO__OPS_PAGING_H
 
 #include "ops/op.h"
 
@@ -11,9 +11,9 @@
  * page), or OSSIO_EPAGING with op->detail saying which rule the server broke:
  * a truncated page without a way forward, or a marker that does not advance
  * (one already used). */
-ossio_status ossio_paging_next(ossio_op *op, int *more);
+ossio_status ossio__paging_next(ossio_op *op, int *more);
 
 /* Frees the paging state of |op|. */
-void ossio_paging_free(ossio_op *op);
+void ossio__paging_free(ossio_op *op);
 
-#endif /* OSSIO_OPS_PAGING_H */
+#endif /* OSSIO__OPS_PAGING_H */

@@ -10,15 +10,15 @@
 #include "loop/client.h"
 #include "xml/oss.h"
 
-struct ossio_op_parser {
+struct ossio__op_parser {
     ossio_op *op;
-    ossio_body_kind_xml kind;
+    ossio__body_kind_xml kind;
     union {
-        ossio_xml_list_parser list;
-        ossio_xml_uploads_parser uploads;
-        ossio_xml_parts_parser parts;
-        ossio_xml_result_parser result;
-        ossio_xml_delete_parser del;
+        ossio__xml_list_parser list;
+        ossio__xml_uploads_parser uploads;
+        ossio__xml_parts_parser parts;
+        ossio__xml_result_parser result;
+        ossio__xml_delete_parser del;
     } u;
     char keybuf[1100];
     char last_key[1100];    /* V1 listings may resume after the page's last key */
@@ -39,7 +39,7 @@ static const char *cstr(char *dst, size_t cap, const char *s, size_t len)
 /* Hands an entry to the caller, except those a failed attempt at the same
  * page already handed over (a page fetched again after a dropped connection
  * lists them once more). */
-static int emit(ossio_op_parser *p, const ossio_list_entry *e)
+static int emit(ossio__op_parser *p, const ossio_list_entry *e)
 {
     ossio_op *op = p->op;
     if (p->skip > 0) {
@@ -50,9 +50,9 @@ static int emit(ossio_op_parser *p, const ossio_list_entry *e)
     return op->on_entry != NULL && op->on_entry(op, e, op->cb_ud) != 0;
 }
 
-static int on_object(void *ud, const ossio_xml_object *o)
+static int on_object(void *ud, const ossio__xml_object *o)
 {
-    ossio_op_parser *p = ud;
+    ossio__op_parser *p = ud;
     ossio_list_entry e;
     memset(&e, 0, sizeof(e));
     e.key = cstr(p->keybuf, sizeof(p->keybuf), o->key, o->key_len);
@@ -65,7 +65,7 @@ static int on_object(void *ud, const ossio_xml_object *o)
 
 static int on_prefix(void *ud, const char *prefix, size_t len)
 {
-    ossio_op_parser *p = ud;
+    ossio__op_parser *p = ud;
     ossio_list_entry e;
     memset(&e, 0, sizeof(e));
     e.key = cstr(p->keybuf, sizeof(p->keybuf), prefix, len);
@@ -74,9 +74,9 @@ static int on_prefix(void *ud, const char *prefix, size_t len)
     return emit(p, &e);
 }
 
-static int on_upload(void *ud, const ossio_xml_upload *u)
+static int on_upload(void *ud, const ossio__xml_upload *u)
 {
-    ossio_op_parser *p = ud;
+    ossio__op_parser *p = ud;
     ossio_list_entry e;
     memset(&e, 0, sizeof(e));
     e.key = cstr(p->keybuf, sizeof(p->keybuf), u->key, u->key_len);
@@ -85,9 +85,9 @@ static int on_upload(void *ud, const ossio_xml_upload *u)
     return emit(p, &e);
 }
 
-static int on_part(void *ud, const ossio_xml_part *part)
+static int on_part(void *ud, const ossio__xml_part *part)
 {
-    ossio_op_parser *p = ud;
+    ossio__op_parser *p = ud;
     ossio_list_entry e;
     memset(&e, 0, sizeof(e));
     e.key = p->op->uri.key;
@@ -111,7 +111,7 @@ static int on_deleted(void *ud, const char *key, size_t key_len)
 static int on_delete_error(void *ud, const char *key, size_t key_len, const char *code,
                            const char *message)
 {
-    ossio_op_parser *p = ud;
+    ossio__op_parser *p = ud;
     ossio_op *op = p->op;
     /* The first key that could not be deleted fails the operation. */
     if (op->code[0] == '\0') {
@@ -122,13 +122,13 @@ static int on_delete_error(void *ud, const char *key, size_t key_len, const char
     return 0;
 }
 
-static const ossio_xml_list_callbacks list_cb = {on_object, on_prefix};
-static const ossio_xml_uploads_callbacks uploads_cb = {on_upload, on_prefix};
-static const ossio_xml_delete_callbacks delete_cb = {on_deleted, on_delete_error};
+static const ossio__xml_list_callbacks list_cb = {on_object, on_prefix};
+static const ossio__xml_uploads_callbacks uploads_cb = {on_upload, on_prefix};
+static const ossio__xml_delete_callbacks delete_cb = {on_deleted, on_delete_error};
 
-ossio_op_parser *ossio_op_parser_new(ossio_op *op, ossio_body_kind_xml kind)
+ossio__op_parser *ossio__op_parser_new(ossio_op *op, ossio__body_kind_xml kind)
 {
-    ossio_op_parser *p = calloc(1, sizeof(*p));
+    ossio__op_parser *p = calloc(1, sizeof(*p));
     if (p == NULL) {
         return NULL;
     }
@@ -137,26 +137,26 @@ ossio_op_parser *ossio_op_parser_new(ossio_op *op, ossio_body_kind_xml kind)
     p->skip = op->page_emitted;
     ossio_status st = OSSIO_OK;
     switch (kind) {
-    case OSSIO_BODY_XML_LIST:
-        st = ossio_xml_list_init(&p->u.list, &list_cb, p, true, NULL);
+    case OSSIO__BODY_XML_LIST:
+        st = ossio__xml_list_init(&p->u.list, &list_cb, p, true, NULL);
         break;
-    case OSSIO_BODY_XML_UPLOADS:
-        st = ossio_xml_uploads_init(&p->u.uploads, &uploads_cb, p, false, NULL);
+    case OSSIO__BODY_XML_UPLOADS:
+        st = ossio__xml_uploads_init(&p->u.uploads, &uploads_cb, p, false, NULL);
         break;
-    case OSSIO_BODY_XML_PARTS:
-        st = ossio_xml_parts_init(&p->u.parts, on_part, p, NULL);
+    case OSSIO__BODY_XML_PARTS:
+        st = ossio__xml_parts_init(&p->u.parts, on_part, p, NULL);
         break;
-    case OSSIO_BODY_XML_INIT:
-        st = ossio_xml_result_init(&p->u.result, OSSIO_XML_INITIATE, NULL);
+    case OSSIO__BODY_XML_INIT:
+        st = ossio__xml_result_init(&p->u.result, OSSIO__XML_INITIATE, NULL);
         break;
-    case OSSIO_BODY_XML_COMPLETE:
-        st = ossio_xml_result_init(&p->u.result, OSSIO_XML_COMPLETE, NULL);
+    case OSSIO__BODY_XML_COMPLETE:
+        st = ossio__xml_result_init(&p->u.result, OSSIO__XML_COMPLETE, NULL);
         break;
-    case OSSIO_BODY_XML_COPY:
-        st = ossio_xml_result_init(&p->u.result, OSSIO_XML_COPY, NULL);
+    case OSSIO__BODY_XML_COPY:
+        st = ossio__xml_result_init(&p->u.result, OSSIO__XML_COPY, NULL);
         break;
-    case OSSIO_BODY_XML_DELETE:
-        st = ossio_xml_delete_init(&p->u.del, &delete_cb, p, false, NULL);
+    case OSSIO__BODY_XML_DELETE:
+        st = ossio__xml_delete_init(&p->u.del, &delete_cb, p, false, NULL);
         break;
     default:
         st = OSSIO_EINVAL;
@@ -169,33 +169,33 @@ ossio_op_parser *ossio_op_parser_new(ossio_op *op, ossio_body_kind_xml kind)
     return p;
 }
 
-ossio_status ossio_op_parser_feed(ossio_op_parser *p, const uint8_t *data, size_t len)
+ossio_status ossio__op_parser_feed(ossio__op_parser *p, const uint8_t *data, size_t len)
 {
     switch (p->kind) {
-    case OSSIO_BODY_XML_LIST:
-        return ossio_xml_list_feed(&p->u.list, data, len);
-    case OSSIO_BODY_XML_UPLOADS:
-        return ossio_xml_uploads_feed(&p->u.uploads, data, len);
-    case OSSIO_BODY_XML_PARTS:
-        return ossio_xml_parts_feed(&p->u.parts, data, len);
-    case OSSIO_BODY_XML_INIT:
-    case OSSIO_BODY_XML_COMPLETE:
-    case OSSIO_BODY_XML_COPY:
-        return ossio_xml_result_feed(&p->u.result, data, len);
-    case OSSIO_BODY_XML_DELETE:
-        return ossio_xml_delete_feed(&p->u.del, data, len);
+    case OSSIO__BODY_XML_LIST:
+        return ossio__xml_list_feed(&p->u.list, data, len);
+    case OSSIO__BODY_XML_UPLOADS:
+        return ossio__xml_uploads_feed(&p->u.uploads, data, len);
+    case OSSIO__BODY_XML_PARTS:
+        return ossio__xml_parts_feed(&p->u.parts, data, len);
+    case OSSIO__BODY_XML_INIT:
+    case OSSIO__BODY_XML_COMPLETE:
+    case OSSIO__BODY_XML_COPY:
+        return ossio__xml_result_feed(&p->u.result, data, len);
+    case OSSIO__BODY_XML_DELETE:
+        return ossio__xml_delete_feed(&p->u.del, data, len);
     default:
         return OSSIO_EINVAL;
     }
 }
 
-static void set_token(ossio_op *op, const ossio_xml_str *s)
+static void set_token(ossio_op *op, const ossio__xml_str *s)
 {
     free(op->next_token);
     op->next_token = s != NULL && s->p != NULL && s->len > 0 ? strndup(s->p, s->len) : NULL;
 }
 
-static void set_upload_marker(ossio_op *op, const ossio_xml_str *s)
+static void set_upload_marker(ossio_op *op, const ossio__xml_str *s)
 {
     free(op->paging.next_upload_marker);
     op->paging.next_upload_marker = s->p != NULL && s->len > 0 ? strndup(s->p, s->len) : NULL;
@@ -205,7 +205,7 @@ static void set_upload_marker(ossio_op *op, const ossio_xml_str *s)
  * or without one (S3 and OSS leave it out when no delimiter is used) the
  * page's last key, but not when a common prefix sorts after that key (going
  * on from the key would list that prefix again). ops/paging.c judges it. */
-static void list_next(ossio_op_parser *p, const ossio_xml_list_result *r)
+static void list_next(ossio__op_parser *p, const ossio__xml_list_result *r)
 {
     ossio_op *op = p->op;
     op->truncated = r->is_truncated;
@@ -214,67 +214,67 @@ static void list_next(ossio_op_parser *p, const ossio_xml_list_result *r)
     } else if (r->next_marker.p != NULL && r->next_marker.len > 0) {
         set_token(op, &r->next_marker);
     } else if (r->is_truncated && p->last_key[0] && strcmp(p->last_key, p->last_prefix) > 0) {
-        ossio_xml_str last = {p->last_key, strlen(p->last_key)};
+        ossio__xml_str last = {p->last_key, strlen(p->last_key)};
         set_token(op, &last);
     } else {
         set_token(op, NULL);
     }
 }
 
-static void copy_str(char *dst, size_t cap, const ossio_xml_str *s)
+static void copy_str(char *dst, size_t cap, const ossio__xml_str *s)
 {
     if (s->p != NULL) {
         cstr(dst, cap, s->p, s->len);
     }
 }
 
-ossio_status ossio_op_parser_finish(ossio_op_parser *p)
+ossio_status ossio__op_parser_finish(ossio__op_parser *p)
 {
     ossio_op *op = p->op;
     ossio_status st;
     switch (p->kind) {
-    case OSSIO_BODY_XML_LIST:
-        st = ossio_xml_list_finish(&p->u.list);
+    case OSSIO__BODY_XML_LIST:
+        st = ossio__xml_list_finish(&p->u.list);
         if (st == OSSIO_OK) {
             list_next(p, &p->u.list.result);
         }
         return st;
-    case OSSIO_BODY_XML_UPLOADS:
-        st = ossio_xml_uploads_finish(&p->u.uploads);
+    case OSSIO__BODY_XML_UPLOADS:
+        st = ossio__xml_uploads_finish(&p->u.uploads);
         if (st == OSSIO_OK) {
             op->truncated = p->u.uploads.result.is_truncated;
             set_token(op, &p->u.uploads.result.next_key_marker);
             set_upload_marker(op, &p->u.uploads.result.next_upload_id_marker);
         }
         return st;
-    case OSSIO_BODY_XML_PARTS:
-        st = ossio_xml_parts_finish(&p->u.parts);
+    case OSSIO__BODY_XML_PARTS:
+        st = ossio__xml_parts_finish(&p->u.parts);
         if (st == OSSIO_OK) {
             op->truncated = p->u.parts.result.is_truncated;
             if (p->u.parts.result.has_next_marker) {
                 char num[24];
                 snprintf(num, sizeof(num), "%llu",
                          (unsigned long long)p->u.parts.result.next_part_number_marker);
-                ossio_xml_str s = {num, strlen(num)};
+                ossio__xml_str s = {num, strlen(num)};
                 set_token(op, &s);
             } else {
                 set_token(op, NULL);
             }
         }
         return st;
-    case OSSIO_BODY_XML_INIT:
-    case OSSIO_BODY_XML_COMPLETE:
-    case OSSIO_BODY_XML_COPY:
-        st = ossio_xml_result_finish(&p->u.result);
+    case OSSIO__BODY_XML_INIT:
+    case OSSIO__BODY_XML_COMPLETE:
+    case OSSIO__BODY_XML_COPY:
+        st = ossio__xml_result_finish(&p->u.result);
         if (st == OSSIO_EHTTP && p->u.result.result.error.code[0]) {
             /* CopyObject and Complete can answer 200 with an <Error> body. */
-            const ossio_xml_result *r = &p->u.result.result;
+            const ossio__xml_result *r = &p->u.result.result;
             snprintf(op->code, sizeof(op->code), "%s", r->error.code);
             snprintf(op->message, sizeof(op->message), "%s", r->error.message);
             return OSSIO_ESERVER;
         }
         if (st == OSSIO_OK) {
-            const ossio_xml_result *r = &p->u.result.result;
+            const ossio__xml_result *r = &p->u.result.result;
             copy_str(op->upload_id_out, sizeof(op->upload_id_out), &r->upload_id);
             if (r->etag.p != NULL) {
                 copy_str(op->etag, sizeof(op->etag), &r->etag);
@@ -286,8 +286,8 @@ ossio_status ossio_op_parser_finish(ossio_op_parser *p)
             }
         }
         return st;
-    case OSSIO_BODY_XML_DELETE:
-        st = ossio_xml_delete_finish(&p->u.del);
+    case OSSIO__BODY_XML_DELETE:
+        st = ossio__xml_delete_finish(&p->u.del);
         if (st == OSSIO_OK && op->code[0]) {
             return OSSIO_EHTTP;
         }
@@ -297,28 +297,28 @@ ossio_status ossio_op_parser_finish(ossio_op_parser *p)
     }
 }
 
-void ossio_op_parser_free(ossio_op_parser *p)
+void ossio__op_parser_free(ossio__op_parser *p)
 {
     if (p == NULL) {
         return;
     }
     switch (p->kind) {
-    case OSSIO_BODY_XML_LIST:
-        ossio_xml_list_free(&p->u.list);
+    case OSSIO__BODY_XML_LIST:
+        ossio__xml_list_free(&p->u.list);
         break;
-    case OSSIO_BODY_XML_UPLOADS:
-        ossio_xml_uploads_free(&p->u.uploads);
+    case OSSIO__BODY_XML_UPLOADS:
+        ossio__xml_uploads_free(&p->u.uploads);
         break;
-    case OSSIO_BODY_XML_PARTS:
-        ossio_xml_parts_free(&p->u.parts);
+    case OSSIO__BODY_XML_PARTS:
+        ossio__xml_parts_free(&p->u.parts);
         break;
-    case OSSIO_BODY_XML_INIT:
-    case OSSIO_BODY_XML_COMPLETE:
-    case OSSIO_BODY_XML_COPY:
-        ossio_xml_result_free(&p->u.result);
+    case OSSIO__BODY_XML_INIT:
+    case OSSIO__BODY_XML_COMPLETE:
+    case OSSIO__BODY_XML_COPY:
+        ossio__xml_result_free(&p->u.result);
         break;
-    case OSSIO_BODY_XML_DELETE:
-        ossio_xml_delete_free(&p->u.del);
+    case OSSIO__BODY_XML_DELETE:
+        ossio__xml_delete_free(&p->u.del);
         break;
     default:
         break;
@@ -326,43 +326,43 @@ void ossio_op_parser_free(ossio_op_parser *p)
     free(p);
 }
 
-void ossio_op_parser_detail(const ossio_op_parser *p, char *out, size_t cap)
+void ossio__op_parser_detail(const ossio__op_parser *p, char *out, size_t cap)
 {
     const char *name = "the";
-    const ossio_xml_doc *d = NULL;
+    const ossio__xml_doc *d = NULL;
     switch (p->kind) {
-    case OSSIO_BODY_XML_LIST:
+    case OSSIO__BODY_XML_LIST:
         name = p->op->cl->oss.list_v1 ? "ListObjects" : "ListObjectsV2";
         d = &p->u.list.d;
         break;
-    case OSSIO_BODY_XML_UPLOADS:
+    case OSSIO__BODY_XML_UPLOADS:
         name = "ListMultipartUploads";
         d = &p->u.uploads.d;
         break;
-    case OSSIO_BODY_XML_PARTS:
+    case OSSIO__BODY_XML_PARTS:
         name = "ListParts";
         d = &p->u.parts.d;
         break;
-    case OSSIO_BODY_XML_INIT:
-    case OSSIO_BODY_XML_COMPLETE:
-    case OSSIO_BODY_XML_COPY:
-        name = p->kind == OSSIO_BODY_XML_INIT       ? "InitiateMultipartUpload"
-               : p->kind == OSSIO_BODY_XML_COMPLETE ? "CompleteMultipartUpload"
-                                                    : "CopyObject";
+    case OSSIO__BODY_XML_INIT:
+    case OSSIO__BODY_XML_COMPLETE:
+    case OSSIO__BODY_XML_COPY:
+        name = p->kind == OSSIO__BODY_XML_INIT       ? "InitiateMultipartUpload"
+               : p->kind == OSSIO__BODY_XML_COMPLETE ? "CompleteMultipartUpload"
+                                                     : "CopyObject";
         d = &p->u.result.d;
         break;
-    case OSSIO_BODY_XML_DELETE:
+    case OSSIO__BODY_XML_DELETE:
         name = "DeleteMultipleObjects";
         d = &p->u.del.d;
         break;
     default:
         break;
     }
-    const char *why = d != NULL ? ossio_xml_stream_error(&d->s) : "";
+    const char *why = d != NULL ? ossio__xml_stream_error(&d->s) : "";
     snprintf(out, cap, "malformed XML in the %s response%s%s", name, why[0] ? ": " : "", why);
 }
 
-static void take_error(ossio_op *op, const ossio_xml_error *e)
+static void take_error(ossio_op *op, const ossio__xml_error *e)
 {
     snprintf(op->code, sizeof(op->code), "%s", e->code);
     snprintf(op->message, sizeof(op->message), "%s", e->message);
@@ -377,32 +377,32 @@ static void take_error(ossio_op *op, const ossio_xml_error *e)
     }
 }
 
-int ossio_op_parse_error(ossio_op *op, const uint8_t *xml, size_t len)
+int ossio__op_parse_error(ossio_op *op, const uint8_t *xml, size_t len)
 {
-    ossio_xml_error e;
+    ossio__xml_error e;
     memset(&e, 0, sizeof(e));
-    if (ossio_xml_error_parse(&e, xml, len) != OSSIO_OK &&
-        ossio_xml_error_parse_prefix(&e, xml, len) != OSSIO_OK) {
+    if (ossio__xml_error_parse(&e, xml, len) != OSSIO_OK &&
+        ossio__xml_error_parse_prefix(&e, xml, len) != OSSIO_OK) {
         return 0;
     }
     take_error(op, &e);
     return 1;
 }
 
-int ossio_op_parse_error_b64(ossio_op *op, const char *b64)
+int ossio__op_parse_error_b64(ossio_op *op, const char *b64)
 {
-    ossio_xml_error e;
+    ossio__xml_error e;
     memset(&e, 0, sizeof(e));
-    if (ossio_xml_error_from_header(&e, b64, strlen(b64)) != OSSIO_OK) {
+    if (ossio__xml_error_from_header(&e, b64, strlen(b64)) != OSSIO_OK) {
         return 0;
     }
     take_error(op, &e);
     return 1;
 }
 
-ossio_status ossio_op_write_complete(ossio_op *op, ossio_buf *out)
+ossio_status ossio__op_write_complete(ossio_op *op, ossio__buf *out)
 {
-    ossio_xml_part_ref *refs = calloc(op->n_parts, sizeof(*refs));
+    ossio__xml_part_ref *refs = calloc(op->n_parts, sizeof(*refs));
     if (refs == NULL) {
         return OSSIO_ENOMEM;
     }
@@ -411,14 +411,14 @@ ossio_status ossio_op_write_complete(ossio_op *op, ossio_buf *out)
         refs[i].etag = op->parts[i].etag;
         refs[i].etag_len = strlen(op->parts[i].etag);
     }
-    ossio_status st = ossio_xml_write_complete(out, refs, op->n_parts);
+    ossio_status st = ossio__xml_write_complete(out, refs, op->n_parts);
     free(refs);
     return st;
 }
 
-ossio_status ossio_op_write_delete(ossio_op *op, size_t from, size_t n, ossio_buf *out)
+ossio_status ossio__op_write_delete(ossio_op *op, size_t from, size_t n, ossio__buf *out)
 {
-    ossio_xml_key *keys = calloc(n, sizeof(*keys));
+    ossio__xml_key *keys = calloc(n, sizeof(*keys));
     if (keys == NULL) {
         return OSSIO_ENOMEM;
     }
@@ -426,7 +426,7 @@ ossio_status ossio_op_write_delete(ossio_op *op, size_t from, size_t n, ossio_bu
         keys[i].key = op->keys[from + i];
         keys[i].len = strlen(op->keys[from + i]);
     }
-    ossio_status st = ossio_xml_write_delete(out, true, keys, n);
+    ossio_status st = ossio__xml_write_delete(out, true, keys, n);
     free(keys);
     return st;
 }

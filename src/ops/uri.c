@@ -9,7 +9,7 @@
 #include "sign/sign.h"
 #include "util/cursor.h"
 
-int ossio_bucket_valid(const char *b, int s3_dialect)
+int ossio__bucket_valid(const char *b, int s3_dialect)
 {
     size_t n = strlen(b);
     if (n < 3 || n > 63) {
@@ -28,7 +28,8 @@ int ossio_bucket_valid(const char *b, int s3_dialect)
     return 1;
 }
 
-ossio_status ossio_uri_parse(ossio_uri *u, const char *s, int s3_dialect, char *msg, size_t msg_len)
+ossio_status ossio__uri_parse(ossio__uri *u, const char *s, int s3_dialect, char *msg,
+                              size_t msg_len)
 {
     memset(u, 0, sizeof(*u));
     if (s == NULL) {
@@ -67,7 +68,7 @@ ossio_status ossio_uri_parse(ossio_uri *u, const char *s, int s3_dialect, char *
         return OSSIO_EBADBUCKET;
     }
     memcpy(u->bucket, b, blen);
-    if (!ossio_bucket_valid(u->bucket, s3_dialect)) {
+    if (!ossio__bucket_valid(u->bucket, s3_dialect)) {
         snprintf(msg, msg_len,
                  "invalid bucket name '%s': 3 to 63 lower-case letters, digits and hyphens, "
                  "starting and ending with a letter or digit",
@@ -85,28 +86,28 @@ ossio_status ossio_uri_parse(ossio_uri *u, const char *s, int s3_dialect, char *
     memcpy(u->key, k, klen);
     size_t o = klen;
     u->key[o] = '\0';
-    if (o > OSSIO_MAX_KEY_BYTES) {
+    if (o > OSSIO__MAX_KEY_BYTES) {
         snprintf(msg, msg_len, "object key is %zu bytes long; the limit is %d bytes", o,
-                 OSSIO_MAX_KEY_BYTES);
-        ossio_uri_free(u);
+                 OSSIO__MAX_KEY_BYTES);
+        ossio__uri_free(u);
         return OSSIO_EKEYTOOLONG;
     }
     if (o > 0 && (u->key[0] == '\\')) {
         snprintf(msg, msg_len, "an object key cannot start with '\\'");
-        ossio_uri_free(u);
+        ossio__uri_free(u);
         return OSSIO_EBADURI;
     }
     return OSSIO_OK;
 }
 
-void ossio_uri_free(ossio_uri *u)
+void ossio__uri_free(ossio__uri *u)
 {
     free(u->key);
     u->key = NULL;
 }
 
-ossio_status ossio_endpoint_parse(ossio_endpoint *ep, const char *s, int secure, char *msg,
-                                  size_t msg_len)
+ossio_status ossio__endpoint_parse(ossio__endpoint *ep, const char *s, int secure, char *msg,
+                                   size_t msg_len)
 {
     memset(ep, 0, sizeof(*ep));
     while (s != NULL && (*s == ' ' || *s == '\t')) {
@@ -145,7 +146,7 @@ ossio_status ossio_endpoint_parse(ossio_endpoint *ep, const char *s, int secure,
         s++;
         size_t plen = strcspn(s, "/ \t");
         uint64_t port = 0;
-        if (!ossio_u64_dec(s, plen, &port) || port == 0 || port > 65535) {
+        if (!ossio__u64_dec(s, plen, &port) || port == 0 || port > 65535) {
             snprintf(msg, msg_len, "invalid port in 'fs.oss.endpoint'");
             return OSSIO_ECONFIG;
         }
@@ -165,7 +166,7 @@ ossio_status ossio_endpoint_parse(ossio_endpoint *ep, const char *s, int secure,
     return OSSIO_OK;
 }
 
-void ossio_endpoint_region(const ossio_endpoint *ep, char *out, size_t out_len)
+void ossio__endpoint_region(const ossio__endpoint *ep, char *out, size_t out_len)
 {
     out[0] = '\0';
     const char *h = ep->host;
@@ -185,8 +186,8 @@ void ossio_endpoint_region(const ossio_endpoint *ep, char *out, size_t out_len)
     snprintf(out, out_len, "%.*s", (int)n, h + 4);
 }
 
-ossio_status ossio_url_for(ossio_buf *out, char *host, size_t host_len, const ossio_endpoint *ep,
-                           const char *bucket, const char *key, const char *query, int path_style)
+ossio_status ossio__url_for(ossio__buf *out, char *host, size_t host_len, const ossio__endpoint *ep,
+                            const char *bucket, const char *key, const char *query, int path_style)
 {
     char port[16] = "";
     if (ep->port != 0) {
@@ -195,30 +196,30 @@ ossio_status ossio_url_for(ossio_buf *out, char *host, size_t host_len, const os
     int vhost = !path_style && bucket != NULL && *bucket;
     snprintf(host, host_len, "%s%s%s%s", vhost ? bucket : "", vhost ? "." : "", ep->host, port);
     const char *scheme = ep->tls ? "https://" : "http://";
-    ossio_status st = ossio_buf_append(out, scheme, strlen(scheme));
+    ossio_status st = ossio__buf_append(out, scheme, strlen(scheme));
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(out, host, strlen(host));
+        st = ossio__buf_append(out, host, strlen(host));
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append_byte(out, '/');
+        st = ossio__buf_append_byte(out, '/');
     }
     if (st == OSSIO_OK && !vhost && bucket != NULL && *bucket) {
-        st = ossio_buf_append(out, bucket, strlen(bucket));
+        st = ossio__buf_append(out, bucket, strlen(bucket));
         if (st == OSSIO_OK && key != NULL && *key) {
-            st = ossio_buf_append_byte(out, '/');
+            st = ossio__buf_append_byte(out, '/');
         }
     }
     if (st == OSSIO_OK && key != NULL) {
-        st = ossio_uri_encode(out, key, strlen(key), 1);
+        st = ossio__uri_encode(out, key, strlen(key), 1);
     }
     if (st == OSSIO_OK && query != NULL && *query) {
-        st = ossio_buf_append_byte(out, '?');
+        st = ossio__buf_append_byte(out, '?');
         if (st == OSSIO_OK) {
-            st = ossio_buf_append(out, query, strlen(query));
+            st = ossio__buf_append(out, query, strlen(query));
         }
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append_byte(out, 0);
+        st = ossio__buf_append_byte(out, 0);
         out->len--; /* NUL-terminated, not counted */
     }
     return st;

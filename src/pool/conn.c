@@ -25,10 +25,10 @@
 static void on_io(struct ev_loop *loop, ev_io *w, int revents);
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents);
 static void on_read_again(struct ev_loop *loop, ev_timer *w, int revents);
-static void try_next_address(ossio_conn *c);
-static void flush(ossio_conn *c);
+static void try_next_address(ossio__conn *c);
+static void flush(ossio__conn *c);
 
-static void set_events(ossio_conn *c, int events)
+static void set_events(ossio__conn *c, int events)
 {
     if (c->fd < 0) {
         return;
@@ -43,7 +43,7 @@ static void set_events(ossio_conn *c, int events)
     }
 }
 
-static void free_conn(ossio_conn *c)
+static void free_conn(ossio__conn *c)
 {
     ev_timer_stop(c->cl->loop, &c->read_again);
     if (c->ssl != NULL) {
@@ -55,15 +55,15 @@ static void free_conn(ossio_conn *c)
     if (c->proto != NULL && c->proto_data != NULL) {
         c->proto->free(c);
     }
-    ossio_buf_free(&c->wbuf);
+    ossio__buf_free(&c->wbuf);
     free(c->rbuf);
     free(c);
 }
 
-static void unlink_conn(ossio_conn *c)
+static void unlink_conn(ossio__conn *c)
 {
-    ossio_origin *o = c->origin;
-    for (ossio_conn **p = &o->conns; *p != NULL; p = &(*p)->next) {
+    ossio__origin *o = c->origin;
+    for (ossio__conn **p = &o->conns; *p != NULL; p = &(*p)->next) {
         if (*p == c) {
             *p = c->next;
             o->n_conns--;
@@ -72,20 +72,20 @@ static void unlink_conn(ossio_conn *c)
     }
 }
 
-void ossio_conn_close(ossio_conn *c, ossio_status why, const char *detail)
+void ossio__conn_close(ossio__conn *c, ossio_status why, const char *detail)
 {
-    if (c->state == OSSIO_CONN_DEAD) {
+    if (c->state == OSSIO__CONN_DEAD) {
         return;
     }
     ossio_client *cl = c->cl;
-    ossio_origin *o = c->origin;
-    int was_connecting = c->state < OSSIO_CONN_READY;
-    c->state = OSSIO_CONN_DEAD;
+    ossio__origin *o = c->origin;
+    int was_connecting = c->state < OSSIO__CONN_READY;
+    c->state = OSSIO__CONN_DEAD;
     ev_io_stop(cl->loop, &c->io);
     ev_timer_stop(cl->loop, &c->timer);
     ev_timer_stop(cl->loop, &c->read_again);
     if (c->dns != NULL) {
-        ossio_resolve_cancel(c->dns);
+        ossio__resolve_cancel(c->dns);
         c->dns = NULL;
     }
     if (was_connecting) {
@@ -99,29 +99,29 @@ void ossio_conn_close(ossio_conn *c, ossio_status why, const char *detail)
     }
     c->busy--;
     unlink_conn(c);
-    ossio_log(cl, why == OSSIO_OK || why == OSSIO_ECANCELED ? OSSIO_LOG_DEBUG : OSSIO_LOG_INFO,
-              "connection to %s closed: %s", o->authority,
-              detail != NULL ? detail : ossio_strerror(why));
+    ossio__log(cl, why == OSSIO_OK || why == OSSIO_ECANCELED ? OSSIO_LOG_DEBUG : OSSIO_LOG_INFO,
+               "connection to %s closed: %s", o->authority,
+               detail != NULL ? detail : ossio_strerror(why));
     char saved[sizeof(c->detail)];
     snprintf(saved, sizeof(saved), "%s", detail != NULL ? detail : ossio_strerror(why));
     if (c->busy == 0) {
         free_conn(c); /* |detail| may point into it */
     }
     if (was_connecting && why != OSSIO_ECANCELED) {
-        ossio_pool_connect_failed(o, why, saved);
+        ossio__pool_connect_failed(o, why, saved);
     } else {
-        ossio_pool_dispatch(o);
+        ossio__pool_dispatch(o);
     }
 }
 
-static void fail_connect(ossio_conn *c, ossio_status st, const char *detail)
+static void fail_connect(ossio__conn *c, ossio_status st, const char *detail)
 {
-    ossio_conn_close(c, st, detail);
+    ossio__conn_close(c, st, detail);
 }
 
-static void on_resolved(void *ud, ossio_status st, const ossio_addrs *addrs)
+static void on_resolved(void *ud, ossio_status st, const ossio__addrs *addrs)
 {
-    ossio_conn *c = ud;
+    ossio__conn *c = ud;
     c->dns = NULL;
     if (st != OSSIO_OK) {
         char detail[192];
@@ -132,23 +132,23 @@ static void on_resolved(void *ud, ossio_status st, const ossio_addrs *addrs)
     }
     c->addrs = *addrs;
     c->addr_idx = 0;
-    c->state = OSSIO_CONN_CONNECTING;
+    c->state = OSSIO__CONN_CONNECTING;
     c->last_connect_error = OSSIO_ECONNECT;
     try_next_address(c);
 }
 
-ossio_status ossio_conn_open(ossio_origin *o)
+ossio_status ossio__conn_open(ossio__origin *o)
 {
     ossio_client *cl = o->cl;
-    ossio_conn *c = calloc(1, sizeof(*c));
+    ossio__conn *c = calloc(1, sizeof(*c));
     if (c == NULL) {
         return OSSIO_ENOMEM;
     }
     c->cl = cl;
     c->origin = o;
     c->fd = -1;
-    c->state = OSSIO_CONN_RESOLVING;
-    ossio_buf_init(&c->wbuf, SIZE_MAX / 2, OSSIO_ENOMEM);
+    c->state = OSSIO__CONN_RESOLVING;
+    ossio__buf_init(&c->wbuf, SIZE_MAX / 2, OSSIO_ENOMEM);
     ev_init(&c->io, on_io);
     c->io.data = c;
     ev_init(&c->timer, on_timer);
@@ -160,7 +160,7 @@ ossio_status ossio_conn_open(ossio_origin *o)
     o->n_conns++;
     o->n_connecting++;
     ossio_status err = OSSIO_OK;
-    c->dns = ossio_resolve(cl->resolver, o->host, o->port, on_resolved, c, &err);
+    c->dns = ossio__resolve(cl->resolver, o->host, o->port, on_resolved, c, &err);
     if (c->dns == NULL) {
         /* The resolver could not even queue the lookup: report it from the loop. */
         o->n_connecting--;
@@ -206,7 +206,7 @@ static ossio_status errno_status(int e)
     }
 }
 
-static void connect_error(ossio_conn *c, ossio_status st, int e)
+static void connect_error(ossio__conn *c, ossio_status st, int e)
 {
     char a[80];
     c->last_connect_error = st;
@@ -214,7 +214,7 @@ static void connect_error(ossio_conn *c, ossio_status st, int e)
              addr_str(&c->addrs.addr[c->addr_idx], a, sizeof(a)),
              st == OSSIO_ECONNTIMEOUT ? "timed out (fs.oss.connection.establish.timeout)"
                                       : strerror(e));
-    ossio_log(c->cl, OSSIO_LOG_DEBUG, "%s", c->detail);
+    ossio__log(c->cl, OSSIO_LOG_DEBUG, "%s", c->detail);
     ev_io_stop(c->cl->loop, &c->io);
     ev_timer_stop(c->cl->loop, &c->timer);
     if (c->fd >= 0) {
@@ -224,9 +224,9 @@ static void connect_error(ossio_conn *c, ossio_status st, int e)
     c->addr_idx++;
 }
 
-static void start_tls_or_protocol(ossio_conn *c);
+static void start_tls_or_protocol(ossio__conn *c);
 
-static void try_next_address(ossio_conn *c)
+static void try_next_address(ossio__conn *c)
 {
     while (c->addr_idx < c->addrs.n) {
         const struct sockaddr_storage *sa = &c->addrs.addr[c->addr_idx];
@@ -257,10 +257,10 @@ static void try_next_address(ossio_conn *c)
     fail_connect(c, c->last_connect_error, detail);
 }
 
-static void ready(ossio_conn *c, const ossio_proto *proto)
+static void ready(ossio__conn *c, const ossio__proto *proto)
 {
     ossio_client *cl = c->cl;
-    ossio_origin *o = c->origin;
+    ossio__origin *o = c->origin;
     ev_timer_stop(cl->loop, &c->timer);
     c->proto = proto;
     c->rbuf = malloc(READ_CHUNK);
@@ -269,70 +269,70 @@ static void ready(ossio_conn *c, const ossio_proto *proto)
         fail_connect(c, st, "could not set up the protocol");
         return;
     }
-    c->state = OSSIO_CONN_READY;
+    c->state = OSSIO__CONN_READY;
     o->n_connecting--;
     o->proto = proto;
     cl->stats[OSSIO_STAT_CONNECTIONS_OPENED]++;
     c->serial = cl->stats[OSSIO_STAT_CONNECTIONS_OPENED];
     cl->stats[OSSIO_STAT_CONNECTIONS_OPEN]++;
-    cl->stats[proto == &ossio_proto_h2 ? OSSIO_STAT_CONNECTIONS_H2 : OSSIO_STAT_CONNECTIONS_H1]++;
-    ossio_log(cl, OSSIO_LOG_DEBUG, "connected to %s over %s%s", o->authority, proto->name,
-              c->ssl != NULL && SSL_session_reused(c->ssl) ? " (TLS session resumed)" : "");
+    cl->stats[proto == &ossio__proto_h2 ? OSSIO_STAT_CONNECTIONS_H2 : OSSIO_STAT_CONNECTIONS_H1]++;
+    ossio__log(cl, OSSIO_LOG_DEBUG, "connected to %s over %s%s", o->authority, proto->name,
+               c->ssl != NULL && SSL_session_reused(c->ssl) ? " (TLS session resumed)" : "");
     set_events(c, EV_READ | EV_WRITE);
     if (c->ssl != NULL && SSL_has_pending(c->ssl)) {
         ev_timer_start(cl->loop, &c->read_again); /* the handshake read ahead */
     }
-    ossio_pool_dispatch(o);
-    if (c->state == OSSIO_CONN_READY && proto->active(c) == 0) {
+    ossio__pool_dispatch(o);
+    if (c->state == OSSIO__CONN_READY && proto->active(c) == 0) {
         ev_timer_set(&c->timer, cl->set.conn_idle, 0.);
         ev_timer_start(cl->loop, &c->timer);
     }
 }
 
-static void handshake(ossio_conn *c)
+static void handshake(ossio__conn *c)
 {
     ossio_status st = OSSIO_ETLS;
-    switch (ossio_tls_handshake(c->ssl, &st, c->detail, sizeof(c->detail))) {
-    case OSSIO_TLS_WANT_READ:
+    switch (ossio__tls_handshake(c->ssl, &st, c->detail, sizeof(c->detail))) {
+    case OSSIO__TLS_WANT_READ:
         set_events(c, EV_READ);
         return;
-    case OSSIO_TLS_WANT_WRITE:
+    case OSSIO__TLS_WANT_WRITE:
         set_events(c, EV_WRITE);
         return;
-    case OSSIO_TLS_FAILED:
+    case OSSIO__TLS_FAILED:
         fail_connect(c, st, c->detail);
         return;
-    case OSSIO_TLS_DONE:
+    case OSSIO__TLS_DONE:
         break;
     }
     if (SSL_session_reused(c->ssl)) {
         c->cl->stats[OSSIO_STAT_TLS_RESUMED]++;
     }
-    const char *alpn = ossio_tls_alpn(c->ssl);
-    ready(c, alpn != NULL && strcmp(alpn, "h2") == 0 ? &ossio_proto_h2 : &ossio_proto_h1);
+    const char *alpn = ossio__tls_alpn(c->ssl);
+    ready(c, alpn != NULL && strcmp(alpn, "h2") == 0 ? &ossio__proto_h2 : &ossio__proto_h1);
 }
 
-static void start_tls_or_protocol(ossio_conn *c)
+static void start_tls_or_protocol(ossio__conn *c)
 {
-    ossio_origin *o = c->origin;
+    ossio__origin *o = c->origin;
     if (!o->tls) {
-        ready(c, c->cl->set.h2c ? &ossio_proto_h2 : &ossio_proto_h1);
+        ready(c, c->cl->set.h2c ? &ossio__proto_h2 : &ossio__proto_h1);
         return;
     }
-    ossio_status st = ossio_tls_new(&c->ssl, c->cl->ssl_ctx, c->fd, o->host, o->session);
+    ossio_status st = ossio__tls_new(&c->ssl, c->cl->ssl_ctx, c->fd, o->host, o->session);
     if (st != OSSIO_OK) {
         fail_connect(c, st, "could not set up TLS");
         return;
     }
     SSL_set_app_data(c->ssl, c);
-    c->state = OSSIO_CONN_HANDSHAKE;
+    c->state = OSSIO__CONN_HANDSHAKE;
     handshake(c);
 }
 
-int ossio_conn_new_session(SSL *ssl, SSL_SESSION *sess)
+int ossio__conn_new_session(SSL *ssl, SSL_SESSION *sess)
 {
-    ossio_conn *c = SSL_get_app_data(ssl);
-    if (c == NULL || c->state == OSSIO_CONN_DEAD) {
+    ossio__conn *c = SSL_get_app_data(ssl);
+    if (c == NULL || c->state == OSSIO__CONN_DEAD) {
         return 0;
     }
     if (c->origin->session != NULL) {
@@ -344,14 +344,14 @@ int ossio_conn_new_session(SSL *ssl, SSL_SESSION *sess)
 
 /* Reads and hands bytes to the protocol until the socket is drained or the
  * budget is used. */
-static void do_read(ossio_conn *c)
+static void do_read(ossio__conn *c)
 {
     size_t total = 0;
-    while (c->state == OSSIO_CONN_READY || c->state == OSSIO_CONN_DRAINING) {
+    while (c->state == OSSIO__CONN_READY || c->state == OSSIO__CONN_DRAINING) {
         ssize_t n;
         ossio_status st = OSSIO_ECONNRESET;
         if (c->ssl != NULL) {
-            n = ossio_tls_read(c->ssl, c->rbuf, READ_CHUNK, &st);
+            n = ossio__tls_read(c->ssl, c->rbuf, READ_CHUNK, &st);
             if (n == -1) {
                 return;
             }
@@ -371,18 +371,18 @@ static void do_read(ossio_conn *c)
             }
         }
         if (n == 0) {
-            ossio_conn_close(c, OSSIO_ECONNRESET, "connection closed by the server");
+            ossio__conn_close(c, OSSIO_ECONNRESET, "connection closed by the server");
             return;
         }
         if (n < 0) {
             char detail[96];
             snprintf(detail, sizeof(detail), "connection error: %s", ossio_strerror(st));
-            ossio_conn_close(c, st, detail);
+            ossio__conn_close(c, st, detail);
             return;
         }
         st = c->proto->recv(c, c->rbuf, (size_t)n);
         if (st != OSSIO_OK) {
-            ossio_conn_close(c, st, c->detail[0] ? c->detail : NULL);
+            ossio__conn_close(c, st, c->detail[0] ? c->detail : NULL);
             return;
         }
         total += (size_t)n;
@@ -397,18 +397,18 @@ static void do_read(ossio_conn *c)
 }
 
 /* Writes what is buffered, refilling from the protocol, until done or EAGAIN. */
-static void flush(ossio_conn *c)
+static void flush(ossio__conn *c)
 {
-    while (c->state == OSSIO_CONN_READY || c->state == OSSIO_CONN_DRAINING) {
+    while (c->state == OSSIO__CONN_READY || c->state == OSSIO__CONN_DRAINING) {
         if (c->woff == c->wbuf.len) {
-            ossio_buf_reset(&c->wbuf);
+            ossio__buf_reset(&c->wbuf);
             c->woff = 0;
             if (!c->proto->want_write(c)) {
                 break;
             }
             ossio_status st = c->proto->send(c, WRITE_BUDGET);
             if (st != OSSIO_OK) {
-                ossio_conn_close(c, st, c->detail[0] ? c->detail : NULL);
+                ossio__conn_close(c, st, c->detail[0] ? c->detail : NULL);
                 return;
             }
             if (c->wbuf.len == 0) {
@@ -420,7 +420,7 @@ static void flush(ossio_conn *c)
         ssize_t n;
         ossio_status st = OSSIO_ECONNRESET;
         if (c->ssl != NULL) {
-            n = ossio_tls_write(c->ssl, p, len, &st);
+            n = ossio__tls_write(c->ssl, p, len, &st);
             if (n == -1 || n == -2) {
                 set_events(c, EV_READ | EV_WRITE);
                 return;
@@ -437,12 +437,12 @@ static void flush(ossio_conn *c)
             }
         }
         if (n < 0) {
-            ossio_conn_close(c, st, "connection error while sending");
+            ossio__conn_close(c, st, "connection error while sending");
             return;
         }
         c->woff += (size_t)n;
     }
-    if (c->state == OSSIO_CONN_READY || c->state == OSSIO_CONN_DRAINING) {
+    if (c->state == OSSIO__CONN_READY || c->state == OSSIO__CONN_DRAINING) {
         set_events(c, EV_READ);
     }
 }
@@ -450,10 +450,10 @@ static void flush(ossio_conn *c)
 static void on_io(struct ev_loop *loop, ev_io *w, int revents)
 {
     (void)loop;
-    ossio_conn *c = w->data;
+    ossio__conn *c = w->data;
     c->busy++;
     switch (c->state) {
-    case OSSIO_CONN_CONNECTING: {
+    case OSSIO__CONN_CONNECTING: {
         int err = 0;
         socklen_t len = sizeof(err);
         if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
@@ -468,26 +468,26 @@ static void on_io(struct ev_loop *loop, ev_io *w, int revents)
         }
         break;
     }
-    case OSSIO_CONN_HANDSHAKE:
+    case OSSIO__CONN_HANDSHAKE:
         handshake(c);
         break;
-    case OSSIO_CONN_READY:
-    case OSSIO_CONN_DRAINING:
+    case OSSIO__CONN_READY:
+    case OSSIO__CONN_DRAINING:
         if ((revents & EV_READ) || c->tls_want_write) {
             c->tls_want_write = 0;
             do_read(c);
         }
         flush(c);
-        if (c->state == OSSIO_CONN_DRAINING && c->proto->active(c) == 0 &&
+        if (c->state == OSSIO__CONN_DRAINING && c->proto->active(c) == 0 &&
             !c->proto->want_write(c)) {
-            ossio_conn_close(c, OSSIO_OK, "drained");
+            ossio__conn_close(c, OSSIO_OK, "drained");
         }
         break;
     default:
         break;
     }
     c->busy--;
-    if (c->state == OSSIO_CONN_DEAD && c->busy == 0) {
+    if (c->state == OSSIO__CONN_DEAD && c->busy == 0) {
         free_conn(c);
     }
 }
@@ -495,7 +495,7 @@ static void on_io(struct ev_loop *loop, ev_io *w, int revents)
 static void on_read_again(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)revents;
-    ossio_conn *c = w->data;
+    ossio__conn *c = w->data;
     on_io(loop, &c->io, EV_READ);
 }
 
@@ -503,50 +503,50 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)loop;
     (void)revents;
-    ossio_conn *c = w->data;
+    ossio__conn *c = w->data;
     c->busy++;
-    if (c->state == OSSIO_CONN_CONNECTING) {
+    if (c->state == OSSIO__CONN_CONNECTING) {
         connect_error(c, OSSIO_ECONNTIMEOUT, ETIMEDOUT);
         try_next_address(c);
-    } else if (c->state == OSSIO_CONN_HANDSHAKE) {
+    } else if (c->state == OSSIO__CONN_HANDSHAKE) {
         fail_connect(c, OSSIO_ECONNTIMEOUT,
                      "TLS handshake timed out (fs.oss.connection.establish.timeout)");
-    } else if (c->state == OSSIO_CONN_READY && c->proto->active(c) == 0) {
-        ossio_conn_close(c, OSSIO_OK, "idle");
+    } else if (c->state == OSSIO__CONN_READY && c->proto->active(c) == 0) {
+        ossio__conn_close(c, OSSIO_OK, "idle");
     }
     c->busy--;
-    if (c->state == OSSIO_CONN_DEAD && c->busy == 0) {
+    if (c->state == OSSIO__CONN_DEAD && c->busy == 0) {
         free_conn(c);
     }
 }
 
-void ossio_conn_want_write(ossio_conn *c)
+void ossio__conn_want_write(ossio__conn *c)
 {
-    if (c->state == OSSIO_CONN_READY || c->state == OSSIO_CONN_DRAINING) {
+    if (c->state == OSSIO__CONN_READY || c->state == OSSIO__CONN_DRAINING) {
         set_events(c, EV_READ | EV_WRITE);
     }
 }
 
-void ossio_conn_drain(ossio_conn *c)
+void ossio__conn_drain(ossio__conn *c)
 {
-    if (c->state == OSSIO_CONN_READY) {
-        c->state = OSSIO_CONN_DRAINING;
-        ossio_conn_want_write(c);
+    if (c->state == OSSIO__CONN_READY) {
+        c->state = OSSIO__CONN_DRAINING;
+        ossio__conn_want_write(c);
     }
 }
 
-void ossio_conn_request_done(ossio_conn *c)
+void ossio__conn_request_done(ossio__conn *c)
 {
-    if (c->state != OSSIO_CONN_READY && c->state != OSSIO_CONN_DRAINING) {
+    if (c->state != OSSIO__CONN_READY && c->state != OSSIO__CONN_DRAINING) {
         return;
     }
     c->served++;
-    ossio_conn_want_write(c);
-    ossio_pool_dispatch(c->origin);
-    if (c->state == OSSIO_CONN_READY && c->proto->active(c) == 0) {
+    ossio__conn_want_write(c);
+    ossio__pool_dispatch(c->origin);
+    if (c->state == OSSIO__CONN_READY && c->proto->active(c) == 0) {
         ev_timer_set(&c->timer, c->cl->set.conn_idle, 0.);
         ev_timer_start(c->cl->loop, &c->timer);
-    } else if (c->state == OSSIO_CONN_DRAINING && c->proto->active(c) == 0) {
-        ossio_conn_want_write(c); /* on_io closes it once the output is flushed */
+    } else if (c->state == OSSIO__CONN_DRAINING && c->proto->active(c) == 0) {
+        ossio__conn_want_write(c); /* on_io closes it once the output is flushed */
     }
 }

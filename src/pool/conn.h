@@ -1,15 +1,15 @@
 /* One connection: resolve, connect (each address in turn), TLS handshake,
  * then bytes between the socket and the protocol chosen by ALPN. */
-#ifndef OSSIO_POOL_CONN_H
-#define OSSIO_POOL_CONN_H
+#ifndef OSSIO__POOL_CONN_H
+#define OSSIO__POOL_CONN_H
 
 #include "pool/pool.h"
 
 /* Starts a new connection for |o| (counted in o->n_connecting until it is
  * ready or fails). */
-ossio_status ossio_conn_open(ossio_origin *o);
+ossio_status ossio__conn_open(ossio__origin *o);
 
 /* OpenSSL's new-session callback: keeps the origin's latest session. */
-int ossio_conn_new_session(SSL *ssl, SSL_SESSION *sess);
+int ossio__conn_new_session(SSL *ssl, SSL_SESSION *sess);
 
-#endif /* OSSIO_POOL_CONN_H */
+#endif /* OSSIO__POOL_CONN_H */

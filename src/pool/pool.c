@@ -11,15 +11,15 @@
 #include "pool/conn.h"
 #include "req/request.h"
 
-ossio_origin *ossio_pool_origin(ossio_client *cl, int tls, const char *host, uint16_t port,
-                                const char *authority)
+ossio__origin *ossio__pool_origin(ossio_client *cl, int tls, const char *host, uint16_t port,
+                                  const char *authority)
 {
-    for (ossio_origin *o = cl->origins; o != NULL; o = o->next) {
+    for (ossio__origin *o = cl->origins; o != NULL; o = o->next) {
         if (o->tls == tls && o->port == port && strcmp(o->host, host) == 0) {
             return o;
         }
     }
-    ossio_origin *o = calloc(1, sizeof(*o));
+    ossio__origin *o = calloc(1, sizeof(*o));
     if (o == NULL) {
         return NULL;
     }
@@ -39,7 +39,7 @@ ossio_origin *ossio_pool_origin(ossio_client *cl, int tls, const char *host, uin
     return o;
 }
 
-void ossio_pool_enqueue(ossio_origin *o, ossio_request *r)
+void ossio__pool_enqueue(ossio__origin *o, ossio_request *r)
 {
     r->qnext = NULL;
     r->qprev = o->queue_tail;
@@ -50,11 +50,11 @@ void ossio_pool_enqueue(ossio_origin *o, ossio_request *r)
     }
     o->queue_tail = r;
     o->queued++;
-    r->state = OSSIO_REQ_QUEUED;
-    ossio_pool_dispatch(o);
+    r->state = OSSIO__REQ_QUEUED;
+    ossio__pool_dispatch(o);
 }
 
-void ossio_pool_requeue(ossio_origin *o, ossio_request *r)
+void ossio__pool_requeue(ossio__origin *o, ossio_request *r)
 {
     r->qprev = NULL;
     r->qnext = o->queue_head;
@@ -65,11 +65,11 @@ void ossio_pool_requeue(ossio_origin *o, ossio_request *r)
     }
     o->queue_head = r;
     o->queued++;
-    r->state = OSSIO_REQ_QUEUED;
-    ossio_pool_dispatch(o);
+    r->state = OSSIO__REQ_QUEUED;
+    ossio__pool_dispatch(o);
 }
 
-void ossio_pool_unqueue(ossio_origin *o, ossio_request *r)
+void ossio__pool_unqueue(ossio__origin *o, ossio_request *r)
 {
     if (r->qprev != NULL) {
         r->qprev->qnext = r->qnext;
@@ -87,25 +87,25 @@ void ossio_pool_unqueue(ossio_origin *o, ossio_request *r)
     o->queued--;
 }
 
-static ossio_request *pop(ossio_origin *o)
+static ossio_request *pop(ossio__origin *o)
 {
     ossio_request *r = o->queue_head;
     if (r != NULL) {
-        ossio_pool_unqueue(o, r);
+        ossio__pool_unqueue(o, r);
     }
     return r;
 }
 
 /* Opens connections the queue needs and the limits allow. */
-static void maybe_open(ossio_origin *o)
+static void maybe_open(ossio__origin *o)
 {
     ossio_client *cl = o->cl;
     size_t max = cl->set.max_conns;
-    if (o->proto == &ossio_proto_h1) {
+    if (o->proto == &ossio__proto_h1) {
         while (o->n_connecting < o->queued && o->n_conns < max) {
-            ossio_status st = ossio_conn_open(o);
+            ossio_status st = ossio__conn_open(o);
             if (st != OSSIO_OK) {
-                ossio_pool_connect_failed(
+                ossio__pool_connect_failed(
                     o, st, "could not start a connection (bad host name or out of memory)");
                 return;
             }
@@ -114,21 +114,21 @@ static void maybe_open(ossio_origin *o)
     }
     /* h2 or not known yet: one connection at a time until it is up, and
      * none while a new h2 connection has not told its stream limit. */
-    for (ossio_conn *c = o->conns; c != NULL; c = c->next) {
-        if (c->state == OSSIO_CONN_READY && c->settling) {
+    for (ossio__conn *c = o->conns; c != NULL; c = c->next) {
+        if (c->state == OSSIO__CONN_READY && c->settling) {
             return;
         }
     }
     if (o->n_connecting == 0 && o->n_conns < max) {
-        ossio_status st = ossio_conn_open(o);
+        ossio_status st = ossio__conn_open(o);
         if (st != OSSIO_OK) {
-            ossio_pool_connect_failed(
+            ossio__pool_connect_failed(
                 o, st, "could not start a connection (bad host name or out of memory)");
         }
     }
 }
 
-void ossio_pool_dispatch(ossio_origin *o)
+void ossio__pool_dispatch(ossio__origin *o)
 {
     ossio_client *cl = o->cl;
     if (cl->destroying || o->dispatching) {
@@ -136,9 +136,9 @@ void ossio_pool_dispatch(ossio_origin *o)
     }
     o->dispatching = 1;
     while (o->queue_head != NULL) {
-        ossio_conn *best = NULL;
-        for (ossio_conn *c = o->conns; c != NULL; c = c->next) {
-            if (c->state == OSSIO_CONN_READY && c->proto->capacity(c) > 0) {
+        ossio__conn *best = NULL;
+        for (ossio__conn *c = o->conns; c != NULL; c = c->next) {
+            if (c->state == OSSIO__CONN_READY && c->proto->capacity(c) > 0) {
                 best = c;
                 break;
             }
@@ -147,13 +147,13 @@ void ossio_pool_dispatch(ossio_origin *o)
             break;
         }
         ossio_request *r = pop(o);
-        ossio_request_activate(r, best);
+        ossio__request_activate(r, best);
         ossio_status st = best->proto->submit(best, r);
         if (st != OSSIO_OK) {
-            ossio_request_finish(r, st, "could not start the request on its connection");
+            ossio__request_finish(r, st, "could not start the request on its connection");
             continue;
         }
-        ossio_conn_want_write(best);
+        ossio__conn_want_write(best);
     }
     o->dispatching = 0;
     if (o->queue_head != NULL) {
@@ -163,11 +163,11 @@ void ossio_pool_dispatch(ossio_origin *o)
 
 /* No connection could be made: fail what waits, unless another connection
  * may still serve it. */
-void ossio_pool_connect_failed(ossio_origin *o, ossio_status st, const char *detail)
+void ossio__pool_connect_failed(ossio__origin *o, ossio_status st, const char *detail)
 {
-    for (ossio_conn *c = o->conns; c != NULL; c = c->next) {
-        if (c->state == OSSIO_CONN_READY) {
-            ossio_pool_dispatch(o);
+    for (ossio__conn *c = o->conns; c != NULL; c = c->next) {
+        if (c->state == OSSIO__CONN_READY) {
+            ossio__pool_dispatch(o);
             return;
         }
     }
@@ -176,18 +176,18 @@ void ossio_pool_connect_failed(ossio_origin *o, ossio_status st, const char *det
     }
     ossio_request *r;
     while ((r = pop(o)) != NULL) {
-        r->state = OSSIO_REQ_ACTIVE; /* so finish does not unqueue twice */
-        ossio_request_finish(r, st, detail);
+        r->state = OSSIO__REQ_ACTIVE; /* so finish does not unqueue twice */
+        ossio__request_finish(r, st, detail);
     }
 }
 
-void ossio_pool_destroy(ossio_client *cl)
+void ossio__pool_destroy(ossio_client *cl)
 {
-    ossio_origin *o = cl->origins;
+    ossio__origin *o = cl->origins;
     while (o != NULL) {
-        ossio_origin *next = o->next;
+        ossio__origin *next = o->next;
         while (o->conns != NULL) {
-            ossio_conn_close(o->conns, OSSIO_ECANCELED, "client destroyed");
+            ossio__conn_close(o->conns, OSSIO_ECANCELED, "client destroyed");
         }
         if (o->session != NULL) {
             SSL_SESSION_free(o->session);

@@ -1,8 +1,8 @@
 /* Connections and origins: the pool owns every connection, groups them by
  * origin (scheme, host, port), and hands queued requests to connections
- * through the protocol-neutral transport interface (ossio_proto). */
-#ifndef OSSIO_POOL_POOL_H
-#define OSSIO_POOL_POOL_H
+ * through the protocol-neutral transport interface (ossio__proto). */
+#ifndef OSSIO__POOL_POOL_H
+#define OSSIO__POOL_POOL_H
 
 #include <ev.h>
 #include <openssl/ssl.h>
@@ -13,52 +13,52 @@
 #include "ossio.h"
 #include "util/buf.h"
 
-typedef struct ossio_conn ossio_conn;
-typedef struct ossio_origin ossio_origin;
+typedef struct ossio__conn ossio__conn;
+typedef struct ossio__origin ossio__origin;
 
 /* The transport interface HTTP/2 and HTTP/1.1 both implement. The request
  * layer never sees which one carries it. Bytes come in through recv();
  * bytes to send are produced into the connection's write buffer by send(). */
-typedef struct ossio_proto {
+typedef struct ossio__proto {
     const char *name; /* "h2", "http/1.1" (also the ALPN id) */
-    ossio_status (*init)(ossio_conn *c);
+    ossio_status (*init)(ossio__conn *c);
     /* Decrypted bytes from the peer. An error closes the connection. */
-    ossio_status (*recv)(ossio_conn *c, const uint8_t *data, size_t len);
+    ossio_status (*recv)(ossio__conn *c, const uint8_t *data, size_t len);
     /* Appends what is ready to send to c->wbuf, up to about |budget| bytes. */
-    ossio_status (*send)(ossio_conn *c, size_t budget);
+    ossio_status (*send)(ossio__conn *c, size_t budget);
     /* Whether send() has more to give now. */
-    int (*want_write)(ossio_conn *c);
+    int (*want_write)(ossio__conn *c);
     /* How many more requests this connection takes now. */
-    size_t (*capacity)(ossio_conn *c);
+    size_t (*capacity)(ossio__conn *c);
     /* Number of requests active on it. */
-    size_t (*active)(ossio_conn *c);
+    size_t (*active)(ossio__conn *c);
     /* Starts |r| on the connection (request headers and body will follow in send()). */
-    ossio_status (*submit)(ossio_conn *c, ossio_request *r);
+    ossio_status (*submit)(ossio__conn *c, ossio_request *r);
     /* Detaches |r| (canceled or timed out); the protocol aborts what it must. */
-    void (*abort)(ossio_conn *c, ossio_request *r, ossio_status why);
+    void (*abort)(ossio__conn *c, ossio_request *r, ossio_status why);
     /* The connection is going away with |why|: detach every request (each
      * is finished or re-queued through the request layer). */
-    void (*shutdown)(ossio_conn *c, ossio_status why);
-    void (*free)(ossio_conn *c);
-} ossio_proto;
+    void (*shutdown)(ossio__conn *c, ossio_status why);
+    void (*free)(ossio__conn *c);
+} ossio__proto;
 
-extern const ossio_proto ossio_proto_h2;
-extern const ossio_proto ossio_proto_h1;
+extern const ossio__proto ossio__proto_h2;
+extern const ossio__proto ossio__proto_h1;
 
-typedef enum ossio_conn_state {
-    OSSIO_CONN_RESOLVING,
-    OSSIO_CONN_CONNECTING,
-    OSSIO_CONN_HANDSHAKE,
-    OSSIO_CONN_READY,
-    OSSIO_CONN_DRAINING, /* no new requests (GOAWAY, Connection: close) */
-    OSSIO_CONN_DEAD
-} ossio_conn_state;
+typedef enum ossio__conn_state {
+    OSSIO__CONN_RESOLVING,
+    OSSIO__CONN_CONNECTING,
+    OSSIO__CONN_HANDSHAKE,
+    OSSIO__CONN_READY,
+    OSSIO__CONN_DRAINING, /* no new requests (GOAWAY, Connection: close) */
+    OSSIO__CONN_DEAD
+} ossio__conn_state;
 
-struct ossio_conn {
+struct ossio__conn {
     ossio_client *cl;
-    ossio_origin *origin;
-    ossio_conn *next; /* in origin->conns */
-    ossio_conn_state state;
+    ossio__origin *origin;
+    ossio__conn *next; /* in origin->conns */
+    ossio__conn_state state;
     int fd;
     ev_io io;
     ev_timer timer; /* connect/handshake timeout, then idle reaping */
@@ -67,16 +67,16 @@ struct ossio_conn {
      * A timer, not ev_feed_event on |io|: restarting |io| for EV_WRITE drops
      * a fed event, which stalled a response until the idle timeout. */
     ev_timer read_again;
-    ossio_resolve_query *dns;
-    ossio_addrs addrs;
+    ossio__resolve_query *dns;
+    ossio__addrs addrs;
     size_t addr_idx;
     ossio_status last_connect_error;
     char detail[160];
     SSL *ssl;
     int tls_want_write; /* SSL_read needed to write (renegotiation / key update) */
-    const ossio_proto *proto;
+    const ossio__proto *proto;
     void *proto_data;
-    ossio_buf wbuf;
+    ossio__buf wbuf;
     size_t woff;
     uint8_t *rbuf;
     unsigned busy;   /* >0 while inside this connection's callbacks */
@@ -86,16 +86,16 @@ struct ossio_conn {
     int settling; /* h2: the server's SETTINGS (its stream limit) not seen yet */
 };
 
-struct ossio_origin {
-    ossio_origin *next;
+struct ossio__origin {
+    ossio__origin *next;
     ossio_client *cl;
     int dispatching;
     int tls;
     char *host;
     uint16_t port;
     char *authority;
-    const ossio_proto *proto; /* learned from the first connection; NULL until then */
-    ossio_conn *conns;
+    const ossio__proto *proto; /* learned from the first connection; NULL until then */
+    ossio__conn *conns;
     size_t n_conns;
     size_t n_connecting;
     ossio_request *queue_head; /* requests waiting for a connection, FIFO */
@@ -105,31 +105,31 @@ struct ossio_origin {
 };
 
 /* The origin for (tls, host, port), created on first use; NULL on ENOMEM. */
-ossio_origin *ossio_pool_origin(ossio_client *cl, int tls, const char *host, uint16_t port,
-                                const char *authority);
+ossio__origin *ossio__pool_origin(ossio_client *cl, int tls, const char *host, uint16_t port,
+                                  const char *authority);
 
 /* Queues |r| on its origin and starts what it needs. */
-void ossio_pool_enqueue(ossio_origin *o, ossio_request *r);
+void ossio__pool_enqueue(ossio__origin *o, ossio_request *r);
 /* Puts |r| back at the head of the queue (it was not processed: GOAWAY,
  * refused stream, stale keep-alive connection). */
-void ossio_pool_requeue(ossio_origin *o, ossio_request *r);
+void ossio__pool_requeue(ossio__origin *o, ossio_request *r);
 /* Removes a queued request (cancel). */
-void ossio_pool_unqueue(ossio_origin *o, ossio_request *r);
+void ossio__pool_unqueue(ossio__origin *o, ossio_request *r);
 /* Hands queued requests to connections, opening connections as allowed. */
-void ossio_pool_dispatch(ossio_origin *o);
+void ossio__pool_dispatch(ossio__origin *o);
 /* A connection attempt failed: fail the queue unless another connection can serve it. */
-void ossio_pool_connect_failed(ossio_origin *o, ossio_status st, const char *detail);
+void ossio__pool_connect_failed(ossio__origin *o, ossio_status st, const char *detail);
 /* Closes every connection and frees every origin (client destroy). */
-void ossio_pool_destroy(ossio_client *cl);
+void ossio__pool_destroy(ossio_client *cl);
 
 /* Connection primitives used by the protocols. */
 /* Asks the loop to call send() and flush when the socket can take data. */
-void ossio_conn_want_write(ossio_conn *c);
+void ossio__conn_want_write(ossio__conn *c);
 /* Stops taking requests; closes when the last active one finishes. */
-void ossio_conn_drain(ossio_conn *c);
+void ossio__conn_drain(ossio__conn *c);
 /* Closes now with |why|; the protocol's shutdown() detaches the requests. */
-void ossio_conn_close(ossio_conn *c, ossio_status why, const char *detail);
+void ossio__conn_close(ossio__conn *c, ossio_status why, const char *detail);
 /* A request finished on |c|: count it, dispatch more, maybe start idling. */
-void ossio_conn_request_done(ossio_conn *c);
+void ossio__conn_request_done(ossio__conn *c);
 
-#endif /* OSSIO_POOL_POOL_H */
+#endif /* OSSIO__POOL_POOL_H */

@@ -42,23 +42,23 @@ ossio_status ossio_request_new(ossio_request **out, ossio_client *cl, const char
     if (r == NULL) {
         return OSSIO_ENOMEM;
     }
-    ossio_status st = ossio_url_parse(&r->url, url);
+    ossio_status st = ossio__url_parse(&r->url, url);
     if (st != OSSIO_OK) {
         free(r);
         return st;
     }
     r->method = strdup(method);
     if (r->method == NULL) {
-        ossio_url_free(&r->url);
+        ossio__url_free(&r->url);
         free(r);
         return OSSIO_ENOMEM;
     }
     r->cl = cl;
-    r->state = OSSIO_REQ_NEW;
+    r->state = OSSIO__REQ_NEW;
     r->first_byte_timeout = cl->set.first_byte;
     r->low_speed = cl->set.low_speed_limit > 0;
-    ossio_hdrs_init(&r->hdrs, MAX_REQUEST_HEADER_BYTES, MAX_REQUEST_HEADERS);
-    ossio_hdrs_init(&r->resp.hdrs, cl->set.max_header_bytes, 512);
+    ossio__hdrs_init(&r->hdrs, MAX_REQUEST_HEADER_BYTES, MAX_REQUEST_HEADERS);
+    ossio__hdrs_init(&r->resp.hdrs, cl->set.max_header_bytes, 512);
     r->result.detail = "";
     *out = r;
     return OSSIO_OK;
@@ -71,10 +71,10 @@ static const char *const framing[] = {
 
 ossio_status ossio_request_add_header(ossio_request *r, const char *name, const char *value)
 {
-    if (r == NULL || name == NULL || value == NULL || r->state != OSSIO_REQ_NEW) {
+    if (r == NULL || name == NULL || value == NULL || r->state != OSSIO__REQ_NEW) {
         return OSSIO_EINVAL;
     }
-    if (!ossio_hdr_valid(name, strlen(name), value, strlen(value))) {
+    if (!ossio__hdr_valid(name, strlen(name), value, strlen(value))) {
         return OSSIO_EINVAL;
     }
     for (const char *const *f = framing; *f; f++) {
@@ -82,16 +82,16 @@ ossio_status ossio_request_add_header(ossio_request *r, const char *name, const 
             return OSSIO_EINVAL;
         }
     }
-    ossio_status st = ossio_hdrs_add(&r->hdrs, name, strlen(name), value, strlen(value));
+    ossio_status st = ossio__hdrs_add(&r->hdrs, name, strlen(name), value, strlen(value));
     return st == OSSIO_EHEADERSIZE ? OSSIO_EINVAL : st;
 }
 
 ossio_status ossio_request_set_body(ossio_request *r, const void *data, size_t len)
 {
-    if (r == NULL || r->state != OSSIO_REQ_NEW || (data == NULL && len > 0)) {
+    if (r == NULL || r->state != OSSIO__REQ_NEW || (data == NULL && len > 0)) {
         return OSSIO_EINVAL;
     }
-    r->body_kind = OSSIO_BODY_BUFFER;
+    r->body_kind = OSSIO__BODY_BUFFER;
     r->body = data;
     r->body_len = (int64_t)len;
     return OSSIO_OK;
@@ -100,10 +100,10 @@ ossio_status ossio_request_set_body(ossio_request *r, const void *data, size_t l
 ossio_status ossio_request_set_body_reader(ossio_request *r, int64_t length,
                                            ossio_body_read_cb read, void *user_data)
 {
-    if (r == NULL || r->state != OSSIO_REQ_NEW || read == NULL || length < -1) {
+    if (r == NULL || r->state != OSSIO__REQ_NEW || read == NULL || length < -1) {
         return OSSIO_EINVAL;
     }
-    r->body_kind = OSSIO_BODY_READER;
+    r->body_kind = OSSIO__BODY_READER;
     r->body_read = read;
     r->body_ud = user_data;
     r->body_len = length;
@@ -113,7 +113,7 @@ ossio_status ossio_request_set_body_reader(ossio_request *r, int64_t length,
 void ossio_request_set_callbacks(ossio_request *r, ossio_on_headers_cb on_headers,
                                  ossio_on_data_cb on_data, void *user_data)
 {
-    if (r == NULL || r->state != OSSIO_REQ_NEW) {
+    if (r == NULL || r->state != OSSIO__REQ_NEW) {
         return;
     }
     r->on_headers = on_headers;
@@ -123,16 +123,16 @@ void ossio_request_set_callbacks(ossio_request *r, ossio_on_headers_cb on_header
 
 static void release(ossio_request *r)
 {
-    ossio_url_free(&r->url);
-    ossio_hdrs_free(&r->hdrs);
-    ossio_hdrs_free(&r->resp.hdrs);
+    ossio__url_free(&r->url);
+    ossio__hdrs_free(&r->hdrs);
+    ossio__hdrs_free(&r->resp.hdrs);
     free(r->method);
     free(r);
 }
 
 void ossio_request_free(ossio_request *r)
 {
-    if (r != NULL && r->state == OSSIO_REQ_NEW) {
+    if (r != NULL && r->state == OSSIO__REQ_NEW) {
         release(r);
     }
 }
@@ -141,7 +141,7 @@ static void on_idle(struct ev_loop *loop, ev_timer *w, int revents);
 
 ossio_status ossio_request_submit(ossio_request *r, ossio_on_done_cb on_done, void *user_data)
 {
-    if (r == NULL || on_done == NULL || r->state != OSSIO_REQ_NEW) {
+    if (r == NULL || on_done == NULL || r->state != OSSIO__REQ_NEW) {
         return OSSIO_EINVAL;
     }
     ossio_client *cl = r->cl;
@@ -154,25 +154,25 @@ ossio_status ossio_request_submit(ossio_request *r, ossio_on_done_cb on_done, vo
     cl->all = r;
     ev_timer_init(&r->idle, on_idle, 0., 0.);
     r->idle.data = r;
-    r->state = OSSIO_REQ_QUEUED;
+    r->state = OSSIO__REQ_QUEUED;
     if (cl->destroying) {
-        ossio_request_finish(r, OSSIO_ECANCELED, "client is being destroyed");
+        ossio__request_finish(r, OSSIO_ECANCELED, "client is being destroyed");
         return OSSIO_OK;
     }
-    r->origin = ossio_pool_origin(cl, r->url.tls, r->url.host, r->url.port, r->url.authority);
+    r->origin = ossio__pool_origin(cl, r->url.tls, r->url.host, r->url.port, r->url.authority);
     if (r->origin == NULL) {
-        ossio_request_finish(r, OSSIO_ENOMEM, "out of memory");
+        ossio__request_finish(r, OSSIO_ENOMEM, "out of memory");
         return OSSIO_OK;
     }
-    ossio_pool_enqueue(r->origin, r);
+    ossio__pool_enqueue(r->origin, r);
     return OSSIO_OK;
 }
 
-static void run_done(ossio_deferred *d)
+static void run_done(ossio__deferred *d)
 {
     ossio_request *r = (ossio_request *)((char *)d - offsetof(ossio_request, done_node));
     ossio_client *cl = r->cl;
-    r->state = OSSIO_REQ_DONE;
+    r->state = OSSIO__REQ_DONE;
     cl->stats[OSSIO_STAT_REQUESTS_DONE]++;
     r->on_done(r, &r->result, r->done_ud);
     if (r->all_prev != NULL) {
@@ -186,16 +186,16 @@ static void run_done(ossio_deferred *d)
     release(r);
 }
 
-void ossio_request_finish(ossio_request *r, ossio_status st, const char *detail)
+void ossio__request_finish(ossio_request *r, ossio_status st, const char *detail)
 {
-    if (r->state == OSSIO_REQ_FINISHING || r->state == OSSIO_REQ_DONE) {
+    if (r->state == OSSIO__REQ_FINISHING || r->state == OSSIO__REQ_DONE) {
         return;
     }
     ossio_client *cl = r->cl;
-    if (r->state == OSSIO_REQ_QUEUED && r->origin != NULL) {
-        ossio_pool_unqueue(r->origin, r);
+    if (r->state == OSSIO__REQ_QUEUED && r->origin != NULL) {
+        ossio__pool_unqueue(r->origin, r);
     }
-    ossio_conn *c = r->conn;
+    ossio__conn *c = r->conn;
     if (c != NULL) {
         r->conn = NULL;
         if (st != OSSIO_OK) {
@@ -203,7 +203,7 @@ void ossio_request_finish(ossio_request *r, ossio_status st, const char *detail)
         }
     }
     ev_timer_stop(cl->loop, &r->idle);
-    r->state = OSSIO_REQ_FINISHING;
+    r->state = OSSIO__REQ_FINISHING;
     r->result.status = st;
     r->result.http_status = r->headers_seen ? r->resp.status : 0;
     if (detail != NULL && *detail) {
@@ -212,28 +212,28 @@ void ossio_request_finish(ossio_request *r, ossio_status st, const char *detail)
         snprintf(r->detail, sizeof(r->detail), "%s", ossio_strerror(st));
     }
     r->result.detail = r->detail;
-    ossio_defer(&cl->defer, &r->done_node, run_done);
+    ossio__defer(&cl->defer, &r->done_node, run_done);
     if (c != NULL) {
-        ossio_conn_request_done(c);
+        ossio__conn_request_done(c);
     }
 }
 
-int ossio_request_replayable(const ossio_request *r)
+int ossio__request_replayable(const ossio_request *r)
 {
-    return r->body_kind != OSSIO_BODY_READER || r->body_off == 0;
+    return r->body_kind != OSSIO__BODY_READER || r->body_off == 0;
 }
 
-void ossio_request_replay(ossio_request *r, ossio_status st, const char *detail)
+void ossio__request_replay(ossio_request *r, ossio_status st, const char *detail)
 {
-    if (r->state != OSSIO_REQ_ACTIVE) {
+    if (r->state != OSSIO__REQ_ACTIVE) {
         return;
     }
-    if (r->bytes_in || !ossio_request_replayable(r) || r->result.replays >= MAX_REPLAYS ||
+    if (r->bytes_in || !ossio__request_replayable(r) || r->result.replays >= MAX_REPLAYS ||
         r->cl->destroying) {
-        ossio_request_finish(r, st, detail);
+        ossio__request_finish(r, st, detail);
         return;
     }
-    ossio_conn *c = r->conn;
+    ossio__conn *c = r->conn;
     r->conn = NULL;
     r->stream_id = 0;
     r->body_off = 0;
@@ -241,31 +241,31 @@ void ossio_request_replay(ossio_request *r, ossio_status st, const char *detail)
     r->result.replays++;
     r->cl->stats[OSSIO_STAT_REQUESTS_REPLAYED]++;
     ev_timer_stop(r->cl->loop, &r->idle);
-    ossio_log(r->cl, OSSIO_LOG_DEBUG, "re-sending %s %s%s: %s", r->method, r->url.authority,
-              r->url.target, detail ? detail : ossio_strerror(st));
-    ossio_pool_requeue(r->origin, r);
+    ossio__log(r->cl, OSSIO_LOG_DEBUG, "re-sending %s %s%s: %s", r->method, r->url.authority,
+               r->url.target, detail ? detail : ossio_strerror(st));
+    ossio__pool_requeue(r->origin, r);
     if (c != NULL) {
-        ossio_conn_request_done(c);
+        ossio__conn_request_done(c);
     }
 }
 
 void ossio_request_cancel(ossio_request *r)
 {
-    if (r == NULL || r->state == OSSIO_REQ_NEW || r->state == OSSIO_REQ_FINISHING ||
-        r->state == OSSIO_REQ_DONE) {
+    if (r == NULL || r->state == OSSIO__REQ_NEW || r->state == OSSIO__REQ_FINISHING ||
+        r->state == OSSIO__REQ_DONE) {
         return;
     }
-    ossio_request_finish(r, OSSIO_ECANCELED, "canceled");
+    ossio__request_finish(r, OSSIO_ECANCELED, "canceled");
 }
 
-void ossio_request_progress(ossio_request *r)
+void ossio__request_progress(ossio_request *r)
 {
     r->last_progress = ev_now(r->cl->loop);
 }
 
-void ossio_request_set_stall_limits(ossio_request *r, double first_byte_timeout, int low_speed)
+void ossio__request_set_stall_limits(ossio_request *r, double first_byte_timeout, int low_speed)
 {
-    if (r != NULL && r->state == OSSIO_REQ_NEW) {
+    if (r != NULL && r->state == OSSIO__REQ_NEW) {
         r->first_byte_timeout = first_byte_timeout;
         r->low_speed = low_speed && r->cl->set.low_speed_limit > 0;
     }
@@ -341,13 +341,13 @@ static void on_idle(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)revents;
     ossio_request *r = w->data;
-    ossio_settings *set = &r->cl->set;
+    ossio__settings *set = &r->cl->set;
     ev_tstamp now = ev_now(loop);
     char detail[160];
     if (now >= r->last_progress + set->idle_timeout) {
         snprintf(detail, sizeof(detail), "no data for %.3f s (fs.oss.connection.timeout)",
                  set->idle_timeout);
-        ossio_request_finish(r, OSSIO_ETIMEDOUT, detail);
+        ossio__request_finish(r, OSSIO_ETIMEDOUT, detail);
         return;
     }
     if (awaiting_headers(r) && now >= r->sent_at + r->first_byte_timeout) {
@@ -355,7 +355,7 @@ static void on_idle(struct ev_loop *loop, ev_timer *w, int revents)
                  "no response %.3f s after the request was sent "
                  "(fs.oss.request.first-byte.timeout%s)",
                  r->first_byte_timeout, r->first_byte_timeout == set->first_byte ? "" : ".slow");
-        ossio_request_finish(r, OSSIO_ETIMEDOUT, detail);
+        ossio__request_finish(r, OSSIO_ETIMEDOUT, detail);
         return;
     }
     if (too_slow(r, now)) {
@@ -366,7 +366,7 @@ static void on_idle(struct ev_loop *loop, ev_timer *w, int revents)
         snprintf(detail, sizeof(detail),
                  "%llu bytes in %.3f s, below fs.oss.low-speed.limit (%.0f bytes/s)",
                  (unsigned long long)sum, set->low_speed_time, set->low_speed_limit);
-        ossio_request_finish(r, OSSIO_ESTALLED, detail);
+        ossio__request_finish(r, OSSIO_ESTALLED, detail);
         return;
     }
     arm_deadlines(r);
@@ -380,53 +380,53 @@ static void request_sent(ossio_request *r)
     arm_deadlines(r);
 }
 
-void ossio_request_activate(ossio_request *r, ossio_conn *c)
+void ossio__request_activate(ossio_request *r, ossio__conn *c)
 {
-    r->state = OSSIO_REQ_ACTIVE;
+    r->state = OSSIO__REQ_ACTIVE;
     r->conn = c;
     r->result.protocol = c->proto->name;
     r->result.connection = c->serial;
-    ossio_request_progress(r);
+    ossio__request_progress(r);
     r->moved = 0;
     r->sent_at = 0;
     measure_from_now(r);
-    if (r->body_kind == OSSIO_BODY_NONE || r->body_len == 0) {
+    if (r->body_kind == OSSIO__BODY_NONE || r->body_len == 0) {
         request_sent(r); /* the head goes out now */
     } else {
         arm_deadlines(r);
     }
 }
 
-int ossio_request_deliver_headers(ossio_request *r, int status)
+int ossio__request_deliver_headers(ossio_request *r, int status)
 {
     r->bytes_in = 1;
     r->headers_seen = 1;
     r->resp.status = status;
-    ossio_request_progress(r);
+    ossio__request_progress(r);
     measure_from_now(r);
     arm_deadlines(r);
     if (r->on_headers != NULL && r->on_headers(r, status, &r->resp, r->cb_ud) != 0) {
-        ossio_request_finish(r, OSSIO_ECANCELED, "aborted by the headers callback");
+        ossio__request_finish(r, OSSIO_ECANCELED, "aborted by the headers callback");
         return -1;
     }
-    return r->state == OSSIO_REQ_ACTIVE ? 0 : -1;
+    return r->state == OSSIO__REQ_ACTIVE ? 0 : -1;
 }
 
-int ossio_request_deliver_data(ossio_request *r, const uint8_t *data, size_t len)
+int ossio__request_deliver_data(ossio_request *r, const uint8_t *data, size_t len)
 {
     r->bytes_in = 1;
     r->moved += len;
     r->result.bytes_received += len;
     r->cl->stats[OSSIO_STAT_BYTES_RECEIVED] += len;
-    ossio_request_progress(r);
+    ossio__request_progress(r);
     if (r->on_data != NULL && r->on_data(r, data, len, r->cb_ud) != 0) {
-        ossio_request_finish(r, OSSIO_ECANCELED, "aborted by the data callback");
+        ossio__request_finish(r, OSSIO_ECANCELED, "aborted by the data callback");
         return -1;
     }
-    return r->state == OSSIO_REQ_ACTIVE ? 0 : -1;
+    return r->state == OSSIO__REQ_ACTIVE ? 0 : -1;
 }
 
-long ossio_request_read_body(ossio_request *r, uint8_t *buf, size_t cap)
+long ossio__request_read_body(ossio_request *r, uint8_t *buf, size_t cap)
 {
     size_t n = 0;
     if (r->body_len >= 0) {
@@ -435,19 +435,19 @@ long ossio_request_read_body(ossio_request *r, uint8_t *buf, size_t cap)
             cap = (size_t)left;
         }
     }
-    if (r->body_kind == OSSIO_BODY_BUFFER) {
+    if (r->body_kind == OSSIO__BODY_BUFFER) {
         n = cap;
         if (n > 0) {
             memcpy(buf, r->body + r->body_off, n);
         }
-    } else if (r->body_kind == OSSIO_BODY_READER && cap > 0) {
+    } else if (r->body_kind == OSSIO__BODY_READER && cap > 0) {
         long got = r->body_read(buf, cap, r->body_ud);
         if (got < 0 || (size_t)got > cap) {
-            ossio_request_finish(r, OSSIO_EIO, "the body reader failed");
+            ossio__request_finish(r, OSSIO_EIO, "the body reader failed");
             return -1;
         }
         if (got == 0 && r->body_len >= 0 && r->body_off < (uint64_t)r->body_len) {
-            ossio_request_finish(r, OSSIO_EIO, "the body ended before its declared length");
+            ossio__request_finish(r, OSSIO_EIO, "the body ended before its declared length");
             return -1;
         }
         n = (size_t)got;
@@ -457,7 +457,7 @@ long ossio_request_read_body(ossio_request *r, uint8_t *buf, size_t cap)
     r->result.bytes_sent += n;
     r->cl->stats[OSSIO_STAT_BYTES_SENT] += n;
     if (n > 0) {
-        ossio_request_progress(r);
+        ossio__request_progress(r);
     }
     int whole = r->body_len >= 0 ? r->body_off == (uint64_t)r->body_len : n == 0 && cap > 0;
     if (whole && r->sent_at == 0) {
@@ -473,7 +473,7 @@ const ossio_response *ossio_request_response(const ossio_request *r)
 
 const char *ossio_response_header(const ossio_response *resp, const char *name)
 {
-    return resp != NULL && name != NULL ? ossio_hdrs_get(&resp->hdrs, name) : NULL;
+    return resp != NULL && name != NULL ? ossio__hdrs_get(&resp->hdrs, name) : NULL;
 }
 
 size_t ossio_response_header_count(const ossio_response *resp)

@@ -1,7 +1,7 @@
 /* The request (internal view of ossio_request): one HTTP exchange from
  * submit to completion, whatever connection and protocol carry it. */
-#ifndef OSSIO_REQ_REQUEST_H
-#define OSSIO_REQ_REQUEST_H
+#ifndef OSSIO__REQ_REQUEST_H
+#define OSSIO__REQ_REQUEST_H
 
 #include <ev.h>
 #include <stdint.h>
@@ -11,32 +11,32 @@
 #include "net/url.h"
 #include "ossio.h"
 
-typedef enum ossio_req_state {
-    OSSIO_REQ_NEW,
-    OSSIO_REQ_QUEUED,
-    OSSIO_REQ_ACTIVE,
-    OSSIO_REQ_FINISHING, /* completion queued */
-    OSSIO_REQ_DONE
-} ossio_req_state;
+typedef enum ossio__req_state {
+    OSSIO__REQ_NEW,
+    OSSIO__REQ_QUEUED,
+    OSSIO__REQ_ACTIVE,
+    OSSIO__REQ_FINISHING, /* completion queued */
+    OSSIO__REQ_DONE
+} ossio__req_state;
 
-typedef enum ossio_body_kind {
-    OSSIO_BODY_NONE,
-    OSSIO_BODY_BUFFER,
-    OSSIO_BODY_READER
-} ossio_body_kind;
+typedef enum ossio__body_kind {
+    OSSIO__BODY_NONE,
+    OSSIO__BODY_BUFFER,
+    OSSIO__BODY_READER
+} ossio__body_kind;
 
 struct ossio_response {
     int status;
-    ossio_hdrs hdrs;
+    ossio__hdrs hdrs;
 };
 
 struct ossio_request {
     ossio_client *cl;
-    ossio_req_state state;
+    ossio__req_state state;
     char *method;
-    ossio_url url;
-    ossio_hdrs hdrs; /* caller's request fields (names lower-cased) */
-    ossio_body_kind body_kind;
+    ossio__url url;
+    ossio__hdrs hdrs; /* caller's request fields (names lower-cased) */
+    ossio__body_kind body_kind;
     const uint8_t *body;
     int64_t body_len;  /* -1: unknown (reader) */
     uint64_t body_off; /* bytes handed to the protocol */
@@ -48,8 +48,8 @@ struct ossio_request {
     ossio_on_done_cb on_done;
     void *done_ud;
 
-    struct ossio_origin *origin;
-    struct ossio_conn *conn;
+    struct ossio__origin *origin;
+    struct ossio__conn *conn;
     ossio_request *qnext; /* origin queue */
     ossio_request *qprev;
     ossio_request *all_next; /* client's list of live requests */
@@ -73,38 +73,38 @@ struct ossio_request {
     ossio_response resp;
     ossio_result result;
     char detail[192];
-    ossio_deferred done_node;
+    ossio__deferred done_node;
 };
 
 /* The pool put |r| on connection |c|: starts its idle timeout. */
-void ossio_request_activate(ossio_request *r, struct ossio_conn *c);
+void ossio__request_activate(ossio_request *r, struct ossio__conn *c);
 
 /* Progress on the request (bytes moved): pushes the idle timeout back. */
-void ossio_request_progress(ossio_request *r);
+void ossio__request_progress(ossio_request *r);
 
 /* The time-to-first-byte bound of |r| in seconds (0: none) and whether the
  * low-speed limit applies to it. Before submit; the client's settings are the
  * default (operations that servers may take minutes to answer set theirs). */
-void ossio_request_set_stall_limits(ossio_request *r, double first_byte_timeout, int low_speed);
+void ossio__request_set_stall_limits(ossio_request *r, double first_byte_timeout, int low_speed);
 
 /* The request ends with |st| (OSSIO_OK: the response is complete). Detaches
  * it from its connection and queue; the completion callback runs later. */
-void ossio_request_finish(ossio_request *r, ossio_status st, const char *detail);
+void ossio__request_finish(ossio_request *r, ossio_status st, const char *detail);
 
 /* The server did not process |r| (GOAWAY above its last stream, refused
  * stream, stale keep-alive connection): re-send it if the body can be sent
  * again, else finish with |st|. */
-void ossio_request_replay(ossio_request *r, ossio_status st, const char *detail);
+void ossio__request_replay(ossio_request *r, ossio_status st, const char *detail);
 
 /* Called by protocols as the response arrives; return nonzero to abort. */
-int ossio_request_deliver_headers(ossio_request *r, int status);
-int ossio_request_deliver_data(ossio_request *r, const uint8_t *data, size_t len);
+int ossio__request_deliver_headers(ossio_request *r, int status);
+int ossio__request_deliver_data(ossio_request *r, const uint8_t *data, size_t len);
 
 /* Pulls up to |cap| body bytes into |buf|: >0 bytes, 0 at the end, <0 error
  * (the request is finished with OSSIO_EIO before returning). */
-long ossio_request_read_body(ossio_request *r, uint8_t *buf, size_t cap);
+long ossio__request_read_body(ossio_request *r, uint8_t *buf, size_t cap);
 
 /* Whether the body can be produced again from the start. */
-int ossio_request_replayable(const ossio_request *r);
+int ossio__request_replayable(const ossio_request *r);
 
-#endif /* OSSIO_REQ_REQUEST_H */
+#endif /* OSSIO__REQ_REQUEST_H */

@@ -14,7 +14,7 @@
 #define MAX_AK 128
 
 /* Writes |v| with runs of spaces/tabs folded to one space (already trimmed). */
-static void sink_folded(sign_sink *s, const char *v, size_t n)
+static void sink_folded(ossio__sign_sink *s, const char *v, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -22,11 +22,11 @@ static void sink_folded(sign_sink *s, const char *v, size_t n)
         while (j < n && v[j] != ' ' && v[j] != '\t') {
             j++;
         }
-        sink_put(s, v + i, j - i);
+        ossio__sign_sink_put(s, v + i, j - i);
         if (j == n) {
             break;
         }
-        sink_byte(s, ' ');
+        ossio__sign_sink_byte(s, ' ');
         while (j < n && (v[j] == ' ' || v[j] == '\t')) {
             j++;
         }
@@ -36,106 +36,107 @@ static void sink_folded(sign_sink *s, const char *v, size_t n)
 
 /* Collects the signed headers: host, content-type, content-md5, x-amz-*
  * (|presign|: host only). Sorted. 0 if there is no host. */
-static size_t signed_fields(const ossio_sign_input *in, int presign, sign_field *f)
+static size_t signed_fields(const ossio__sign_input *in, int presign, ossio__sign_field *f)
 {
     size_t nf = 0;
-    int h = sign_find_header(in, "host");
+    int h = ossio__sign_find_header(in, "host");
     if (h >= 0) {
-        f[nf++] = sign_header_field(in, (size_t)h);
+        f[nf++] = ossio__sign_header_field(in, (size_t)h);
     } else if (in->host != NULL && in->host[0] != '\0') {
-        f[nf++] = (sign_field){"host", 4, in->host, strlen(in->host)};
+        f[nf++] = (ossio__sign_field){"host", 4, in->host, strlen(in->host)};
     } else {
         return 0;
     }
     for (size_t i = 0; !presign && i < in->n_headers; i++) {
         const char *n = in->headers[i].name;
         size_t len = in->headers[i].name_len;
-        if (sign_ieq(n, len, "content-type") || sign_ieq(n, len, "content-md5") ||
-            sign_has_prefix_i(n, len, "x-amz-")) {
-            f[nf++] = sign_header_field(in, i);
+        if (ossio__sign_ieq(n, len, "content-type") || ossio__sign_ieq(n, len, "content-md5") ||
+            ossio__sign_has_prefix_i(n, len, "x-amz-")) {
+            f[nf++] = ossio__sign_header_field(in, i);
         }
     }
-    sign_sort_fields(f, nf);
+    ossio__sign_sort_fields(f, nf);
     return nf;
 }
 
-static void canonical_request(sign_sink *s, const ossio_sign_input *in, ossio_qparam *q, size_t nq,
-                              const sign_field *f, size_t nf, const char *payload,
+static void canonical_request(ossio__sign_sink *s, const ossio__sign_input *in, ossio__qparam *q,
+                              size_t nq, const ossio__sign_field *f, size_t nf, const char *payload,
                               size_t payload_len)
 {
-    sink_str(s, in->method);
-    sink_byte(s, '\n');
-    sink_byte(s, '/');
-    /* The path as sent (ossio_url_for): "/bucket/key", or "/bucket" for a
+    ossio__sign_sink_str(s, in->method);
+    ossio__sign_sink_byte(s, '\n');
+    ossio__sign_sink_byte(s, '/');
+    /* The path as sent (ossio__url_for): "/bucket/key", or "/bucket" for a
      * request on the bucket itself — S3 signs what is on the wire. */
     if (in->path_style && in->bucket != NULL && in->bucket[0] != '\0') {
-        sink_enc(s, in->bucket, strlen(in->bucket), 1);
+        ossio__sign_sink_enc(s, in->bucket, strlen(in->bucket), 1);
         if (in->key != NULL && in->key[0] != '\0') {
-            sink_byte(s, '/');
+            ossio__sign_sink_byte(s, '/');
         }
     }
     if (in->key != NULL) {
-        sink_enc(s, in->key, strlen(in->key), 1);
+        ossio__sign_sink_enc(s, in->key, strlen(in->key), 1);
     }
-    sink_byte(s, '\n');
-    sign_sort_query(q, nq);
+    ossio__sign_sink_byte(s, '\n');
+    ossio__sign_sort_query(q, nq);
     for (size_t i = 0; i < nq; i++) {
         if (i > 0) {
-            sink_byte(s, '&');
+            ossio__sign_sink_byte(s, '&');
         }
-        sink_enc(s, q[i].name, strlen(q[i].name), 0);
-        sink_byte(s, '=');
+        ossio__sign_sink_enc(s, q[i].name, strlen(q[i].name), 0);
+        ossio__sign_sink_byte(s, '=');
         if (q[i].value != NULL) {
-            sink_enc(s, q[i].value, strlen(q[i].value), 0);
+            ossio__sign_sink_enc(s, q[i].value, strlen(q[i].value), 0);
         }
     }
-    sink_byte(s, '\n');
+    ossio__sign_sink_byte(s, '\n');
     for (size_t i = 0; i < nf; i++) {
-        sink_lower(s, f[i].name, f[i].name_len);
-        sink_byte(s, ':');
+        ossio__sign_sink_lower(s, f[i].name, f[i].name_len);
+        ossio__sign_sink_byte(s, ':');
         sink_folded(s, f[i].value, f[i].value_len);
-        sink_byte(s, '\n');
+        ossio__sign_sink_byte(s, '\n');
     }
-    sink_byte(s, '\n');
+    ossio__sign_sink_byte(s, '\n');
     for (size_t i = 0; i < nf; i++) {
         if (i > 0) {
-            sink_byte(s, ';');
+            ossio__sign_sink_byte(s, ';');
         }
-        sink_lower(s, f[i].name, f[i].name_len);
+        ossio__sign_sink_lower(s, f[i].name, f[i].name_len);
     }
-    sink_byte(s, '\n');
-    sink_put(s, payload, payload_len);
+    ossio__sign_sink_byte(s, '\n');
+    ossio__sign_sink_put(s, payload, payload_len);
 }
 
-static ossio_status sigv4(const ossio_sign_input *in, const ossio_credentials *c,
-                          const char *region, const char *service, const char *iso, ossio_qparam *q,
-                          size_t nq, const sign_field *f, size_t nf, const char *payload,
-                          size_t payload_len, ossio_buf *canonical, char sig[65])
+static ossio_status sigv4(const ossio__sign_input *in, const ossio__credentials *c,
+                          const char *region, const char *service, const char *iso,
+                          ossio__qparam *q, size_t nq, const ossio__sign_field *f, size_t nf,
+                          const char *payload, size_t payload_len, ossio__buf *canonical,
+                          char sig[65])
 {
-    EVP_MD_CTX *md = sign_sha256_new();
+    EVP_MD_CTX *md = ossio__sign_sha256_new();
     if (md == NULL) {
         return OSSIO_EINTERNAL;
     }
-    sign_sink s = {canonical, md, NULL, OSSIO_OK};
+    ossio__sign_sink s = {canonical, md, NULL, OSSIO_OK};
     canonical_request(&s, in, q, nq, f, nf, payload, payload_len);
-    return sign_v4_signature(md, s.st, ALGO, "AWS4", c->access_key_secret, iso, region, service,
-                             TERMINATOR, sig);
+    return ossio__sign_v4_signature(md, s.st, ALGO, "AWS4", c->access_key_secret, iso, region,
+                                    service, TERMINATOR, sig);
 }
 
-static int args_ok(const ossio_credentials *c, const char *region, const char *service)
+static int args_ok(const ossio__credentials *c, const char *region, const char *service)
 {
     return c != NULL && c->access_key_id != NULL && c->access_key_id[0] != '\0' &&
            strlen(c->access_key_id) <= MAX_AK && strpbrk(c->access_key_id, "/,; ") == NULL &&
            c->access_key_secret != NULL && c->access_key_secret[0] != '\0' &&
-           strlen(c->access_key_secret) <= OSSIO_SIGN_MAX_SECRET &&
-           sign_scope_part_len(region) > 0 && sign_scope_part_len(service) > 0;
+           strlen(c->access_key_secret) <= OSSIO__SIGN_MAX_SECRET &&
+           ossio__sign_scope_part_len(region) > 0 && ossio__sign_scope_part_len(service) > 0;
 }
 
-ossio_status ossio_sign_aws_v4(const ossio_sign_input *in, const ossio_credentials *c,
-                               const char *region, const char *service, time_t now, ossio_buf *out,
-                               ossio_buf *canonical)
+ossio_status ossio__sign_aws_v4(const ossio__sign_input *in, const ossio__credentials *c,
+                                const char *region, const char *service, time_t now,
+                                ossio__buf *out, ossio__buf *canonical)
 {
-    ossio_status st = sign_check_input(in);
+    ossio_status st = ossio__sign_check_input(in);
     if (st != OSSIO_OK) {
         return st;
     }
@@ -143,33 +144,33 @@ ossio_status ossio_sign_aws_v4(const ossio_sign_input *in, const ossio_credentia
         service = "s3";
     }
     if (out == NULL || !args_ok(c, region, service) ||
-        !sign_header_matches(in, "x-amz-security-token", c->security_token)) {
+        !ossio__sign_header_matches(in, "x-amz-security-token", c->security_token)) {
         return OSSIO_EINVAL;
     }
     char iso[17];
-    ossio_iso8601_basic(now, iso);
-    if (!sign_header_matches(in, "x-amz-date", iso)) {
+    ossio__iso8601_basic(now, iso);
+    if (!ossio__sign_header_matches(in, "x-amz-date", iso)) {
         return OSSIO_EINVAL;
     }
     for (size_t i = 0; i < in->n_query; i++) {
-        if (sign_ieq(in->query[i].name, strlen(in->query[i].name), "x-amz-signature")) {
+        if (ossio__sign_ieq(in->query[i].name, strlen(in->query[i].name), "x-amz-signature")) {
             return OSSIO_EINVAL; /* signers skip it: it could not be signed */
         }
     }
-    sign_field f[OSSIO_SIGN_MAX_HEADERS + 1];
+    ossio__sign_field f[OSSIO__SIGN_MAX_HEADERS + 1];
     size_t nf = signed_fields(in, 0, f);
     if (nf == 0) {
         return OSSIO_EINVAL;
     }
     const char *payload = EMPTY_SHA256;
     size_t payload_len = strlen(EMPTY_SHA256);
-    int h = sign_find_header(in, "x-amz-content-sha256");
+    int h = ossio__sign_find_header(in, "x-amz-content-sha256");
     if (h >= 0) {
-        sign_field p = sign_header_field(in, (size_t)h);
+        ossio__sign_field p = ossio__sign_header_field(in, (size_t)h);
         payload = p.value;
         payload_len = p.value_len;
     }
-    ossio_qparam q[OSSIO_SIGN_MAX_QUERY];
+    ossio__qparam q[OSSIO__SIGN_MAX_QUERY];
     for (size_t i = 0; i < in->n_query; i++) {
         q[i] = in->query[i];
     }
@@ -184,29 +185,29 @@ ossio_status ossio_sign_aws_v4(const ossio_sign_input *in, const ossio_credentia
         st = OSSIO_EINTERNAL;
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(out, head, (size_t)n);
+        st = ossio__buf_append(out, head, (size_t)n);
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(out, "SignedHeaders=", 14);
+        st = ossio__buf_append(out, "SignedHeaders=", 14);
     }
     for (size_t i = 0; st == OSSIO_OK && i < nf; i++) {
         if (i > 0) {
-            st = ossio_buf_append_byte(out, ';');
+            st = ossio__buf_append_byte(out, ';');
         }
         for (size_t k = 0; st == OSSIO_OK && k < f[i].name_len; k++) {
             char ch = f[i].name[k];
-            st = ossio_buf_append_byte(out, (uint8_t)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch));
+            st = ossio__buf_append_byte(out, (uint8_t)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch));
         }
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(out, ", Signature=", 12);
+        st = ossio__buf_append(out, ", Signature=", 12);
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(out, sig, 64);
+        st = ossio__buf_append(out, sig, 64);
     }
     if (st != OSSIO_OK) {
-        sign_rewind(out, out0);
-        sign_rewind(canonical, can0);
+        ossio__sign_rewind(out, out0);
+        ossio__sign_rewind(canonical, can0);
     }
     return st;
 }
@@ -218,19 +219,19 @@ static int sigv4_auth_param(const char *name)
         "X-Amz-SignedHeaders", "X-Amz-Signature",  "X-Amz-Security-Token",
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (sign_ieq(name, strlen(name), names[i])) {
+        if (ossio__sign_ieq(name, strlen(name), names[i])) {
             return 1;
         }
     }
     return 0;
 }
 
-ossio_status ossio_presign_aws_v4(const ossio_sign_input *in, const ossio_credentials *c,
-                                  const char *region, const char *service, time_t now,
-                                  int64_t expires_seconds, ossio_buf *query_out,
-                                  ossio_buf *canonical)
+ossio_status ossio__presign_aws_v4(const ossio__sign_input *in, const ossio__credentials *c,
+                                   const char *region, const char *service, time_t now,
+                                   int64_t expires_seconds, ossio__buf *query_out,
+                                   ossio__buf *canonical)
 {
-    ossio_status st = sign_check_input(in);
+    ossio_status st = ossio__sign_check_input(in);
     if (st != OSSIO_OK) {
         return st;
     }
@@ -238,7 +239,7 @@ ossio_status ossio_presign_aws_v4(const ossio_sign_input *in, const ossio_creden
         service = "s3";
     }
     if (query_out == NULL || !args_ok(c, region, service) || expires_seconds < 1 ||
-        expires_seconds > OSSIO_SIGN_MAX_EXPIRES) {
+        expires_seconds > OSSIO__SIGN_MAX_EXPIRES) {
         return OSSIO_EINVAL;
     }
     for (size_t i = 0; i < in->n_query; i++) {
@@ -246,31 +247,31 @@ ossio_status ossio_presign_aws_v4(const ossio_sign_input *in, const ossio_creden
             return OSSIO_EINVAL;
         }
     }
-    sign_field f[1];
+    ossio__sign_field f[1];
     size_t nf = signed_fields(in, 1, f);
     if (nf == 0) {
         return OSSIO_EINVAL;
     }
     char iso[17];
-    ossio_iso8601_basic(now, iso);
-    char cred[MAX_AK + 2 * OSSIO_SIGN_MAX_SCOPE_PART + 32];
+    ossio__iso8601_basic(now, iso);
+    char cred[MAX_AK + 2 * OSSIO__SIGN_MAX_SCOPE_PART + 32];
     snprintf(cred, sizeof cred, "%s/%.8s/%s/%s/" TERMINATOR, c->access_key_id, iso, region,
              service);
     char expires[24];
     snprintf(expires, sizeof expires, "%" PRId64, expires_seconds);
 
-    ossio_qparam auth[6];
+    ossio__qparam auth[6];
     size_t na = 0;
-    auth[na++] = (ossio_qparam){"X-Amz-Algorithm", ALGO};
-    auth[na++] = (ossio_qparam){"X-Amz-Credential", cred};
-    auth[na++] = (ossio_qparam){"X-Amz-Date", iso};
-    auth[na++] = (ossio_qparam){"X-Amz-Expires", expires};
+    auth[na++] = (ossio__qparam){"X-Amz-Algorithm", ALGO};
+    auth[na++] = (ossio__qparam){"X-Amz-Credential", cred};
+    auth[na++] = (ossio__qparam){"X-Amz-Date", iso};
+    auth[na++] = (ossio__qparam){"X-Amz-Expires", expires};
     if (c->security_token != NULL && c->security_token[0] != '\0') {
-        auth[na++] = (ossio_qparam){"X-Amz-Security-Token", c->security_token};
+        auth[na++] = (ossio__qparam){"X-Amz-Security-Token", c->security_token};
     }
-    auth[na++] = (ossio_qparam){"X-Amz-SignedHeaders", "host"};
+    auth[na++] = (ossio__qparam){"X-Amz-SignedHeaders", "host"};
 
-    ossio_qparam q[OSSIO_SIGN_MAX_QUERY + 6];
+    ossio__qparam q[OSSIO__SIGN_MAX_QUERY + 6];
     for (size_t i = 0; i < in->n_query; i++) {
         q[i] = in->query[i];
     }
@@ -283,27 +284,27 @@ ossio_status ossio_presign_aws_v4(const ossio_sign_input *in, const ossio_creden
                canonical, sig);
     for (size_t i = 0; st == OSSIO_OK && i < na; i++) {
         if (i > 0) {
-            st = ossio_buf_append_byte(query_out, '&');
+            st = ossio__buf_append_byte(query_out, '&');
         }
         if (st == OSSIO_OK) {
-            st = ossio_buf_append(query_out, auth[i].name, strlen(auth[i].name));
+            st = ossio__buf_append(query_out, auth[i].name, strlen(auth[i].name));
         }
         if (st == OSSIO_OK) {
-            st = ossio_buf_append_byte(query_out, '=');
+            st = ossio__buf_append_byte(query_out, '=');
         }
         if (st == OSSIO_OK) {
-            st = ossio_uri_encode(query_out, auth[i].value, strlen(auth[i].value), 0);
+            st = ossio__uri_encode(query_out, auth[i].value, strlen(auth[i].value), 0);
         }
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(query_out, "&X-Amz-Signature=", 17);
+        st = ossio__buf_append(query_out, "&X-Amz-Signature=", 17);
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(query_out, sig, 64);
+        st = ossio__buf_append(query_out, sig, 64);
     }
     if (st != OSSIO_OK) {
-        sign_rewind(query_out, out0);
-        sign_rewind(canonical, can0);
+        ossio__sign_rewind(query_out, out0);
+        ossio__sign_rewind(canonical, can0);
     }
     return st;
 }

@@ -20,20 +20,20 @@ static unsigned char lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
-ossio_status ossio_uri_encode(ossio_buf *out, const char *s, size_t len, int keep_slash)
+ossio_status ossio__uri_encode(ossio__buf *out, const char *s, size_t len, int keep_slash)
 {
     size_t start = out->len;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         ossio_status st;
         if (unreserved(c) || (keep_slash && c == '/')) {
-            st = ossio_buf_append_byte(out, c);
+            st = ossio__buf_append_byte(out, c);
         } else {
             char e[3] = {'%', HEX_UP[c >> 4], HEX_UP[c & 15]};
-            st = ossio_buf_append(out, e, 3);
+            st = ossio__buf_append(out, e, 3);
         }
         if (st != OSSIO_OK) {
-            sign_rewind(out, start);
+            ossio__sign_rewind(out, start);
             return st;
         }
     }
@@ -88,7 +88,7 @@ static void put_num(char *p, unsigned v, int width)
     }
 }
 
-void ossio_http_date(time_t t, char out[30])
+void ossio__http_date(time_t t, char out[30])
 {
     static const char days[] = "SunMonTueWedThuFriSat";
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -109,7 +109,7 @@ void ossio_http_date(time_t t, char out[30])
     memcpy(out + 25, " GMT", 5); /* includes the NUL */
 }
 
-void ossio_iso8601_basic(time_t t, char out[17])
+void ossio__iso8601_basic(time_t t, char out[17])
 {
     civil c = to_civil(t);
     put_num(out, (unsigned)c.y, 4);
@@ -125,13 +125,13 @@ void ossio_iso8601_basic(time_t t, char out[17])
 
 /* --- sink ----------------------------------------------------------------- */
 
-void sink_put(sign_sink *s, const void *p, size_t n)
+void ossio__sign_sink_put(ossio__sign_sink *s, const void *p, size_t n)
 {
     if (s->st != OSSIO_OK || n == 0) {
         return;
     }
     if (s->copy != NULL) {
-        ossio_status st = ossio_buf_append(s->copy, p, n);
+        ossio_status st = ossio__buf_append(s->copy, p, n);
         if (st != OSSIO_OK) {
             s->st = st;
             return;
@@ -145,17 +145,17 @@ void sink_put(sign_sink *s, const void *p, size_t n)
     }
 }
 
-void sink_str(sign_sink *s, const char *str)
+void ossio__sign_sink_str(ossio__sign_sink *s, const char *str)
 {
-    sink_put(s, str, strlen(str));
+    ossio__sign_sink_put(s, str, strlen(str));
 }
 
-void sink_byte(sign_sink *s, char c)
+void ossio__sign_sink_byte(ossio__sign_sink *s, char c)
 {
-    sink_put(s, &c, 1);
+    ossio__sign_sink_put(s, &c, 1);
 }
 
-void sink_enc(sign_sink *s, const char *p, size_t n, int keep_slash)
+void ossio__sign_sink_enc(ossio__sign_sink *s, const char *p, size_t n, int keep_slash)
 {
     size_t run = 0; /* unreserved bytes not yet written */
     for (size_t i = 0; i < n; i++) {
@@ -164,15 +164,15 @@ void sink_enc(sign_sink *s, const char *p, size_t n, int keep_slash)
             run++;
             continue;
         }
-        sink_put(s, p + i - run, run);
+        ossio__sign_sink_put(s, p + i - run, run);
         run = 0;
         char e[3] = {'%', HEX_UP[c >> 4], HEX_UP[c & 15]};
-        sink_put(s, e, 3);
+        ossio__sign_sink_put(s, e, 3);
     }
-    sink_put(s, p + n - run, run);
+    ossio__sign_sink_put(s, p + n - run, run);
 }
 
-void sink_lower(sign_sink *s, const char *p, size_t n)
+void ossio__sign_sink_lower(ossio__sign_sink *s, const char *p, size_t n)
 {
     char tmp[64];
     while (n > 0) {
@@ -180,7 +180,7 @@ void sink_lower(sign_sink *s, const char *p, size_t n)
         for (size_t i = 0; i < k; i++) {
             tmp[i] = (char)lower((unsigned char)p[i]);
         }
-        sink_put(s, tmp, k);
+        ossio__sign_sink_put(s, tmp, k);
         p += k;
         n -= k;
     }
@@ -188,7 +188,7 @@ void sink_lower(sign_sink *s, const char *p, size_t n)
 
 /* --- input ---------------------------------------------------------------- */
 
-int sign_ieq(const char *a, size_t alen, const char *b)
+int ossio__sign_ieq(const char *a, size_t alen, const char *b)
 {
     size_t blen = strlen(b);
     if (alen != blen) {
@@ -202,10 +202,10 @@ int sign_ieq(const char *a, size_t alen, const char *b)
     return 1;
 }
 
-int sign_has_prefix_i(const char *a, size_t alen, const char *prefix)
+int ossio__sign_has_prefix_i(const char *a, size_t alen, const char *prefix)
 {
     size_t plen = strlen(prefix);
-    return alen >= plen && sign_ieq(a, plen, prefix);
+    return alen >= plen && ossio__sign_ieq(a, plen, prefix);
 }
 
 static int names_ieq(const char *a, size_t alen, const char *b, size_t blen)
@@ -221,7 +221,7 @@ static int names_ieq(const char *a, size_t alen, const char *b, size_t blen)
     return 1;
 }
 
-ossio_status sign_check_input(const ossio_sign_input *in)
+ossio_status ossio__sign_check_input(const ossio__sign_input *in)
 {
     if (in == NULL || in->method == NULL || in->method[0] == '\0') {
         return OSSIO_EINVAL;
@@ -235,14 +235,14 @@ ossio_status sign_check_input(const ossio_sign_input *in)
     if (!has_bucket && in->key != NULL && in->key[0] != '\0') {
         return OSSIO_EINVAL;
     }
-    if (in->n_headers > OSSIO_SIGN_MAX_HEADERS || in->n_query > OSSIO_SIGN_MAX_QUERY ||
+    if (in->n_headers > OSSIO__SIGN_MAX_HEADERS || in->n_query > OSSIO__SIGN_MAX_QUERY ||
         (in->n_headers > 0 && in->headers == NULL) || (in->n_query > 0 && in->query == NULL)) {
         return OSSIO_EINVAL;
     }
     for (size_t i = 0; i < in->n_headers; i++) {
-        const ossio_hdr *h = &in->headers[i];
+        const ossio__hdr *h = &in->headers[i];
         if (h->name == NULL || (h->value == NULL && h->value_len > 0) ||
-            !ossio_hdr_valid(h->name, h->name_len, h->value ? h->value : "", h->value_len)) {
+            !ossio__hdr_valid(h->name, h->name_len, h->value ? h->value : "", h->value_len)) {
             return OSSIO_EINVAL;
         }
         for (size_t k = 0; k < h->value_len; k++) {
@@ -270,19 +270,19 @@ ossio_status sign_check_input(const ossio_sign_input *in)
     return OSSIO_OK;
 }
 
-int sign_find_header(const ossio_sign_input *in, const char *name)
+int ossio__sign_find_header(const ossio__sign_input *in, const char *name)
 {
     for (size_t i = 0; i < in->n_headers; i++) {
-        if (sign_ieq(in->headers[i].name, in->headers[i].name_len, name)) {
+        if (ossio__sign_ieq(in->headers[i].name, in->headers[i].name_len, name)) {
             return (int)i;
         }
     }
     return -1;
 }
 
-sign_field sign_header_field(const ossio_sign_input *in, size_t i)
+ossio__sign_field ossio__sign_header_field(const ossio__sign_input *in, size_t i)
 {
-    const ossio_hdr *h = &in->headers[i];
+    const ossio__hdr *h = &in->headers[i];
     const char *v = h->value ? h->value : "";
     size_t a = 0, b = h->value_len;
     while (a < b && (v[a] == ' ' || v[a] == '\t')) {
@@ -291,25 +291,25 @@ sign_field sign_header_field(const ossio_sign_input *in, size_t i)
     while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t')) {
         b--;
     }
-    return (sign_field){h->name, h->name_len, v + a, b - a};
+    return (ossio__sign_field){h->name, h->name_len, v + a, b - a};
 }
 
-int sign_header_matches(const ossio_sign_input *in, const char *name, const char *want)
+int ossio__sign_header_matches(const ossio__sign_input *in, const char *name, const char *want)
 {
-    int i = sign_find_header(in, name);
+    int i = ossio__sign_find_header(in, name);
     if (want == NULL || want[0] == '\0') {
         return i < 0;
     }
     if (i < 0) {
         return 0;
     }
-    sign_field f = sign_header_field(in, (size_t)i);
+    ossio__sign_field f = ossio__sign_header_field(in, (size_t)i);
     return f.value_len == strlen(want) && memcmp(f.value, want, f.value_len) == 0;
 }
 
 /* --- sorting (insertion sort: n is small and bounded) --------------------- */
 
-static int field_cmp(const sign_field *a, const sign_field *b)
+static int field_cmp(const ossio__sign_field *a, const ossio__sign_field *b)
 {
     size_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
     for (size_t i = 0; i < n; i++) {
@@ -322,10 +322,10 @@ static int field_cmp(const sign_field *a, const sign_field *b)
     return a->name_len < b->name_len ? -1 : a->name_len > b->name_len;
 }
 
-void sign_sort_fields(sign_field *f, size_t n)
+void ossio__sign_sort_fields(ossio__sign_field *f, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
-        sign_field t = f[i];
+        ossio__sign_field t = f[i];
         size_t j = i;
         while (j > 0 && field_cmp(&f[j - 1], &t) > 0) {
             f[j] = f[j - 1];
@@ -381,16 +381,16 @@ static int enc_cmp(const char *a, const char *b)
     }
 }
 
-static int qparam_cmp(const ossio_qparam *a, const ossio_qparam *b)
+static int qparam_cmp(const ossio__qparam *a, const ossio__qparam *b)
 {
     int r = enc_cmp(a->name, b->name);
     return r != 0 ? r : enc_cmp(a->value, b->value);
 }
 
-void sign_sort_query(ossio_qparam *q, size_t n)
+void ossio__sign_sort_query(ossio__qparam *q, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
-        ossio_qparam t = q[i];
+        ossio__qparam t = q[i];
         size_t j = i;
         while (j > 0 && qparam_cmp(&q[j - 1], &t) > 0) {
             q[j] = q[j - 1];
@@ -402,8 +402,8 @@ void sign_sort_query(ossio_qparam *q, size_t n)
 
 /* --- crypto helpers ------------------------------------------------------- */
 
-int sign_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
-                     unsigned char out[32])
+int ossio__sign_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+                            unsigned char out[32])
 {
     unsigned int out_len = 0;
     if (key_len > (size_t)INT32_MAX) {
@@ -412,28 +412,29 @@ int sign_hmac_sha256(const void *key, size_t key_len, const void *data, size_t l
     return HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &out_len) != NULL && out_len == 32;
 }
 
-int sign_v4_key(const char *prefix, const char *secret, const char *date8, const char *region,
-                const char *service, const char *terminator, unsigned char out[32])
+int ossio__sign_v4_key(const char *prefix, const char *secret, const char *date8,
+                       const char *region, const char *service, const char *terminator,
+                       unsigned char out[32])
 {
-    unsigned char k0[16 + OSSIO_SIGN_MAX_SECRET];
+    unsigned char k0[16 + OSSIO__SIGN_MAX_SECRET];
     size_t plen = strlen(prefix), slen = strlen(secret);
-    if (plen > 16 || slen > OSSIO_SIGN_MAX_SECRET) {
+    if (plen > 16 || slen > OSSIO__SIGN_MAX_SECRET) {
         return 0;
     }
     memcpy(k0, prefix, plen);
     memcpy(k0 + plen, secret, slen);
     unsigned char a[32], b[32];
-    int ok = sign_hmac_sha256(k0, plen + slen, date8, strlen(date8), a) &&
-             sign_hmac_sha256(a, 32, region, strlen(region), b) &&
-             sign_hmac_sha256(b, 32, service, strlen(service), a) &&
-             sign_hmac_sha256(a, 32, terminator, strlen(terminator), out);
+    int ok = ossio__sign_hmac_sha256(k0, plen + slen, date8, strlen(date8), a) &&
+             ossio__sign_hmac_sha256(a, 32, region, strlen(region), b) &&
+             ossio__sign_hmac_sha256(b, 32, service, strlen(service), a) &&
+             ossio__sign_hmac_sha256(a, 32, terminator, strlen(terminator), out);
     OPENSSL_cleanse(k0, sizeof k0);
     OPENSSL_cleanse(a, sizeof a);
     OPENSSL_cleanse(b, sizeof b);
     return ok;
 }
 
-void sign_hex(const unsigned char *p, size_t n, char *out)
+void ossio__sign_hex(const unsigned char *p, size_t n, char *out)
 {
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
@@ -443,13 +444,13 @@ void sign_hex(const unsigned char *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-size_t sign_scope_part_len(const char *s)
+size_t ossio__sign_scope_part_len(const char *s)
 {
     if (s == NULL) {
         return 0;
     }
     size_t n = strlen(s);
-    if (n == 0 || n > OSSIO_SIGN_MAX_SCOPE_PART) {
+    if (n == 0 || n > OSSIO__SIGN_MAX_SCOPE_PART) {
         return 0;
     }
     for (size_t i = 0; i < n; i++) {
@@ -461,14 +462,14 @@ size_t sign_scope_part_len(const char *s)
     return n;
 }
 
-void sign_rewind(ossio_buf *b, size_t len)
+void ossio__sign_rewind(ossio__buf *b, size_t len)
 {
     if (b != NULL && b->len > len) {
         b->len = len;
     }
 }
 
-EVP_MD_CTX *sign_sha256_new(void)
+EVP_MD_CTX *ossio__sign_sha256_new(void)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
@@ -478,10 +479,10 @@ EVP_MD_CTX *sign_sha256_new(void)
     return md;
 }
 
-ossio_status sign_v4_signature(EVP_MD_CTX *md, ossio_status st, const char *algo,
-                               const char *key_prefix, const char *secret, const char *iso,
-                               const char *region, const char *service, const char *terminator,
-                               char sig[65])
+ossio_status ossio__sign_v4_signature(EVP_MD_CTX *md, ossio_status st, const char *algo,
+                                      const char *key_prefix, const char *secret, const char *iso,
+                                      const char *region, const char *service,
+                                      const char *terminator, char sig[65])
 {
     unsigned char hash[32];
     unsigned int hash_len = 0;
@@ -496,18 +497,18 @@ ossio_status sign_v4_signature(EVP_MD_CTX *md, ossio_status st, const char *algo
     memcpy(date8, iso, 8);
     date8[8] = '\0';
     char hex[65];
-    sign_hex(hash, 32, hex);
+    ossio__sign_hex(hash, 32, hex);
     char sts[320];
     int n = snprintf(sts, sizeof sts, "%s\n%s\n%s/%s/%s/%s\n%s", algo, iso, date8, region, service,
                      terminator, hex);
     unsigned char key[32], mac[32];
     int ok = n > 0 && (size_t)n < sizeof sts &&
-             sign_v4_key(key_prefix, secret, date8, region, service, terminator, key) &&
-             sign_hmac_sha256(key, 32, sts, (size_t)n, mac);
+             ossio__sign_v4_key(key_prefix, secret, date8, region, service, terminator, key) &&
+             ossio__sign_hmac_sha256(key, 32, sts, (size_t)n, mac);
     OPENSSL_cleanse(key, sizeof key);
     if (!ok) {
         return OSSIO_EINTERNAL;
     }
-    sign_hex(mac, 32, sig);
+    ossio__sign_hex(mac, 32, sig);
     return OSSIO_OK;
 }

@@ -97,53 +97,53 @@ static int is_subresource(const char *name)
     return 0;
 }
 
-static void put_header_line(sign_sink *s, const ossio_sign_input *in, const char *name)
+static void put_header_line(ossio__sign_sink *s, const ossio__sign_input *in, const char *name)
 {
-    int i = sign_find_header(in, name);
+    int i = ossio__sign_find_header(in, name);
     if (i >= 0) {
-        sign_field f = sign_header_field(in, (size_t)i);
-        sink_put(s, f.value, f.value_len);
+        ossio__sign_field f = ossio__sign_header_field(in, (size_t)i);
+        ossio__sign_sink_put(s, f.value, f.value_len);
     }
-    sink_byte(s, '\n');
+    ossio__sign_sink_byte(s, '\n');
 }
 
 /* Writes the string to sign. |date| is the Date line; |extra| are more
  * sub-resources (the presigned URL's security-token). */
-static void v1_string(sign_sink *s, const ossio_sign_input *in, const char *date, size_t date_len,
-                      const ossio_qparam *extra, size_t n_extra)
+static void v1_string(ossio__sign_sink *s, const ossio__sign_input *in, const char *date,
+                      size_t date_len, const ossio__qparam *extra, size_t n_extra)
 {
-    sink_str(s, in->method);
-    sink_byte(s, '\n');
+    ossio__sign_sink_str(s, in->method);
+    ossio__sign_sink_byte(s, '\n');
     put_header_line(s, in, "content-md5");
     put_header_line(s, in, "content-type");
-    sink_put(s, date, date_len);
-    sink_byte(s, '\n');
+    ossio__sign_sink_put(s, date, date_len);
+    ossio__sign_sink_byte(s, '\n');
 
-    sign_field f[OSSIO_SIGN_MAX_HEADERS];
+    ossio__sign_field f[OSSIO__SIGN_MAX_HEADERS];
     size_t nf = 0;
     for (size_t i = 0; i < in->n_headers; i++) {
-        if (sign_has_prefix_i(in->headers[i].name, in->headers[i].name_len, "x-oss-")) {
-            f[nf++] = sign_header_field(in, i);
+        if (ossio__sign_has_prefix_i(in->headers[i].name, in->headers[i].name_len, "x-oss-")) {
+            f[nf++] = ossio__sign_header_field(in, i);
         }
     }
-    sign_sort_fields(f, nf);
+    ossio__sign_sort_fields(f, nf);
     for (size_t i = 0; i < nf; i++) {
-        sink_lower(s, f[i].name, f[i].name_len);
-        sink_byte(s, ':');
-        sink_put(s, f[i].value, f[i].value_len);
-        sink_byte(s, '\n');
+        ossio__sign_sink_lower(s, f[i].name, f[i].name_len);
+        ossio__sign_sink_byte(s, ':');
+        ossio__sign_sink_put(s, f[i].value, f[i].value_len);
+        ossio__sign_sink_byte(s, '\n');
     }
 
-    sink_byte(s, '/');
+    ossio__sign_sink_byte(s, '/');
     if (in->bucket != NULL && in->bucket[0] != '\0') {
-        sink_str(s, in->bucket);
-        sink_byte(s, '/');
+        ossio__sign_sink_str(s, in->bucket);
+        ossio__sign_sink_byte(s, '/');
         if (in->key != NULL) {
-            sink_str(s, in->key);
+            ossio__sign_sink_str(s, in->key);
         }
     }
 
-    ossio_qparam q[OSSIO_SIGN_MAX_QUERY + 1];
+    ossio__qparam q[OSSIO__SIGN_MAX_QUERY + 1];
     size_t nq = 0;
     for (size_t i = 0; i < in->n_query; i++) {
         if (is_subresource(in->query[i].name)) {
@@ -153,29 +153,30 @@ static void v1_string(sign_sink *s, const ossio_sign_input *in, const char *date
     for (size_t i = 0; i < n_extra; i++) {
         q[nq++] = extra[i];
     }
-    sign_sort_query(q, nq); /* sub-resource names are unreserved: encoded order = byte order */
+    ossio__sign_sort_query(q,
+                           nq); /* sub-resource names are unreserved: encoded order = byte order */
     for (size_t i = 0; i < nq; i++) {
-        sink_byte(s, i == 0 ? '?' : '&');
-        sink_str(s, q[i].name);
+        ossio__sign_sink_byte(s, i == 0 ? '?' : '&');
+        ossio__sign_sink_str(s, q[i].name);
         if (q[i].value != NULL && q[i].value[0] != '\0') {
-            sink_byte(s, '=');
-            sink_str(s, q[i].value);
+            ossio__sign_sink_byte(s, '=');
+            ossio__sign_sink_str(s, q[i].value);
         }
     }
 }
 
-static int creds_ok(const ossio_credentials *c)
+static int creds_ok(const ossio__credentials *c)
 {
     return c != NULL && c->access_key_id != NULL && c->access_key_id[0] != '\0' &&
            c->access_key_secret != NULL && c->access_key_secret[0] != '\0' &&
-           strlen(c->access_key_secret) <= OSSIO_SIGN_MAX_SECRET &&
+           strlen(c->access_key_secret) <= OSSIO__SIGN_MAX_SECRET &&
            strchr(c->access_key_id, ':') == NULL;
 }
 
 /* Computes base64(HMAC-SHA1) of the V1 string into sig[29]. */
-static ossio_status v1_sign(const ossio_sign_input *in, const ossio_credentials *c,
-                            const char *date, size_t date_len, const ossio_qparam *extra,
-                            size_t n_extra, ossio_buf *canonical, char sig[29])
+static ossio_status v1_sign(const ossio__sign_input *in, const ossio__credentials *c,
+                            const char *date, size_t date_len, const ossio__qparam *extra,
+                            size_t n_extra, ossio__buf *canonical, char sig[29])
 {
     ossio_status st = OSSIO_EINTERNAL;
     EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
@@ -187,7 +188,7 @@ static ossio_status v1_sign(const ossio_sign_input *in, const ossio_credentials 
     };
     if (ctx != NULL && EVP_MAC_init(ctx, (const unsigned char *)c->access_key_secret,
                                     strlen(c->access_key_secret), params) == 1) {
-        sign_sink s = {canonical, NULL, ctx, OSSIO_OK};
+        ossio__sign_sink s = {canonical, NULL, ctx, OSSIO_OK};
         v1_string(&s, in, date, date_len, extra, n_extra);
         unsigned char md[EVP_MAX_MD_SIZE];
         size_t md_len = 0;
@@ -205,25 +206,25 @@ static ossio_status v1_sign(const ossio_sign_input *in, const ossio_credentials 
     return st;
 }
 
-ossio_status ossio_sign_oss_v1(const ossio_sign_input *in, const ossio_credentials *c,
-                               ossio_buf *out, ossio_buf *canonical)
+ossio_status ossio__sign_oss_v1(const ossio__sign_input *in, const ossio__credentials *c,
+                                ossio__buf *out, ossio__buf *canonical)
 {
-    ossio_status st = sign_check_input(in);
+    ossio_status st = ossio__sign_check_input(in);
     if (st != OSSIO_OK) {
         return st;
     }
     if (!creds_ok(c) || out == NULL ||
-        !sign_header_matches(in, "x-oss-security-token", c->security_token)) {
+        !ossio__sign_header_matches(in, "x-oss-security-token", c->security_token)) {
         return OSSIO_EINVAL;
     }
     const char *date = "";
     size_t date_len = 0;
-    int i = sign_find_header(in, "x-oss-date");
+    int i = ossio__sign_find_header(in, "x-oss-date");
     if (i < 0) {
-        i = sign_find_header(in, "date");
+        i = ossio__sign_find_header(in, "date");
     }
     if (i >= 0) {
-        sign_field f = sign_header_field(in, (size_t)i);
+        ossio__sign_field f = ossio__sign_header_field(in, (size_t)i);
         date = f.value;
         date_len = f.value_len;
     }
@@ -231,20 +232,20 @@ ossio_status ossio_sign_oss_v1(const ossio_sign_input *in, const ossio_credentia
     char sig[29];
     st = v1_sign(in, c, date, date_len, NULL, 0, canonical, sig);
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(out, "OSS ", 4);
+        st = ossio__buf_append(out, "OSS ", 4);
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(out, c->access_key_id, strlen(c->access_key_id));
+        st = ossio__buf_append(out, c->access_key_id, strlen(c->access_key_id));
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append_byte(out, ':');
+        st = ossio__buf_append_byte(out, ':');
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(out, sig, 28);
+        st = ossio__buf_append(out, sig, 28);
     }
     if (st != OSSIO_OK) {
-        sign_rewind(out, out0);
-        sign_rewind(canonical, can0);
+        ossio__sign_rewind(out, out0);
+        ossio__sign_rewind(canonical, can0);
     }
     return st;
 }
@@ -255,10 +256,11 @@ static int reserved_v1_param(const char *name)
            strcmp(name, "Signature") == 0 || strcmp(name, "security-token") == 0;
 }
 
-ossio_status ossio_presign_oss_v1(const ossio_sign_input *in, const ossio_credentials *c,
-                                  int64_t expires_epoch, ossio_buf *query_out, ossio_buf *canonical)
+ossio_status ossio__presign_oss_v1(const ossio__sign_input *in, const ossio__credentials *c,
+                                   int64_t expires_epoch, ossio__buf *query_out,
+                                   ossio__buf *canonical)
 {
-    ossio_status st = sign_check_input(in);
+    ossio_status st = ossio__sign_check_input(in);
     if (st != OSSIO_OK) {
         return st;
     }
@@ -273,38 +275,38 @@ ossio_status ossio_presign_oss_v1(const ossio_sign_input *in, const ossio_creden
     char expires[24];
     int n = snprintf(expires, sizeof expires, "%" PRId64, expires_epoch);
     int sts = c->security_token != NULL && c->security_token[0] != '\0';
-    ossio_qparam token = {"security-token", c->security_token};
+    ossio__qparam token = {"security-token", c->security_token};
 
     size_t out0 = query_out->len, can0 = canonical ? canonical->len : 0;
     char sig[29];
     st = v1_sign(in, c, expires, (size_t)n, &token, sts ? 1 : 0, canonical, sig);
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(query_out, "OSSAccessKeyId=", 15);
+        st = ossio__buf_append(query_out, "OSSAccessKeyId=", 15);
     }
     if (st == OSSIO_OK) {
-        st = ossio_uri_encode(query_out, c->access_key_id, strlen(c->access_key_id), 0);
+        st = ossio__uri_encode(query_out, c->access_key_id, strlen(c->access_key_id), 0);
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(query_out, "&Expires=", 9);
+        st = ossio__buf_append(query_out, "&Expires=", 9);
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(query_out, expires, (size_t)n);
+        st = ossio__buf_append(query_out, expires, (size_t)n);
     }
     if (st == OSSIO_OK) {
-        st = ossio_buf_append(query_out, "&Signature=", 11);
+        st = ossio__buf_append(query_out, "&Signature=", 11);
     }
     if (st == OSSIO_OK) {
-        st = ossio_uri_encode(query_out, sig, 28, 0);
+        st = ossio__uri_encode(query_out, sig, 28, 0);
     }
     if (st == OSSIO_OK && sts) {
-        st = ossio_buf_append(query_out, "&security-token=", 16);
+        st = ossio__buf_append(query_out, "&security-token=", 16);
         if (st == OSSIO_OK) {
-            st = ossio_uri_encode(query_out, c->security_token, strlen(c->security_token), 0);
+            st = ossio__uri_encode(query_out, c->security_token, strlen(c->security_token), 0);
         }
     }
     if (st != OSSIO_OK) {
-        sign_rewind(query_out, out0);
-        sign_rewind(canonical, can0);
+        ossio__sign_rewind(query_out, out0);
+        ossio__sign_rewind(canonical, can0);
     }
     return st;
 }

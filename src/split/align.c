@@ -22,18 +22,18 @@ static void borders(const uint8_t *d, size_t dlen, uint8_t *border)
     }
 }
 
-int ossio_delim_overlaps(const uint8_t *delim, size_t dlen)
+int ossio__delim_overlaps(const uint8_t *delim, size_t dlen)
 {
-    if (delim == NULL || dlen < 2 || dlen > OSSIO_LINES_DELIM_MAX) {
+    if (delim == NULL || dlen < 2 || dlen > OSSIO__LINES_DELIM_MAX) {
         return 0;
     }
-    uint8_t border[OSSIO_LINES_DELIM_MAX];
+    uint8_t border[OSSIO__LINES_DELIM_MAX];
     borders(delim, dlen, border);
     return border[dlen - 1] > 0;
 }
 
 /* Starts the window [from, to): nothing seen in it yet. */
-static void window(ossio_align *a, uint64_t from, uint64_t to)
+static void window(ossio__align *a, uint64_t from, uint64_t to)
 {
     a->from = from;
     a->to = to;
@@ -45,7 +45,8 @@ static void window(ossio_align *a, uint64_t from, uint64_t to)
     a->anchor = 0;
 }
 
-void ossio_align_init(ossio_align *a, const uint8_t *delim, size_t dlen, uint64_t s, uint64_t size)
+void ossio__align_init(ossio__align *a, const uint8_t *delim, size_t dlen, uint64_t s,
+                       uint64_t size)
 {
     memset(a, 0, sizeof(*a));
     memcpy(a->delim, delim, dlen);
@@ -55,7 +56,7 @@ void ossio_align_init(ossio_align *a, const uint8_t *delim, size_t dlen, uint64_
     window(a, s > size ? s - size : 0, s);
 }
 
-void ossio_align_back(ossio_align *a, uint64_t size)
+void ossio__align_back(ossio__align *a, uint64_t size)
 {
     /* Anchors of this window began at from + dlen - 1; the next reaches them. */
     uint64_t to = a->from + 2 * (a->dlen - 1);
@@ -63,7 +64,7 @@ void ossio_align_back(ossio_align *a, uint64_t size)
 }
 
 /* An occurrence starts at |m| (occurrences arrive in order). */
-static void occurrence(ossio_align *a, uint64_t m)
+static void occurrence(ossio__align *a, uint64_t m)
 {
     if (m > a->limit) {
         return; /* straddles no offset <= limit */
@@ -75,12 +76,12 @@ static void occurrence(ossio_align *a, uint64_t m)
     a->clear = m + a->dlen;
 }
 
-void ossio_align_feed(ossio_align *a, const uint8_t *data, size_t len)
+void ossio__align_feed(ossio__align *a, const uint8_t *data, size_t len)
 {
-    ossio_cur c;
-    ossio_cur_init(&c, data, len);
+    ossio__cur c;
+    ossio__cur_init(&c, data, len);
     uint8_t b;
-    while (ossio_cur_take(&c, &b)) {
+    while (ossio__cur_take(&c, &b)) {
         size_t k = a->matched;
         while (k > 0 && a->delim[k] != b) {
             k = a->border[k - 1];
@@ -97,7 +98,7 @@ void ossio_align_feed(ossio_align *a, const uint8_t *data, size_t len)
     }
 }
 
-int ossio_align_result(const ossio_align *a, uint64_t *anchor)
+int ossio__align_result(const ossio__align *a, uint64_t *anchor)
 {
     /* Offsets up to pos - dlen + 1: an occurrence straddling them would have ended by now. */
     if (a->pos + 1 >= a->dlen) {

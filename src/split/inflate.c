@@ -9,22 +9,22 @@
 
 #define OUT_CAP (64 * 1024)
 
-struct ossio_inflate {
+struct ossio__inflate {
     z_stream zs;
     int ended;    /* the current member or stream is complete */
     int gzip;     /* the first header was gzip: further members may follow */
     int seen;     /* any input yet */
     int trailing; /* bytes after the end that are not a new member: ignored */
     int stalled;  /* the last inflate() took and gave nothing */
-    ossio_inflate_sink sink;
+    ossio__inflate_sink sink;
     void *ud;
     char error[160];
     uint8_t out[OUT_CAP];
 };
 
-ossio_inflate *ossio_inflate_new(ossio_inflate_sink sink, void *user_data)
+ossio__inflate *ossio__inflate_new(ossio__inflate_sink sink, void *user_data)
 {
-    ossio_inflate *z = calloc(1, sizeof(*z));
+    ossio__inflate *z = calloc(1, sizeof(*z));
     if (z == NULL) {
         return NULL;
     }
@@ -37,7 +37,7 @@ ossio_inflate *ossio_inflate_new(ossio_inflate_sink sink, void *user_data)
     return z;
 }
 
-static ossio_status corrupt(ossio_inflate *z, const char *what)
+static ossio_status corrupt(ossio__inflate *z, const char *what)
 {
     snprintf(z->error, sizeof(z->error), "the compressed data is corrupt: %s",
              what != NULL ? what : "inflate failed");
@@ -46,7 +46,7 @@ static ossio_status corrupt(ossio_inflate *z, const char *what)
 
 /* One inflate() call over |len| bytes (|data| may be NULL for none): output
  * to the sink, bytes taken in *used, zlib's code in *rc. */
-static ossio_status pump(ossio_inflate *z, const uint8_t *data, size_t len, size_t *used, int *rc)
+static ossio_status pump(ossio__inflate *z, const uint8_t *data, size_t len, size_t *used, int *rc)
 {
     uInt in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
     z->zs.next_in = (Bytef *)(uintptr_t)data;
@@ -70,7 +70,7 @@ static ossio_status pump(ossio_inflate *z, const uint8_t *data, size_t len, size
     return produced > 0 ? z->sink(z->out, produced, z->ud) : OSSIO_OK;
 }
 
-ossio_status ossio_inflate_feed(ossio_inflate *z, const uint8_t *data, size_t len)
+ossio_status ossio__inflate_feed(ossio__inflate *z, const uint8_t *data, size_t len)
 {
     if (!z->seen && len > 0) {
         z->seen = 1;
@@ -102,7 +102,7 @@ ossio_status ossio_inflate_feed(ossio_inflate *z, const uint8_t *data, size_t le
     return OSSIO_OK;
 }
 
-ossio_status ossio_inflate_finish(ossio_inflate *z)
+ossio_status ossio__inflate_finish(ossio__inflate *z)
 {
     /* Output zlib still holds comes out without more input; then it must be at the end. */
     while (!z->ended && !z->trailing) {
@@ -120,12 +120,12 @@ ossio_status ossio_inflate_finish(ossio_inflate *z)
     return OSSIO_OK;
 }
 
-const char *ossio_inflate_error(const ossio_inflate *z)
+const char *ossio__inflate_error(const ossio__inflate *z)
 {
     return z != NULL ? z->error : "";
 }
 
-void ossio_inflate_free(ossio_inflate *z)
+void ossio__inflate_free(ossio__inflate *z)
 {
     if (z != NULL) {
         inflateEnd(&z->zs);

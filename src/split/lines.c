@@ -8,11 +8,11 @@
 
 #include "util/cursor.h"
 
-ossio_status ossio_lines_init(ossio_lines *l, const void *delim, size_t dlen, size_t max_record,
-                              uint64_t start, uint64_t length, ossio_lines_emit_cb emit,
-                              void *user_data)
+ossio_status ossio__lines_init(ossio__lines *l, const void *delim, size_t dlen, size_t max_record,
+                               uint64_t start, uint64_t length, ossio__lines_emit_cb emit,
+                               void *user_data)
 {
-    if (l == NULL || delim == NULL || dlen == 0 || dlen > OSSIO_LINES_DELIM_MAX ||
+    if (l == NULL || delim == NULL || dlen == 0 || dlen > OSSIO__LINES_DELIM_MAX ||
         max_record == 0 || emit == NULL) {
         return OSSIO_EINVAL;
     }
@@ -28,18 +28,18 @@ ossio_status ossio_lines_init(ossio_lines *l, const void *delim, size_t dlen, si
     l->from = l->pos;
     /* A record in progress may carry up to dlen - 1 bytes of a delimiter not yet complete. */
     size_t cap = max_record > SIZE_MAX - dlen ? SIZE_MAX : max_record + dlen - 1;
-    ossio_buf_init(&l->asm_buf, cap, OSSIO_ERECORDSIZE);
+    ossio__buf_init(&l->asm_buf, cap, OSSIO_ERECORDSIZE);
     l->emit = emit;
     l->emit_ud = user_data;
     return OSSIO_OK;
 }
 
-uint64_t ossio_lines_scan_start(const ossio_lines *l)
+uint64_t ossio__lines_scan_start(const ossio__lines *l)
 {
     return l->from;
 }
 
-ossio_status ossio_lines_set_scan_start(ossio_lines *l, uint64_t from)
+ossio_status ossio__lines_set_scan_start(ossio__lines *l, uint64_t from)
 {
     if (from > l->from || l->pos != l->from || l->asm_buf.len > 0 || l->done) {
         return OSSIO_EINVAL;
@@ -49,25 +49,25 @@ ossio_status ossio_lines_set_scan_start(ossio_lines *l, uint64_t from)
     return OSSIO_OK;
 }
 
-int ossio_lines_done(const ossio_lines *l)
+int ossio__lines_done(const ossio__lines *l)
 {
     return l->done;
 }
 
-void ossio_lines_free(ossio_lines *l)
+void ossio__lines_free(ossio__lines *l)
 {
     if (l != NULL) {
-        ossio_buf_free(&l->asm_buf);
+        ossio__buf_free(&l->asm_buf);
     }
 }
 
-static ossio_status fail(ossio_lines *l, ossio_status st)
+static ossio_status fail(ossio__lines *l, ossio_status st)
 {
     l->error = st;
     return st;
 }
 
-static ossio_status flush(ossio_lines *l)
+static ossio_status flush(ossio__lines *l)
 {
     size_t n = l->n_batch;
     l->n_batch = 0;
@@ -78,7 +78,7 @@ static ossio_status flush(ossio_lines *l)
 }
 
 /* Queues one record of |n| bytes at |p| (its delimiter excluded). */
-static ossio_status add(ossio_lines *l, const uint8_t *p, size_t n)
+static ossio_status add(ossio__lines *l, const uint8_t *p, size_t n)
 {
     if (n > l->max_record) {
         return fail(l, OSSIO_ERECORDSIZE);
@@ -90,25 +90,25 @@ static ossio_status add(ossio_lines *l, const uint8_t *p, size_t n)
     l->batch[l->n_batch].len = n;
     l->n_batch++;
     l->records++;
-    return l->n_batch == OSSIO_LINES_BATCH ? flush(l) : OSSIO_OK;
+    return l->n_batch == OSSIO__LINES_BATCH ? flush(l) : OSSIO_OK;
 }
 
 /* The first delimiter in data[from, len) that lies wholly in it: its offset in *at. */
-static bool find(const ossio_lines *l, const uint8_t *data, size_t len, size_t from, size_t *at)
+static bool find(const ossio__lines *l, const uint8_t *data, size_t len, size_t from, size_t *at)
 {
-    ossio_cur c;
-    ossio_cur_init(&c, data, len);
-    if (!ossio_cur_skip(&c, from)) {
+    ossio__cur c;
+    ossio__cur_init(&c, data, len);
+    if (!ossio__cur_skip(&c, from)) {
         return false;
     }
     for (;;) {
         const uint8_t *skipped;
         size_t n;
-        if (!ossio_cur_take_until(&c, l->delim[0], &skipped, &n)) {
+        if (!ossio__cur_take_until(&c, l->delim[0], &skipped, &n)) {
             return false;
         }
-        ossio_cur rest = c;
-        const uint8_t *tail = ossio_cur_take_n(&rest, l->dlen - 1);
+        ossio__cur rest = c;
+        const uint8_t *tail = ossio__cur_take_n(&rest, l->dlen - 1);
         if (tail == NULL) {
             return false; /* a partial delimiter at the end: decided with the next chunk */
         }
@@ -122,7 +122,8 @@ static bool find(const ossio_lines *l, const uint8_t *data, size_t len, size_t f
 /* A delimiter that begins in the assembled bytes and ends in |data|. 1: found
  * at *at in the assembly buffer, taking *need bytes of |data|; 0: none;
  * -1: undecided, |data| is too short to tell. */
-static int straddle(const ossio_lines *l, const uint8_t *data, size_t len, size_t *at, size_t *need)
+static int straddle(const ossio__lines *l, const uint8_t *data, size_t len, size_t *at,
+                    size_t *need)
 {
     const uint8_t *a = l->asm_buf.data;
     size_t have = l->asm_buf.len;
@@ -146,11 +147,11 @@ static int straddle(const ossio_lines *l, const uint8_t *data, size_t len, size_
 
 /* Keeps the bytes of the record in progress for the next chunk; while
  * skipping only the last dlen - 1 bytes matter (a delimiter's beginning). */
-static ossio_status keep(ossio_lines *l, const uint8_t *p, size_t n)
+static ossio_status keep(ossio__lines *l, const uint8_t *p, size_t n)
 {
-    ossio_buf *b = &l->asm_buf;
+    ossio__buf *b = &l->asm_buf;
     if (!l->skipping) {
-        ossio_status st = ossio_buf_append(b, p, n);
+        ossio_status st = ossio__buf_append(b, p, n);
         return st != OSSIO_OK ? fail(l, st) : OSSIO_OK;
     }
     size_t want = l->dlen - 1;
@@ -159,7 +160,7 @@ static ossio_status keep(ossio_lines *l, const uint8_t *p, size_t n)
         p += n - want;
         n = want;
     }
-    ossio_status st = ossio_buf_append(b, p, n);
+    ossio_status st = ossio__buf_append(b, p, n);
     if (st != OSSIO_OK) {
         return fail(l, st);
     }
@@ -173,7 +174,7 @@ static ossio_status keep(ossio_lines *l, const uint8_t *p, size_t n)
 /* A record starts at object offset |p|: past the split's end, the split is
  * done. While skipping, one starting at or before the split's start is an
  * earlier split's (a scan from an anchor meets those). */
-static void record_starts(ossio_lines *l, uint64_t p)
+static void record_starts(ossio__lines *l, uint64_t p)
 {
     if (l->skipping && p <= l->start) {
         return;
@@ -187,7 +188,7 @@ static void record_starts(ossio_lines *l, uint64_t p)
 /* The record in progress (or the bytes skipped) continues into data[*i,
  * len): completes it if a delimiter ends there (*i: the offset after it),
  * else keeps those bytes (*i = len). Assembled bytes exist only at *i == 0. */
-static ossio_status continue_record(ossio_lines *l, const uint8_t *data, size_t len, size_t *i)
+static ossio_status continue_record(ossio__lines *l, const uint8_t *data, size_t len, size_t *i)
 {
     uint64_t base = l->pos;
     size_t from = *i;
@@ -207,7 +208,7 @@ static ossio_status continue_record(ossio_lines *l, const uint8_t *data, size_t 
         *i = at + l->dlen;
         if (!l->skipping) {
             /* Batch is empty here: the assembly buffer may still move. */
-            st = ossio_buf_append(&l->asm_buf, data + from, at - from);
+            st = ossio__buf_append(&l->asm_buf, data + from, at - from);
             st = st != OSSIO_OK ? fail(l, st) : add(l, l->asm_buf.data, l->asm_buf.len);
         }
     }
@@ -217,7 +218,7 @@ static ossio_status continue_record(ossio_lines *l, const uint8_t *data, size_t 
     return st;
 }
 
-ossio_status ossio_lines_feed(ossio_lines *l, const uint8_t *data, size_t len)
+ossio_status ossio__lines_feed(ossio__lines *l, const uint8_t *data, size_t len)
 {
     if (l->error != OSSIO_OK) {
         return l->error;
@@ -253,7 +254,7 @@ ossio_status ossio_lines_feed(ossio_lines *l, const uint8_t *data, size_t len)
     return st;
 }
 
-ossio_status ossio_lines_finish(ossio_lines *l)
+ossio_status ossio__lines_finish(ossio__lines *l)
 {
     if (l->error != OSSIO_OK) {
         return l->error;

@@ -1,8 +1,8 @@
 /* Incremental record splitter: object bytes in, in chunks of any size;
  * records out in batches, each record exactly once across a file's splits
  * (the ownership rule in docs/splits.md). Pure: no I/O, no clock. */
-#ifndef OSSIO_SPLIT_LINES_H
-#define OSSIO_SPLIT_LINES_H
+#ifndef OSSIO__SPLIT_LINES_H
+#define OSSIO__SPLIT_LINES_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -10,16 +10,16 @@
 #include "ossio.h"
 #include "util/buf.h"
 
-#define OSSIO_LINES_DELIM_MAX 16
-#define OSSIO_LINES_BATCH 128
+#define OSSIO__LINES_DELIM_MAX 16
+#define OSSIO__LINES_BATCH 128
 
 /* Receives |n| records; they point into the chunk being fed or into the
  * splitter's assembly buffer and are valid until the call returns. Nonzero
  * stops the splitter (its calls then return OSSIO_ECANCELED). */
-typedef int (*ossio_lines_emit_cb)(const ossio_record *records, size_t n, void *user_data);
+typedef int (*ossio__lines_emit_cb)(const ossio_record *records, size_t n, void *user_data);
 
-typedef struct ossio_lines {
-    uint8_t delim[OSSIO_LINES_DELIM_MAX];
+typedef struct ossio__lines {
+    uint8_t delim[OSSIO__LINES_DELIM_MAX];
     size_t dlen;
     int strip_cr;       /* delimiter "\n": one trailing '\r' is not part of a record */
     size_t max_record;  /* longest record, delimiter excluded ('\r' included) */
@@ -32,25 +32,25 @@ typedef struct ossio_lines {
     ossio_status error; /* sticky failure */
     /* The record in progress: it starts at pos - asm.len; asm holds its bytes
      * seen in earlier chunks (while skipping: at most dlen - 1 trailing bytes). */
-    ossio_buf asm_buf;
-    ossio_record batch[OSSIO_LINES_BATCH];
+    ossio__buf asm_buf;
+    ossio_record batch[OSSIO__LINES_BATCH];
     size_t n_batch;
     uint64_t records; /* records emitted */
-    ossio_lines_emit_cb emit;
+    ossio__lines_emit_cb emit;
     void *emit_ud;
-} ossio_lines;
+} ossio__lines;
 
 /* Prepares |l| for the split [|start|, |start| + |length|) of an object
  * (length UINT64_MAX - start, or more, for a whole stream). |delim| is 1..16
  * bytes (copied); |max_record| >= 1. OSSIO_EINVAL otherwise. Allocates nothing. */
-ossio_status ossio_lines_init(ossio_lines *l, const void *delim, size_t dlen, size_t max_record,
-                              uint64_t start, uint64_t length, ossio_lines_emit_cb emit,
-                              void *user_data);
+ossio_status ossio__lines_init(ossio__lines *l, const void *delim, size_t dlen, size_t max_record,
+                               uint64_t start, uint64_t length, ossio__lines_emit_cb emit,
+                               void *user_data);
 
 /* The object offset the first fed byte must have: max(0, start - dlen + 1)
  * for a split not at 0 (a delimiter may straddle its start), else 0; or
- * what ossio_lines_set_scan_start() set. */
-uint64_t ossio_lines_scan_start(const ossio_lines *l);
+ * what ossio__lines_set_scan_start() set. */
+uint64_t ossio__lines_scan_start(const ossio__lines *l);
 
 /* Scans from |from| instead, an anchor (split/align.h) at or before the
  * scan start, before any byte is fed: needed for a delimiter that overlaps
@@ -58,21 +58,21 @@ uint64_t ossio_lines_scan_start(const ossio_lines *l);
  * where a sequential scan stands. Delimiters ending before the split's
  * start then pass with the bytes skipped. OSSIO_EINVAL past the scan start
  * or once bytes were fed. */
-ossio_status ossio_lines_set_scan_start(ossio_lines *l, uint64_t from);
+ossio_status ossio__lines_set_scan_start(ossio__lines *l, uint64_t from);
 
 /* Feeds the next |len| bytes of the object (in order, from the scan start).
- * OSSIO_OK (check ossio_lines_done()), OSSIO_ERECORDSIZE, OSSIO_ENOMEM or
+ * OSSIO_OK (check ossio__lines_done()), OSSIO_ERECORDSIZE, OSSIO_ENOMEM or
  * OSSIO_ECANCELED (the emit callback stopped). Bytes fed after done are ignored. */
-ossio_status ossio_lines_feed(ossio_lines *l, const uint8_t *data, size_t len);
+ossio_status ossio__lines_feed(ossio__lines *l, const uint8_t *data, size_t len);
 
 /* The object ends here: the record in progress, if it is the split's, is
- * emitted without a delimiter. Errors as ossio_lines_feed(). */
-ossio_status ossio_lines_finish(ossio_lines *l);
+ * emitted without a delimiter. Errors as ossio__lines_feed(). */
+ossio_status ossio__lines_finish(ossio__lines *l);
 
 /* 1 once every record of the split was emitted (no more bytes are needed). */
-int ossio_lines_done(const ossio_lines *l);
+int ossio__lines_done(const ossio__lines *l);
 
 /* Frees the assembly buffer. */
-void ossio_lines_free(ossio_lines *l);
+void ossio__lines_free(ossio__lines *l);
 
-#endif /* OSSIO_SPLIT_LINES_H */
+#endif /* OSSIO__SPLIT_LINES_H */

@@ -5,8 +5,8 @@
 #include "split/lines.h"
 #include "split/split.h"
 
-void ossio_outcome_fail(ossio_outcome *o, ossio_status st, const char *detail,
-                        const ossio_result *from)
+void ossio__outcome_fail(ossio__outcome *o, ossio_status st, const char *detail,
+                         const ossio_result *from)
 {
     if (o->decided) {
         return;
@@ -23,7 +23,7 @@ void ossio_outcome_fail(ossio_outcome *o, ossio_status st, const char *detail,
     }
 }
 
-void ossio_outcome_ok(ossio_outcome *o)
+void ossio__outcome_ok(ossio__outcome *o)
 {
     if (!o->decided) {
         o->decided = 1;
@@ -31,7 +31,7 @@ void ossio_outcome_ok(ossio_outcome *o)
     }
 }
 
-void ossio_outcome_written(ossio_outcome *o)
+void ossio__outcome_written(ossio__outcome *o)
 {
     o->decided = 1;
     o->status = OSSIO_OK;
@@ -39,7 +39,7 @@ void ossio_outcome_written(ossio_outcome *o)
     o->detail[0] = o->code[0] = o->message[0] = o->request_id[0] = '\0';
 }
 
-void ossio_outcome_account(ossio_outcome *o, const ossio_result *res)
+void ossio__outcome_account(ossio__outcome *o, const ossio_result *res)
 {
     o->retries += res->retries;
     if (res->protocol != NULL) {
@@ -47,7 +47,7 @@ void ossio_outcome_account(ossio_outcome *o, const ossio_result *res)
     }
 }
 
-const ossio_result *ossio_outcome_result(ossio_outcome *o, uint64_t bytes_received)
+const ossio_result *ossio__outcome_result(ossio__outcome *o, uint64_t bytes_received)
 {
     ossio_result *res = &o->result;
     res->status = o->status;

@@ -11,7 +11,7 @@ typedef struct file {
     char *uri;
     char *etag;
     uint64_t size;
-    ossio_codec codec;
+    ossio__codec codec;
 } file;
 
 struct ossio_split_plan {
@@ -48,16 +48,16 @@ int ossio_split_accept_name(const char *name)
     return name != NULL && name[0] != '\0' && name[0] != '_' && name[0] != '.';
 }
 
-ossio_codec ossio_split_codec(const char *name)
+ossio__codec ossio__split_codec(const char *name)
 {
     if (name == NULL) {
-        return OSSIO_CODEC_NONE;
+        return OSSIO__CODEC_NONE;
     }
     const char *seg = strrchr(name, '/');
     seg = seg != NULL ? seg + 1 : name;
     const char *dot = strrchr(seg, '.');
     if (dot == NULL) {
-        return OSSIO_CODEC_NONE;
+        return OSSIO__CODEC_NONE;
     }
     const char *ext = dot + 1;
     /* Flink's registered inflater factories (flink-core api/common/io/compression). */
@@ -65,15 +65,15 @@ ossio_codec ossio_split_codec(const char *name)
     static const char *const other_exts[] = {"bz2", "xz", "zst"};
     for (size_t i = 0; i < sizeof(zlib_exts) / sizeof(zlib_exts[0]); i++) {
         if (strcmp(ext, zlib_exts[i]) == 0) {
-            return OSSIO_CODEC_ZLIB;
+            return OSSIO__CODEC_ZLIB;
         }
     }
     for (size_t i = 0; i < sizeof(other_exts) / sizeof(other_exts[0]); i++) {
         if (strcmp(ext, other_exts[i]) == 0) {
-            return OSSIO_CODEC_UNSUPPORTED;
+            return OSSIO__CODEC_UNSUPPORTED;
         }
     }
-    return OSSIO_CODEC_NONE;
+    return OSSIO__CODEC_NONE;
 }
 
 ossio_status ossio_split_plan_add(ossio_split_plan *plan, const char *uri, uint64_t size,
@@ -101,7 +101,7 @@ ossio_status ossio_split_plan_add(ossio_split_plan *plan, const char *uri, uint6
         return OSSIO_ENOMEM;
     }
     f->size = size;
-    f->codec = ossio_split_codec(uri);
+    f->codec = ossio__split_codec(uri);
     plan->n_files++;
     return OSSIO_OK;
 }
@@ -124,7 +124,7 @@ static ossio_status push(ossio_split_plan *plan, const file *f, uint64_t start, 
     s->length = length;
     s->object_size = f->size;
     s->etag = f->etag;
-    s->unsplittable = f->codec != OSSIO_CODEC_NONE;
+    s->unsplittable = f->codec != OSSIO__CODEC_NONE;
     plan->n_splits++;
     return OSSIO_OK;
 }
@@ -161,7 +161,7 @@ ossio_status ossio_split_plan_compute(ossio_split_plan *plan, unsigned min_split
     int unsplittable = 0;
     for (size_t i = 0; i < plan->n_files; i++) {
         total += plan->files[i].size;
-        unsplittable |= plan->files[i].codec != OSSIO_CODEC_NONE;
+        unsplittable |= plan->files[i].codec != OSSIO__CODEC_NONE;
     }
     ossio_status st = OSSIO_OK;
     if (unsplittable) {

@@ -10,7 +10,7 @@
 #include "ossio.h"
 #include "split/split.h"
 
-struct ossio_split_planner {
+struct ossio__split_planner {
     ossio_client *cl;
     char *uri;
     char *base;   /* "scheme://bucket/" */
@@ -27,7 +27,7 @@ struct ossio_split_planner {
     ossio_result result;
 };
 
-static void release(ossio_split_planner *p)
+static void release(ossio__split_planner *p)
 {
     ossio_split_plan_free(p->plan);
     free(p->uri);
@@ -37,7 +37,7 @@ static void release(ossio_split_planner *p)
 }
 
 /* Completes the planning (always from an operation's completion, so from the loop). */
-static void finish(ossio_split_planner *p, ossio_status st, const char *detail,
+static void finish(ossio__split_planner *p, ossio_status st, const char *detail,
                    const ossio_result *from)
 {
     if (st == OSSIO_OK) {
@@ -67,7 +67,7 @@ static void finish(ossio_split_planner *p, ossio_status st, const char *detail,
 static int on_entry(ossio_op *op, const ossio_list_entry *e, void *ud)
 {
     (void)op;
-    ossio_split_planner *p = ud;
+    ossio__split_planner *p = ud;
     size_t plen = strlen(p->prefix);
     if (e->is_prefix || e->key == NULL || strncmp(e->key, p->prefix, plen) != 0) {
         return 0; /* nested "directories" are not entered */
@@ -95,7 +95,7 @@ static int on_entry(ossio_op *op, const ossio_list_entry *e, void *ud)
 static void on_list_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     (void)op;
-    ossio_split_planner *p = ud;
+    ossio__split_planner *p = ud;
     p->op = NULL;
     if (p->entry_status != OSSIO_OK) {
         finish(p, p->entry_status, NULL, NULL);
@@ -110,7 +110,7 @@ static void on_list_done(ossio_op *op, const ossio_result *res, void *ud)
     }
 }
 
-static ossio_status start_list(ossio_split_planner *p)
+static ossio_status start_list(ossio__split_planner *p)
 {
     size_t n = strlen(p->base) + strlen(p->prefix) + 1;
     char *uri = malloc(n);
@@ -135,7 +135,7 @@ static ossio_status start_list(ossio_split_planner *p)
 
 static void on_head_done(ossio_op *op, const ossio_result *res, void *ud)
 {
-    ossio_split_planner *p = ud;
+    ossio__split_planner *p = ud;
     p->op = NULL;
     if (res->status == OSSIO_ENOTFOUND && !p->canceled) {
         ossio_status st = start_list(p); /* not an object: maybe a "directory" */
@@ -154,9 +154,9 @@ static void on_head_done(ossio_op *op, const ossio_result *res, void *ud)
     finish(p, st, NULL, NULL);
 }
 
-ossio_status ossio_split_planner_start(ossio_client *cl, const char *uri, unsigned min_splits,
-                                       ossio_plan_done_cb done, void *user_data,
-                                       ossio_split_planner **handle)
+ossio_status ossio__split_planner_start(ossio_client *cl, const char *uri, unsigned min_splits,
+                                        ossio_plan_done_cb done, void *user_data,
+                                        ossio__split_planner **handle)
 {
     if (handle != NULL) {
         *handle = NULL;
@@ -164,14 +164,14 @@ ossio_status ossio_split_planner_start(ossio_client *cl, const char *uri, unsign
     if (cl == NULL || uri == NULL || done == NULL || min_splits == 0) {
         return OSSIO_EINVAL;
     }
-    ossio_uri u;
+    ossio__uri u;
     char msg[256];
-    ossio_status st = ossio_uri_parse(&u, uri, cl->oss.s3, msg, sizeof(msg));
+    ossio_status st = ossio__uri_parse(&u, uri, cl->oss.s3, msg, sizeof(msg));
     if (st != OSSIO_OK) {
         snprintf(cl->error, sizeof(cl->error), "%s", msg);
         return st;
     }
-    ossio_split_planner *p = calloc(1, sizeof(*p));
+    ossio__split_planner *p = calloc(1, sizeof(*p));
     size_t klen = strlen(u.key);
     int dir = klen == 0 || u.key[klen - 1] == '/';
     while (klen > 0 && u.key[klen - 1] == '/') {
@@ -185,7 +185,7 @@ ossio_status ossio_split_planner_start(ossio_client *cl, const char *uri, unsign
         p->plan = ossio_split_plan_new();
     }
     if (p == NULL || p->uri == NULL || p->base == NULL || p->prefix == NULL || p->plan == NULL) {
-        ossio_uri_free(&u);
+        ossio__uri_free(&u);
         if (p != NULL) {
             release(p);
         }
@@ -193,7 +193,7 @@ ossio_status ossio_split_planner_start(ossio_client *cl, const char *uri, unsign
     }
     snprintf(p->base, blen, "%s://%s/", u.scheme, u.bucket);
     snprintf(p->prefix, klen + 2, "%.*s%s", (int)klen, u.key, klen > 0 ? "/" : "");
-    ossio_uri_free(&u);
+    ossio__uri_free(&u);
     p->cl = cl;
     p->min_splits = min_splits;
     p->done = done;
@@ -221,10 +221,10 @@ ossio_status ossio_split_planner_start(ossio_client *cl, const char *uri, unsign
 ossio_status ossio_splits_plan(ossio_client *cl, const char *uri, unsigned min_splits,
                                ossio_plan_done_cb done, void *user_data)
 {
-    return ossio_split_planner_start(cl, uri, min_splits, done, user_data, NULL);
+    return ossio__split_planner_start(cl, uri, min_splits, done, user_data, NULL);
 }
 
-void ossio_split_planner_cancel(ossio_split_planner *p)
+void ossio__split_planner_cancel(ossio__split_planner *p)
 {
     if (p != NULL && !p->canceled) {
         p->canceled = 1;

@@ -29,7 +29,7 @@
  * then the records' GET starts at the anchor. */
 typedef struct lookback {
     int active;
-    ossio_align align;
+    ossio__align align;
     uint64_t size; /* of the next window back */
     uint8_t *held; /* the first window's bytes */
 } lookback;
@@ -39,22 +39,22 @@ struct ossio_split_reader {
     ossio_split split; /* uri and etag point to the copies below */
     char *uri;
     char *etag;
-    ossio_record_opts rec;
+    ossio__record_opts rec;
     ossio_split_done_cb done;
     void *done_ud;
     int submitted;
-    ossio_outcome out;
-    ossio_lines lines;
-    ossio_inflate *z; /* compressed input */
-    ossio_op *op;     /* the GET in flight */
-    uint64_t next;    /* next object byte to fetch */
-    uint64_t chunk;   /* size of the next follow-up GET */
-    int stopped;      /* the GET was stopped: the split is complete, or restart */
-    int restart;      /* the next GET starts at r->next (a look-back step) */
+    ossio__outcome out;
+    ossio__lines lines;
+    ossio__inflate *z; /* compressed input */
+    ossio_op *op;      /* the GET in flight */
+    uint64_t next;     /* next object byte to fetch */
+    uint64_t chunk;    /* size of the next follow-up GET */
+    int stopped;       /* the GET was stopped: the split is complete, or restart */
+    int restart;       /* the next GET starts at r->next (a look-back step) */
     lookback look;
     int in_data; /* inside the GET's data callback: cancel there by returning nonzero */
     uint64_t bytes;
-    ossio_deferred settle_node;
+    ossio__deferred settle_node;
 };
 
 ossio_status ossio_split_reader_new(ossio_split_reader **out, ossio_client *cl,
@@ -89,7 +89,7 @@ ossio_status ossio_split_reader_new(ossio_split_reader **out, ossio_client *cl,
     r->split.uri = r->uri;
     r->split.etag = r->etag;
     uint64_t max = cl->oss.split_record_max;
-    ossio_record_opts_init(&r->rec, max > 0 && max <= SIZE_MAX ? (size_t)max : DEFAULT_MAX_RECORD);
+    ossio__record_opts_init(&r->rec, max > 0 && max <= SIZE_MAX ? (size_t)max : DEFAULT_MAX_RECORD);
     *out = r;
     return OSSIO_OK;
 }
@@ -99,7 +99,7 @@ ossio_status ossio_split_reader_set_delimiter(ossio_split_reader *r, const void 
     if (r == NULL || r->submitted) {
         return OSSIO_EINVAL;
     }
-    return ossio_record_opts_set_delimiter(&r->rec, delim, len);
+    return ossio__record_opts_set_delimiter(&r->rec, delim, len);
 }
 
 ossio_status ossio_split_reader_set_max_record(ossio_split_reader *r, size_t max)
@@ -107,7 +107,7 @@ ossio_status ossio_split_reader_set_max_record(ossio_split_reader *r, size_t max
     if (r == NULL || r->submitted) {
         return OSSIO_EINVAL;
     }
-    return ossio_record_opts_set_max_record(&r->rec, max);
+    return ossio__record_opts_set_max_record(&r->rec, max);
 }
 
 void ossio_split_reader_set_callbacks(ossio_split_reader *r, ossio_records_cb cb, void *user_data)
@@ -121,8 +121,8 @@ void ossio_split_reader_set_callbacks(ossio_split_reader *r, ossio_records_cb cb
 static void release(ossio_split_reader *r)
 {
     free(r->look.held);
-    ossio_lines_free(&r->lines);
-    ossio_inflate_free(r->z);
+    ossio__lines_free(&r->lines);
+    ossio__inflate_free(r->z);
     free(r->uri);
     free(r->etag);
     free(r);
@@ -148,7 +148,7 @@ uint64_t ossio_split_reader_bytes(const ossio_split_reader *r)
 static void fail(ossio_split_reader *r, ossio_status st, const char *detail,
                  const ossio_result *from)
 {
-    ossio_outcome_fail(&r->out, st, detail, from);
+    ossio__outcome_fail(&r->out, st, detail, from);
 }
 
 static void settle(ossio_split_reader *r)
@@ -156,18 +156,18 @@ static void settle(ossio_split_reader *r)
     if (!r->out.decided || r->op != NULL || r->settle_node.queued) {
         return;
     }
-    r->done(r, ossio_outcome_result(&r->out, r->bytes), r->done_ud);
+    r->done(r, ossio__outcome_result(&r->out, r->bytes), r->done_ud);
     release(r);
 }
 
-static void settle_deferred(ossio_deferred *d)
+static void settle_deferred(ossio__deferred *d)
 {
     settle((ossio_split_reader *)((char *)d - offsetof(ossio_split_reader, settle_node)));
 }
 
 static void settle_later(ossio_split_reader *r)
 {
-    ossio_defer(&r->cl->defer, &r->settle_node, settle_deferred);
+    ossio__defer(&r->cl->defer, &r->settle_node, settle_deferred);
 }
 
 static int emit(const ossio_record *records, size_t n, void *ud)
@@ -179,7 +179,7 @@ static int emit(const ossio_record *records, size_t n, void *ud)
 static ossio_status inflated(const uint8_t *data, size_t len, void *ud)
 {
     ossio_split_reader *r = ud;
-    return ossio_lines_feed(&r->lines, data, len);
+    return ossio__lines_feed(&r->lines, data, len);
 }
 
 static const char *why(const ossio_split_reader *r, ossio_status st)
@@ -190,7 +190,7 @@ static const char *why(const ossio_split_reader *r, ossio_status st)
     case OSSIO_ECANCELED:
         return "stopped by the records callback";
     case OSSIO_EIO:
-        return r->z != NULL ? ossio_inflate_error(r->z) : NULL;
+        return r->z != NULL ? ossio__inflate_error(r->z) : NULL;
     default:
         return NULL;
     }
@@ -200,7 +200,7 @@ static const char *why(const ossio_split_reader *r, ossio_status st)
 static ossio_status look_begin(ossio_split_reader *r)
 {
     lookback *lb = &r->look;
-    ossio_align_init(&lb->align, r->rec.delim, r->rec.dlen, r->split.start, LOOK_FIRST);
+    ossio__align_init(&lb->align, r->rec.delim, r->rec.dlen, r->split.start, LOOK_FIRST);
     lb->size = LOOK_NEXT;
     lb->held = malloc((size_t)(lb->align.to - lb->align.from));
     if (lb->held == NULL) {
@@ -216,30 +216,30 @@ static ossio_status look_begin(ossio_split_reader *r)
 static size_t look_feed(ossio_split_reader *r, const uint8_t *data, size_t len, ossio_status *st)
 {
     lookback *lb = &r->look;
-    ossio_align *a = &lb->align;
+    ossio__align *a = &lb->align;
     size_t n = a->to - a->pos < len ? (size_t)(a->to - a->pos) : len;
     if (lb->held != NULL) {
         memcpy(lb->held + (a->pos - a->from), data, n);
     }
-    ossio_align_feed(a, data, n);
+    ossio__align_feed(a, data, n);
     r->next += n;
     uint64_t y;
     if (a->pos < a->to) {
         return n;
     }
-    if (!ossio_align_result(a, &y)) {
-        ossio_align_back(a, lb->size); /* no anchor yet: further back, in a GET of its own */
+    if (!ossio__align_result(a, &y)) {
+        ossio__align_back(a, lb->size); /* no anchor yet: further back, in a GET of its own */
         lb->size = lb->size * 2 > NEXT_CHUNK_MAX ? NEXT_CHUNK_MAX : lb->size * 2;
         r->next = a->from;
         r->restart = 1;
     } else {
         lb->active = 0;
-        *st = ossio_lines_set_scan_start(&r->lines, y);
+        *st = ossio__lines_set_scan_start(&r->lines, y);
         if (lb->held == NULL) {
             r->next = y; /* the records' GET */
             r->restart = 1;
         } else if (*st == OSSIO_OK) {
-            *st = ossio_lines_feed(&r->lines, lb->held + (y - a->from), (size_t)(a->to - y));
+            *st = ossio__lines_feed(&r->lines, lb->held + (y - a->from), (size_t)(a->to - y));
         }
     }
     free(lb->held);
@@ -264,8 +264,8 @@ static int on_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
     }
     if (st == OSSIO_OK && !r->restart && len > 0) {
         r->next += len;
-        st = r->z != NULL ? ossio_inflate_feed(r->z, data, len)
-                          : ossio_lines_feed(&r->lines, data, len);
+        st = r->z != NULL ? ossio__inflate_feed(r->z, data, len)
+                          : ossio__lines_feed(&r->lines, data, len);
     }
     r->in_data = 0;
     if (st != OSSIO_OK) {
@@ -275,7 +275,7 @@ static int on_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
     if (r->out.decided) {
         return 1; /* canceled from the records callback */
     }
-    if (r->restart || ossio_lines_done(&r->lines)) {
+    if (r->restart || ossio__lines_done(&r->lines)) {
         r->stopped = 1; /* the rest of the range is not needed */
         return 1;
     }
@@ -306,7 +306,7 @@ static void on_get_done(ossio_op *op, const ossio_result *res, void *ud)
     (void)op;
     ossio_split_reader *r = ud;
     r->op = NULL;
-    ossio_outcome_account(&r->out, res);
+    ossio__outcome_account(&r->out, res);
     if (r->out.decided) {
         /* decided already (a failure in on_data, or a cancel) */
     } else if (res->status != OSSIO_OK && !(res->status == OSSIO_ECANCELED && r->stopped)) {
@@ -314,19 +314,19 @@ static void on_get_done(ossio_op *op, const ossio_result *res, void *ud)
     } else if (r->restart) {
         r->restart = r->stopped = 0;
         start_get(r, r->look.active ? r->look.align.to - r->next : first_len(r));
-    } else if (r->stopped || ossio_lines_done(&r->lines)) {
-        ossio_outcome_ok(&r->out);
+    } else if (r->stopped || ossio__lines_done(&r->lines)) {
+        ossio__outcome_ok(&r->out);
     } else if (r->look.active) {
         start_get(r, r->look.align.to - r->next); /* the window's rest */
     } else if (r->z != NULL || r->next >= r->split.object_size) {
-        ossio_status st = r->z != NULL ? ossio_inflate_finish(r->z) : OSSIO_OK;
+        ossio_status st = r->z != NULL ? ossio__inflate_finish(r->z) : OSSIO_OK;
         if (st == OSSIO_OK) {
-            st = ossio_lines_finish(&r->lines);
+            st = ossio__lines_finish(&r->lines);
         }
         if (st != OSSIO_OK) {
             fail(r, st, why(r, st), NULL);
         } else {
-            ossio_outcome_ok(&r->out);
+            ossio__outcome_ok(&r->out);
         }
     } else {
         start_get(r, next_len(r)); /* the last owned record is still open */
@@ -366,27 +366,27 @@ ossio_status ossio_split_reader_submit(ossio_split_reader *r, ossio_split_done_c
     r->done = done;
     r->done_ud = user_data;
     r->chunk = NEXT_CHUNK_MIN;
-    ossio_codec codec = r->split.unsplittable ? ossio_split_codec(r->uri) : OSSIO_CODEC_NONE;
-    int whole = codec == OSSIO_CODEC_ZLIB;
-    ossio_status st =
-        ossio_lines_init(&r->lines, r->rec.delim, r->rec.dlen, r->rec.max_record,
-                         whole ? 0 : r->split.start, whole ? UINT64_MAX : r->split.length, emit, r);
+    ossio__codec codec = r->split.unsplittable ? ossio__split_codec(r->uri) : OSSIO__CODEC_NONE;
+    int whole = codec == OSSIO__CODEC_ZLIB;
+    ossio_status st = ossio__lines_init(&r->lines, r->rec.delim, r->rec.dlen, r->rec.max_record,
+                                        whole ? 0 : r->split.start,
+                                        whole ? UINT64_MAX : r->split.length, emit, r);
     /* A scan from before the split's start is exact only from an anchor. */
     int look = !whole && r->split.start >= r->rec.dlen && r->split.start < r->split.object_size &&
-               ossio_delim_overlaps(r->rec.delim, r->rec.dlen);
-    if (codec == OSSIO_CODEC_UNSUPPORTED) {
+               ossio__delim_overlaps(r->rec.delim, r->rec.dlen);
+    if (codec == OSSIO__CODEC_UNSUPPORTED) {
         fail(r, OSSIO_ENOTSUP,
              "ossio inflates .gz, .gzip and .deflate objects only (not .bz2, .xz or .zst)", NULL);
     } else if (st != OSSIO_OK) {
         fail(r, st, NULL, NULL);
-    } else if (whole && (r->z = ossio_inflate_new(inflated, r)) == NULL) {
+    } else if (whole && (r->z = ossio__inflate_new(inflated, r)) == NULL) {
         fail(r, OSSIO_ENOMEM, NULL, NULL);
     } else if (look && (st = look_begin(r)) != OSSIO_OK) {
         fail(r, st, NULL, NULL);
     } else {
-        r->next = whole || look ? r->next : ossio_lines_scan_start(&r->lines);
+        r->next = whole || look ? r->next : ossio__lines_scan_start(&r->lines);
         if (r->split.object_size == 0 || r->next >= r->split.object_size) {
-            ossio_outcome_ok(&r->out); /* no byte to read: no record */
+            ossio__outcome_ok(&r->out); /* no byte to read: no record */
         } else {
             start_get(r, first_len(r));
         }

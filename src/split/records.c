@@ -4,10 +4,10 @@
 #include "split/lines.h"
 #include "split/split.h"
 
-_Static_assert(sizeof(((ossio_record_opts *)0)->delim) == OSSIO_LINES_DELIM_MAX,
-               "a record delimiter is at most OSSIO_LINES_DELIM_MAX bytes");
+_Static_assert(sizeof(((ossio__record_opts *)0)->delim) == OSSIO__LINES_DELIM_MAX,
+               "a record delimiter is at most OSSIO__LINES_DELIM_MAX bytes");
 
-void ossio_record_opts_init(ossio_record_opts *o, size_t max_record)
+void ossio__record_opts_init(ossio__record_opts *o, size_t max_record)
 {
     memset(o, 0, sizeof(*o));
     o->delim[0] = '\n';
@@ -15,7 +15,7 @@ void ossio_record_opts_init(ossio_record_opts *o, size_t max_record)
     o->max_record = max_record;
 }
 
-ossio_status ossio_record_opts_set_delimiter(ossio_record_opts *o, const void *delim, size_t len)
+ossio_status ossio__record_opts_set_delimiter(ossio__record_opts *o, const void *delim, size_t len)
 {
     if (delim == NULL || len == 0 || len > sizeof(o->delim)) {
         return OSSIO_EINVAL;
@@ -25,7 +25,7 @@ ossio_status ossio_record_opts_set_delimiter(ossio_record_opts *o, const void *d
     return OSSIO_OK;
 }
 
-ossio_status ossio_record_opts_set_max_record(ossio_record_opts *o, size_t max)
+ossio_status ossio__record_opts_set_max_record(ossio__record_opts *o, size_t max)
 {
     if (max == 0) {
         return OSSIO_EINVAL;

@@ -1,7 +1,7 @@
 /* Internals the split files share: which codec a file name implies (Flink's
  * inflater extensions) and the planner with a handle the text reader can cancel. */
-#ifndef OSSIO_SPLIT_SPLIT_H
-#define OSSIO_SPLIT_SPLIT_H
+#ifndef OSSIO__SPLIT_SPLIT_H
+#define OSSIO__SPLIT_SPLIT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -10,30 +10,30 @@
 
 /* What a file's extension (after the last '.' of its last path segment,
  * compared case-sensitively as Flink's extension map does) says about it. */
-typedef enum ossio_codec {
-    OSSIO_CODEC_NONE = 0,       /* plain bytes: splittable */
-    OSSIO_CODEC_ZLIB = 1,       /* .gz, .gzip (gzip) and .deflate (zlib): inflated with zlib */
-    OSSIO_CODEC_UNSUPPORTED = 2 /* .bz2, .xz, .zst: unsplittable in Flink; ossio cannot inflate */
-} ossio_codec;
+typedef enum ossio__codec {
+    OSSIO__CODEC_NONE = 0,       /* plain bytes: splittable */
+    OSSIO__CODEC_ZLIB = 1,       /* .gz, .gzip (gzip) and .deflate (zlib): inflated with zlib */
+    OSSIO__CODEC_UNSUPPORTED = 2 /* .bz2, .xz, .zst: unsplittable in Flink; ossio cannot inflate */
+} ossio__codec;
 
 /* The codec of |name| (a key, a URI or a bare name; only the last segment counts). */
-ossio_codec ossio_split_codec(const char *name);
+ossio__codec ossio__split_codec(const char *name);
 
 /* A planning in flight (src/split/planner.c). */
-typedef struct ossio_split_planner ossio_split_planner;
+typedef struct ossio__split_planner ossio__split_planner;
 
 /* As ossio_splits_plan(); on OSSIO_OK, *|handle| (if not NULL) is the
- * planning until |done| runs, for ossio_split_planner_cancel(). */
-ossio_status ossio_split_planner_start(ossio_client *cl, const char *uri, unsigned min_splits,
-                                       ossio_plan_done_cb done, void *user_data,
-                                       ossio_split_planner **handle);
+ * planning until |done| runs, for ossio__split_planner_cancel(). */
+ossio_status ossio__split_planner_start(ossio_client *cl, const char *uri, unsigned min_splits,
+                                        ossio_plan_done_cb done, void *user_data,
+                                        ossio__split_planner **handle);
 
 /* Cancels a planning whose |done| has not run: it runs later with OSSIO_ECANCELED. */
-void ossio_split_planner_cancel(ossio_split_planner *p);
+void ossio__split_planner_cancel(ossio__split_planner *p);
 
 /* The outcome of a split or text read: the first failure decides it; the
  * server's Code, Message and RequestId are copied from the result that failed. */
-typedef struct ossio_outcome {
+typedef struct ossio__outcome {
     int decided;
     ossio_status status;
     char detail[512];
@@ -42,42 +42,42 @@ typedef struct ossio_outcome {
     const char *protocol; /* static, from the last operation */
     unsigned retries;
     ossio_result result;
-} ossio_outcome;
+} ossio__outcome;
 
 /* Decides failure |st| unless already decided; |detail| NULL: the status's text. */
-void ossio_outcome_fail(ossio_outcome *o, ossio_status st, const char *detail,
-                        const ossio_result *from);
+void ossio__outcome_fail(ossio__outcome *o, ossio_status st, const char *detail,
+                         const ossio_result *from);
 
 /* Decides success unless already decided. */
-void ossio_outcome_ok(ossio_outcome *o);
+void ossio__outcome_ok(ossio__outcome *o);
 
 /* The object was written after all (a cancel that came after
  * CompleteMultipartUpload was sent): OK, whatever was decided before. */
-void ossio_outcome_written(ossio_outcome *o);
+void ossio__outcome_written(ossio__outcome *o);
 
 /* Counts one finished operation's retries and protocol. */
-void ossio_outcome_account(ossio_outcome *o, const ossio_result *res);
+void ossio__outcome_account(ossio__outcome *o, const ossio_result *res);
 
 /* Fills o->result for the completion callback (valid while |o| lives). */
-const ossio_result *ossio_outcome_result(ossio_outcome *o, uint64_t bytes_received);
+const ossio_result *ossio__outcome_result(ossio__outcome *o, uint64_t bytes_received);
 
 /* How records are cut and handed over: the settings the split reader and
  * the text reader share (the text reader passes them to its split readers). */
-typedef struct ossio_record_opts {
-    uint8_t delim[16]; /* OSSIO_LINES_DELIM_MAX */
+typedef struct ossio__record_opts {
+    uint8_t delim[16]; /* OSSIO__LINES_DELIM_MAX */
     size_t dlen;
     size_t max_record;
     ossio_records_cb cb;
     void *cb_ud;
-} ossio_record_opts;
+} ossio__record_opts;
 
 /* "\n", |max_record| (0: the split reader's default), no callback. */
-void ossio_record_opts_init(ossio_record_opts *o, size_t max_record);
+void ossio__record_opts_init(ossio__record_opts *o, size_t max_record);
 
 /* OSSIO_EINVAL unless |delim| is 1..16 bytes; |o| unchanged then. */
-ossio_status ossio_record_opts_set_delimiter(ossio_record_opts *o, const void *delim, size_t len);
+ossio_status ossio__record_opts_set_delimiter(ossio__record_opts *o, const void *delim, size_t len);
 
 /* OSSIO_EINVAL for 0; |o| unchanged then. */
-ossio_status ossio_record_opts_set_max_record(ossio_record_opts *o, size_t max);
+ossio_status ossio__record_opts_set_max_record(ossio__record_opts *o, size_t max);
 
-#endif /* OSSIO_SPLIT_SPLIT_H */
+#endif /* OSSIO__SPLIT_SPLIT_H */

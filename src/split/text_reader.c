@@ -16,19 +16,19 @@ struct ossio_text_reader {
     ossio_client *cl;
     char *uri;
     unsigned parallelism;
-    ossio_record_opts rec; /* max_record 0: the split reader's default */
+    ossio__record_opts rec; /* max_record 0: the split reader's default */
     ossio_text_done_cb done;
     void *done_ud;
     int submitted;
-    ossio_outcome out;
-    ossio_split_planner *planner; /* planning in flight */
+    ossio__outcome out;
+    ossio__split_planner *planner; /* planning in flight */
     ossio_split_plan *plan;
     size_t next;                  /* next split to start */
     ossio_split_reader **running; /* parallelism slots, NULL when free */
     size_t in_flight;
     size_t n_splits;
     uint64_t records, bytes;
-    ossio_deferred settle_node;
+    ossio__deferred settle_node;
 };
 
 ossio_status ossio_text_reader_new(ossio_text_reader **out, ossio_client *cl, const char *uri,
@@ -61,7 +61,7 @@ ossio_status ossio_text_reader_new(ossio_text_reader **out, ossio_client *cl, co
     }
     r->cl = cl;
     r->parallelism = parallelism;
-    ossio_record_opts_init(&r->rec, 0);
+    ossio__record_opts_init(&r->rec, 0);
     *out = r;
     return OSSIO_OK;
 }
@@ -71,7 +71,7 @@ ossio_status ossio_text_reader_set_delimiter(ossio_text_reader *r, const void *d
     if (r == NULL || r->submitted) {
         return OSSIO_EINVAL;
     }
-    return ossio_record_opts_set_delimiter(&r->rec, delim, len);
+    return ossio__record_opts_set_delimiter(&r->rec, delim, len);
 }
 
 ossio_status ossio_text_reader_set_max_record(ossio_text_reader *r, size_t max)
@@ -79,7 +79,7 @@ ossio_status ossio_text_reader_set_max_record(ossio_text_reader *r, size_t max)
     if (r == NULL || r->submitted) {
         return OSSIO_EINVAL;
     }
-    return ossio_record_opts_set_max_record(&r->rec, max);
+    return ossio__record_opts_set_max_record(&r->rec, max);
 }
 
 void ossio_text_reader_set_callbacks(ossio_text_reader *r, ossio_records_cb cb, void *user_data)
@@ -127,8 +127,8 @@ static void fail(ossio_text_reader *r, ossio_status st, const char *detail,
     if (r->out.decided) {
         return;
     }
-    ossio_outcome_fail(&r->out, st, detail, from);
-    ossio_split_planner_cancel(r->planner);
+    ossio__outcome_fail(&r->out, st, detail, from);
+    ossio__split_planner_cancel(r->planner);
     for (unsigned i = 0; i < r->parallelism; i++) {
         ossio_split_reader_cancel(r->running[i]);
     }
@@ -143,13 +143,13 @@ static void settle(ossio_text_reader *r)
         if (r->plan == NULL || r->next < r->n_splits) {
             return;
         }
-        ossio_outcome_ok(&r->out);
+        ossio__outcome_ok(&r->out);
     }
-    r->done(r, ossio_outcome_result(&r->out, r->bytes), r->done_ud);
+    r->done(r, ossio__outcome_result(&r->out, r->bytes), r->done_ud);
     release(r);
 }
 
-static void settle_deferred(ossio_deferred *d)
+static void settle_deferred(ossio__deferred *d)
 {
     settle((ossio_text_reader *)((char *)d - offsetof(ossio_text_reader, settle_node)));
 }
@@ -167,7 +167,7 @@ static void on_split_done(ossio_split_reader *sr, const ossio_result *res, void 
     r->in_flight--;
     r->records += ossio_split_reader_records(sr);
     r->bytes += ossio_split_reader_bytes(sr);
-    ossio_outcome_account(&r->out, res);
+    ossio__outcome_account(&r->out, res);
     if (res->status != OSSIO_OK) {
         fail(r, res->status, res->detail, res);
     }
@@ -231,10 +231,10 @@ ossio_status ossio_text_reader_submit(ossio_text_reader *r, ossio_text_done_cb d
     r->done = done;
     r->done_ud = user_data;
     ossio_status st =
-        ossio_split_planner_start(r->cl, r->uri, r->parallelism, on_planned, r, &r->planner);
+        ossio__split_planner_start(r->cl, r->uri, r->parallelism, on_planned, r, &r->planner);
     if (st != OSSIO_OK) {
         fail(r, st, ossio_client_error(r->cl), NULL);
-        ossio_defer(&r->cl->defer, &r->settle_node, settle_deferred);
+        ossio__defer(&r->cl->defer, &r->settle_node, settle_deferred);
     }
     return OSSIO_OK;
 }
@@ -245,5 +245,5 @@ void ossio_text_reader_cancel(ossio_text_reader *r)
         return;
     }
     fail(r, OSSIO_ECANCELED, "canceled", NULL);
-    ossio_defer(&r->cl->defer, &r->settle_node, settle_deferred);
+    ossio__defer(&r->cl->defer, &r->settle_node, settle_deferred);
 }

@@ -28,9 +28,9 @@ struct ossio_text_writer {
     int exists;    /* the check found the object */
     int end_held;  /* closed while the check ran: the upload ends after it */
     int waiting;   /* the last write returned OSSIO_EAGAIN: the caller waits for writable */
-    ossio_deferred done_node;
-    ossio_deferred wake_node; /* tells a waiting caller that the write failed */
-    ossio_outcome out;
+    ossio__deferred done_node;
+    ossio__deferred wake_node; /* tells a waiting caller that the write failed */
+    ossio__outcome out;
     ossio_text_writer_done_cb done;
     void *done_ud;
     ossio_text_writable_cb writable;
@@ -48,19 +48,19 @@ static void settle(ossio_text_writer *w)
         return; /* the queued call settles it when it runs */
     }
     if (!w->abandoned && w->done != NULL) {
-        ossio_outcome_result(&w->out, 0);
+        ossio__outcome_result(&w->out, 0);
         w->out.result.bytes_sent = w->out.status == OSSIO_OK ? w->bytes : 0;
         w->done(w, &w->out.result, w->done_ud);
     }
     free(w);
 }
 
-static void settle_deferred(ossio_deferred *d)
+static void settle_deferred(ossio__deferred *d)
 {
     settle((ossio_text_writer *)((char *)d - offsetof(ossio_text_writer, done_node)));
 }
 
-static void wake_deferred(ossio_deferred *d)
+static void wake_deferred(ossio__deferred *d)
 {
     ossio_text_writer *w =
         (ossio_text_writer *)((char *)d - offsetof(ossio_text_writer, wake_node));
@@ -77,7 +77,7 @@ static void wake_deferred(ossio_deferred *d)
 static void wake_on_failure(ossio_text_writer *w)
 {
     if (w->out.decided && w->waiting && !w->closing && !w->abandoned && w->writable != NULL) {
-        ossio_defer(&w->cl->defer, &w->wake_node, wake_deferred);
+        ossio__defer(&w->cl->defer, &w->wake_node, wake_deferred);
     }
 }
 
@@ -86,20 +86,20 @@ static void upload_done(ossio_transfer *t, const ossio_result *res, void *ud)
     ossio_text_writer *w = ud;
     w->t = NULL;
     w->abandoned |= w->cl->destroying && !w->closing; /* freed with the client */
-    ossio_outcome_account(&w->out, res);
+    ossio__outcome_account(&w->out, res);
     if (res->status == OSSIO_OK && w->out.decided && w->out.status == OSSIO_ECANCELED) {
         /* canceled after the upload's Complete left: the object exists, say so */
         w->crc = ossio_transfer_crc64(t);
-        ossio_outcome_written(&w->out);
+        ossio__outcome_written(&w->out);
     } else if (w->exists) {
         /* the check decided it; the upload was canceled for it */
     } else if (res->status != OSSIO_OK) {
         /* The conditional write lost a race (or beat the check): same words. */
-        ossio_outcome_fail(&w->out, res->status,
-                           res->status == OSSIO_EEXISTS ? EXISTS_MSG : res->detail, res);
+        ossio__outcome_fail(&w->out, res->status,
+                            res->status == OSSIO_EEXISTS ? EXISTS_MSG : res->detail, res);
     } else {
         w->crc = ossio_transfer_crc64(t);
-        ossio_outcome_ok(&w->out);
+        ossio__outcome_ok(&w->out);
     }
     wake_on_failure(w);
     settle(w);
@@ -111,12 +111,12 @@ static void head_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_text_writer *w = ud;
     w->head = NULL;
     w->abandoned |= w->cl->destroying && !w->closing; /* freed with the client */
-    ossio_outcome_account(&w->out, res);
+    ossio__outcome_account(&w->out, res);
     if (res->status == OSSIO_OK) {
         w->exists = 1;
-        ossio_outcome_fail(&w->out, OSSIO_EEXISTS, EXISTS_MSG, NULL);
+        ossio__outcome_fail(&w->out, OSSIO_EEXISTS, EXISTS_MSG, NULL);
     } else if (res->status != OSSIO_ENOTFOUND && res->status != OSSIO_ECANCELED) {
-        ossio_outcome_fail(&w->out, res->status, res->detail, res);
+        ossio__outcome_fail(&w->out, res->status, res->detail, res);
     }
     if (w->out.decided && w->t != NULL) {
         ossio_transfer_cancel(w->t); /* aborts whatever was started */
@@ -192,7 +192,7 @@ ossio_status ossio_text_writer_write(ossio_text_writer *w, const void *data, siz
     if (w->out.decided || w->t == NULL) {
         return w->out.status != OSSIO_OK ? w->out.status : OSSIO_EINVAL;
     }
-    ossio_status st = ossio_transfer_push2(w->t, data, len, "\n", 1);
+    ossio_status st = ossio__transfer_push2(w->t, data, len, "\n", 1);
     if (st == OSSIO_OK) {
         w->records++;
         w->bytes += len + 1;
@@ -231,7 +231,7 @@ ossio_status ossio_text_writer_close(ossio_text_writer *w, ossio_text_writer_don
     }
     if (w->t == NULL && w->head == NULL) {
         /* Everything settled before close: complete from the loop. */
-        ossio_defer(&w->cl->defer, &w->done_node, settle_deferred);
+        ossio__defer(&w->cl->defer, &w->done_node, settle_deferred);
     }
     return OSSIO_OK;
 }
@@ -244,11 +244,11 @@ void ossio_text_writer_cancel(ossio_text_writer *w)
     if (!w->closing) {
         w->abandoned = 1; /* the caller is done with it; freed once settled */
         if (w->t == NULL && w->head == NULL) {
-            ossio_defer(&w->cl->defer, &w->done_node, settle_deferred);
+            ossio__defer(&w->cl->defer, &w->done_node, settle_deferred);
             return;
         }
     }
-    ossio_outcome_fail(&w->out, OSSIO_ECANCELED, "canceled", NULL);
+    ossio__outcome_fail(&w->out, OSSIO_ECANCELED, "canceled", NULL);
     if (w->head != NULL) {
         ossio_op_cancel(w->head);
     }

@@ -16,7 +16,7 @@
 static const unsigned char alpn_h2[] = "\x02h2\x08http/1.1";
 static const unsigned char alpn_h1[] = "\x08http/1.1";
 
-ossio_status ossio_tls_ctx_new(SSL_CTX **out, const char *ca_file, int insecure, int h2)
+ossio_status ossio__tls_ctx_new(SSL_CTX **out, const char *ca_file, int insecure, int h2)
 {
     *out = NULL;
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -102,7 +102,7 @@ static BIO *nosig_bio(int fd)
     return b;
 }
 
-ossio_status ossio_tls_new(SSL **out, SSL_CTX *ctx, int fd, const char *host, SSL_SESSION *session)
+ossio_status ossio__tls_new(SSL **out, SSL_CTX *ctx, int fd, const char *host, SSL_SESSION *session)
 {
     *out = NULL;
     SSL *ssl = SSL_new(ctx);
@@ -149,19 +149,19 @@ static void describe(char *detail, size_t len, const char *what)
     ERR_clear_error();
 }
 
-ossio_tls_step ossio_tls_handshake(SSL *ssl, ossio_status *st, char *detail, size_t detail_len)
+ossio__tls_step ossio__tls_handshake(SSL *ssl, ossio_status *st, char *detail, size_t detail_len)
 {
     ERR_clear_error();
     int rv = SSL_do_handshake(ssl);
     if (rv == 1) {
-        return OSSIO_TLS_DONE;
+        return OSSIO__TLS_DONE;
     }
     int err = SSL_get_error(ssl, rv);
     if (err == SSL_ERROR_WANT_READ) {
-        return OSSIO_TLS_WANT_READ;
+        return OSSIO__TLS_WANT_READ;
     }
     if (err == SSL_ERROR_WANT_WRITE) {
-        return OSSIO_TLS_WANT_WRITE;
+        return OSSIO__TLS_WANT_WRITE;
     }
     long vr = SSL_get_verify_result(ssl);
     if (vr == X509_V_ERR_HOSTNAME_MISMATCH || vr == X509_V_ERR_IP_ADDRESS_MISMATCH) {
@@ -183,10 +183,10 @@ ossio_tls_step ossio_tls_handshake(SSL *ssl, ossio_status *st, char *detail, siz
             describe(detail, detail_len, "TLS handshake failed");
         }
     }
-    return OSSIO_TLS_FAILED;
+    return OSSIO__TLS_FAILED;
 }
 
-const char *ossio_tls_alpn(SSL *ssl)
+const char *ossio__tls_alpn(SSL *ssl)
 {
     const unsigned char *p = NULL;
     unsigned int len = 0;
@@ -200,7 +200,7 @@ const char *ossio_tls_alpn(SSL *ssl)
     return NULL;
 }
 
-int ossio_tls_unexpected_eof(unsigned long e)
+int ossio__tls_unexpected_eof(unsigned long e)
 {
 #ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
     return ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
@@ -210,7 +210,7 @@ int ossio_tls_unexpected_eof(unsigned long e)
 #endif
 }
 
-ssize_t ossio_tls_read(SSL *ssl, void *buf, size_t len, ossio_status *st)
+ssize_t ossio__tls_read(SSL *ssl, void *buf, size_t len, ossio_status *st)
 {
     size_t n = 0;
     ERR_clear_error();
@@ -239,7 +239,7 @@ ssize_t ossio_tls_read(SSL *ssl, void *buf, size_t len, ossio_status *st)
         }
         /* fall through */
     case SSL_ERROR_SSL:
-        if (ossio_tls_unexpected_eof(ERR_peek_error())) {
+        if (ossio__tls_unexpected_eof(ERR_peek_error())) {
             /* OpenSSL 3 reports a peer that closed without close_notify as an
              * SSL error (1.1 said SYSCALL with errno 0): the connection
              * dropped, as a cleartext read of 0 says. What it means for a
@@ -255,7 +255,7 @@ ssize_t ossio_tls_read(SSL *ssl, void *buf, size_t len, ossio_status *st)
     }
 }
 
-ssize_t ossio_tls_write(SSL *ssl, const void *buf, size_t len, ossio_status *st)
+ssize_t ossio__tls_write(SSL *ssl, const void *buf, size_t len, ossio_status *st)
 {
     size_t n = 0;
     ERR_clear_error();

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-int ossio_mem_reserve(ossio_client *cl, uint64_t n)
+int ossio__mem_reserve(ossio_client *cl, uint64_t n)
 {
     uint64_t *used = &cl->stats[OSSIO_STAT_MEMORY_BUFFERED];
     if (*used > 0 && (n > cl->oss.memory_limit || *used > cl->oss.memory_limit - n)) {
@@ -16,14 +16,14 @@ int ossio_mem_reserve(ossio_client *cl, uint64_t n)
     return 1;
 }
 
-static void kick(ossio_deferred *d)
+static void kick(ossio__deferred *d)
 {
     ossio_client *cl = (ossio_client *)((char *)d - offsetof(ossio_client, mem_kick));
     /* Wake the ones queued now; those that still do not fit queue again. */
-    ossio_waiter *w = cl->mem_waiters;
+    ossio__waiter *w = cl->mem_waiters;
     cl->mem_waiters = cl->mem_waiters_tail = NULL;
     while (w != NULL) {
-        ossio_waiter *next = w->next;
+        ossio__waiter *next = w->next;
         w->next = NULL;
         w->waiting = 0;
         w->wake(w);
@@ -31,16 +31,16 @@ static void kick(ossio_deferred *d)
     }
 }
 
-void ossio_mem_release(ossio_client *cl, uint64_t n)
+void ossio__mem_release(ossio_client *cl, uint64_t n)
 {
     uint64_t *used = &cl->stats[OSSIO_STAT_MEMORY_BUFFERED];
     *used = n > *used ? 0 : *used - n;
     if (cl->mem_waiters != NULL) {
-        ossio_defer(&cl->defer, &cl->mem_kick, kick);
+        ossio__defer(&cl->defer, &cl->mem_kick, kick);
     }
 }
 
-void ossio_mem_wait(ossio_client *cl, ossio_waiter *w)
+void ossio__mem_wait(ossio_client *cl, ossio__waiter *w)
 {
     if (w->waiting) {
         return;
@@ -55,13 +55,13 @@ void ossio_mem_wait(ossio_client *cl, ossio_waiter *w)
     cl->mem_waiters_tail = w;
 }
 
-void ossio_mem_unwait(ossio_client *cl, ossio_waiter *w)
+void ossio__mem_unwait(ossio_client *cl, ossio__waiter *w)
 {
     if (!w->waiting) {
         return;
     }
-    ossio_waiter *prev = NULL;
-    for (ossio_waiter *it = cl->mem_waiters; it != NULL; prev = it, it = it->next) {
+    ossio__waiter *prev = NULL;
+    for (ossio__waiter *it = cl->mem_waiters; it != NULL; prev = it, it = it->next) {
         if (it == w) {
             if (prev != NULL) {
                 prev->next = w->next;

@@ -3,8 +3,8 @@
  * push upload parts) are reserved before they are held and given back when
  * freed. A transfer that cannot reserve waits (it is woken from the loop
  * when memory is given back) instead of failing. */
-#ifndef OSSIO_TRANSFER_BUDGET_H
-#define OSSIO_TRANSFER_BUDGET_H
+#ifndef OSSIO__TRANSFER_BUDGET_H
+#define OSSIO__TRANSFER_BUDGET_H
 
 #include <stdint.h>
 
@@ -13,15 +13,15 @@
 /* Reserves |n| bytes: 1 if granted, 0 if they do not fit. A reservation
  * is always granted when nothing is held, so one part larger than the
  * budget still moves (alone). */
-int ossio_mem_reserve(ossio_client *cl, uint64_t n);
+int ossio__mem_reserve(ossio_client *cl, uint64_t n);
 
 /* Gives |n| reserved bytes back and wakes the waiters from the loop. */
-void ossio_mem_release(ossio_client *cl, uint64_t n);
+void ossio__mem_release(ossio_client *cl, uint64_t n);
 
 /* Queues |w| (once) to have w->wake called after memory is given back. */
-void ossio_mem_wait(ossio_client *cl, ossio_waiter *w);
+void ossio__mem_wait(ossio_client *cl, ossio__waiter *w);
 
 /* Removes |w| from the queue if it is there. */
-void ossio_mem_unwait(ossio_client *cl, ossio_waiter *w);
+void ossio__mem_unwait(ossio_client *cl, ossio__waiter *w);
 
-#endif /* OSSIO_TRANSFER_BUDGET_H */
+#endif /* OSSIO__TRANSFER_BUDGET_H */

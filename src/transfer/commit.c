@@ -17,8 +17,8 @@ static void written(ossio_transfer *t, const char *what)
 {
     t->written = OSSIO_WRITTEN_YES;
     if (t->finishing && t->status != OSSIO_OK) {
-        ossio_log(t->cl, OSSIO_LOG_INFO, "%s: %s came after %s was sent; the object is written",
-                  t->uri, ossio_status_name(t->status), what);
+        ossio__log(t->cl, OSSIO_LOG_INFO, "%s: %s came after %s was sent; the object is written",
+                   t->uri, ossio_status_name(t->status), what);
         t->finishing = 0;
         t->status = OSSIO_OK;
         t->detail[0] = t->code[0] = t->message[0] = t->request_id[0] = '\0';
@@ -63,30 +63,30 @@ static int put_may_exist(const ossio_transfer *t, const ossio_result *res)
     }
 }
 
-void ossio_upload_put_done(ossio_op *op, const ossio_result *res, void *ud)
+void ossio__upload_put_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     ossio_transfer *t = ud;
     t->ctl = NULL;
     t->ctl_is_put = 0;
-    ossio_transfer_account(t, res);
-    ossio_transfer_part_free(t, &t->parts[0]);
-    ossio_push_part_sent(t, &t->parts[0]);
+    ossio__transfer_account(t, res);
+    ossio__transfer_part_free(t, &t->parts[0]);
+    ossio__push_part_sent(t, &t->parts[0]);
     if (res->status != OSSIO_OK) {
         t->written = put_may_exist(t, res) ? OSSIO_WRITTEN_UNKNOWN : OSSIO_WRITTEN_NO;
-        ossio_transfer_fail(t, res->status, res->detail, res);
+        ossio__transfer_fail(t, res->status, res->detail, res);
     } else {
         written(t, "PutObject's body");
         const ossio_object_info *info = ossio_op_object(op);
         t->crc = t->parts[0].crc;
         t->moved = t->size;
         if (info != NULL && info->has_crc64 && info->crc64 != t->crc) {
-            ossio_transfer_fail(t, OSSIO_ECHECKSUM, "the stored object's CRC-64 differs from ours",
-                                res);
+            ossio__transfer_fail(t, OSSIO_ECHECKSUM, "the stored object's CRC-64 differs from ours",
+                                 res);
         } else {
-            ossio_transfer_complete(t);
+            ossio__transfer_complete(t);
         }
     }
-    ossio_transfer_settle(t);
+    ossio__transfer_settle(t);
 }
 
 /* The parts' combined CRC-64 and length: what the object must hold. */
@@ -106,19 +106,19 @@ static void head_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     ossio_transfer *t = ud;
     t->ctl = NULL;
-    ossio_transfer_account(t, res);
+    ossio__transfer_account(t, res);
     const ossio_object_info *info = ossio_op_object(op);
     uint64_t len = parts_total(t);
     char why[320];
     if (res->status == OSSIO_OK && info != NULL && info->size == len && info->has_crc64 &&
         info->crc64 == t->crc) {
-        ossio_log(t->cl, OSSIO_LOG_INFO,
-                  "%s: CompleteMultipartUpload failed (%s), but a HEAD shows the object with the "
-                  "parts' size and CRC-64: it is written",
-                  t->uri, t->detail);
+        ossio__log(t->cl, OSSIO_LOG_INFO,
+                   "%s: CompleteMultipartUpload failed (%s), but a HEAD shows the object with the "
+                   "parts' size and CRC-64: it is written",
+                   t->uri, t->detail);
         t->upload_id[0] = '\0'; /* completed: nothing to abort */
         written(t, "CompleteMultipartUpload");
-        ossio_transfer_complete(t);
+        ossio__transfer_complete(t);
     } else if (res->status == OSSIO_ENOTFOUND) {
         t->written = OSSIO_WRITTEN_NO;
         tell(t, "a HEAD finds no object: not written");
@@ -136,7 +136,7 @@ static void head_done(ossio_op *op, const ossio_result *res, void *ud)
                  res->status != OSSIO_OK ? res->detail : "no CRC-64 to compare");
         tell(t, why);
     }
-    ossio_transfer_settle(t);
+    ossio__transfer_settle(t);
 }
 
 /* Asks whether the object exists; 0 if no HEAD could be sent. */
@@ -147,7 +147,7 @@ static int ask_head(ossio_transfer *t)
         return 0;
     }
     t->ctl = op;
-    ossio_transfer_submit_op(op, head_done, t);
+    ossio__transfer_submit_op(op, head_done, t);
     return 1;
 }
 
@@ -156,9 +156,9 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer *t = ud;
     t->ctl = NULL;
     t->ctl_is_complete = 0;
-    ossio_transfer_account(t, res);
+    ossio__transfer_account(t, res);
     if (res->status != OSSIO_OK) {
-        ossio_transfer_fail(t, res->status, res->detail, res);
+        ossio__transfer_fail(t, res->status, res->detail, res);
         /* Only the server's refusal of the one attempt made is sure to have
          * written nothing. A 200 whose body could not be read, an answer
          * lost (its retry then hears NoSuchUpload), a reset: a HEAD tells. */
@@ -168,7 +168,7 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
             t->written = OSSIO_WRITTEN_UNKNOWN;
             tell(t, "whether the object exists is unknown");
         }
-        ossio_transfer_settle(t);
+        ossio__transfer_settle(t);
         return;
     }
     t->upload_id[0] = '\0'; /* completed: nothing to abort any more */
@@ -177,12 +177,12 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
     const ossio_object_info *info = ossio_op_object(op);
     if (info != NULL && info->has_crc64 && info->crc64 != t->crc) {
         /* The object exists but is not what we sent: report it (it is not deleted). */
-        ossio_transfer_fail(t, OSSIO_ECHECKSUM,
-                            "the completed object's CRC-64 differs from the parts'", res);
+        ossio__transfer_fail(t, OSSIO_ECHECKSUM,
+                             "the completed object's CRC-64 differs from the parts'", res);
     } else {
-        ossio_transfer_complete(t);
+        ossio__transfer_complete(t);
     }
-    ossio_transfer_settle(t);
+    ossio__transfer_settle(t);
 }
 
 /* Preconditions apply when the object comes into being: on Complete too. */
@@ -201,7 +201,7 @@ static ossio_status add_preconditions(ossio_transfer *t, ossio_op *op)
     return OSSIO_OK;
 }
 
-void ossio_upload_complete(ossio_transfer *t)
+void ossio__upload_complete(ossio_transfer *t)
 {
     ossio_op *op = NULL;
     ossio_status st = ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_COMPLETE, t->uri);
@@ -216,10 +216,10 @@ void ossio_upload_complete(ossio_transfer *t)
     }
     if (st != OSSIO_OK) {
         ossio_op_free(op);
-        ossio_transfer_fail(t, st, "could not build CompleteMultipartUpload", NULL);
+        ossio__transfer_fail(t, st, "could not build CompleteMultipartUpload", NULL);
         return;
     }
     t->ctl = op;
     t->ctl_is_complete = 1;
-    ossio_transfer_submit_op(op, complete_done, t);
+    ossio__transfer_submit_op(op, complete_done, t);
 }

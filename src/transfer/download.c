@@ -109,7 +109,7 @@ static void recycle(ossio_transfer *t, part *p)
             unsigned cap = t->cap_spare ? 2 * t->cap_spare : 16;
             uint8_t **v = realloc(t->spare, cap * sizeof(*v));
             if (v == NULL) {
-                ossio_transfer_part_free(t, p);
+                ossio__transfer_part_free(t, p);
                 return;
             }
             t->spare = v;
@@ -120,7 +120,7 @@ static void recycle(ossio_transfer *t, part *p)
         p->mem = 0; /* stays in t->mem_held */
         return;
     }
-    ossio_transfer_part_free(t, p);
+    ossio__transfer_part_free(t, p);
 }
 
 /* Stream sink: hands over every part that is complete or in progress at the
@@ -152,7 +152,7 @@ static int stream_data(ossio_transfer *t, part *p, const uint8_t *data, size_t l
         return t->stream(t, data, len, t->stream_ud);
     }
     if (p->buf == NULL) {
-        p->buf = ossio_bigbuf_alloc(t->part_size); /* reusable by any later part */
+        p->buf = ossio__bigbuf_alloc(t->part_size); /* reusable by any later part */
         if (p->buf == NULL) {
             return -1;
         }
@@ -167,7 +167,7 @@ static void count_progress(ossio_transfer *t, part *p, uint64_t got)
     if (got > p->progress) {
         t->moved += got - p->progress;
         p->progress = got;
-        ossio_transfer_note_progress(t, 0);
+        ossio__transfer_note_progress(t, 0);
     }
 }
 
@@ -180,22 +180,22 @@ static int part_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
         return 1;
     }
     if (p->got + len > p->len && t->size_known) {
-        ossio_transfer_fail(t, OSSIO_EPROTO, "a part returned more bytes than asked for", NULL);
+        ossio__transfer_fail(t, OSSIO_EPROTO, "a part returned more bytes than asked for", NULL);
         return 1;
     }
     if (t->stream != NULL) {
         /* part 0's length is only a bound until its answer tells the size */
         int rc = p->got + len > p->len ? -1 : stream_data(t, p, data, len);
         if (rc != 0) {
-            ossio_transfer_fail(t, rc > 0 ? OSSIO_ECANCELED : OSSIO_ENOMEM,
-                                rc > 0 ? "stopped by the stream callback" : NULL, NULL);
+            ossio__transfer_fail(t, rc > 0 ? OSSIO_ECANCELED : OSSIO_ENOMEM,
+                                 rc > 0 ? "stopped by the stream callback" : NULL, NULL);
             return 1;
         }
     } else if (staged_write(t, p, p->off + p->got, data, len) != 0) {
-        ossio_transfer_fail(t, t->fd == -2 ? OSSIO_EBODYSIZE : OSSIO_EIO,
-                            t->fd == -2 ? "the object does not fit the buffer"
-                                        : "writing the download failed",
-                            NULL);
+        ossio__transfer_fail(t, t->fd == -2 ? OSSIO_EBODYSIZE : OSSIO_EIO,
+                             t->fd == -2 ? "the object does not fit the buffer"
+                                         : "writing the download failed",
+                             NULL);
         return 1;
     }
     p->crc = ossio_crc64(p->crc, data, len);
@@ -218,9 +218,9 @@ static void finish_if_done(ossio_transfer *t)
         /* Which part is wrong cannot be told (OSS gives the whole object's
          * CRC only): fetch every part once more, over the same bytes. A
          * stream sink has handed its bytes on already: no second chance. */
-        ossio_log(t->cl, OSSIO_LOG_WARN,
-                  "CRC-64 of %s differs from x-oss-hash-crc64ecma: fetching its %zu parts again",
-                  t->uri, t->n_parts);
+        ossio__log(t->cl, OSSIO_LOG_WARN,
+                   "CRC-64 of %s differs from x-oss-hash-crc64ecma: fetching its %zu parts again",
+                   t->uri, t->n_parts);
         t->crc_refetched = 1;
         t->retries++;
         for (size_t i = 0; i < t->n_parts; i++) {
@@ -241,10 +241,10 @@ static void finish_if_done(ossio_transfer *t)
         snprintf(d, sizeof(d),
                  "CRC-64 of the parts (%llu) differs from x-oss-hash-crc64ecma (%llu)",
                  (unsigned long long)crc, (unsigned long long)t->server_crc);
-        ossio_transfer_fail(t, OSSIO_ECHECKSUM, d, NULL);
+        ossio__transfer_fail(t, OSSIO_ECHECKSUM, d, NULL);
         return;
     }
-    ossio_transfer_complete(t);
+    ossio__transfer_complete(t);
 }
 
 static void part_done(ossio_op *op, const ossio_result *res, void *ud)
@@ -253,18 +253,18 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer *t = p->t;
     p->op = NULL;
     t->in_flight--;
-    ossio_transfer_account(t, res);
+    ossio__transfer_account(t, res);
     if (res->status != OSSIO_OK || p->hedge_won) {
         stage_release(t, p);
     } else if (stage_flush(t, p) != 0) {
         stage_release(t, p);
-        ossio_transfer_fail(t, OSSIO_EIO, "writing the download failed", NULL);
+        ossio__transfer_fail(t, OSSIO_EIO, "writing the download failed", NULL);
     } else {
         stage_release(t, p);
     }
     if (p->hedge_won || (res->status != OSSIO_OK && p->hedge != NULL && p->hedge->op != NULL)) {
         /* Its hedge won, or is still running and decides the part. */
-        ossio_transfer_settle(t);
+        ossio__transfer_settle(t);
         return;
     }
     p->state = 2;
@@ -287,16 +287,16 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
                 start_parts(t);
             }
         } else {
-            ossio_transfer_fail(t, res->status, res->detail, res);
+            ossio__transfer_fail(t, res->status, res->detail, res);
         }
-        ossio_transfer_settle(t);
+        ossio__transfer_settle(t);
         return;
     }
     if (p == &t->parts[0] && !t->size_known) {
         const ossio_object_info *info = ossio_op_object(op);
         if (info == NULL) {
-            ossio_transfer_fail(t, OSSIO_EPROTO, "the first part had no object metadata", res);
-            ossio_transfer_settle(t);
+            ossio__transfer_fail(t, OSSIO_EPROTO, "the first part had no object metadata", res);
+            ossio__transfer_settle(t);
             return;
         }
         t->size = info->size;
@@ -306,8 +306,8 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
         t->server_crc = info->crc64;
         p->len = p->got;
         if (t->fd == -2 && t->size > t->cap) {
-            ossio_transfer_fail(t, OSSIO_EBODYSIZE, "the object does not fit the buffer", NULL);
-            ossio_transfer_settle(t);
+            ossio__transfer_fail(t, OSSIO_EBODYSIZE, "the object does not fit the buffer", NULL);
+            ossio__transfer_settle(t);
             return;
         }
         /* The rest of the parts, now that the size is known. */
@@ -315,8 +315,8 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
         size_t n = 1 + (size_t)((rest + t->part_size - 1) / t->part_size);
         part *v = realloc(t->parts, n * sizeof(*v));
         if (v == NULL) {
-            ossio_transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
-            ossio_transfer_settle(t);
+            ossio__transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
+            ossio__transfer_settle(t);
             return;
         }
         t->parts = v;
@@ -330,21 +330,21 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
         }
         t->n_parts = n;
     } else if (p->got != p->len) {
-        ossio_transfer_fail(t, OSSIO_EPROTO, "a part returned fewer bytes than asked for", res);
-        ossio_transfer_settle(t);
+        ossio__transfer_fail(t, OSSIO_EPROTO, "a part returned fewer bytes than asked for", res);
+        ossio__transfer_settle(t);
         return;
     }
     t->done_parts++;
     if (t->stream != NULL && deliver(t) != 0) {
-        ossio_transfer_fail(t, OSSIO_ECANCELED, "stopped by the stream callback", NULL);
-        ossio_transfer_settle(t);
+        ossio__transfer_fail(t, OSSIO_ECANCELED, "stopped by the stream callback", NULL);
+        ossio__transfer_settle(t);
         return;
     }
     finish_if_done(t);
     if (!t->finishing) {
         start_parts(t);
     }
-    ossio_transfer_settle(t);
+    ossio__transfer_settle(t);
 }
 
 static void start_part(ossio_transfer *t, part *p)
@@ -359,8 +359,8 @@ static void start_part(ossio_transfer *t, part *p)
     }
     if (st != OSSIO_OK) {
         ossio_op_free(op);
-        ossio_transfer_fail(t, st, "could not build a part request", NULL);
-        ossio_transfer_settle_later(t); /* nothing may be in flight to settle it */
+        ossio__transfer_fail(t, st, "could not build a part request", NULL);
+        ossio__transfer_settle_later(t); /* nothing may be in flight to settle it */
         return;
     }
     ossio_op_set_callbacks(op, part_data, NULL, p);
@@ -369,7 +369,7 @@ static void start_part(ossio_transfer *t, part *p)
     p->started = ev_now(t->cl->loop);
     t->in_flight++;
     t->cl->oss.hedge_parts++;
-    ossio_transfer_submit_op(op, part_done, p);
+    ossio__transfer_submit_op(op, part_done, p);
 }
 
 /* Once every part has started, kept buffers serve nobody: their memory
@@ -379,7 +379,7 @@ static void drop_spares(ossio_transfer *t)
     while (t->n_spare > 0) {
         free(t->spare[--t->n_spare]);
         t->mem_held -= t->part_size;
-        ossio_mem_release(t->cl, t->part_size);
+        ossio__mem_release(t->cl, t->part_size);
     }
 }
 
@@ -397,7 +397,7 @@ static void start_parts(ossio_transfer *t)
             if (t->n_spare > 0) {
                 p->buf = t->spare[--t->n_spare];
                 p->mem = t->part_size; /* the spare's reservation */
-            } else if (!ossio_transfer_mem_take(t, p->len)) {
+            } else if (!ossio__transfer_mem_take(t, p->len)) {
                 return; /* woken when memory is given back */
             } else {
                 p->mem = p->len;
@@ -411,7 +411,7 @@ static void start_parts(ossio_transfer *t)
     }
 }
 
-void ossio_download_pump(ossio_transfer *t)
+void ossio__download_pump(ossio_transfer *t)
 {
     start_parts(t);
 }
@@ -442,21 +442,21 @@ static void hedge_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer *t = p->t;
     h->op = NULL;
     t->in_flight--;
-    ossio_transfer_account(t, res);
+    ossio__transfer_account(t, res);
     if (p->state == 2 || t->finishing) {
-        ossio_transfer_settle(t);
+        ossio__transfer_settle(t);
         return;
     }
     if (res->status != OSSIO_OK || h->got != p->len) {
         if (p->op == NULL) { /* both requests failed */
-            ossio_transfer_fail(t, res->status != OSSIO_OK ? res->status : OSSIO_EPROTO,
-                                res->detail, res);
+            ossio__transfer_fail(t, res->status != OSSIO_OK ? res->status : OSSIO_EPROTO,
+                                 res->detail, res);
         }
-        ossio_transfer_settle(t);
+        ossio__transfer_settle(t);
         return;
     }
-    ossio_log(t->cl, OSSIO_LOG_DEBUG, "hedged part at %llu of %s won", (unsigned long long)p->off,
-              t->uri);
+    ossio__log(t->cl, OSSIO_LOG_DEBUG, "hedged part at %llu of %s won", (unsigned long long)p->off,
+               t->uri);
     p->hedge_won = 1;
     p->state = 2;
     p->crc = h->crc;
@@ -469,7 +469,7 @@ static void hedge_done(ossio_op *op, const ossio_result *res, void *ud)
     if (!t->finishing) {
         start_parts(t);
     }
-    ossio_transfer_settle(t);
+    ossio__transfer_settle(t);
 }
 
 /* Every 200 ms: re-request a part far slower than the parts done so far. */
@@ -494,7 +494,7 @@ static void on_hedge_timer(struct ev_loop *loop, ev_timer *w, int revents)
         }
         /* The budget: hedges stay within 5 % of the client's download parts,
          * so a slow server is not sent 2x the load (docs/transfers.md). */
-        ossio_oss_settings *o = &t->cl->oss;
+        ossio__oss_settings *o = &t->cl->oss;
         if ((double)(o->hedges + 1) > 0.05 * (double)o->hedge_parts) {
             return;
         }
@@ -513,11 +513,11 @@ static void on_hedge_timer(struct ev_loop *loop, ev_timer *w, int revents)
         p->hedge = h;
         t->hedges++;
         t->in_flight++;
-        ossio_log(t->cl, OSSIO_LOG_INFO,
-                  "hedging the part at %llu of %s (running %.2f s, mean %.2f s)",
-                  (unsigned long long)p->off, t->uri, now - p->started, mean);
+        ossio__log(t->cl, OSSIO_LOG_INFO,
+                   "hedging the part at %llu of %s (running %.2f s, mean %.2f s)",
+                   (unsigned long long)p->off, t->uri, now - p->started, mean);
         ossio_op_set_callbacks(op, hedge_data, NULL, h);
-        ossio_transfer_submit_op(op, hedge_done, h);
+        ossio__transfer_submit_op(op, hedge_done, h);
     }
 }
 
@@ -618,13 +618,13 @@ static const char *open_destination(ossio_transfer *t)
     return NULL;
 }
 
-void ossio_download_start(ossio_transfer *t)
+void ossio__download_start(ossio_transfer *t)
 {
     if (t->path != NULL) {
         const char *why = open_destination(t);
         if (why != NULL) {
             t->n_parts = 0;
-            ossio_transfer_fail(t, OSSIO_EIO, why, NULL);
+            ossio__transfer_fail(t, OSSIO_EIO, why, NULL);
         }
     }
     if (t->hedging && t->stream == NULL && !t->finishing) {
@@ -634,10 +634,10 @@ void ossio_download_start(ossio_transfer *t)
     }
     t->parts = calloc(1, sizeof(part));
     if (t->parts == NULL && !t->finishing) {
-        ossio_transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
+        ossio__transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
     }
     if (t->finishing) {
-        ossio_transfer_settle_later(t); /* the callback still comes from the loop */
+        ossio__transfer_settle_later(t); /* the callback still comes from the loop */
         return;
     }
     t->n_parts = 1;

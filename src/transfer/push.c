@@ -44,7 +44,7 @@ static void start_multipart(ossio_transfer *t)
 {
     if (!t->multipart && t->n_parts == 1 && !t->cur_open) {
         t->multipart = 1;
-        ossio_upload_init(t);
+        ossio__upload_init(t);
     }
 }
 
@@ -58,12 +58,12 @@ static void relieve(ossio_client *cl)
             t->parts[t->n_parts - 1].len >= min_part(t)) {
             t->cur_open = 0;
             start_multipart(t);
-            ossio_upload_pump(t);
+            ossio__upload_pump(t);
         }
     }
 }
 
-void ossio_push_start(ossio_transfer *t)
+void ossio__push_start(ossio_transfer *t)
 {
     /* Two parts (one filling, one leaving) fit the budget. */
     uint64_t cap = t->cl->oss.memory_limit / 2;
@@ -76,22 +76,22 @@ void ossio_push_start(ossio_transfer *t)
     t->n_parts = 0;
     t->parts = calloc(MAX_PARTS, sizeof(part));
     if (t->parts == NULL) {
-        ossio_transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
-        ossio_transfer_settle_later(t);
+        ossio__transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
+        ossio__transfer_settle_later(t);
     }
 }
 
 static void fail_now(ossio_transfer *t, ossio_status st, const char *detail)
 {
-    ossio_transfer_fail(t, st, detail, NULL);
-    ossio_transfer_settle_later(t);
+    ossio__transfer_fail(t, st, detail, NULL);
+    ossio__transfer_settle_later(t);
 }
 
 /* Takes |n| bytes of the budget without queuing for more (spill instead);
  * transfers already waiting for memory go first. */
 static int try_take(ossio_transfer *t, uint64_t n)
 {
-    return t->cl->mem_waiters == NULL && ossio_transfer_mem_try(t, n);
+    return t->cl->mem_waiters == NULL && ossio__transfer_mem_try(t, n);
 }
 
 static int spill_write(ossio_transfer *t, uint64_t off, const uint8_t *data, size_t len)
@@ -137,7 +137,7 @@ static int spill_part(ossio_transfer *t, part *p)
     p->spill_off = t->spill_end;
     t->spill_end += p->len;
     p->spilled = 1;
-    ossio_transfer_part_free(t, p);
+    ossio__transfer_part_free(t, p);
     t->cur_cap = 0;
     return 0;
 }
@@ -218,8 +218,8 @@ static ossio_status append(ossio_transfer *t, const uint8_t *data, size_t len, i
 }
 
 /* Takes |alen| + |blen| bytes as one piece: all or nothing. */
-ossio_status ossio_transfer_push2(ossio_transfer *t, const void *a, size_t alen, const void *b,
-                                  size_t blen)
+ossio_status ossio__transfer_push2(ossio_transfer *t, const void *a, size_t alen, const void *b,
+                                   size_t blen)
 {
     if (t == NULL || !t->push || !t->submitted || t->push_ended || (a == NULL && alen > 0) ||
         (b == NULL && blen > 0)) {
@@ -236,7 +236,7 @@ ossio_status ossio_transfer_push2(ossio_transfer *t, const void *a, size_t alen,
     start_multipart(t);
     int reserved = 0;
     if (t->cl->oss.buffer_dir == NULL) {
-        if (!ossio_transfer_mem_take(t, alen + blen)) {
+        if (!ossio__transfer_mem_take(t, alen + blen)) {
             t->want_writable = 1; /* the memory waiter wakes us */
             relieve(t->cl);
             return OSSIO_EAGAIN;
@@ -248,14 +248,14 @@ ossio_status ossio_transfer_push2(ossio_transfer *t, const void *a, size_t alen,
         st = append(t, b, blen, reserved);
     }
     if (st == OSSIO_OK) {
-        ossio_upload_pump(t);
+        ossio__upload_pump(t);
     }
     return st;
 }
 
 ossio_status ossio_transfer_push(ossio_transfer *t, const void *data, size_t len)
 {
-    return ossio_transfer_push2(t, data, len, NULL, 0);
+    return ossio__transfer_push2(t, data, len, NULL, 0);
 }
 
 ossio_status ossio_transfer_push_end(ossio_transfer *t)
@@ -273,21 +273,21 @@ ossio_status ossio_transfer_push_end(ossio_transfer *t)
     }
     t->cur_open = 0;
     t->size_known = 1;
-    ossio_upload_pump(t);
+    ossio__upload_pump(t);
     return OSSIO_OK;
 }
 
-static void writable_deferred(ossio_deferred *d)
+static void writable_deferred(ossio__deferred *d)
 {
     ossio_transfer *t = (ossio_transfer *)((char *)d - offsetof(ossio_transfer, writable_node));
     if (t->finishing) {
-        ossio_transfer_settle(t); /* it waited for this node */
+        ossio__transfer_settle(t); /* it waited for this node */
     } else if (t->writable != NULL) {
         t->writable(t, t->writable_ud);
     }
 }
 
-void ossio_push_pump(ossio_transfer *t)
+void ossio__push_pump(ossio_transfer *t)
 {
     if (t->finishing) {
         return;
@@ -295,23 +295,23 @@ void ossio_push_pump(ossio_transfer *t)
     /* A second part means the first is full and more follows: multipart. */
     if (!t->multipart && t->n_parts >= 2) {
         t->multipart = 1;
-        ossio_upload_init(t);
+        ossio__upload_init(t);
     }
     if (t->want_writable && !t->mem_waiter.waiting) {
         t->want_writable = 0;
-        ossio_defer(&t->cl->defer, &t->writable_node, writable_deferred);
+        ossio__defer(&t->cl->defer, &t->writable_node, writable_deferred);
     }
 }
 
-const uint8_t *ossio_push_part_bytes(ossio_transfer *t, part *p)
+const uint8_t *ossio__push_part_bytes(ossio_transfer *t, part *p)
 {
     if (!p->spilled) {
         return p->buf != NULL ? p->buf : (const uint8_t *)"";
     }
-    return ossio_part_read(p, t->spill_fd, p->spill_off);
+    return ossio__part_read(p, t->spill_fd, p->spill_off);
 }
 
-void ossio_push_part_sent(ossio_transfer *t, part *p)
+void ossio__push_part_sent(ossio_transfer *t, part *p)
 {
     if (t->push && p->spilled && t->spill_fd >= 0 && p->len > 0) {
         /* Its disk space is not needed any more (best effort). */
@@ -320,7 +320,7 @@ void ossio_push_part_sent(ossio_transfer *t, part *p)
     }
 }
 
-void ossio_push_release(ossio_transfer *t)
+void ossio__push_release(ossio_transfer *t)
 {
     if (t->spill_fd >= 0) {
         close(t->spill_fd);

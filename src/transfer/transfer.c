@@ -15,13 +15,13 @@
 #include "ops/op.h"
 #include "transfer/budget.h"
 
-static void wake(ossio_waiter *w)
+static void wake(ossio__waiter *w)
 {
     ossio_transfer *t = (ossio_transfer *)((char *)w - offsetof(ossio_transfer, mem_waiter));
     if (t->upload) {
-        ossio_upload_pump(t);
+        ossio__upload_pump(t);
     } else {
-        ossio_download_pump(t);
+        ossio__download_pump(t);
     }
 }
 
@@ -35,8 +35,8 @@ static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
     ossio_transfer *t = w->data;
     char detail[128];
     snprintf(detail, sizeof(detail), "not done within its deadline of %.3f s", t->deadline);
-    ossio_transfer_fail(t, OSSIO_EDEADLINE, detail, NULL);
-    ossio_transfer_settle_later(t);
+    ossio__transfer_fail(t, OSSIO_EDEADLINE, detail, NULL);
+    ossio__transfer_settle_later(t);
 }
 
 static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri, int upload)
@@ -70,7 +70,7 @@ static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri
     t->deadline_timer.data = t;
     t->deadline = cl->set.deadline;
     t->hedging = !upload && cl->oss.hedging;
-    ossio_hdrs_init(&t->hdrs, 64 * 1024, 64);
+    ossio__hdrs_init(&t->hdrs, 64 * 1024, 64);
     *out = t;
     return OSSIO_OK;
 }
@@ -170,10 +170,10 @@ ossio_status ossio_transfer_set_parts(ossio_transfer *t, uint64_t part_size, uns
 ossio_status ossio_transfer_set_header(ossio_transfer *t, const char *name, const char *value)
 {
     if (!settable(t, 1) || name == NULL || value == NULL ||
-        !ossio_hdr_valid(name, strlen(name), value, strlen(value))) {
+        !ossio__hdr_valid(name, strlen(name), value, strlen(value))) {
         return OSSIO_EINVAL;
     }
-    return ossio_hdrs_add(&t->hdrs, name, strlen(name), value, strlen(value));
+    return ossio__hdrs_add(&t->hdrs, name, strlen(name), value, strlen(value));
 }
 
 ossio_status ossio_transfer_set_keep_on_failure(ossio_transfer *t, int keep)
@@ -228,9 +228,9 @@ void ossio_transfer_set_progress(ossio_transfer *t, ossio_progress_cb cb, void *
     }
 }
 
-int ossio_transfer_mem_try(ossio_transfer *t, uint64_t n)
+int ossio__transfer_mem_try(ossio_transfer *t, uint64_t n)
 {
-    if (!ossio_mem_reserve(t->cl, n)) {
+    if (!ossio__mem_reserve(t->cl, n)) {
         return 0;
     }
     t->mem_held += n;
@@ -240,22 +240,22 @@ int ossio_transfer_mem_try(ossio_transfer *t, uint64_t n)
     return 1;
 }
 
-int ossio_transfer_mem_take(ossio_transfer *t, uint64_t n)
+int ossio__transfer_mem_take(ossio_transfer *t, uint64_t n)
 {
-    if (!ossio_transfer_mem_try(t, n)) {
-        ossio_mem_wait(t->cl, &t->mem_waiter);
+    if (!ossio__transfer_mem_try(t, n)) {
+        ossio__mem_wait(t->cl, &t->mem_waiter);
         return 0;
     }
     return 1;
 }
 
-void ossio_transfer_part_free(ossio_transfer *t, part *p)
+void ossio__transfer_part_free(ossio_transfer *t, part *p)
 {
     free(p->buf);
     p->buf = NULL;
     if (p->mem > 0) {
         t->mem_held -= p->mem;
-        ossio_mem_release(t->cl, p->mem);
+        ossio__mem_release(t->cl, p->mem);
         p->mem = 0;
     }
 }
@@ -264,9 +264,9 @@ static void release(ossio_transfer *t)
 {
     if (t->submitted) {
         ossio_client *cl = t->cl;
-        ossio_mem_unwait(cl, &t->mem_waiter);
+        ossio__mem_unwait(cl, &t->mem_waiter);
         if (t->mem_held > 0) {
-            ossio_mem_release(cl, t->mem_held);
+            ossio__mem_release(cl, t->mem_held);
         }
         if (t->live_prev != NULL) {
             t->live_prev->live_next = t->live_next;
@@ -277,7 +277,7 @@ static void release(ossio_transfer *t)
             t->live_next->live_prev = t->live_prev;
         }
     }
-    ossio_push_release(t);
+    ossio__push_release(t);
     for (unsigned i = 0; i < t->n_spare; i++) {
         free(t->spare[i]);
     }
@@ -293,7 +293,7 @@ static void release(ossio_transfer *t)
         }
     }
     free(t->parts);
-    ossio_hdrs_free(&t->hdrs);
+    ossio__hdrs_free(&t->hdrs);
     free(t->uri);
     free(t->path);
     free(t->tmp_path);
@@ -339,16 +339,16 @@ ossio_status ossio_transfer_submit(ossio_transfer *t, ossio_transfer_done_cb don
     /* Bytes held in memory (stream-sink reordering, file and push upload
      * parts) come out of the client's budget: parts wait for it (budget.h). */
     if (t->push) {
-        ossio_push_start(t);
+        ossio__push_start(t);
     } else if (t->upload) {
-        ossio_upload_start(t);
+        ossio__upload_start(t);
     } else {
-        ossio_download_start(t);
+        ossio__download_start(t);
     }
     return OSSIO_OK;
 }
 
-void ossio_transfer_note_progress(ossio_transfer *t, int force)
+void ossio__transfer_note_progress(ossio_transfer *t, int force)
 {
     if (t->progress == NULL) {
         return;
@@ -361,7 +361,7 @@ void ossio_transfer_note_progress(ossio_transfer *t, int force)
     t->progress(t, t->moved, t->size_known ? t->size : 0, t->progress_ud);
 }
 
-void ossio_transfer_account(ossio_transfer *t, const ossio_result *res)
+void ossio__transfer_account(ossio_transfer *t, const ossio_result *res)
 {
     t->retries += res->retries;
     if (res->protocol != NULL) {
@@ -384,8 +384,8 @@ unsigned ossio_transfer_connections(const ossio_transfer *t)
     return t != NULL ? t->n_conns : 0;
 }
 
-void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
-                         const ossio_result *from)
+void ossio__transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
+                          const ossio_result *from)
 {
     if (t->finishing) {
         return;
@@ -418,17 +418,17 @@ void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
      * could lose the race, a reset may come too late); that attempt's answer
      * tells, and no other attempt starts. Waiting to retry, they are
      * canceled like the rest. */
-    int committing = (t->ctl_is_complete && ossio_op_in_flight(t->ctl)) ||
-                     (t->ctl_is_put && ossio_op_body_sent(t->ctl));
+    int committing = (t->ctl_is_complete && ossio__op_in_flight(t->ctl)) ||
+                     (t->ctl_is_put && ossio__op_body_sent(t->ctl));
     if (committing) {
-        ossio_op_last_attempt(t->ctl); /* this attempt's answer, but no new attempt */
+        ossio__op_last_attempt(t->ctl); /* this attempt's answer, but no new attempt */
     }
     if (t->ctl != NULL && !t->ctl_is_init && !committing) {
         ossio_op_cancel(t->ctl);
     }
 }
 
-void ossio_transfer_complete(ossio_transfer *t)
+void ossio__transfer_complete(ossio_transfer *t)
 {
     if (!t->finishing) {
         t->finishing = 1;
@@ -442,14 +442,14 @@ static void abort_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer *t = ud;
     t->ctl = NULL;
     if (res->status != OSSIO_OK) {
-        ossio_log(t->cl, OSSIO_LOG_WARN, "aborting multipart upload %s of %s failed: %s",
-                  t->upload_id, t->uri, res->detail);
+        ossio__log(t->cl, OSSIO_LOG_WARN, "aborting multipart upload %s of %s failed: %s",
+                   t->upload_id, t->uri, res->detail);
     }
     t->upload_id[0] = '\0';
-    ossio_transfer_settle(t);
+    ossio__transfer_settle(t);
 }
 
-void ossio_transfer_settle(ossio_transfer *t)
+void ossio__transfer_settle(ossio_transfer *t)
 {
     /* A queued deferred settle will do it: completing now would free |t|
      * under that queued node. */
@@ -463,7 +463,7 @@ void ossio_transfer_settle(ossio_transfer *t)
         if (ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_ABORT, t->uri) == OSSIO_OK &&
             ossio_op_set_upload(op, t->upload_id, 0) == OSSIO_OK) {
             t->ctl = op;
-            ossio_transfer_submit_op(op, abort_done, t);
+            ossio__transfer_submit_op(op, abort_done, t);
             return;
         }
         ossio_op_free(op);
@@ -495,7 +495,7 @@ void ossio_transfer_settle(ossio_transfer *t)
     ev_timer_stop(t->cl->loop, &t->deadline_timer);
     ev_now_update(t->cl->loop);
     t->elapsed = ev_now(t->cl->loop) - t->started;
-    ossio_transfer_note_progress(t, 1);
+    ossio__transfer_note_progress(t, 1);
     t->result.status = t->status;
     t->result.protocol = t->protocol;
     t->result.detail = t->status == OSSIO_OK ? "" : t->detail;
@@ -511,18 +511,18 @@ void ossio_transfer_settle(ossio_transfer *t)
     release(t);
 }
 
-static void settle_deferred(ossio_deferred *d)
+static void settle_deferred(ossio__deferred *d)
 {
     ossio_transfer *t = (ossio_transfer *)((char *)d - offsetof(ossio_transfer, settle_node));
-    ossio_transfer_settle(t);
+    ossio__transfer_settle(t);
 }
 
-void ossio_transfer_settle_later(ossio_transfer *t)
+void ossio__transfer_settle_later(ossio_transfer *t)
 {
-    ossio_defer(&t->cl->defer, &t->settle_node, settle_deferred);
+    ossio__defer(&t->cl->defer, &t->settle_node, settle_deferred);
 }
 
-void ossio_transfers_cancel_all(ossio_client *cl)
+void ossio__transfers_cancel_all(ossio_client *cl)
 {
     for (ossio_transfer *t = cl->transfers; t != NULL; t = t->live_next) {
         ossio_transfer_cancel(t);
@@ -546,8 +546,8 @@ ossio_status ossio_transfer_set_deadline(ossio_transfer *t, uint64_t ms)
 void ossio_transfer_cancel(ossio_transfer *t)
 {
     if (t != NULL && t->submitted) {
-        ossio_transfer_fail(t, OSSIO_ECANCELED, "canceled", NULL);
-        ossio_transfer_settle_later(t);
+        ossio__transfer_fail(t, OSSIO_ECANCELED, "canceled", NULL);
+        ossio__transfer_settle_later(t);
     }
 }
 

@@ -1,8 +1,8 @@
 /* A transfer (internal view of ossio_transfer): one object moved as parts,
  * each part an operation (src/ops/), with parallelism, CRC-64 combination,
  * progress and exactly-once completion. */
-#ifndef OSSIO_TRANSFER_TRANSFER_H
-#define OSSIO_TRANSFER_TRANSFER_H
+#ifndef OSSIO__TRANSFER_TRANSFER_H
+#define OSSIO__TRANSFER_TRANSFER_H
 
 #include <stdint.h>
 
@@ -71,7 +71,7 @@ struct ossio_transfer {
     const uint8_t *data;
     uint64_t size;
     int size_known;
-    ossio_hdrs hdrs;
+    ossio__hdrs hdrs;
     /* parts */
     uint64_t part_size;
     unsigned parallel;
@@ -100,7 +100,7 @@ struct ossio_transfer {
     double last_progress;
     ossio_transfer_done_cb done;
     void *done_ud;
-    ossio_deferred settle_node;
+    ossio__deferred settle_node;
     int hedging;
     double started; /* ev_now() at submit */
     double elapsed;
@@ -112,7 +112,7 @@ struct ossio_transfer {
     double done_time_sum; /* durations of parts done, for the hedging threshold */
     unsigned done_time_count;
     /* memory budget (budget.h) */
-    ossio_waiter mem_waiter; /* queued when a part could not reserve memory */
+    ossio__waiter mem_waiter; /* queued when a part could not reserve memory */
     uint64_t mem_held;
     uint64_t mem_peak;
     struct ossio_transfer *live_next, *live_prev; /* the client's submitted transfers */
@@ -138,62 +138,62 @@ struct ossio_transfer {
     ossio_writable_cb writable;
     void *writable_ud;
     int want_writable;
-    ossio_deferred writable_node;
+    ossio__deferred writable_node;
 };
 
 /* Submits one of a transfer's requests: the transfer's deadline governs it,
  * not the per-operation one (a Complete being written is awaited). */
-static inline void ossio_transfer_submit_op(ossio_op *op, ossio_op_done_cb done, void *ud)
+static inline void ossio__transfer_submit_op(ossio_op *op, ossio_op_done_cb done, void *ud)
 {
     ossio_op_set_deadline(op, 0);
     ossio_op_submit(op, done, ud);
 }
 
-void ossio_transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
-                         const ossio_result *from);
-void ossio_transfer_complete(ossio_transfer *t);
-void ossio_transfer_note_progress(ossio_transfer *t, int force);
+void ossio__transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
+                          const ossio_result *from);
+void ossio__transfer_complete(ossio_transfer *t);
+void ossio__transfer_note_progress(ossio_transfer *t, int force);
 /* Counts an operation's retries and protocol into the transfer's result. */
-void ossio_transfer_account(ossio_transfer *t, const ossio_result *res);
-void ossio_download_start(ossio_transfer *t);
-void ossio_upload_start(ossio_transfer *t);
+void ossio__transfer_account(ossio_transfer *t, const ossio_result *res);
+void ossio__download_start(ossio_transfer *t);
+void ossio__upload_start(ossio_transfer *t);
 /* Starts what can start now (called when memory was given back). */
-void ossio_download_pump(ossio_transfer *t);
-void ossio_upload_pump(ossio_transfer *t);
+void ossio__download_pump(ossio_transfer *t);
+void ossio__upload_pump(ossio_transfer *t);
 /* The part size for an upload of |size| bytes: |part_size|, raised so no
  * upload needs more than MAX_PARTS parts. */
-uint64_t ossio_upload_part_size(uint64_t size, uint64_t part_size);
+uint64_t ossio__upload_part_size(uint64_t size, uint64_t part_size);
 /* Reads a part's p->len bytes at |off| of |fd| into a new p->buf (the
  * caller reserved its memory); NULL on a short read or out of memory. */
-const uint8_t *ossio_part_read(part *p, int fd, uint64_t off);
+const uint8_t *ossio__part_read(part *p, int fd, uint64_t off);
 /* PutObject's and CompleteMultipartUpload's outcome (commit.c): the
  * completion of the single PutObject, and sending Complete once every part
  * is stored; both set |written|. */
-void ossio_upload_put_done(ossio_op *op, const ossio_result *res, void *ud);
-void ossio_upload_complete(ossio_transfer *t);
+void ossio__upload_put_done(ossio_op *op, const ossio_result *res, void *ud);
+void ossio__upload_complete(ossio_transfer *t);
 /* Sends InitiateMultipartUpload; its answer starts the parts. */
-void ossio_upload_init(ossio_transfer *t);
+void ossio__upload_init(ossio_transfer *t);
 /* Sends parts[0] as the whole object with one PutObject (when its memory is there). */
-void ossio_upload_single(ossio_transfer *t);
+void ossio__upload_single(ossio_transfer *t);
 /* Reserves |n| bytes of the client's memory budget for |t|: 1 if granted;
  * else |t| is queued to be pumped when memory is given back. */
-int ossio_transfer_mem_take(ossio_transfer *t, uint64_t n);
+int ossio__transfer_mem_take(ossio_transfer *t, uint64_t n);
 /* The same without queuing |t| when it does not fit. */
-int ossio_transfer_mem_try(ossio_transfer *t, uint64_t n);
+int ossio__transfer_mem_try(ossio_transfer *t, uint64_t n);
 /* Frees a part's buffer and gives its memory back. */
-void ossio_transfer_part_free(ossio_transfer *t, part *p);
+void ossio__transfer_part_free(ossio_transfer *t, part *p);
 /* Push uploads (push.c): the part sending and completion hooks upload.c uses. */
-void ossio_push_start(ossio_transfer *t);
-void ossio_push_pump(ossio_transfer *t);
-void ossio_push_part_sent(ossio_transfer *t, part *p);
-const uint8_t *ossio_push_part_bytes(ossio_transfer *t, part *p);
-void ossio_push_release(ossio_transfer *t);
+void ossio__push_start(ossio_transfer *t);
+void ossio__push_pump(ossio_transfer *t);
+void ossio__push_part_sent(ossio_transfer *t, part *p);
+const uint8_t *ossio__push_part_bytes(ossio_transfer *t, part *p);
+void ossio__push_release(ossio_transfer *t);
 /* ossio_transfer_push() of |a| then |b| as one piece: both taken or neither. */
-ossio_status ossio_transfer_push2(ossio_transfer *t, const void *a, size_t alen, const void *b,
-                                  size_t blen);
+ossio_status ossio__transfer_push2(ossio_transfer *t, const void *a, size_t alen, const void *b,
+                                   size_t blen);
 /* Called when nothing of the transfer is in flight any more. */
-void ossio_transfer_settle(ossio_transfer *t);
-/* ossio_transfer_settle() from the loop's next turn (failures found at submit). */
-void ossio_transfer_settle_later(ossio_transfer *t);
+void ossio__transfer_settle(ossio_transfer *t);
+/* ossio__transfer_settle() from the loop's next turn (failures found at submit). */
+void ossio__transfer_settle_later(ossio_transfer *t);
 
-#endif /* OSSIO_TRANSFER_TRANSFER_H */
+#endif /* OSSIO__TRANSFER_TRANSFER_H */

@@ -17,7 +17,7 @@
 
 static void start_parts(ossio_transfer *t);
 
-uint64_t ossio_upload_part_size(uint64_t size, uint64_t part_size)
+uint64_t ossio__upload_part_size(uint64_t size, uint64_t part_size)
 {
     if (size / part_size >= MAX_PARTS) {
         part_size = (size + MAX_PARTS - 1) / MAX_PARTS; /* never more than 10,000 parts */
@@ -38,7 +38,7 @@ static int part_memory(ossio_transfer *t, part *p)
     if (!needs_memory(t, p) || p->mem > 0) {
         return 1;
     }
-    if (!ossio_transfer_mem_take(t, p->len)) {
+    if (!ossio__transfer_mem_take(t, p->len)) {
         return 0;
     }
     p->mem = p->len;
@@ -50,17 +50,17 @@ static int part_memory(ossio_transfer *t, part *p)
 static const uint8_t *part_bytes(ossio_transfer *t, part *p)
 {
     if (t->push) {
-        return ossio_push_part_bytes(t, p);
+        return ossio__push_part_bytes(t, p);
     }
     if (t->data != NULL || t->size == 0) {
         return t->data != NULL ? t->data + p->off : (const uint8_t *)"";
     }
-    return ossio_part_read(p, t->fd, p->off);
+    return ossio__part_read(p, t->fd, p->off);
 }
 
-const uint8_t *ossio_part_read(part *p, int fd, uint64_t off)
+const uint8_t *ossio__part_read(part *p, int fd, uint64_t off)
 {
-    p->buf = ossio_bigbuf_alloc((size_t)p->len);
+    p->buf = ossio__bigbuf_alloc((size_t)p->len);
     if (p->buf == NULL) {
         return NULL;
     }
@@ -98,27 +98,27 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     p->op = NULL;
     p->state = 2;
     t->in_flight--;
-    ossio_transfer_account(t, res);
-    ossio_transfer_part_free(t, p);
-    ossio_push_part_sent(t, p);
+    ossio__transfer_account(t, res);
+    ossio__transfer_part_free(t, p);
+    ossio__push_part_sent(t, p);
     if (res->status != OSSIO_OK) {
-        ossio_transfer_fail(t, res->status, res->detail, res);
-        ossio_transfer_settle(t);
+        ossio__transfer_fail(t, res->status, res->detail, res);
+        ossio__transfer_settle(t);
         return;
     }
     const ossio_object_info *info = ossio_op_object(op);
     snprintf(p->etag, sizeof(p->etag), "%s", info != NULL && info->etag ? info->etag : "");
     t->moved += p->len;
     t->done_parts++;
-    ossio_transfer_note_progress(t, 0);
+    ossio__transfer_note_progress(t, 0);
     if (!t->finishing) {
         if (t->done_parts == t->n_parts && (!t->push || t->push_ended)) {
-            ossio_upload_complete(t);
+            ossio__upload_complete(t);
         } else {
             start_parts(t);
         }
     }
-    ossio_transfer_settle(t);
+    ossio__transfer_settle(t);
 }
 
 static void start_part(ossio_transfer *t, size_t i)
@@ -136,16 +136,16 @@ static void start_part(ossio_transfer *t, size_t i)
     }
     if (st != OSSIO_OK) {
         ossio_op_free(op);
-        ossio_transfer_part_free(t, p);
-        ossio_transfer_fail(t, st, st == OSSIO_EIO ? "reading the source failed" : NULL, NULL);
-        ossio_transfer_settle_later(t); /* nothing may be in flight to settle it */
+        ossio__transfer_part_free(t, p);
+        ossio__transfer_fail(t, st, st == OSSIO_EIO ? "reading the source failed" : NULL, NULL);
+        ossio__transfer_settle_later(t); /* nothing may be in flight to settle it */
         return;
     }
     p->crc = ossio_crc64(0, bytes, (size_t)p->len);
     p->op = op;
     p->state = 1;
     t->in_flight++;
-    ossio_transfer_submit_op(op, part_done, p);
+    ossio__transfer_submit_op(op, part_done, p);
 }
 
 static void start_parts(ossio_transfer *t)
@@ -179,7 +179,7 @@ static void complete_if_all_sent(ossio_transfer *t)
 {
     if (t->push && t->push_ended && t->multipart && t->upload_id[0] != '\0' && !t->ctl_is_init &&
         t->ctl == NULL && t->in_flight == 0 && t->done_parts == t->n_parts && !t->finishing) {
-        ossio_upload_complete(t);
+        ossio__upload_complete(t);
     }
 }
 
@@ -217,10 +217,10 @@ static void listed_done(ossio_op *op, const ossio_result *res, void *ud)
     (void)op;
     ossio_transfer *t = ud;
     t->ctl = NULL;
-    ossio_transfer_account(t, res);
+    ossio__transfer_account(t, res);
     if (res->status != OSSIO_OK) {
-        ossio_transfer_fail(t, res->status, res->detail, res);
-        ossio_transfer_settle(t);
+        ossio__transfer_fail(t, res->status, res->detail, res);
+        ossio__transfer_settle(t);
         return;
     }
     for (size_t i = 0; i < t->n_parts; i++) {
@@ -228,14 +228,14 @@ static void listed_done(ossio_op *op, const ossio_result *res, void *ud)
             t->done_parts++;
         }
     }
-    ossio_log(t->cl, OSSIO_LOG_INFO, "resuming upload %s of %s: %zu of %zu parts already there",
-              t->upload_id, t->uri, t->done_parts, t->n_parts);
+    ossio__log(t->cl, OSSIO_LOG_INFO, "resuming upload %s of %s: %zu of %zu parts already there",
+               t->upload_id, t->uri, t->done_parts, t->n_parts);
     if (t->done_parts == t->n_parts) {
-        ossio_upload_complete(t);
+        ossio__upload_complete(t);
     } else {
         start_parts(t);
     }
-    ossio_transfer_settle(t);
+    ossio__transfer_settle(t);
 }
 
 static void init_done(ossio_op *op, const ossio_result *res, void *ud)
@@ -243,11 +243,11 @@ static void init_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio_transfer *t = ud;
     t->ctl = NULL;
     t->ctl_is_init = 0;
-    ossio_transfer_account(t, res);
+    ossio__transfer_account(t, res);
     if (res->status != OSSIO_OK) {
-        ossio_transfer_fail(t, res->status, res->detail, res);
+        ossio__transfer_fail(t, res->status, res->detail, res);
     } else if (ossio_op_upload_id(op) == NULL) {
-        ossio_transfer_fail(t, OSSIO_EXML, "InitiateMultipartUpload returned no UploadId", res);
+        ossio__transfer_fail(t, OSSIO_EXML, "InitiateMultipartUpload returned no UploadId", res);
     } else {
         snprintf(t->upload_id, sizeof(t->upload_id), "%s", ossio_op_upload_id(op));
         if (t->finishing) {
@@ -257,10 +257,10 @@ static void init_done(ossio_op *op, const ossio_result *res, void *ud)
             complete_if_all_sent(t);
         }
     }
-    ossio_transfer_settle(t);
+    ossio__transfer_settle(t);
 }
 
-void ossio_upload_start(ossio_transfer *t)
+void ossio__upload_start(ossio_transfer *t)
 {
     ossio_client *cl = t->cl;
     if (t->path != NULL) {
@@ -268,21 +268,21 @@ void ossio_upload_start(ossio_transfer *t)
         struct stat st;
         if (t->fd < 0 || fstat(t->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
             snprintf(t->detail, sizeof(t->detail), "cannot read %s: %s", t->path, strerror(errno));
-            ossio_transfer_fail(t, OSSIO_EIO, t->detail, NULL);
-            ossio_transfer_settle_later(t);
+            ossio__transfer_fail(t, OSSIO_EIO, t->detail, NULL);
+            ossio__transfer_settle_later(t);
             return;
         }
         t->size = (uint64_t)st.st_size;
         t->size_known = 1;
     }
-    uint64_t part_size = ossio_upload_part_size(t->size, t->part_size);
+    uint64_t part_size = ossio__upload_part_size(t->size, t->part_size);
     t->n_parts = t->size <= cl->oss.upload_threshold || t->size <= part_size
                      ? 1
                      : (size_t)((t->size + part_size - 1) / part_size);
     t->parts = calloc(t->n_parts, sizeof(part));
     if (t->parts == NULL) {
-        ossio_transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
-        ossio_transfer_settle_later(t);
+        ossio__transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
+        ossio__transfer_settle_later(t);
         return;
     }
     for (size_t i = 0; i < t->n_parts; i++) {
@@ -294,7 +294,7 @@ void ossio_upload_start(ossio_transfer *t)
     ossio_op *op = NULL;
     ossio_status st;
     if (t->n_parts == 1) {
-        ossio_upload_single(t);
+        ossio__upload_single(t);
         return;
     } else if (t->resuming) {
         st = ossio_op_new(&op, cl, OSSIO_OP_MULTIPART_LIST_PARTS, t->uri);
@@ -304,19 +304,19 @@ void ossio_upload_start(ossio_transfer *t)
         if (st == OSSIO_OK) {
             ossio_op_set_callbacks(op, NULL, listed_part, t);
             t->ctl = op;
-            ossio_transfer_submit_op(op, listed_done, t);
+            ossio__transfer_submit_op(op, listed_done, t);
             return;
         }
     } else {
-        ossio_upload_init(t);
+        ossio__upload_init(t);
         return;
     }
     ossio_op_free(op);
-    ossio_transfer_fail(t, st, "could not start the upload", NULL);
-    ossio_transfer_settle_later(t);
+    ossio__transfer_fail(t, st, "could not start the upload", NULL);
+    ossio__transfer_settle_later(t);
 }
 
-void ossio_upload_init(ossio_transfer *t)
+void ossio__upload_init(ossio_transfer *t)
 {
     ossio_op *op = NULL;
     ossio_status st = ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_INIT, t->uri);
@@ -325,17 +325,17 @@ void ossio_upload_init(ossio_transfer *t)
     }
     if (st != OSSIO_OK) {
         ossio_op_free(op);
-        ossio_transfer_fail(t, st, "could not start the upload", NULL);
-        ossio_transfer_settle_later(t);
+        ossio__transfer_fail(t, st, "could not start the upload", NULL);
+        ossio__transfer_settle_later(t);
         return;
     }
     t->ctl = op;
     t->ctl_is_init = 1;
-    ossio_transfer_submit_op(op, init_done, t);
+    ossio__transfer_submit_op(op, init_done, t);
 }
 
 /* The whole object in one PutObject (parts[0]), once its memory is there. */
-void ossio_upload_single(ossio_transfer *t)
+void ossio__upload_single(ossio_transfer *t)
 {
     part *p = &t->parts[0];
     if (t->finishing || p->state != 0 || !part_memory(t, p)) {
@@ -352,33 +352,33 @@ void ossio_upload_single(ossio_transfer *t)
     }
     if (st != OSSIO_OK) {
         ossio_op_free(op);
-        ossio_transfer_part_free(t, p);
-        ossio_transfer_fail(t, st, st == OSSIO_EIO ? "reading the source failed" : NULL, NULL);
-        ossio_transfer_settle_later(t);
+        ossio__transfer_part_free(t, p);
+        ossio__transfer_fail(t, st, st == OSSIO_EIO ? "reading the source failed" : NULL, NULL);
+        ossio__transfer_settle_later(t);
         return;
     }
     p->crc = ossio_crc64(0, bytes, (size_t)t->size);
     p->state = 1;
     t->ctl = op;
     t->ctl_is_put = 1;
-    ossio_transfer_submit_op(op, ossio_upload_put_done, t);
+    ossio__transfer_submit_op(op, ossio__upload_put_done, t);
 }
 
-void ossio_upload_pump(ossio_transfer *t)
+void ossio__upload_pump(ossio_transfer *t)
 {
     if (t->push) {
-        ossio_push_pump(t);
+        ossio__push_pump(t);
     }
     if (t->finishing) {
         return;
     }
     if (t->n_parts == 1 && !t->multipart && (!t->push || t->push_ended)) {
-        ossio_upload_single(t);
+        ossio__upload_single(t);
     } else {
         start_parts(t);
         complete_if_all_sent(t);
     }
     if (t->finishing) {
-        ossio_transfer_settle_later(t); /* from the loop: pump runs inside push calls */
+        ossio__transfer_settle_later(t); /* from the loop: pump runs inside push calls */
     }
 }

@@ -8,7 +8,7 @@
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
-void *ossio_bigbuf_alloc(size_t n)
+void *ossio__bigbuf_alloc(size_t n)
 {
     /* Only whole huge pages: rounding up would hold more than the memory
      * budget reserved for the part (5 MiB + 1 would take 6 MiB). */

@@ -4,40 +4,40 @@
 
 #include <string.h>
 
-void ossio_cur_init(ossio_cur *c, const void *p, size_t len)
+void ossio__cur_init(ossio__cur *c, const void *p, size_t len)
 {
     c->p = p;
     c->len = p ? len : 0;
     c->pos = 0;
 }
 
-size_t ossio_cur_remaining(const ossio_cur *c)
+size_t ossio__cur_remaining(const ossio__cur *c)
 {
     return c->len - c->pos;
 }
 
-bool ossio_cur_peek(const ossio_cur *c, uint8_t *out)
+bool ossio__cur_peek(const ossio__cur *c, uint8_t *out)
 {
-    if (ossio_cur_remaining(c) == 0) {
+    if (ossio__cur_remaining(c) == 0) {
         return false;
     }
     *out = c->p[c->pos];
     return true;
 }
 
-bool ossio_cur_take(ossio_cur *c, uint8_t *out)
+bool ossio__cur_take(ossio__cur *c, uint8_t *out)
 {
-    if (!ossio_cur_peek(c, out)) {
+    if (!ossio__cur_peek(c, out)) {
         return false;
     }
     c->pos++;
     return true;
 }
 
-const uint8_t *ossio_cur_take_n(ossio_cur *c, size_t n)
+const uint8_t *ossio__cur_take_n(ossio__cur *c, size_t n)
 {
     static const uint8_t empty[1];
-    if (n > ossio_cur_remaining(c)) {
+    if (n > ossio__cur_remaining(c)) {
         return NULL;
     }
     if (c->p == NULL) {
@@ -48,24 +48,24 @@ const uint8_t *ossio_cur_take_n(ossio_cur *c, size_t n)
     return start;
 }
 
-bool ossio_cur_skip(ossio_cur *c, size_t n)
+bool ossio__cur_skip(ossio__cur *c, size_t n)
 {
-    return ossio_cur_take_n(c, n) != NULL;
+    return ossio__cur_take_n(c, n) != NULL;
 }
 
-bool ossio_cur_expect(ossio_cur *c, const char *lit)
+bool ossio__cur_expect(ossio__cur *c, const char *lit)
 {
     size_t n = strlen(lit);
-    if (n > ossio_cur_remaining(c) || (n > 0 && memcmp(c->p + c->pos, lit, n) != 0)) {
+    if (n > ossio__cur_remaining(c) || (n > 0 && memcmp(c->p + c->pos, lit, n) != 0)) {
         return false;
     }
     c->pos += n;
     return true;
 }
 
-bool ossio_cur_take_until(ossio_cur *c, uint8_t delim, const uint8_t **out, size_t *out_len)
+bool ossio__cur_take_until(ossio__cur *c, uint8_t delim, const uint8_t **out, size_t *out_len)
 {
-    size_t rem = ossio_cur_remaining(c);
+    size_t rem = ossio__cur_remaining(c);
     if (rem == 0) {
         return false;
     }
@@ -97,7 +97,7 @@ static int digit_value(uint8_t ch, unsigned base)
     return -1;
 }
 
-static bool take_u64(ossio_cur *c, unsigned base, uint64_t *out)
+static bool take_u64(ossio__cur *c, unsigned base, uint64_t *out)
 {
     size_t pos = c->pos;
     uint64_t v = 0;
@@ -118,22 +118,22 @@ static bool take_u64(ossio_cur *c, unsigned base, uint64_t *out)
     return true;
 }
 
-bool ossio_cur_u64_dec(ossio_cur *c, uint64_t *out)
+bool ossio__cur_u64_dec(ossio__cur *c, uint64_t *out)
 {
     return take_u64(c, 10, out);
 }
 
-bool ossio_cur_u64_hex(ossio_cur *c, uint64_t *out)
+bool ossio__cur_u64_hex(ossio__cur *c, uint64_t *out)
 {
     return take_u64(c, 16, out);
 }
 
-bool ossio_u64_dec(const void *p, size_t len, uint64_t *out)
+bool ossio__u64_dec(const void *p, size_t len, uint64_t *out)
 {
-    ossio_cur c;
+    ossio__cur c;
     uint64_t v;
-    ossio_cur_init(&c, p, len);
-    if (!ossio_cur_u64_dec(&c, &v) || ossio_cur_remaining(&c) != 0) {
+    ossio__cur_init(&c, p, len);
+    if (!ossio__cur_u64_dec(&c, &v) || ossio__cur_remaining(&c) != 0) {
         return false;
     }
     *out = v;

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 /* X(name, message, retryable) */
-#define OSSIO_STATUS_LIST(X)                                                                       \
+#define OSSIO__STATUS_LIST(X)                                                                      \
     X(OSSIO_OK, "success", 0)                                                                      \
     X(OSSIO_ENOMEM, "out of memory", 0)                                                            \
     X(OSSIO_EINVAL, "invalid argument", 0)                                                         \
@@ -69,7 +69,7 @@ static const struct status_info *status_lookup(ossio_status st)
         static const struct status_info info = {#name, message, retryable};                        \
         return &info;                                                                              \
     }
-        OSSIO_STATUS_LIST(STATUS_CASE)
+        OSSIO__STATUS_LIST(STATUS_CASE)
 #undef STATUS_CASE
     }
     return NULL;

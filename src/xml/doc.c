@@ -45,13 +45,13 @@ static bool pct_decode(char *s, size_t n, size_t *out)
     return true;
 }
 
-ossio_status ossio_xml_url_decode(ossio_buf *out, const char *in, size_t len)
+ossio_status ossio__xml_url_decode(ossio__buf *out, const char *in, size_t len)
 {
     if (len == 0) {
         return OSSIO_OK; /* |out->data| may still be NULL */
     }
     size_t start = out->len;
-    ossio_status st = ossio_buf_append(out, in, len);
+    ossio_status st = ossio__buf_append(out, in, len);
     if (st != OSSIO_OK) {
         return st;
     }
@@ -64,7 +64,7 @@ ossio_status ossio_xml_url_decode(ossio_buf *out, const char *in, size_t len)
     return OSSIO_OK;
 }
 
-bool ossio_xml_parse_bool(const ossio_xml_str *s, bool *out)
+bool ossio__xml_parse_bool(const ossio__xml_str *s, bool *out)
 {
     if (s->p && strcmp(s->p, "true") == 0) {
         *out = true;
@@ -88,7 +88,7 @@ static size_t find(const char *const *list, const char *name)
     return i;
 }
 
-static ossio_status keep_tail(ossio_xml_doc *d, size_t i, const char *text, size_t len)
+static ossio_status keep_tail(ossio__xml_doc *d, size_t i, const char *text, size_t len)
 {
     char *copy = malloc(len + 1);
     if (!copy) {
@@ -101,15 +101,16 @@ static ossio_status keep_tail(ossio_xml_doc *d, size_t i, const char *text, size
     return OSSIO_OK;
 }
 
-static ossio_status keep_field(ossio_xml_doc *d, const ossio_xml_entry_def *e, size_t k,
+static ossio_status keep_field(ossio__xml_doc *d, const ossio__xml_entry_def *e, size_t k,
                                const char *text, size_t len)
 {
     size_t start = d->arena.len;
-    ossio_status st = (d->url && (e->decode >> k & 1u)) ? ossio_xml_url_decode(&d->arena, text, len)
-                                                        : ossio_buf_append(&d->arena, text, len);
+    ossio_status st = (d->url && (e->decode >> k & 1u))
+                          ? ossio__xml_url_decode(&d->arena, text, len)
+                          : ossio__buf_append(&d->arena, text, len);
     if (st == OSSIO_OK) {
         d->cur.n[k] = d->arena.len - start;
-        st = ossio_buf_append_byte(&d->arena, 0);
+        st = ossio__buf_append_byte(&d->arena, 0);
     }
     if (st != OSSIO_OK) {
         d->arena.len = start;
@@ -120,10 +121,10 @@ static ossio_status keep_field(ossio_xml_doc *d, const ossio_xml_entry_def *e, s
     return OSSIO_OK;
 }
 
-static ossio_status close_entry(ossio_xml_doc *d, size_t i)
+static ossio_status close_entry(ossio__xml_doc *d, size_t i)
 {
-    const ossio_xml_entry_def *e = &d->def->entries[i];
-    for (size_t k = 0; k < OSSIO_XML_MAX_FIELDS; k++) {
+    const ossio__xml_entry_def *e = &d->def->entries[i];
+    for (size_t k = 0; k < OSSIO__XML_MAX_FIELDS; k++) {
         if (d->cur.have >> k & 1u) {
             d->cur.v[k] = (const char *)d->arena.data + d->off[k];
         } else {
@@ -135,20 +136,20 @@ static ossio_status close_entry(ossio_xml_doc *d, size_t i)
         d->emitted_raw = true;
     }
     ossio_status st = d->emit(d, i, &d->cur);
-    ossio_buf_reset(&d->arena);
+    ossio__buf_reset(&d->arena);
     d->cur.have = 0;
     return st;
 }
 
 /* Whether |name| is |def|'s root (a NULL root takes any name). */
-static bool is_root(const ossio_xml_doc_def *def, const char *name)
+static bool is_root(const ossio__xml_doc_def *def, const char *name)
 {
     return def->root == NULL || strcmp(name, def->root) == 0;
 }
 
 static int on_text(void *ud, size_t depth, const char *const *names, const char *text, size_t len)
 {
-    ossio_xml_doc *d = ud;
+    ossio__xml_doc *d = ud;
     if (!d->root_seen) {
         d->root_seen = true;
         /* The alternative wins over an "any root" definition. */
@@ -158,7 +159,7 @@ static int on_text(void *ud, size_t depth, const char *const *names, const char 
             d->alt_used = true;
         }
     }
-    const ossio_xml_doc_def *def = d->def;
+    const ossio__xml_doc_def *def = d->def;
     if (!is_root(def, names[0])) {
         return 0; /* finish reports the wrong root */
     }
@@ -176,8 +177,8 @@ static int on_text(void *ud, size_t depth, const char *const *names, const char 
         if (st == OSSIO_OK && def->tail[j]) {
             if (strcmp(names[1], "EncodingType") == 0 && strcmp(text, "url") == 0) {
                 if (!d->url && d->emitted_raw) {
-                    ossio_xml_stream_fail(&d->s, OSSIO_EXML,
-                                          "EncodingType url after undecoded entries");
+                    ossio__xml_stream_fail(&d->s, OSSIO_EXML,
+                                           "EncodingType url after undecoded entries");
                     return 1;
                 }
                 d->url = true;
@@ -186,7 +187,7 @@ static int on_text(void *ud, size_t depth, const char *const *names, const char 
         }
     } else if (depth == 3) {
         for (size_t i = 0; i < def->n_entries; i++) {
-            const ossio_xml_entry_def *e = &def->entries[i];
+            const ossio__xml_entry_def *e = &def->entries[i];
             if (strcmp(names[1], e->name) == 0) {
                 size_t k = find(e->fields, names[2]);
                 if (e->fields[k]) {
@@ -197,43 +198,43 @@ static int on_text(void *ud, size_t depth, const char *const *names, const char 
         }
     }
     if (st != OSSIO_OK) {
-        ossio_xml_stream_fail(&d->s, st,
-                              st == OSSIO_ENOMEM ? "out of memory"
-                              : st == OSSIO_EXML ? "bad value in XML entry"
-                                                 : "stopped by a callback");
+        ossio__xml_stream_fail(&d->s, st,
+                               st == OSSIO_ENOMEM ? "out of memory"
+                               : st == OSSIO_EXML ? "bad value in XML entry"
+                                                  : "stopped by a callback");
         return 1;
     }
     return 0;
 }
 
-ossio_status ossio_xml_doc_init(ossio_xml_doc *d, const ossio_xml_doc_def *def,
-                                ossio_xml_emit_fn emit, void *self, bool url,
-                                const ossio_xml_limits *lim)
+ossio_status ossio__xml_doc_init(ossio__xml_doc *d, const ossio__xml_doc_def *def,
+                                 ossio__xml_emit_fn emit, void *self, bool url,
+                                 const ossio__xml_limits *lim)
 {
     memset(d, 0, sizeof *d);
     d->def = def;
     d->emit = emit;
     d->self = self;
     d->url = url;
-    ossio_status st = ossio_xml_stream_init(&d->s, on_text, NULL, d, lim);
+    ossio_status st = ossio__xml_stream_init(&d->s, on_text, NULL, d, lim);
     /* Every field of one entry at its largest, with its NUL. */
     size_t max_text = d->s.lim.max_text;
-    ossio_buf_init(&d->arena,
-                   max_text < SIZE_MAX / (OSSIO_XML_MAX_FIELDS + 1)
-                       ? OSSIO_XML_MAX_FIELDS * (max_text + 1)
-                       : SIZE_MAX,
-                   OSSIO_EXML);
+    ossio__buf_init(&d->arena,
+                    max_text < SIZE_MAX / (OSSIO__XML_MAX_FIELDS + 1)
+                        ? OSSIO__XML_MAX_FIELDS * (max_text + 1)
+                        : SIZE_MAX,
+                    OSSIO_EXML);
     return st;
 }
 
-ossio_status ossio_xml_doc_feed(ossio_xml_doc *d, const void *data, size_t len)
+ossio_status ossio__xml_doc_feed(ossio__xml_doc *d, const void *data, size_t len)
 {
-    return ossio_xml_stream_feed(&d->s, data, len);
+    return ossio__xml_stream_feed(&d->s, data, len);
 }
 
-ossio_status ossio_xml_doc_finish(ossio_xml_doc *d)
+ossio_status ossio__xml_doc_finish(ossio__xml_doc *d)
 {
-    ossio_status st = ossio_xml_stream_finish(&d->s);
+    ossio_status st = ossio__xml_stream_finish(&d->s);
     if (st != OSSIO_OK) {
         return st;
     }
@@ -244,7 +245,7 @@ ossio_status ossio_xml_doc_finish(ossio_xml_doc *d)
     }
     if (d->url) {
         for (size_t i = 0; d->def->tail[i]; i++) {
-            ossio_xml_str *t = &d->tail[i];
+            ossio__xml_str *t = &d->tail[i];
             if (t->p && (d->def->tail_decode >> i & 1u)) {
                 if (!pct_decode(t->p, t->len, &t->len)) {
                     d->s.status = OSSIO_EXML;
@@ -258,17 +259,17 @@ ossio_status ossio_xml_doc_finish(ossio_xml_doc *d)
     return OSSIO_OK;
 }
 
-void ossio_xml_doc_free(ossio_xml_doc *d)
+void ossio__xml_doc_free(ossio__xml_doc *d)
 {
-    ossio_xml_stream_free(&d->s);
-    ossio_buf_free(&d->arena);
-    for (size_t i = 0; i < OSSIO_XML_MAX_FIELDS; i++) {
+    ossio__xml_stream_free(&d->s);
+    ossio__buf_free(&d->arena);
+    for (size_t i = 0; i < OSSIO__XML_MAX_FIELDS; i++) {
         free(d->tail[i].p);
         d->tail[i].p = NULL;
     }
 }
 
-const ossio_xml_str *ossio_xml_doc_tail(const ossio_xml_doc *d, size_t i)
+const ossio__xml_str *ossio__xml_doc_tail(const ossio__xml_doc *d, size_t i)
 {
     return &d->tail[i];
 }

@@ -8,22 +8,22 @@
 
 static bool parse_u64(const char *v, size_t n, uint64_t *out)
 {
-    return ossio_u64_dec(v, n, out);
+    return ossio__u64_dec(v, n, out);
 }
 
-static ossio_status opt_bool(const ossio_xml_doc *d, size_t i, bool *out, bool required)
+static ossio_status opt_bool(const ossio__xml_doc *d, size_t i, bool *out, bool required)
 {
-    const ossio_xml_str *t = ossio_xml_doc_tail(d, i);
+    const ossio__xml_str *t = ossio__xml_doc_tail(d, i);
     *out = false;
     if (!t->p) {
         return required ? OSSIO_EXML : OSSIO_OK;
     }
-    return ossio_xml_parse_bool(t, out) ? OSSIO_OK : OSSIO_EXML;
+    return ossio__xml_parse_bool(t, out) ? OSSIO_OK : OSSIO_EXML;
 }
 
-static ossio_status opt_u64(const ossio_xml_doc *d, size_t i, bool *has, uint64_t *out)
+static ossio_status opt_u64(const ossio__xml_doc *d, size_t i, bool *has, uint64_t *out)
 {
-    const ossio_xml_str *t = ossio_xml_doc_tail(d, i);
+    const ossio__xml_str *t = ossio__xml_doc_tail(d, i);
     *has = false;
     *out = 0;
     if (!t->p) {
@@ -36,7 +36,7 @@ static ossio_status opt_u64(const ossio_xml_doc *d, size_t i, bool *has, uint64_
     return OSSIO_OK;
 }
 
-static ossio_status fail_finish(ossio_xml_doc *d, ossio_status st, const char *why)
+static ossio_status fail_finish(ossio__xml_doc *d, ossio_status st, const char *why)
 {
     if (st != OSSIO_OK) {
         d->s.status = st;
@@ -51,7 +51,7 @@ enum { LF_KEY, LF_MTIME, LF_ETAG, LF_SIZE, LF_CLASS, LF_TYPE };
 static const char *const list_object_fields[] = {"Key",          "LastModified", "ETag", "Size",
                                                  "StorageClass", "Type",         NULL};
 static const char *const prefix_fields[] = {"Prefix", NULL};
-static const ossio_xml_entry_def list_entries[] = {
+static const ossio__xml_entry_def list_entries[] = {
     {"Contents", list_object_fields, 1u << LF_KEY},
     {"CommonPrefixes", prefix_fields, 1u},
 };
@@ -72,7 +72,7 @@ static const char *const list_tail[] = {
     "Name",       "Prefix",      "Delimiter",         "EncodingType",
     "Marker",     "NextMarker",  "ContinuationToken", "NextContinuationToken",
     "StartAfter", "IsTruncated", "KeyCount",          NULL};
-static const ossio_xml_doc_def list_def = {
+static const ossio__xml_doc_def list_def = {
     "ListBucketResult",
     list_tail,
     1u << LT_PREFIX | 1u << LT_DELIM | 1u << LT_MARKER | 1u << LT_NEXT_MARKER |
@@ -82,9 +82,9 @@ static const ossio_xml_doc_def list_def = {
     NULL,
 };
 
-static ossio_status list_emit(ossio_xml_doc *d, size_t entry, const ossio_xml_fields *f)
+static ossio_status list_emit(ossio__xml_doc *d, size_t entry, const ossio__xml_fields *f)
 {
-    ossio_xml_list_parser *p = d->self;
+    ossio__xml_list_parser *p = d->self;
     if (entry == 1) {
         if (!(f->have & 1u)) {
             return OSSIO_OK; /* an empty <CommonPrefixes/> */
@@ -94,7 +94,7 @@ static ossio_status list_emit(ossio_xml_doc *d, size_t entry, const ossio_xml_fi
         }
         return OSSIO_OK;
     }
-    ossio_xml_object o = {0};
+    ossio__xml_object o = {0};
     if (!(f->have & 1u << LF_KEY) || !(f->have & 1u << LF_SIZE) ||
         !parse_u64(f->v[LF_SIZE], f->n[LF_SIZE], &o.size)) {
         return OSSIO_EXML;
@@ -111,28 +111,28 @@ static ossio_status list_emit(ossio_xml_doc *d, size_t entry, const ossio_xml_fi
     return OSSIO_OK;
 }
 
-ossio_status ossio_xml_list_init(ossio_xml_list_parser *p, const ossio_xml_list_callbacks *cb,
-                                 void *ud, bool url_requested, const ossio_xml_limits *lim)
+ossio_status ossio__xml_list_init(ossio__xml_list_parser *p, const ossio__xml_list_callbacks *cb,
+                                  void *ud, bool url_requested, const ossio__xml_limits *lim)
 {
-    static const ossio_xml_list_callbacks none = {NULL, NULL};
+    static const ossio__xml_list_callbacks none = {NULL, NULL};
     memset(&p->result, 0, sizeof p->result);
     p->cb = cb ? cb : &none;
     p->ud = ud;
-    return ossio_xml_doc_init(&p->d, &list_def, list_emit, p, url_requested, lim);
+    return ossio__xml_doc_init(&p->d, &list_def, list_emit, p, url_requested, lim);
 }
 
-ossio_status ossio_xml_list_feed(ossio_xml_list_parser *p, const void *data, size_t len)
+ossio_status ossio__xml_list_feed(ossio__xml_list_parser *p, const void *data, size_t len)
 {
-    return ossio_xml_doc_feed(&p->d, data, len);
+    return ossio__xml_doc_feed(&p->d, data, len);
 }
 
-ossio_status ossio_xml_list_finish(ossio_xml_list_parser *p)
+ossio_status ossio__xml_list_finish(ossio__xml_list_parser *p)
 {
-    ossio_status st = ossio_xml_doc_finish(&p->d);
+    ossio_status st = ossio__xml_doc_finish(&p->d);
     if (st != OSSIO_OK) {
         return st;
     }
-    ossio_xml_list_result *r = &p->result;
+    ossio__xml_list_result *r = &p->result;
     st = opt_bool(&p->d, LT_TRUNC, &r->is_truncated, true);
     if (st == OSSIO_OK) {
         st = opt_u64(&p->d, LT_KEY_COUNT, &r->has_key_count, &r->key_count);
@@ -152,9 +152,9 @@ ossio_status ossio_xml_list_finish(ossio_xml_list_parser *p)
     return OSSIO_OK;
 }
 
-void ossio_xml_list_free(ossio_xml_list_parser *p)
+void ossio__xml_list_free(ossio__xml_list_parser *p)
 {
-    ossio_xml_doc_free(&p->d);
+    ossio__xml_doc_free(&p->d);
     memset(&p->result, 0, sizeof p->result);
 }
 
@@ -162,7 +162,7 @@ void ossio_xml_list_free(ossio_xml_list_parser *p)
 
 enum { UF_KEY, UF_ID, UF_INIT };
 static const char *const upload_fields[] = {"Key", "UploadId", "Initiated", NULL};
-static const ossio_xml_entry_def uploads_entries[] = {
+static const ossio__xml_entry_def uploads_entries[] = {
     {"Upload", upload_fields, 1u << UF_KEY},
     {"CommonPrefixes", prefix_fields, 1u},
 };
@@ -180,7 +180,7 @@ enum {
 static const char *const uploads_tail[] = {
     "Bucket",         "Prefix",        "Delimiter",          "EncodingType", "KeyMarker",
     "UploadIdMarker", "NextKeyMarker", "NextUploadIdMarker", "IsTruncated",  NULL};
-static const ossio_xml_doc_def uploads_def = {
+static const ossio__xml_doc_def uploads_def = {
     "ListMultipartUploadsResult",
     uploads_tail,
     1u << UT_PREFIX | 1u << UT_DELIM | 1u << UT_KEY_MARKER | 1u << UT_NEXT_KEY_MARKER,
@@ -189,9 +189,9 @@ static const ossio_xml_doc_def uploads_def = {
     NULL,
 };
 
-static ossio_status uploads_emit(ossio_xml_doc *d, size_t entry, const ossio_xml_fields *f)
+static ossio_status uploads_emit(ossio__xml_doc *d, size_t entry, const ossio__xml_fields *f)
 {
-    ossio_xml_uploads_parser *p = d->self;
+    ossio__xml_uploads_parser *p = d->self;
     if (entry == 1) {
         if ((f->have & 1u) && p->cb->on_prefix && p->cb->on_prefix(p->ud, f->v[0], f->n[0]) != 0) {
             return OSSIO_ECANCELED;
@@ -201,36 +201,36 @@ static ossio_status uploads_emit(ossio_xml_doc *d, size_t entry, const ossio_xml
     if (!(f->have & 1u << UF_KEY) || !(f->have & 1u << UF_ID)) {
         return OSSIO_EXML;
     }
-    ossio_xml_upload u = {f->v[UF_KEY], f->n[UF_KEY], f->v[UF_ID], f->v[UF_INIT]};
+    ossio__xml_upload u = {f->v[UF_KEY], f->n[UF_KEY], f->v[UF_ID], f->v[UF_INIT]};
     if (p->cb->on_upload && p->cb->on_upload(p->ud, &u) != 0) {
         return OSSIO_ECANCELED;
     }
     return OSSIO_OK;
 }
 
-ossio_status ossio_xml_uploads_init(ossio_xml_uploads_parser *p,
-                                    const ossio_xml_uploads_callbacks *cb, void *ud,
-                                    bool url_requested, const ossio_xml_limits *lim)
+ossio_status ossio__xml_uploads_init(ossio__xml_uploads_parser *p,
+                                     const ossio__xml_uploads_callbacks *cb, void *ud,
+                                     bool url_requested, const ossio__xml_limits *lim)
 {
-    static const ossio_xml_uploads_callbacks none = {NULL, NULL};
+    static const ossio__xml_uploads_callbacks none = {NULL, NULL};
     memset(&p->result, 0, sizeof p->result);
     p->cb = cb ? cb : &none;
     p->ud = ud;
-    return ossio_xml_doc_init(&p->d, &uploads_def, uploads_emit, p, url_requested, lim);
+    return ossio__xml_doc_init(&p->d, &uploads_def, uploads_emit, p, url_requested, lim);
 }
 
-ossio_status ossio_xml_uploads_feed(ossio_xml_uploads_parser *p, const void *data, size_t len)
+ossio_status ossio__xml_uploads_feed(ossio__xml_uploads_parser *p, const void *data, size_t len)
 {
-    return ossio_xml_doc_feed(&p->d, data, len);
+    return ossio__xml_doc_feed(&p->d, data, len);
 }
 
-ossio_status ossio_xml_uploads_finish(ossio_xml_uploads_parser *p)
+ossio_status ossio__xml_uploads_finish(ossio__xml_uploads_parser *p)
 {
-    ossio_status st = ossio_xml_doc_finish(&p->d);
+    ossio_status st = ossio__xml_doc_finish(&p->d);
     if (st != OSSIO_OK) {
         return st;
     }
-    ossio_xml_uploads_result *r = &p->result;
+    ossio__xml_uploads_result *r = &p->result;
     st = opt_bool(&p->d, UT_TRUNC, &r->is_truncated, true);
     if (st != OSSIO_OK) {
         return fail_finish(&p->d, st, "bad or missing IsTruncated");
@@ -246,9 +246,9 @@ ossio_status ossio_xml_uploads_finish(ossio_xml_uploads_parser *p)
     return OSSIO_OK;
 }
 
-void ossio_xml_uploads_free(ossio_xml_uploads_parser *p)
+void ossio__xml_uploads_free(ossio__xml_uploads_parser *p)
 {
-    ossio_xml_doc_free(&p->d);
+    ossio__xml_doc_free(&p->d);
     memset(&p->result, 0, sizeof p->result);
 }
 
@@ -257,19 +257,19 @@ void ossio_xml_uploads_free(ossio_xml_uploads_parser *p)
 enum { PF_NUM, PF_ETAG, PF_SIZE, PF_MTIME, PF_CRC };
 static const char *const part_fields[] = {"PartNumber",   "ETag",          "Size",
                                           "LastModified", "HashCrc64ecma", NULL};
-static const ossio_xml_entry_def parts_entries[] = {{"Part", part_fields, 0}};
+static const ossio__xml_entry_def parts_entries[] = {{"Part", part_fields, 0}};
 enum { PT_BUCKET, PT_KEY, PT_ID, PT_NEXT, PT_TRUNC };
 static const char *const parts_tail[] = {"Bucket",      "Key", "UploadId", "NextPartNumberMarker",
                                          "IsTruncated", NULL};
-static const ossio_xml_doc_def parts_def = {
+static const ossio__xml_doc_def parts_def = {
     "ListPartsResult", parts_tail, 1u << PT_KEY, parts_entries, 1, NULL,
 };
 
-static ossio_status parts_emit(ossio_xml_doc *d, size_t entry, const ossio_xml_fields *f)
+static ossio_status parts_emit(ossio__xml_doc *d, size_t entry, const ossio__xml_fields *f)
 {
-    ossio_xml_parts_parser *p = d->self;
+    ossio__xml_parts_parser *p = d->self;
     (void)entry;
-    ossio_xml_part part = {0};
+    ossio__xml_part part = {0};
     uint64_t num;
     unsigned need = 1u << PF_NUM | 1u << PF_ETAG | 1u << PF_SIZE;
     if ((f->have & need) != need || !parse_u64(f->v[PF_NUM], f->n[PF_NUM], &num) || num < 1 ||
@@ -291,28 +291,28 @@ static ossio_status parts_emit(ossio_xml_doc *d, size_t entry, const ossio_xml_f
     return OSSIO_OK;
 }
 
-ossio_status ossio_xml_parts_init(ossio_xml_parts_parser *p,
-                                  int (*on_part)(void *ud, const ossio_xml_part *part), void *ud,
-                                  const ossio_xml_limits *lim)
+ossio_status ossio__xml_parts_init(ossio__xml_parts_parser *p,
+                                   int (*on_part)(void *ud, const ossio__xml_part *part), void *ud,
+                                   const ossio__xml_limits *lim)
 {
     memset(&p->result, 0, sizeof p->result);
     p->on_part = on_part;
     p->ud = ud;
-    return ossio_xml_doc_init(&p->d, &parts_def, parts_emit, p, false, lim);
+    return ossio__xml_doc_init(&p->d, &parts_def, parts_emit, p, false, lim);
 }
 
-ossio_status ossio_xml_parts_feed(ossio_xml_parts_parser *p, const void *data, size_t len)
+ossio_status ossio__xml_parts_feed(ossio__xml_parts_parser *p, const void *data, size_t len)
 {
-    return ossio_xml_doc_feed(&p->d, data, len);
+    return ossio__xml_doc_feed(&p->d, data, len);
 }
 
-ossio_status ossio_xml_parts_finish(ossio_xml_parts_parser *p)
+ossio_status ossio__xml_parts_finish(ossio__xml_parts_parser *p)
 {
-    ossio_status st = ossio_xml_doc_finish(&p->d);
+    ossio_status st = ossio__xml_doc_finish(&p->d);
     if (st != OSSIO_OK) {
         return st;
     }
-    ossio_xml_parts_result *r = &p->result;
+    ossio__xml_parts_result *r = &p->result;
     st = opt_bool(&p->d, PT_TRUNC, &r->is_truncated, true);
     if (st == OSSIO_OK) {
         st = opt_u64(&p->d, PT_NEXT, &r->has_next_marker, &r->next_part_number_marker);
@@ -326,8 +326,8 @@ ossio_status ossio_xml_parts_finish(ossio_xml_parts_parser *p)
     return OSSIO_OK;
 }
 
-void ossio_xml_parts_free(ossio_xml_parts_parser *p)
+void ossio__xml_parts_free(ossio__xml_parts_parser *p)
 {
-    ossio_xml_doc_free(&p->d);
+    ossio__xml_doc_free(&p->d);
     memset(&p->result, 0, sizeof p->result);
 }

@@ -9,10 +9,10 @@
 
 enum { ET_CODE, ET_MESSAGE, ET_REQUEST_ID, ET_HOST_ID, ET_EC };
 static const char *const error_tail[] = {"Code", "Message", "RequestId", "HostId", "EC", NULL};
-static const ossio_xml_doc_def error_def = {"Error", error_tail, 0, NULL, 0, NULL};
+static const ossio__xml_doc_def error_def = {"Error", error_tail, 0, NULL, 0, NULL};
 
 /* Copies |s| into |dst|, cut at a UTF-8 character boundary to fit. */
-static void copy_cut(char *dst, size_t cap, const ossio_xml_str *s)
+static void copy_cut(char *dst, size_t cap, const ossio__xml_str *s)
 {
     size_t n = s->p ? s->len : 0;
     if (n >= cap) {
@@ -27,7 +27,7 @@ static void copy_cut(char *dst, size_t cap, const ossio_xml_str *s)
     dst[n] = '\0';
 }
 
-static void fill_error(ossio_xml_error *out, const ossio_xml_doc *d)
+static void fill_error(ossio__xml_error *out, const ossio__xml_doc *d)
 {
     copy_cut(out->code, sizeof out->code, &d->tail[ET_CODE]);
     copy_cut(out->message, sizeof out->message, &d->tail[ET_MESSAGE]);
@@ -36,7 +36,7 @@ static void fill_error(ossio_xml_error *out, const ossio_xml_doc *d)
     copy_cut(out->ec, sizeof out->ec, &d->tail[ET_EC]);
 }
 
-static ossio_status no_entries(ossio_xml_doc *d, size_t entry, const ossio_xml_fields *f)
+static ossio_status no_entries(ossio__xml_doc *d, size_t entry, const ossio__xml_fields *f)
 {
     (void)d;
     (void)entry;
@@ -44,57 +44,57 @@ static ossio_status no_entries(ossio_xml_doc *d, size_t entry, const ossio_xml_f
     return OSSIO_OK;
 }
 
-ossio_status ossio_xml_error_init(ossio_xml_error_parser *p, ossio_xml_error *out,
-                                  const ossio_xml_limits *lim)
+ossio_status ossio__xml_error_init(ossio__xml_error_parser *p, ossio__xml_error *out,
+                                   const ossio__xml_limits *lim)
 {
     memset(out, 0, sizeof *out);
     p->out = out;
-    return ossio_xml_doc_init(&p->d, &error_def, no_entries, p, false, lim);
+    return ossio__xml_doc_init(&p->d, &error_def, no_entries, p, false, lim);
 }
 
-ossio_status ossio_xml_error_feed(ossio_xml_error_parser *p, const void *data, size_t len)
+ossio_status ossio__xml_error_feed(ossio__xml_error_parser *p, const void *data, size_t len)
 {
-    return ossio_xml_doc_feed(&p->d, data, len);
+    return ossio__xml_doc_feed(&p->d, data, len);
 }
 
-ossio_status ossio_xml_error_finish(ossio_xml_error_parser *p)
+ossio_status ossio__xml_error_finish(ossio__xml_error_parser *p)
 {
-    ossio_status st = ossio_xml_doc_finish(&p->d);
+    ossio_status st = ossio__xml_doc_finish(&p->d);
     if (st == OSSIO_OK) {
         fill_error(p->out, &p->d);
     }
     return st;
 }
 
-void ossio_xml_error_free(ossio_xml_error_parser *p)
+void ossio__xml_error_free(ossio__xml_error_parser *p)
 {
-    ossio_xml_doc_free(&p->d);
+    ossio__xml_doc_free(&p->d);
 }
 
-ossio_status ossio_xml_error_parse(ossio_xml_error *out, const void *data, size_t len)
+ossio_status ossio__xml_error_parse(ossio__xml_error *out, const void *data, size_t len)
 {
-    ossio_xml_error_parser p;
-    ossio_status st = ossio_xml_error_init(&p, out, NULL);
+    ossio__xml_error_parser p;
+    ossio_status st = ossio__xml_error_init(&p, out, NULL);
     if (st == OSSIO_OK) {
-        st = ossio_xml_error_feed(&p, data, len);
+        st = ossio__xml_error_feed(&p, data, len);
     }
     if (st == OSSIO_OK) {
-        st = ossio_xml_error_finish(&p);
+        st = ossio__xml_error_finish(&p);
     }
-    ossio_xml_error_free(&p);
+    ossio__xml_error_free(&p);
     return st;
 }
 
-ossio_status ossio_xml_error_parse_prefix(ossio_xml_error *out, const void *data, size_t len)
+ossio_status ossio__xml_error_parse_prefix(ossio__xml_error *out, const void *data, size_t len)
 {
-    ossio_xml_error_parser p;
-    ossio_status st = ossio_xml_error_init(&p, out, NULL);
+    ossio__xml_error_parser p;
+    ossio_status st = ossio__xml_error_init(&p, out, NULL);
     if (st != OSSIO_OK) {
         return st;
     }
-    st = ossio_xml_error_feed(&p, data, len);
+    st = ossio__xml_error_feed(&p, data, len);
     fill_error(out, &p.d); /* the fields whose elements closed before the cut */
-    ossio_xml_error_free(&p);
+    ossio__xml_error_free(&p);
     return out->code[0] ? OSSIO_OK : st != OSSIO_OK ? st : OSSIO_EXML;
 }
 
@@ -118,7 +118,7 @@ static int b64val(char c)
     return -1;
 }
 
-ossio_status ossio_xml_base64_decode(ossio_buf *out, const char *in, size_t len)
+ossio_status ossio__xml_base64_decode(ossio__buf *out, const char *in, size_t len)
 {
     /* Padding: at most two '=', only at the end, only to complete a quantum. */
     size_t pad = 0;
@@ -142,7 +142,7 @@ ossio_status ossio_xml_base64_decode(ossio_buf *out, const char *in, size_t len)
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
-            ossio_status st = ossio_buf_append_byte(out, (uint8_t)(acc >> bits));
+            ossio_status st = ossio__buf_append_byte(out, (uint8_t)(acc >> bits));
             if (st != OSSIO_OK) {
                 out->len = start;
                 return st;
@@ -157,16 +157,16 @@ ossio_status ossio_xml_base64_decode(ossio_buf *out, const char *in, size_t len)
     return OSSIO_OK;
 }
 
-ossio_status ossio_xml_error_from_header(ossio_xml_error *out, const char *b64, size_t len)
+ossio_status ossio__xml_error_from_header(ossio__xml_error *out, const char *b64, size_t len)
 {
     memset(out, 0, sizeof *out);
-    ossio_buf xml;
-    ossio_buf_init(&xml, 16 * 1024, OSSIO_EXML);
-    ossio_status st = ossio_xml_base64_decode(&xml, b64, len);
+    ossio__buf xml;
+    ossio__buf_init(&xml, 16 * 1024, OSSIO_EXML);
+    ossio_status st = ossio__xml_base64_decode(&xml, b64, len);
     if (st == OSSIO_OK) {
-        st = ossio_xml_error_parse(out, xml.data, xml.len);
+        st = ossio__xml_error_parse(out, xml.data, xml.len);
     }
-    ossio_buf_free(&xml);
+    ossio__buf_free(&xml);
     return st;
 }
 
@@ -175,7 +175,7 @@ ossio_status ossio_xml_error_from_header(ossio_xml_error *out, const char *b64, 
 enum { RT_BUCKET, RT_KEY, RT_ID, RT_LOCATION, RT_ETAG, RT_MTIME, RT_ENC };
 static const char *const result_tail[] = {"Bucket", "Key",          "UploadId",     "Location",
                                           "ETag",   "LastModified", "EncodingType", NULL};
-static const ossio_xml_doc_def result_defs[] = {
+static const ossio__xml_doc_def result_defs[] = {
     {"InitiateMultipartUploadResult", result_tail, 1u << RT_KEY, NULL, 0, &error_def},
     /* CompleteMultipartUploadResult, but S3-compatible servers name it
      * otherwise (CompleteMultipartUploadResponse): any root with an ETag is
@@ -184,26 +184,26 @@ static const ossio_xml_doc_def result_defs[] = {
     {"CopyObjectResult", result_tail, 0, NULL, 0, &error_def},
 };
 
-ossio_status ossio_xml_result_init(ossio_xml_result_parser *p, ossio_xml_result_kind kind,
-                                   const ossio_xml_limits *lim)
+ossio_status ossio__xml_result_init(ossio__xml_result_parser *p, ossio__xml_result_kind kind,
+                                    const ossio__xml_limits *lim)
 {
     memset(&p->result, 0, sizeof p->result);
-    if ((unsigned)kind > OSSIO_XML_COPY) {
+    if ((unsigned)kind > OSSIO__XML_COPY) {
         memset(&p->d, 0, sizeof p->d);
         return OSSIO_EINVAL;
     }
     p->kind = kind;
-    return ossio_xml_doc_init(&p->d, &result_defs[kind], no_entries, p, false, lim);
+    return ossio__xml_doc_init(&p->d, &result_defs[kind], no_entries, p, false, lim);
 }
 
-ossio_status ossio_xml_result_feed(ossio_xml_result_parser *p, const void *data, size_t len)
+ossio_status ossio__xml_result_feed(ossio__xml_result_parser *p, const void *data, size_t len)
 {
-    return ossio_xml_doc_feed(&p->d, data, len);
+    return ossio__xml_doc_feed(&p->d, data, len);
 }
 
-ossio_status ossio_xml_result_finish(ossio_xml_result_parser *p)
+ossio_status ossio__xml_result_finish(ossio__xml_result_parser *p)
 {
-    ossio_status st = ossio_xml_doc_finish(&p->d);
+    ossio_status st = ossio__xml_doc_finish(&p->d);
     if (st != OSSIO_OK) {
         return st;
     }
@@ -211,24 +211,24 @@ ossio_status ossio_xml_result_finish(ossio_xml_result_parser *p)
         fill_error(&p->result.error, &p->d);
         return OSSIO_EHTTP;
     }
-    ossio_xml_result *r = &p->result;
+    ossio__xml_result *r = &p->result;
     r->bucket = p->d.tail[RT_BUCKET];
     r->key = p->d.tail[RT_KEY];
     r->upload_id = p->d.tail[RT_ID];
     r->location = p->d.tail[RT_LOCATION];
     r->etag = p->d.tail[RT_ETAG];
     r->last_modified = p->d.tail[RT_MTIME];
-    if (p->kind == OSSIO_XML_INITIATE ? !r->upload_id.p : !r->etag.p) {
+    if (p->kind == OSSIO__XML_INITIATE ? !r->upload_id.p : !r->etag.p) {
         p->d.s.status = OSSIO_EXML;
-        p->d.s.why = p->kind == OSSIO_XML_INITIATE ? "no UploadId element" : "no ETag element";
+        p->d.s.why = p->kind == OSSIO__XML_INITIATE ? "no UploadId element" : "no ETag element";
         return OSSIO_EXML;
     }
     return OSSIO_OK;
 }
 
-void ossio_xml_result_free(ossio_xml_result_parser *p)
+void ossio__xml_result_free(ossio__xml_result_parser *p)
 {
-    ossio_xml_doc_free(&p->d);
+    ossio__xml_doc_free(&p->d);
     memset(&p->result, 0, sizeof p->result);
 }
 
@@ -237,17 +237,17 @@ void ossio_xml_result_free(ossio_xml_result_parser *p)
 enum { DF_KEY, DF_CODE, DF_MESSAGE };
 static const char *const deleted_fields[] = {"Key", NULL};
 static const char *const delete_error_fields[] = {"Key", "Code", "Message", NULL};
-static const ossio_xml_entry_def delete_entries[] = {
+static const ossio__xml_entry_def delete_entries[] = {
     {"Deleted", deleted_fields, 1u << DF_KEY},
     {"Error", delete_error_fields, 1u << DF_KEY},
 };
 static const char *const delete_tail[] = {"EncodingType", NULL};
-static const ossio_xml_doc_def delete_def = {"DeleteResult", delete_tail, 0,
-                                             delete_entries, 2,           NULL};
+static const ossio__xml_doc_def delete_def = {"DeleteResult", delete_tail, 0,
+                                              delete_entries, 2,           NULL};
 
-static ossio_status delete_emit(ossio_xml_doc *d, size_t entry, const ossio_xml_fields *f)
+static ossio_status delete_emit(ossio__xml_doc *d, size_t entry, const ossio__xml_fields *f)
 {
-    ossio_xml_delete_parser *p = d->self;
+    ossio__xml_delete_parser *p = d->self;
     if (!(f->have & 1u << DF_KEY)) {
         return OSSIO_EXML;
     }
@@ -262,26 +262,27 @@ static ossio_status delete_emit(ossio_xml_doc *d, size_t entry, const ossio_xml_
     return rc ? OSSIO_ECANCELED : OSSIO_OK;
 }
 
-ossio_status ossio_xml_delete_init(ossio_xml_delete_parser *p, const ossio_xml_delete_callbacks *cb,
-                                   void *ud, bool url_requested, const ossio_xml_limits *lim)
+ossio_status ossio__xml_delete_init(ossio__xml_delete_parser *p,
+                                    const ossio__xml_delete_callbacks *cb, void *ud,
+                                    bool url_requested, const ossio__xml_limits *lim)
 {
-    static const ossio_xml_delete_callbacks none = {NULL, NULL};
+    static const ossio__xml_delete_callbacks none = {NULL, NULL};
     p->cb = cb ? cb : &none;
     p->ud = ud;
-    return ossio_xml_doc_init(&p->d, &delete_def, delete_emit, p, url_requested, lim);
+    return ossio__xml_doc_init(&p->d, &delete_def, delete_emit, p, url_requested, lim);
 }
 
-ossio_status ossio_xml_delete_feed(ossio_xml_delete_parser *p, const void *data, size_t len)
+ossio_status ossio__xml_delete_feed(ossio__xml_delete_parser *p, const void *data, size_t len)
 {
-    return ossio_xml_doc_feed(&p->d, data, len);
+    return ossio__xml_doc_feed(&p->d, data, len);
 }
 
-ossio_status ossio_xml_delete_finish(ossio_xml_delete_parser *p)
+ossio_status ossio__xml_delete_finish(ossio__xml_delete_parser *p)
 {
-    return ossio_xml_doc_finish(&p->d);
+    return ossio__xml_doc_finish(&p->d);
 }
 
-void ossio_xml_delete_free(ossio_xml_delete_parser *p)
+void ossio__xml_delete_free(ossio__xml_delete_parser *p)
 {
-    ossio_xml_doc_free(&p->d);
+    ossio__xml_doc_free(&p->d);
 }

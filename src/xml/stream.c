@@ -12,7 +12,7 @@
  * (and cap) what expat holds. The header keeps the payload max-aligned. */
 typedef union mem_hdr {
     struct {
-        ossio_xml_stream *owner;
+        ossio__xml_stream *owner;
         size_t size;
     } h;
     max_align_t align;
@@ -21,11 +21,11 @@ typedef union mem_hdr {
 /* expat's allocator has no user pointer; the stream being called into is
  * published here for the duration of each call (saved and restored, so a
  * callback may drive another stream). */
-static _Thread_local ossio_xml_stream *tl_stream;
+static _Thread_local ossio__xml_stream *tl_stream;
 
 static void *mem_malloc(size_t n)
 {
-    ossio_xml_stream *s = tl_stream;
+    ossio__xml_stream *s = tl_stream;
     if (!s || n > s->lim.max_mem - s->mem) {
         if (s) {
             s->mem_refused = true;
@@ -62,7 +62,7 @@ static void *mem_realloc(void *p, size_t n)
         return mem_malloc(n);
     }
     mem_hdr *h = (mem_hdr *)p - 1;
-    ossio_xml_stream *s = h->h.owner;
+    ossio__xml_stream *s = h->h.owner;
     size_t old = h->h.size;
     if (n > old && n - old > s->lim.max_mem - s->mem) {
         s->mem_refused = true;
@@ -83,7 +83,7 @@ static void *mem_realloc(void *p, size_t n)
 
 static const XML_Memory_Handling_Suite mem_suite = {mem_malloc, mem_realloc, mem_free};
 
-void ossio_xml_stream_fail(ossio_xml_stream *s, ossio_status st, const char *why)
+void ossio__xml_stream_fail(ossio__xml_stream *s, ossio_status st, const char *why)
 {
     if (s->status == OSSIO_OK) {
         s->status = st;
@@ -96,40 +96,40 @@ void ossio_xml_stream_fail(ossio_xml_stream *s, ossio_status st, const char *why
 
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
-    ossio_xml_stream *s = ud;
+    ossio__xml_stream *s = ud;
     (void)atts; /* xmlns and everything else: ignored */
     if (s->status != OSSIO_OK) {
         return;
     }
     if (s->depth >= s->lim.max_depth) {
-        ossio_xml_stream_fail(s, OSSIO_EXML, "XML nested too deeply");
+        ossio__xml_stream_fail(s, OSSIO_EXML, "XML nested too deeply");
         return;
     }
     size_t n = strlen(name);
     char *slot = s->names[s->depth];
-    if (n < OSSIO_XML_NAME_CAP) {
+    if (n < OSSIO__XML_NAME_CAP) {
         memcpy(slot, name, n + 1);
     } else {
         slot[0] = '\0';
     }
     s->depth++;
-    ossio_buf_reset(&s->text);
+    ossio__buf_reset(&s->text);
 }
 
 static void XMLCALL on_chars(void *ud, const XML_Char *data, int len)
 {
-    ossio_xml_stream *s = ud;
+    ossio__xml_stream *s = ud;
     if (s->status != OSSIO_OK || len <= 0) {
         return;
     }
     /* Keep one byte for the NUL added at the element's end. */
     if ((size_t)len >= s->lim.max_text + 1 - s->text.len) {
-        ossio_xml_stream_fail(s, OSSIO_EXML, "XML element text too large");
+        ossio__xml_stream_fail(s, OSSIO_EXML, "XML element text too large");
         return;
     }
-    ossio_status st = ossio_buf_append(&s->text, data, (size_t)len);
+    ossio_status st = ossio__buf_append(&s->text, data, (size_t)len);
     if (st != OSSIO_OK) {
-        ossio_xml_stream_fail(s, st, "out of memory");
+        ossio__xml_stream_fail(s, st, "out of memory");
         return;
     }
     if (s->text.cap > s->text_peak) {
@@ -139,14 +139,14 @@ static void XMLCALL on_chars(void *ud, const XML_Char *data, int len)
 
 static void XMLCALL on_end_el(void *ud, const XML_Char *name)
 {
-    ossio_xml_stream *s = ud;
+    ossio__xml_stream *s = ud;
     (void)name;
     if (s->status != OSSIO_OK || s->depth == 0) {
         return;
     }
-    ossio_status st = ossio_buf_append_byte(&s->text, 0);
+    ossio_status st = ossio__buf_append_byte(&s->text, 0);
     if (st != OSSIO_OK) {
-        ossio_xml_stream_fail(s, st, "out of memory");
+        ossio__xml_stream_fail(s, st, "out of memory");
         return;
     }
     if (s->text.cap > s->text_peak) {
@@ -155,12 +155,12 @@ static void XMLCALL on_end_el(void *ud, const XML_Char *name)
     size_t depth = s->depth;
     if (s->on_text &&
         s->on_text(s->ud, depth, s->path, (const char *)s->text.data, s->text.len - 1) != 0) {
-        ossio_xml_stream_fail(s, OSSIO_ECANCELED, "stopped by a callback");
+        ossio__xml_stream_fail(s, OSSIO_ECANCELED, "stopped by a callback");
         return;
     }
-    ossio_buf_reset(&s->text);
+    ossio__buf_reset(&s->text);
     if (s->on_end && s->on_end(s->ud, depth, s->path[depth - 1]) != 0) {
-        ossio_xml_stream_fail(s, OSSIO_ECANCELED, "stopped by a callback");
+        ossio__xml_stream_fail(s, OSSIO_ECANCELED, "stopped by a callback");
         return;
     }
     s->depth--;
@@ -173,7 +173,7 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
     (void)sysid;
     (void)pubid;
     (void)has_internal_subset;
-    ossio_xml_stream_fail(ud, OSSIO_EXML, "XML document type declaration refused");
+    ossio__xml_stream_fail(ud, OSSIO_EXML, "XML document type declaration refused");
 }
 
 static void XMLCALL on_entity_decl(void *ud, const XML_Char *name, int is_param,
@@ -189,7 +189,7 @@ static void XMLCALL on_entity_decl(void *ud, const XML_Char *name, int is_param,
     (void)sysid;
     (void)pubid;
     (void)notation;
-    ossio_xml_stream_fail(ud, OSSIO_EXML, "XML entity declaration refused");
+    ossio__xml_stream_fail(ud, OSSIO_EXML, "XML entity declaration refused");
 }
 
 static int XMLCALL on_external_entity(XML_Parser p, const XML_Char *context, const XML_Char *base,
@@ -199,12 +199,13 @@ static int XMLCALL on_external_entity(XML_Parser p, const XML_Char *context, con
     (void)base;
     (void)sysid;
     (void)pubid;
-    ossio_xml_stream_fail(XML_GetUserData(p), OSSIO_EXML, "XML external entity refused");
+    ossio__xml_stream_fail(XML_GetUserData(p), OSSIO_EXML, "XML external entity refused");
     return XML_STATUS_ERROR;
 }
 
-ossio_status ossio_xml_stream_init(ossio_xml_stream *s, ossio_xml_text_cb on_text,
-                                   ossio_xml_end_cb on_end, void *ud, const ossio_xml_limits *lim)
+ossio_status ossio__xml_stream_init(ossio__xml_stream *s, ossio__xml_text_cb on_text,
+                                    ossio__xml_end_cb on_end, void *ud,
+                                    const ossio__xml_limits *lim)
 {
     memset(s, 0, sizeof *s);
     s->on_text = on_text;
@@ -215,26 +216,26 @@ ossio_status ossio_xml_stream_init(ossio_xml_stream *s, ossio_xml_text_cb on_tex
         s->lim = *lim;
     }
     if (!s->lim.max_depth) {
-        s->lim.max_depth = OSSIO_XML_DEFAULT_DEPTH;
+        s->lim.max_depth = OSSIO__XML_DEFAULT_DEPTH;
     }
     if (!s->lim.max_text) {
-        s->lim.max_text = OSSIO_XML_DEFAULT_TEXT;
+        s->lim.max_text = OSSIO__XML_DEFAULT_TEXT;
     }
     if (!s->lim.max_doc) {
-        s->lim.max_doc = OSSIO_XML_DEFAULT_DOC;
+        s->lim.max_doc = OSSIO__XML_DEFAULT_DOC;
     }
     if (!s->lim.max_mem) {
-        s->lim.max_mem = OSSIO_XML_DEFAULT_MEM;
+        s->lim.max_mem = OSSIO__XML_DEFAULT_MEM;
     }
-    if (s->lim.max_depth > OSSIO_XML_DEPTH_CAP || s->lim.max_text >= SIZE_MAX) {
+    if (s->lim.max_depth > OSSIO__XML_DEPTH_CAP || s->lim.max_text >= SIZE_MAX) {
         return OSSIO_EINVAL;
     }
-    for (size_t i = 0; i < OSSIO_XML_DEPTH_CAP; i++) {
+    for (size_t i = 0; i < OSSIO__XML_DEPTH_CAP; i++) {
         s->path[i] = s->names[i];
     }
-    ossio_buf_init(&s->text, s->lim.max_text + 1, OSSIO_EXML);
+    ossio__buf_init(&s->text, s->lim.max_text + 1, OSSIO_EXML);
 
-    ossio_xml_stream *prev = tl_stream;
+    ossio__xml_stream *prev = tl_stream;
     tl_stream = s;
     /* No namespace processing: a root with or without S3's xmlns reads the same. */
     XML_Parser p = XML_ParserCreate_MM(NULL, &mem_suite, NULL);
@@ -254,9 +255,9 @@ ossio_status ossio_xml_stream_init(ossio_xml_stream *s, ossio_xml_text_cb on_tex
 }
 
 /* Runs expat on one piece and maps its verdict to a status. */
-static ossio_status run(ossio_xml_stream *s, const char *data, int len, int final)
+static ossio_status run(ossio__xml_stream *s, const char *data, int len, int final)
 {
-    ossio_xml_stream *prev = tl_stream;
+    ossio__xml_stream *prev = tl_stream;
     tl_stream = s;
     enum XML_Status rc = XML_Parse(s->parser, data, len, final);
     tl_stream = prev;
@@ -282,7 +283,7 @@ static ossio_status run(ossio_xml_stream *s, const char *data, int len, int fina
     return s->status;
 }
 
-ossio_status ossio_xml_stream_feed(ossio_xml_stream *s, const void *data, size_t len)
+ossio_status ossio__xml_stream_feed(ossio__xml_stream *s, const void *data, size_t len)
 {
     if (s->status != OSSIO_OK) {
         return s->status;
@@ -310,7 +311,7 @@ ossio_status ossio_xml_stream_feed(ossio_xml_stream *s, const void *data, size_t
     return OSSIO_OK;
 }
 
-ossio_status ossio_xml_stream_finish(ossio_xml_stream *s)
+ossio_status ossio__xml_stream_finish(ossio__xml_stream *s)
 {
     if (s->status != OSSIO_OK) {
         return s->status;
@@ -322,24 +323,24 @@ ossio_status ossio_xml_stream_finish(ossio_xml_stream *s)
     return run(s, "", 0, 1);
 }
 
-const char *ossio_xml_stream_error(const ossio_xml_stream *s)
+const char *ossio__xml_stream_error(const ossio__xml_stream *s)
 {
     return s->status == OSSIO_OK ? "" : s->why;
 }
 
-void ossio_xml_stream_free(ossio_xml_stream *s)
+void ossio__xml_stream_free(ossio__xml_stream *s)
 {
     if (s->parser) {
-        ossio_xml_stream *prev = tl_stream;
+        ossio__xml_stream *prev = tl_stream;
         tl_stream = s;
         XML_ParserFree(s->parser);
         tl_stream = prev;
         s->parser = NULL;
     }
-    ossio_buf_free(&s->text);
+    ossio__buf_free(&s->text);
 }
 
-bool ossio_xml_path_is(size_t depth, const char *const *names, ...)
+bool ossio__xml_path_is(size_t depth, const char *const *names, ...)
 {
     va_list ap;
     va_start(ap, names);

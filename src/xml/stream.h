@@ -1,7 +1,7 @@
 /* Streaming XML core shared by every OSS/S3 response parser: expat fed chunk
  * by chunk, DTDs refused, depth, text, document and memory sizes bounded. */
-#ifndef OSSIO_XML_STREAM_H
-#define OSSIO_XML_STREAM_H
+#ifndef OSSIO__XML_STREAM_H
+#define OSSIO__XML_STREAM_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,83 +11,84 @@
 #include "util/buf.h"
 
 /* Hard caps on the configurable limits (they size arrays in the stream). */
-#define OSSIO_XML_DEPTH_CAP 32
+#define OSSIO__XML_DEPTH_CAP 32
 /* Longer element names are kept as "" so they never match a known name. */
-#define OSSIO_XML_NAME_CAP 64
+#define OSSIO__XML_NAME_CAP 64
 
-#define OSSIO_XML_DEFAULT_DEPTH 16
-#define OSSIO_XML_DEFAULT_TEXT (64u * 1024u)
-#define OSSIO_XML_DEFAULT_DOC (64ull * 1024u * 1024u)
-#define OSSIO_XML_DEFAULT_MEM (1024u * 1024u)
+#define OSSIO__XML_DEFAULT_DEPTH 16
+#define OSSIO__XML_DEFAULT_TEXT (64u * 1024u)
+#define OSSIO__XML_DEFAULT_DOC (64ull * 1024u * 1024u)
+#define OSSIO__XML_DEFAULT_MEM (1024u * 1024u)
 
 /* Limits of one document; exceeding any of them is OSSIO_EXML. A zero field
  * takes the default above. */
-typedef struct ossio_xml_limits {
-    size_t max_depth; /* open elements, at most OSSIO_XML_DEPTH_CAP */
+typedef struct ossio__xml_limits {
+    size_t max_depth; /* open elements, at most OSSIO__XML_DEPTH_CAP */
     size_t max_text;  /* bytes of character data in one element */
     uint64_t max_doc; /* bytes fed in total */
     size_t max_mem;   /* bytes expat itself may hold allocated */
-} ossio_xml_limits;
+} ossio__xml_limits;
 
 /* Called at each element's end with the element's text (the character data
  * since its start tag or its last child's end tag; NUL-terminated, borrowed
  * until the callback returns). |names[0]| is the root, |names[depth - 1]| the
  * element that ends. Nonzero stops the parse with OSSIO_ECANCELED, unless the
- * callback stored another status with ossio_xml_stream_fail(). */
-typedef int (*ossio_xml_text_cb)(void *ud, size_t depth, const char *const *names, const char *text,
-                                 size_t len);
+ * callback stored another status with ossio__xml_stream_fail(). */
+typedef int (*ossio__xml_text_cb)(void *ud, size_t depth, const char *const *names,
+                                  const char *text, size_t len);
 /* Called after on_text for the same element; same return convention. */
-typedef int (*ossio_xml_end_cb)(void *ud, size_t depth, const char *name);
+typedef int (*ossio__xml_end_cb)(void *ud, size_t depth, const char *name);
 
 /* One parse. Initialized in place and must not move until freed (expat's
  * allocator and handlers point back at it). */
-typedef struct ossio_xml_stream {
+typedef struct ossio__xml_stream {
     struct XML_ParserStruct *parser;
-    ossio_xml_text_cb on_text;
-    ossio_xml_end_cb on_end;
+    ossio__xml_text_cb on_text;
+    ossio__xml_end_cb on_end;
     void *ud;
-    ossio_xml_limits lim;
+    ossio__xml_limits lim;
     ossio_status status; /* sticky: first error */
     const char *why;     /* static text describing |status| */
     bool finished;
     size_t depth;
     uint64_t fed;
-    ossio_buf text; /* accumulator; never above lim.max_text + 1 bytes */
+    ossio__buf text; /* accumulator; never above lim.max_text + 1 bytes */
     size_t text_peak;
     size_t mem;      /* bytes expat holds now */
     size_t mem_peak; /* most it ever held */
     size_t allocs;   /* allocations expat made */
     bool mem_refused;
-    const char *path[OSSIO_XML_DEPTH_CAP];
-    char names[OSSIO_XML_DEPTH_CAP][OSSIO_XML_NAME_CAP];
-} ossio_xml_stream;
+    const char *path[OSSIO__XML_DEPTH_CAP];
+    char names[OSSIO__XML_DEPTH_CAP][OSSIO__XML_NAME_CAP];
+} ossio__xml_stream;
 
 /* Starts a parse calling |on_text| / |on_end| (either may be NULL) with |ud|.
  * |lim| is copied; NULL means all defaults. OSSIO_OK, OSSIO_EINVAL (limit
  * above a cap) or OSSIO_ENOMEM; on error nothing needs freeing, but
- * ossio_xml_stream_free() is harmless. */
-ossio_status ossio_xml_stream_init(ossio_xml_stream *s, ossio_xml_text_cb on_text,
-                                   ossio_xml_end_cb on_end, void *ud, const ossio_xml_limits *lim);
+ * ossio__xml_stream_free() is harmless. */
+ossio_status ossio__xml_stream_init(ossio__xml_stream *s, ossio__xml_text_cb on_text,
+                                    ossio__xml_end_cb on_end, void *ud,
+                                    const ossio__xml_limits *lim);
 
 /* Parses the next |len| bytes of the document (borrowed for the call). Returns
  * OSSIO_OK, OSSIO_EXML (malformed, DTD, limit), OSSIO_ECANCELED (a callback
  * stopped it) or OSSIO_ENOMEM; errors are sticky. */
-ossio_status ossio_xml_stream_feed(ossio_xml_stream *s, const void *data, size_t len);
+ossio_status ossio__xml_stream_feed(ossio__xml_stream *s, const void *data, size_t len);
 
 /* Ends the document: OSSIO_EXML if it is empty or incomplete, else as feed. */
-ossio_status ossio_xml_stream_finish(ossio_xml_stream *s);
+ossio_status ossio__xml_stream_finish(ossio__xml_stream *s);
 
 /* From a callback: makes the parse stop with |st| (first failure wins). */
-void ossio_xml_stream_fail(ossio_xml_stream *s, ossio_status st, const char *why);
+void ossio__xml_stream_fail(ossio__xml_stream *s, ossio_status st, const char *why);
 
 /* Static text saying why the parse failed ("" while it has not). */
-const char *ossio_xml_stream_error(const ossio_xml_stream *s);
+const char *ossio__xml_stream_error(const ossio__xml_stream *s);
 
 /* Releases everything; the stream must be initialized again before reuse. */
-void ossio_xml_stream_free(ossio_xml_stream *s);
+void ossio__xml_stream_free(ossio__xml_stream *s);
 
 /* True if the path |names[0..depth)| equals the NULL-terminated list of
  * names that follows. Helper for the typed parsers. */
-bool ossio_xml_path_is(size_t depth, const char *const *names, ...);
+bool ossio__xml_path_is(size_t depth, const char *const *names, ...);
 
-#endif /* OSSIO_XML_STREAM_H */
+#endif /* OSSIO__XML_STREAM_H */

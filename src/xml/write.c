@@ -44,7 +44,7 @@ static size_t xml_char_len(const unsigned char *s, size_t n)
     return len;
 }
 
-static ossio_status escape(ossio_buf *out, const char *text, size_t len)
+static ossio_status escape(ossio__buf *out, const char *text, size_t len)
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
@@ -77,7 +77,7 @@ static ossio_status escape(ossio_buf *out, const char *text, size_t len)
             break;
         }
         ossio_status st =
-            rep ? ossio_buf_append(out, rep, strlen(rep)) : ossio_buf_append(out, s + i, n);
+            rep ? ossio__buf_append(out, rep, strlen(rep)) : ossio__buf_append(out, s + i, n);
         if (st != OSSIO_OK) {
             return st;
         }
@@ -86,12 +86,12 @@ static ossio_status escape(ossio_buf *out, const char *text, size_t len)
     return OSSIO_OK;
 }
 
-static ossio_status lit(ossio_buf *out, const char *s)
+static ossio_status lit(ossio__buf *out, const char *s)
 {
-    return ossio_buf_append(out, s, strlen(s));
+    return ossio__buf_append(out, s, strlen(s));
 }
 
-ossio_status ossio_xml_escape(ossio_buf *out, const char *text, size_t len)
+ossio_status ossio__xml_escape(ossio__buf *out, const char *text, size_t len)
 {
     size_t start = out->len;
     ossio_status st = escape(out, text, len);
@@ -103,7 +103,7 @@ ossio_status ossio_xml_escape(ossio_buf *out, const char *text, size_t len)
 
 static const char xml_decl[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
-static ossio_status complete_body(ossio_buf *out, const ossio_xml_part_ref *parts, size_t n)
+static ossio_status complete_body(ossio__buf *out, const ossio__xml_part_ref *parts, size_t n)
 {
     ossio_status st = lit(out, xml_decl);
     if (st == OSSIO_OK) {
@@ -111,7 +111,7 @@ static ossio_status complete_body(ossio_buf *out, const ossio_xml_part_ref *part
     }
     uint32_t prev = 0;
     for (size_t i = 0; i < n && st == OSSIO_OK; i++) {
-        const ossio_xml_part_ref *p = &parts[i];
+        const ossio__xml_part_ref *p = &parts[i];
         if (p->number < 1 || p->number > 10000 || p->number <= prev || (!p->etag && p->etag_len)) {
             return OSSIO_EINVAL;
         }
@@ -119,7 +119,7 @@ static ossio_status complete_body(ossio_buf *out, const ossio_xml_part_ref *part
         char num[64];
         int k = snprintf(num, sizeof num, "<Part><PartNumber>%u</PartNumber><ETag>",
                          (unsigned)p->number);
-        st = ossio_buf_append(out, num, (size_t)k);
+        st = ossio__buf_append(out, num, (size_t)k);
         if (st == OSSIO_OK) {
             st = escape(out, p->etag, p->etag_len);
         }
@@ -133,7 +133,7 @@ static ossio_status complete_body(ossio_buf *out, const ossio_xml_part_ref *part
     return st;
 }
 
-ossio_status ossio_xml_write_complete(ossio_buf *out, const ossio_xml_part_ref *parts, size_t n)
+ossio_status ossio__xml_write_complete(ossio__buf *out, const ossio__xml_part_ref *parts, size_t n)
 {
     if (n == 0 || n > 10000 || !parts) {
         return OSSIO_EINVAL;
@@ -146,7 +146,7 @@ ossio_status ossio_xml_write_complete(ossio_buf *out, const ossio_xml_part_ref *
     return st;
 }
 
-static ossio_status delete_body(ossio_buf *out, bool quiet, const ossio_xml_key *keys, size_t n)
+static ossio_status delete_body(ossio__buf *out, bool quiet, const ossio__xml_key *keys, size_t n)
 {
     ossio_status st = lit(out, xml_decl);
     if (st == OSSIO_OK) {
@@ -170,9 +170,10 @@ static ossio_status delete_body(ossio_buf *out, bool quiet, const ossio_xml_key 
     return st;
 }
 
-ossio_status ossio_xml_write_delete(ossio_buf *out, bool quiet, const ossio_xml_key *keys, size_t n)
+ossio_status ossio__xml_write_delete(ossio__buf *out, bool quiet, const ossio__xml_key *keys,
+                                     size_t n)
 {
-    if (n == 0 || n > OSSIO_XML_DELETE_MAX || !keys) {
+    if (n == 0 || n > OSSIO__XML_DELETE_MAX || !keys) {
         return OSSIO_EINVAL;
     }
     size_t start = out->len;

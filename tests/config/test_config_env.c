@@ -91,7 +91,7 @@ static void test_aws_vars_follow_the_dialect_in_any_order(void **state)
     assert_string_equal(ossio_config_get(cfg, "fs.oss.accessKeySecret"), "aws-sk");
     assert_string_equal(ossio_config_get(cfg, "fs.oss.region"), "eu-west-1");
     /* A higher source still wins over them; a lower one does not. */
-    assert_int_equal(ossio_config_put(cfg, "fs.oss.accessKeyId", "flink-ak", OSSIO_SRC_FLINK, 0),
+    assert_int_equal(ossio__config_put(cfg, "fs.oss.accessKeyId", "flink-ak", OSSIO_SRC_FLINK, 0),
                      OSSIO_OK);
     assert_string_equal(ossio_config_get(cfg, "fs.oss.accessKeyId"), "aws-ak");
     assert_int_equal(ossio_config_set(cfg, "fs.oss.region", "mine"), OSSIO_OK);
@@ -109,7 +109,7 @@ static void test_aws_vars_follow_the_dialect_in_any_order(void **state)
     cfg = ossio_config_new();
     assert_int_equal(ossio_config_load_env(cfg), OSSIO_OK);
     const char yaml[] = "fs.oss.dialect: s3\n";
-    assert_int_equal(ossio_config_load_flink_mem(cfg, yaml, sizeof(yaml) - 1, "flink.yaml"),
+    assert_int_equal(ossio__config_load_flink_mem(cfg, yaml, sizeof(yaml) - 1, "flink.yaml"),
                      OSSIO_OK);
     assert_string_equal(ossio_config_get(cfg, "fs.oss.accessKeyId"), "aws-ak");
     assert_string_equal(ossio_config_get(cfg, "fs.oss.region"), "us-west-2");

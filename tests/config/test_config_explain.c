@@ -1,5 +1,5 @@
 /* Tests for ossio_config_explain() (sorted, every known and stored key,
- * secrets fully masked) and ossio_config_typo_hint(). */
+ * secrets fully masked) and ossio__config_typo_hint(). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,16 +68,16 @@ static void test_explain(void **state)
     (void)state;
     ossio_config *cfg = ossio_config_new();
     assert_int_equal(ossio_config_set(cfg, "fs.oss.accessKeySecret", SECRET), OSSIO_OK);
-    assert_int_equal(ossio_config_put(cfg, "fs.oss.securityToken", TOKEN, OSSIO_SRC_ENV, 0),
+    assert_int_equal(ossio__config_put(cfg, "fs.oss.securityToken", TOKEN, OSSIO_SRC_ENV, 0),
                      OSSIO_OK);
     assert_int_equal(ossio_config_set(cfg, "my.db.Password", SECRET), OSSIO_OK);
     assert_int_equal(ossio_config_set(cfg, "custom.key", "v"), OSSIO_OK);
     static const char xml[] = "<configuration><property><name>fs.oss.endpoint</name>"
                               "<value>e.example</value></property></configuration>";
-    assert_int_equal(ossio_config_load_hadoop_mem(cfg, xml, strlen(xml), "x"), OSSIO_OK);
+    assert_int_equal(ossio__config_load_hadoop_mem(cfg, xml, strlen(xml), "x"), OSSIO_OK);
     seen s = {{0}, 0, 0, 0, 0, OSSIO_SRC_DEFAULT};
     ossio_config_explain(cfg, on_key, &s);
-    assert_int_equal(s.n, ossio_key_count() + 2); /* + custom.key, my.db.Password */
+    assert_int_equal(s.n, ossio__key_count() + 2); /* + custom.key, my.db.Password */
     assert_false(s.leaked);
     assert_true(s.got_secret);
     assert_true(s.got_custom);
@@ -88,14 +88,14 @@ static void test_explain(void **state)
 static void test_typo_hint(void **state)
 {
     (void)state;
-    assert_string_equal(ossio_config_typo_hint("fs.oss.endpiont"), "fs.oss.endpoint");
-    assert_string_equal(ossio_config_typo_hint("fs.oss.accesskeyid"), "fs.oss.accessKeyId");
-    assert_string_equal(ossio_config_typo_hint("fs.oss.acessKeySecret"), "fs.oss.accessKeySecret");
-    assert_string_equal(ossio_config_typo_hint("fs.oss.paging.maximun"), "fs.oss.paging.maximum");
-    assert_null(ossio_config_typo_hint("fs.oss.endpoint"));
-    assert_null(ossio_config_typo_hint("fs.oss.something.else"));
-    assert_null(ossio_config_typo_hint("fs.s3a.endpoint"));
-    assert_null(ossio_config_typo_hint(NULL));
+    assert_string_equal(ossio__config_typo_hint("fs.oss.endpiont"), "fs.oss.endpoint");
+    assert_string_equal(ossio__config_typo_hint("fs.oss.accesskeyid"), "fs.oss.accessKeyId");
+    assert_string_equal(ossio__config_typo_hint("fs.oss.acessKeySecret"), "fs.oss.accessKeySecret");
+    assert_string_equal(ossio__config_typo_hint("fs.oss.paging.maximun"), "fs.oss.paging.maximum");
+    assert_null(ossio__config_typo_hint("fs.oss.endpoint"));
+    assert_null(ossio__config_typo_hint("fs.oss.something.else"));
+    assert_null(ossio__config_typo_hint("fs.s3a.endpoint"));
+    assert_null(ossio__config_typo_hint(NULL));
 }
 
 int main(void)

@@ -14,7 +14,7 @@
 
 static ossio_status load(ossio_config *cfg, const char *yaml)
 {
-    return ossio_config_load_flink_mem(cfg, yaml, strlen(yaml), "config.yaml");
+    return ossio__config_load_flink_mem(cfg, yaml, strlen(yaml), "config.yaml");
 }
 
 static void test_flat(void **state)
@@ -34,7 +34,7 @@ static void test_flat(void **state)
     assert_int_equal(ossio_config_load_flink(cfg, path), OSSIO_OK);
     assert_string_equal(ossio_config_get(cfg, "fs.oss.endpoint"), "oss-cn-beijing.aliyuncs.com");
     assert_int_equal(ossio_config_source_of(cfg, "fs.oss.endpoint"), OSSIO_SRC_FLINK);
-    assert_int_equal(ossio_config_int(cfg, "fs.oss.block.size"), 128 << 20);
+    assert_int_equal(ossio__config_int(cfg, "fs.oss.block.size"), 128 << 20);
     assert_string_equal(ossio_config_get(cfg, "s3.access-key"), "s3ak");
     assert_string_equal(ossio_config_get(cfg, "fs.hdfs.hadoopconf"), "/etc/hadoop/conf");
     assert_string_equal(ossio_config_get(cfg, "taskmanager.numberOfTaskSlots"), "4");
@@ -60,9 +60,9 @@ static void test_nested_and_mixed(void **state)
                                "    process.size: 4g\n"),
                      OSSIO_OK);
     assert_string_equal(ossio_config_get(cfg, "fs.oss.endpoint"), "e.example");
-    assert_int_equal(ossio_config_int(cfg, "fs.oss.multipart.download.threads"), 16);
-    assert_int_equal(ossio_config_int(cfg, "fs.oss.connection.maximum"), 64);
-    assert_int_equal(ossio_config_bool(cfg, "fs.oss.connection.secure.enabled"), 0);
+    assert_int_equal(ossio__config_int(cfg, "fs.oss.multipart.download.threads"), 16);
+    assert_int_equal(ossio__config_int(cfg, "fs.oss.connection.maximum"), 64);
+    assert_int_equal(ossio__config_bool(cfg, "fs.oss.connection.secure.enabled"), 0);
     assert_string_equal(ossio_config_get(cfg, "fs.s3.path.style.access"), "true");
     assert_string_equal(ossio_config_get(cfg, "fs.oss.region"), "cn-shanghai");
     assert_string_equal(ossio_config_get(cfg, "taskmanager.memory.process.size"), "4g");
@@ -138,8 +138,8 @@ static void test_precedence_with_hadoop(void **state)
     ossio_config *a = ossio_config_new();
     ossio_config *b = ossio_config_new();
     assert_int_equal(load(a, "fs.oss.endpoint: flink\n"), OSSIO_OK);
-    assert_int_equal(ossio_config_load_hadoop_mem(a, xml, strlen(xml), "x"), OSSIO_OK);
-    assert_int_equal(ossio_config_load_hadoop_mem(b, xml, strlen(xml), "x"), OSSIO_OK);
+    assert_int_equal(ossio__config_load_hadoop_mem(a, xml, strlen(xml), "x"), OSSIO_OK);
+    assert_int_equal(ossio__config_load_hadoop_mem(b, xml, strlen(xml), "x"), OSSIO_OK);
     assert_int_equal(load(b, "fs.oss.endpoint: flink\n"), OSSIO_OK);
     assert_string_equal(ossio_config_get(a, "fs.oss.endpoint"), "flink");
     assert_string_equal(ossio_config_get(b, "fs.oss.endpoint"), "flink");

@@ -19,7 +19,7 @@
 
 static ossio_status load(ossio_config *cfg, const char *xml)
 {
-    return ossio_config_load_hadoop_mem(cfg, xml, strlen(xml), "core-site.xml");
+    return ossio__config_load_hadoop_mem(cfg, xml, strlen(xml), "core-site.xml");
 }
 
 static void test_file_and_source(void **state)
@@ -40,7 +40,7 @@ static void test_file_and_source(void **state)
     assert_int_equal(ossio_config_load_hadoop(cfg, path), OSSIO_OK);
     assert_string_equal(ossio_config_get(cfg, "fs.oss.endpoint"), "oss-cn-hangzhou.aliyuncs.com");
     assert_int_equal(ossio_config_source_of(cfg, "fs.oss.endpoint"), OSSIO_SRC_HADOOP);
-    assert_int_equal(ossio_config_int(cfg, "fs.oss.block.size"), 64 << 20);
+    assert_int_equal(ossio__config_int(cfg, "fs.oss.block.size"), 64 << 20);
     assert_string_equal(ossio_config_get(cfg, "other.key"), "x");
     assert_string_equal(ossio_config_get(cfg, "fs.oss.accessKeyId"), "AK");
     assert_string_equal(ossio_config_get(cfg, "fs.oss.region"), "cn-hangzhou");
@@ -73,7 +73,7 @@ static void test_final_across_files(void **state)
     assert_string_equal(ossio_config_get(cfg, "fs.oss.endpoint"), "one");
     assert_string_equal(ossio_config_get(cfg, "fs.oss.region"), "r2");
     /* final does not bind higher sources */
-    assert_int_equal(ossio_config_load_flink_mem(cfg, "fs.oss.endpoint: three\n", 22, "f"),
+    assert_int_equal(ossio__config_load_flink_mem(cfg, "fs.oss.endpoint: three\n", 22, "f"),
                      OSSIO_OK);
     assert_string_equal(ossio_config_get(cfg, "fs.oss.endpoint"), "three");
     ossio_config_free(cfg);
@@ -99,7 +99,7 @@ static void test_substitution(void **state)
     assert_string_equal(ossio_config_get(cfg, "a.default"), "dflt");
     assert_string_equal(ossio_config_get(cfg, "a.unresolved"), "x${no.such.var}y");
     assert_string_equal(ossio_config_get(cfg, "a.self"), "${a.self}");
-    assert_int_equal(ossio_config_int(cfg, "fs.oss.block.size"), 32 << 20);
+    assert_int_equal(ossio__config_int(cfg, "fs.oss.block.size"), 32 << 20);
     ossio_config_free(cfg);
     unsetenv("OSSIO_TEST_HOST");
 }

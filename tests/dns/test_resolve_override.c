@@ -13,11 +13,11 @@
 
 #include "dns/resolver.h"
 
-static ossio_resolve_override ov;
+static ossio__resolve_override ov;
 
 static ossio_status parse(const char *s)
 {
-    return ossio_resolve_override_parse(s, strlen(s), &ov);
+    return ossio__resolve_override_parse(s, strlen(s), &ov);
 }
 
 /* "a.b.c.d:port" or "[v6]:port" of one address, for comparisons. */
@@ -75,12 +75,12 @@ static void test_max_addrs(void **state)
     (void)state;
     char buf[512];
     int n = snprintf(buf, sizeof(buf), "h:65535:");
-    for (int i = 1; i <= OSSIO_DNS_MAX_ADDRS; i++) {
+    for (int i = 1; i <= OSSIO__DNS_MAX_ADDRS; i++) {
         n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s10.0.0.%d", i > 1 ? "," : "", i);
     }
     assert_int_equal(parse(buf), OSSIO_OK);
     assert_int_equal(ov.port, 65535);
-    assert_int_equal(ov.addrs.n, OSSIO_DNS_MAX_ADDRS);
+    assert_int_equal(ov.addrs.n, OSSIO__DNS_MAX_ADDRS);
     assert_string_equal(fmt(&ov.addrs.addr[15]), "10.0.0.16:65535");
     snprintf(buf + n, sizeof(buf) - (size_t)n, ",10.0.0.17");
     assert_int_equal(parse(buf), OSSIO_EINVAL);
@@ -100,10 +100,10 @@ static void test_len_bounds_input(void **state)
     (void)state;
     /* Only |len| bytes are read: the rest of the string is not part of it. */
     const char *s = "h:80:1.2.3.4,garbage";
-    assert_int_equal(ossio_resolve_override_parse(s, 12, &ov), OSSIO_OK);
+    assert_int_equal(ossio__resolve_override_parse(s, 12, &ov), OSSIO_OK);
     assert_int_equal(ov.addrs.n, 1);
-    assert_int_equal(ossio_resolve_override_parse("h:80:1.2.3.4\0x", 14, &ov), OSSIO_EINVAL);
-    assert_int_equal(ossio_resolve_override_parse(NULL, 0, &ov), OSSIO_EINVAL);
+    assert_int_equal(ossio__resolve_override_parse("h:80:1.2.3.4\0x", 14, &ov), OSSIO_EINVAL);
+    assert_int_equal(ossio__resolve_override_parse(NULL, 0, &ov), OSSIO_EINVAL);
 }
 
 static void test_invalid(void **state)
@@ -153,13 +153,13 @@ static void test_invalid(void **state)
 static void test_host_length(void **state)
 {
     (void)state;
-    char buf[OSSIO_DNS_MAX_HOST + 32];
-    memset(buf, 'a', OSSIO_DNS_MAX_HOST);
-    strcpy(buf + OSSIO_DNS_MAX_HOST, ":80:1.2.3.4");
+    char buf[OSSIO__DNS_MAX_HOST + 32];
+    memset(buf, 'a', OSSIO__DNS_MAX_HOST);
+    strcpy(buf + OSSIO__DNS_MAX_HOST, ":80:1.2.3.4");
     assert_int_equal(parse(buf), OSSIO_OK);
-    assert_int_equal(strlen(ov.host), OSSIO_DNS_MAX_HOST);
-    memset(buf, 'a', OSSIO_DNS_MAX_HOST + 1);
-    strcpy(buf + OSSIO_DNS_MAX_HOST + 1, ":80:1.2.3.4");
+    assert_int_equal(strlen(ov.host), OSSIO__DNS_MAX_HOST);
+    memset(buf, 'a', OSSIO__DNS_MAX_HOST + 1);
+    strcpy(buf + OSSIO__DNS_MAX_HOST + 1, ":80:1.2.3.4");
     assert_int_equal(parse(buf), OSSIO_EINVAL);
 }
 
@@ -168,20 +168,20 @@ static void test_literal(void **state)
     (void)state;
     struct sockaddr_storage ss;
     socklen_t len = 0;
-    assert_true(ossio_addr_parse_literal("127.0.0.1", 9, 80, &ss, &len));
+    assert_true(ossio__addr_parse_literal("127.0.0.1", 9, 80, &ss, &len));
     assert_string_equal(fmt(&ss), "127.0.0.1:80");
     assert_int_equal(len, sizeof(struct sockaddr_in));
-    assert_true(ossio_addr_parse_literal("[::1]", 5, 443, &ss, &len));
+    assert_true(ossio__addr_parse_literal("[::1]", 5, 443, &ss, &len));
     assert_string_equal(fmt(&ss), "[::1]:443");
     assert_int_equal(len, sizeof(struct sockaddr_in6));
-    assert_true(ossio_addr_parse_literal("::ffff:10.0.0.1", 15, 1, &ss, &len));
+    assert_true(ossio__addr_parse_literal("::ffff:10.0.0.1", 15, 1, &ss, &len));
     assert_int_equal(ss.ss_family, AF_INET6);
-    assert_false(ossio_addr_parse_literal("oss.localhost", 13, 80, &ss, &len));
-    assert_false(ossio_addr_parse_literal("1.2.3", 5, 80, &ss, &len));
-    assert_false(ossio_addr_parse_literal("[1.2.3.4]", 9, 80, &ss, &len));
-    assert_false(ossio_addr_parse_literal("[::1", 4, 80, &ss, &len));
-    assert_false(ossio_addr_parse_literal("", 0, 80, &ss, &len));
-    assert_false(ossio_addr_parse_literal(NULL, 0, 80, &ss, &len));
+    assert_false(ossio__addr_parse_literal("oss.localhost", 13, 80, &ss, &len));
+    assert_false(ossio__addr_parse_literal("1.2.3", 5, 80, &ss, &len));
+    assert_false(ossio__addr_parse_literal("[1.2.3.4]", 9, 80, &ss, &len));
+    assert_false(ossio__addr_parse_literal("[::1", 4, 80, &ss, &len));
+    assert_false(ossio__addr_parse_literal("", 0, 80, &ss, &len));
+    assert_false(ossio__addr_parse_literal(NULL, 0, 80, &ss, &len));
 }
 
 int main(void)

@@ -23,16 +23,16 @@ static char servers[64]; /* "127.0.0.1:<ports.dns>" */
 typedef struct result {
     int calls;
     ossio_status st;
-    ossio_addrs addrs;
+    ossio__addrs addrs;
 } result;
 
 typedef struct fixture {
     struct ev_loop *loop;
-    ossio_resolver *r;
+    ossio__resolver *r;
     double fake_now;
 } fixture;
 
-static void on_resolved(void *ud, ossio_status st, const ossio_addrs *addrs)
+static void on_resolved(void *ud, ossio_status st, const ossio__addrs *addrs)
 {
     result *res = ud;
     res->calls++;
@@ -84,12 +84,12 @@ static void assert_loop_idle(struct ev_loop *loop)
     assert_int_equal(fired, 0);
 }
 
-static ossio_resolver *make_resolver(fixture *f, ossio_resolver_opts *o)
+static ossio__resolver *make_resolver(fixture *f, ossio__resolver_opts *o)
 {
     if (!o->servers) {
         o->servers = servers;
     }
-    assert_int_equal(ossio_resolver_new(&f->r, f->loop, o), OSSIO_OK);
+    assert_int_equal(ossio__resolver_new(&f->r, f->loop, o), OSSIO_OK);
     assert_non_null(f->r);
     return f->r;
 }
@@ -107,21 +107,21 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    ossio_resolver_destroy(f->r);
+    ossio__resolver_destroy(f->r);
     assert_loop_idle(f->loop);
     ev_loop_destroy(f->loop);
     free(f);
     return 0;
 }
 
-static ossio_resolve_query *start(fixture *f, const char *host, uint16_t port, result *res)
+static ossio__resolve_query *start(fixture *f, const char *host, uint16_t port, result *res)
 {
     ossio_status err = OSSIO_EINTERNAL;
     memset(res, 0, sizeof(*res));
-    ossio_resolve_query *q = ossio_resolve(f->r, host, port, on_resolved, res, &err);
+    ossio__resolve_query *q = ossio__resolve(f->r, host, port, on_resolved, res, &err);
     assert_non_null(q);
     assert_int_equal(err, OSSIO_OK);
-    assert_int_equal(res->calls, 0); /* never from inside ossio_resolve() */
+    assert_int_equal(res->calls, 0); /* never from inside ossio__resolve() */
     return q;
 }
 
@@ -132,7 +132,7 @@ static void resolve(fixture *f, const char *host, uint16_t port, result *res)
 }
 
 /* "a.b.c.d:port" or "[v6]:port" of addrs->addr[i]. */
-static const char *fmt(const ossio_addrs *addrs, size_t i)
+static const char *fmt(const ossio__addrs *addrs, size_t i)
 {
     static char out[INET6_ADDRSTRLEN + 16];
     char ip[INET6_ADDRSTRLEN];
@@ -155,18 +155,18 @@ static const char *fmt(const ossio_addrs *addrs, size_t i)
 static void test_name(void **state)
 {
     fixture *f = *state;
-    ossio_resolver_opts o = {0};
+    ossio__resolver_opts o = {0};
     make_resolver(f, &o);
     result res;
     resolve(f, "a.oss.localhost", 8443, &res);
     assert_int_equal(res.st, OSSIO_OK);
     assert_int_equal(res.addrs.n, 1);
     assert_string_equal(fmt(&res.addrs, 0), "127.0.0.1:8443");
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 1);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 1);
     /* cache_max_ttl_s == 0: no cache, every lookup asks. */
     resolve(f, "A.OSS.localhost", 80, &res);
     assert_string_equal(fmt(&res.addrs, 0), "127.0.0.1:80");
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 2);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 2);
     /* Idle between queries: c-ares closed its sockets, no watcher is left. */
     assert_loop_idle(f->loop);
 }
@@ -174,7 +174,7 @@ static void test_name(void **state)
 static void test_nxdomain(void **state)
 {
     fixture *f = *state;
-    ossio_resolver_opts o = {0};
+    ossio__resolver_opts o = {0};
     make_resolver(f, &o);
     result res;
     resolve(f, "nope.ossio.test", 443, &res);
@@ -184,7 +184,7 @@ static void test_nxdomain(void **state)
 static void test_timeout(void **state)
 {
     fixture *f = *state;
-    ossio_resolver_opts o = {.timeout_ms = 200, .tries = 1};
+    ossio__resolver_opts o = {.timeout_ms = 200, .tries = 1};
     make_resolver(f, &o);
     result res;
     double t0 = ev_time();
@@ -206,7 +206,7 @@ static void test_refused(void **state)
     close(fd);
     char closed[64];
     snprintf(closed, sizeof(closed), "127.0.0.1:%u", (unsigned)ntohs(sin.sin_port));
-    ossio_resolver_opts o = {.servers = closed, .timeout_ms = 300, .tries = 1};
+    ossio__resolver_opts o = {.servers = closed, .timeout_ms = 300, .tries = 1};
     make_resolver(f, &o);
     result res;
     resolve(f, "a.oss.localhost", 443, &res);
@@ -221,7 +221,7 @@ static void test_refused(void **state)
 static void test_multi_in_order(void **state)
 {
     fixture *f = *state;
-    ossio_resolver_opts o = {0};
+    ossio__resolver_opts o = {0};
     make_resolver(f, &o);
     result res;
     resolve(f, "multi.ossio.test", 9000, &res);
@@ -234,7 +234,7 @@ static void test_multi_in_order(void **state)
 static void test_v6_and_dual(void **state)
 {
     fixture *f = *state;
-    ossio_resolver_opts o = {0};
+    ossio__resolver_opts o = {0};
     make_resolver(f, &o);
     result res;
     resolve(f, "v6.ossio.test", 443, &res);
@@ -263,7 +263,7 @@ static void test_v6_and_dual(void **state)
 static void test_literals(void **state)
 {
     fixture *f = *state;
-    ossio_resolver_opts o = {0};
+    ossio__resolver_opts o = {0};
     make_resolver(f, &o);
     result res;
     resolve(f, "127.0.0.1", 80, &res); /* start() asserts the deferral */
@@ -274,45 +274,45 @@ static void test_literals(void **state)
     assert_string_equal(fmt(&res.addrs, 0), "[::1]:443");
     resolve(f, "::1", 444, &res);
     assert_string_equal(fmt(&res.addrs, 0), "[::1]:444");
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 0);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 0);
 }
 
 static void test_bad_args(void **state)
 {
     fixture *f = *state;
-    ossio_resolver *r = NULL;
-    ossio_resolver_opts bad = {.servers = "not a server list"};
-    assert_int_equal(ossio_resolver_new(&r, f->loop, &bad), OSSIO_EINVAL);
+    ossio__resolver *r = NULL;
+    ossio__resolver_opts bad = {.servers = "not a server list"};
+    assert_int_equal(ossio__resolver_new(&r, f->loop, &bad), OSSIO_EINVAL);
     assert_null(r);
     bad.servers = "";
-    assert_int_equal(ossio_resolver_new(&r, f->loop, &bad), OSSIO_EINVAL);
+    assert_int_equal(ossio__resolver_new(&r, f->loop, &bad), OSSIO_EINVAL);
 
-    ossio_resolver_opts o = {0};
+    ossio__resolver_opts o = {0};
     make_resolver(f, &o);
     ossio_status err = OSSIO_OK;
     result res = {0};
-    assert_null(ossio_resolve(f->r, "", 80, on_resolved, &res, &err));
+    assert_null(ossio__resolve(f->r, "", 80, on_resolved, &res, &err));
     assert_int_equal(err, OSSIO_EINVAL);
-    char long_host[OSSIO_DNS_MAX_HOST + 2];
+    char long_host[OSSIO__DNS_MAX_HOST + 2];
     memset(long_host, 'a', sizeof(long_host) - 1);
     long_host[sizeof(long_host) - 1] = '\0';
-    assert_null(ossio_resolve(f->r, long_host, 80, on_resolved, &res, &err));
+    assert_null(ossio__resolve(f->r, long_host, 80, on_resolved, &res, &err));
     assert_int_equal(err, OSSIO_EINVAL);
-    assert_int_equal(ossio_resolver_add_override(f->r, "host:0:1.2.3.4"), OSSIO_EINVAL);
-    assert_int_equal(ossio_resolver_add_override(f->r, "host:80"), OSSIO_EINVAL);
+    assert_int_equal(ossio__resolver_add_override(f->r, "host:0:1.2.3.4"), OSSIO_EINVAL);
+    assert_int_equal(ossio__resolver_add_override(f->r, "host:80"), OSSIO_EINVAL);
     assert_int_equal(res.calls, 0);
 }
 
 static void test_override_wins(void **state)
 {
     fixture *f = *state;
-    ossio_resolver_opts o = {.cache_max_ttl_s = 60};
+    ossio__resolver_opts o = {.cache_max_ttl_s = 60};
     make_resolver(f, &o);
     result res;
     /* Cached first, so the override must beat the cache as well as DNS. */
     resolve(f, "a.oss.localhost", 443, &res);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 1);
-    assert_int_equal(ossio_resolver_add_override(f->r, "A.oss.localhost:443:10.9.8.7,[::2]"),
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 1);
+    assert_int_equal(ossio__resolver_add_override(f->r, "A.oss.localhost:443:10.9.8.7,[::2]"),
                      OSSIO_OK);
     resolve(f, "a.oss.LOCALHOST", 443, &res);
     assert_int_equal(res.st, OSSIO_OK);
@@ -320,95 +320,95 @@ static void test_override_wins(void **state)
     assert_string_equal(fmt(&res.addrs, 0), "10.9.8.7:443");
     assert_string_equal(fmt(&res.addrs, 1), "[::2]:443");
     /* A later entry replaces the earlier one. */
-    assert_int_equal(ossio_resolver_add_override(f->r, "a.oss.localhost:443:10.1.1.1"), OSSIO_OK);
+    assert_int_equal(ossio__resolver_add_override(f->r, "a.oss.localhost:443:10.1.1.1"), OSSIO_OK);
     resolve(f, "a.oss.localhost", 443, &res);
     assert_int_equal(res.addrs.n, 1);
     assert_string_equal(fmt(&res.addrs, 0), "10.1.1.1:443");
     /* Overrides also win over names DNS does not know. */
-    assert_int_equal(ossio_resolver_add_override(f->r, "nope.ossio.test:80:[::3]"), OSSIO_OK);
+    assert_int_equal(ossio__resolver_add_override(f->r, "nope.ossio.test:80:[::3]"), OSSIO_OK);
     resolve(f, "nope.ossio.test", 80, &res);
     assert_int_equal(res.st, OSSIO_OK);
     assert_string_equal(fmt(&res.addrs, 0), "[::3]:80");
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 1);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 1);
     /* Another port is not overridden. */
     resolve(f, "nope.ossio.test", 81, &res);
     assert_int_equal(res.st, OSSIO_EDNS);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 2);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 2);
 }
 
 static void test_cache_ttl(void **state)
 {
     fixture *f = *state;
     f->fake_now = 1000;
-    ossio_resolver_opts o = {.cache_max_ttl_s = 60, .now = fake_clock, .now_ud = f};
+    ossio__resolver_opts o = {.cache_max_ttl_s = 60, .now = fake_clock, .now_ud = f};
     make_resolver(f, &o);
     result res;
     resolve(f, "ttl1.ossio.test", 443, &res);
     assert_int_equal(res.st, OSSIO_OK);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 1);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 1);
 
     f->fake_now = 1000.5; /* within TTL 1: cached, still deferred */
     resolve(f, "TTL1.ossio.test", 8080, &res);
     assert_int_equal(res.st, OSSIO_OK);
     assert_int_equal(res.addrs.n, 1);
     assert_string_equal(fmt(&res.addrs, 0), "127.0.0.1:8080");
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 1);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 1);
 
     f->fake_now = 1002; /* expired */
     resolve(f, "ttl1.ossio.test", 443, &res);
     assert_int_equal(res.st, OSSIO_OK);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 2);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 2);
 
     /* Errors are not cached. */
     resolve(f, "nope.ossio.test", 443, &res);
     resolve(f, "nope.ossio.test", 443, &res);
     assert_int_equal(res.st, OSSIO_EDNS);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 4);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 4);
 
     /* TTL 60 is capped at cache_max_ttl_s; flush drops one host or all. */
     resolve(f, "a.oss.localhost", 443, &res);
     resolve(f, "b.oss.localhost", 443, &res);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 6);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 6);
     f->fake_now = 1059;
     resolve(f, "a.oss.localhost", 443, &res);
     resolve(f, "b.oss.localhost", 443, &res);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 6);
-    ossio_resolver_flush(f->r, "A.oss.localhost");
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 6);
+    ossio__resolver_flush(f->r, "A.oss.localhost");
     resolve(f, "b.oss.localhost", 443, &res);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 6);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 6);
     resolve(f, "a.oss.localhost", 443, &res);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 7);
-    ossio_resolver_flush(f->r, NULL);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 7);
+    ossio__resolver_flush(f->r, NULL);
     resolve(f, "b.oss.localhost", 443, &res);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 8);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 8);
 }
 
 static void test_cache_max_ttl(void **state)
 {
     fixture *f = *state;
     f->fake_now = 50;
-    ossio_resolver_opts o = {.cache_max_ttl_s = 1, .now = fake_clock, .now_ud = f};
+    ossio__resolver_opts o = {.cache_max_ttl_s = 1, .now = fake_clock, .now_ud = f};
     make_resolver(f, &o);
     result res;
     resolve(f, "a.oss.localhost", 443, &res);
     f->fake_now = 50.9;
     resolve(f, "a.oss.localhost", 443, &res);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 1);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 1);
     f->fake_now = 51.1; /* record TTL is 60, the cap 1 */
     resolve(f, "a.oss.localhost", 443, &res);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 2);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 2);
 }
 
 static void test_cancel(void **state)
 {
     fixture *f = *state;
-    ossio_resolver_opts o = {.cache_max_ttl_s = 60};
+    ossio__resolver_opts o = {.cache_max_ttl_s = 60};
     make_resolver(f, &o);
     result a;
     result lit;
     result later;
-    ossio_resolve_cancel(start(f, "a.oss.localhost", 443, &a));
-    ossio_resolve_cancel(start(f, "127.0.0.1", 443, &lit));
+    ossio__resolve_cancel(start(f, "a.oss.localhost", 443, &a));
+    ossio__resolve_cancel(start(f, "127.0.0.1", 443, &lit));
     (void)start(f, "b.oss.localhost", 443, &later);
     wait_for(f, &later);
     assert_int_equal(later.st, OSSIO_OK);
@@ -417,11 +417,11 @@ static void test_cancel(void **state)
     assert_int_equal(lit.calls, 0);
     /* A cancelled query's answer still fills the cache. */
     resolve(f, "a.oss.localhost", 443, &a);
-    assert_int_equal(ossio_resolver_queries_sent(f->r), 2);
+    assert_int_equal(ossio__resolver_queries_sent(f->r), 2);
     /* Cancelled while c-ares still waits, then destroyed: never called. */
     result slow;
-    ossio_resolve_cancel(start(f, "slow.ossio.test", 443, &slow));
-    ossio_resolver_destroy(f->r);
+    ossio__resolve_cancel(start(f, "slow.ossio.test", 443, &slow));
+    ossio__resolver_destroy(f->r);
     f->r = NULL;
     assert_int_equal(slow.calls, 0);
 }
@@ -429,7 +429,7 @@ static void test_cancel(void **state)
 static void test_destroy_pending(void **state)
 {
     fixture *f = *state;
-    ossio_resolver_opts o = {.timeout_ms = 30000};
+    ossio__resolver_opts o = {.timeout_ms = 30000};
     make_resolver(f, &o);
     result slow[3];
     result lit;
@@ -439,7 +439,7 @@ static void test_destroy_pending(void **state)
     (void)start(f, "[::1]", 443, &lit);
     wait_for(f, &lit);
     (void)start(f, "[::1]", 443, &lit); /* pending delivery, not yet run */
-    ossio_resolver_destroy(f->r);
+    ossio__resolver_destroy(f->r);
     f->r = NULL;
     for (int i = 0; i < 3; i++) {
         assert_int_equal(slow[i].calls, 1);
@@ -450,23 +450,23 @@ static void test_destroy_pending(void **state)
     assert_loop_idle(f->loop);
 }
 
-static void destroy_from_callback(void *ud, ossio_status st, const ossio_addrs *addrs)
+static void destroy_from_callback(void *ud, ossio_status st, const ossio__addrs *addrs)
 {
     (void)addrs;
     fixture *f = ud;
     assert_int_equal(st, OSSIO_OK);
-    ossio_resolver_destroy(f->r);
+    ossio__resolver_destroy(f->r);
     f->r = NULL;
 }
 
 static void test_destroy_from_callback(void **state)
 {
     fixture *f = *state;
-    ossio_resolver_opts o = {0};
+    ossio__resolver_opts o = {0};
     make_resolver(f, &o);
     result other;
     ossio_status err;
-    assert_non_null(ossio_resolve(f->r, "a.oss.localhost", 443, destroy_from_callback, f, &err));
+    assert_non_null(ossio__resolve(f->r, "a.oss.localhost", 443, destroy_from_callback, f, &err));
     (void)start(f, "slow.ossio.test", 443, &other);
     wait_for(f, &other);
     assert_null(f->r);

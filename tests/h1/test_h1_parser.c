@@ -48,7 +48,7 @@ static int on_interim(void *ud, int status)
     return aborts(r, "interim");
 }
 
-static int on_headers(void *ud, int status, const ossio_hdrs *h, int64_t cl)
+static int on_headers(void *ud, int status, const ossio__hdrs *h, int64_t cl)
 {
     rec *r = ud;
     r->in_body = 0;
@@ -86,7 +86,7 @@ static int on_complete(void *ud, int keep_alive)
     return aborts(r, "complete");
 }
 
-static const ossio_h1_callbacks cbs = {on_interim, on_headers, on_body, on_complete};
+static const ossio__h1_callbacks cbs = {on_interim, on_headers, on_body, on_complete};
 
 enum mode { WHOLE, BYTES, RANDOM };
 
@@ -100,7 +100,7 @@ static size_t rng(size_t max)
 
 /* Feeds |len| bytes in pieces chosen by |mode| until an error or the end of a
  * message; |*total| = bytes consumed. */
-static ossio_status feed_all(ossio_h1_parser *p, rec *r, const char *s, size_t len, enum mode mode,
+static ossio_status feed_all(ossio__h1_parser *p, rec *r, const char *s, size_t len, enum mode mode,
                              size_t *total)
 {
     size_t off = 0;
@@ -114,7 +114,7 @@ static ossio_status feed_all(ossio_h1_parser *p, rec *r, const char *s, size_t l
             n = piece < n ? piece : n;
         }
         size_t used = 99999;
-        ossio_status st = ossio_h1_parser_feed(p, (const uint8_t *)s + off, n, &used);
+        ossio_status st = ossio__h1_parser_feed(p, (const uint8_t *)s + off, n, &used);
         assert_true(used <= n);
         off += used;
         *total = off;
@@ -123,7 +123,7 @@ static ossio_status feed_all(ossio_h1_parser *p, rec *r, const char *s, size_t l
         }
         if (used < n || r->completed) {
             assert_true(r->completed);
-            assert_true(ossio_h1_parser_idle(p));
+            assert_true(ossio__h1_parser_idle(p));
             break;
         }
     }
@@ -148,11 +148,11 @@ static void run_one(const expect *e, enum mode mode, uint32_t seed)
     memset(&r, 0, sizeof(r));
     r.abort_in = e->abort_in;
     rng_state = seed;
-    ossio_h1_parser p;
-    ossio_h1_parser_init(&p, &cbs, &r, e->max_head ? e->max_head : MAX_HEAD, MAX_COUNT);
-    assert_true(ossio_h1_parser_idle(&p));
-    ossio_h1_parser_start(&p, e->head);
-    assert_true(ossio_h1_parser_idle(&p));
+    ossio__h1_parser p;
+    ossio__h1_parser_init(&p, &cbs, &r, e->max_head ? e->max_head : MAX_HEAD, MAX_COUNT);
+    assert_true(ossio__h1_parser_idle(&p));
+    ossio__h1_parser_start(&p, e->head);
+    assert_true(ossio__h1_parser_idle(&p));
     size_t len = strlen(e->resp);
     size_t total;
     ossio_status st = feed_all(&p, &r, e->resp, len, mode, &total);
@@ -168,17 +168,17 @@ static void run_one(const expect *e, enum mode mode, uint32_t seed)
     } else {
         /* A dead parser repeats its error and consumes nothing. */
         size_t used = 1;
-        assert_int_equal(ossio_h1_parser_feed(&p, (const uint8_t *)"x", 1, &used), e->st);
+        assert_int_equal(ossio__h1_parser_feed(&p, (const uint8_t *)"x", 1, &used), e->st);
         assert_int_equal(used, 0);
-        assert_false(ossio_h1_parser_idle(&p));
+        assert_false(ossio__h1_parser_idle(&p));
     }
     if (e->eof) {
-        assert_int_equal(ossio_h1_parser_eof(&p), e->eof_st);
+        assert_int_equal(ossio__h1_parser_eof(&p), e->eof_st);
     }
     if (strcmp(r.log, e->log) != 0) {
         fail_msg("mode %d seed %u:\n got  %s\n want %s", mode, seed, r.log, e->log);
     }
-    ossio_h1_parser_free(&p);
+    ossio__h1_parser_free(&p);
 }
 
 static void check(const expect *e)
@@ -303,23 +303,23 @@ static void test_pipelined(void **state)
 
     rec r;
     memset(&r, 0, sizeof(r));
-    ossio_h1_parser p;
-    ossio_h1_parser_init(&p, &cbs, &r, MAX_HEAD, MAX_COUNT);
-    ossio_h1_parser_start(&p, 0);
+    ossio__h1_parser p;
+    ossio__h1_parser_init(&p, &cbs, &r, MAX_HEAD, MAX_COUNT);
+    ossio__h1_parser_start(&p, 0);
     size_t used;
     size_t len = strlen(two);
-    assert_int_equal(ossio_h1_parser_feed(&p, (const uint8_t *)two, len, &used), OSSIO_OK);
+    assert_int_equal(ossio__h1_parser_feed(&p, (const uint8_t *)two, len, &used), OSSIO_OK);
     assert_int_equal(used, first);
-    assert_true(ossio_h1_parser_idle(&p));
-    ossio_h1_parser_start(&p, 0);
-    assert_int_equal(ossio_h1_parser_feed(&p, (const uint8_t *)two + first, len - first, &used),
+    assert_true(ossio__h1_parser_idle(&p));
+    ossio__h1_parser_start(&p, 0);
+    assert_int_equal(ossio__h1_parser_feed(&p, (const uint8_t *)two + first, len - first, &used),
                      OSSIO_OK);
     assert_int_equal(used, len - first);
     assert_string_equal(r.log, "H200 cl=1 content-length=1|;B:A;C1;"
                                "H200 cl=-1 transfer-encoding=chunked|;B:B;C1;");
     /* Clean close between messages. */
-    assert_int_equal(ossio_h1_parser_eof(&p), OSSIO_OK);
-    ossio_h1_parser_free(&p);
+    assert_int_equal(ossio__h1_parser_eof(&p), OSSIO_OK);
+    ossio__h1_parser_free(&p);
 }
 
 static void test_unsolicited_bytes(void **state)
@@ -327,25 +327,25 @@ static void test_unsolicited_bytes(void **state)
     (void)state;
     rec r;
     memset(&r, 0, sizeof(r));
-    ossio_h1_parser p;
-    ossio_h1_parser_init(&p, &cbs, &r, MAX_HEAD, MAX_COUNT);
+    ossio__h1_parser p;
+    ossio__h1_parser_init(&p, &cbs, &r, MAX_HEAD, MAX_COUNT);
     size_t used = 7;
-    assert_int_equal(ossio_h1_parser_feed(&p, NULL, 0, &used), OSSIO_OK);
+    assert_int_equal(ossio__h1_parser_feed(&p, NULL, 0, &used), OSSIO_OK);
     assert_int_equal(used, 0);
-    assert_int_equal(ossio_h1_parser_feed(&p, (const uint8_t *)"HTTP", 4, &used), OSSIO_EPROTO);
+    assert_int_equal(ossio__h1_parser_feed(&p, (const uint8_t *)"HTTP", 4, &used), OSSIO_EPROTO);
     assert_int_equal(used, 0);
     /* start() revives it. */
-    ossio_h1_parser_start(&p, 0);
+    ossio__h1_parser_start(&p, 0);
     const char *resp = "HTTP/1.1 204 No Content\r\n\r\n";
-    assert_int_equal(ossio_h1_parser_feed(&p, (const uint8_t *)resp, strlen(resp), &used),
+    assert_int_equal(ossio__h1_parser_feed(&p, (const uint8_t *)resp, strlen(resp), &used),
                      OSSIO_OK);
     assert_int_equal(used, strlen(resp));
     /* EOF while waiting for a response that never came. */
-    ossio_h1_parser_start(&p, 0);
-    assert_true(ossio_h1_parser_idle(&p));
-    assert_int_equal(ossio_h1_parser_eof(&p), OSSIO_ECONNRESET);
-    assert_false(ossio_h1_parser_idle(&p));
-    ossio_h1_parser_free(&p);
+    ossio__h1_parser_start(&p, 0);
+    assert_true(ossio__h1_parser_idle(&p));
+    assert_int_equal(ossio__h1_parser_eof(&p), OSSIO_ECONNRESET);
+    assert_false(ossio__h1_parser_idle(&p));
+    ossio__h1_parser_free(&p);
 }
 
 static void test_header_limits(void **state)
@@ -409,21 +409,21 @@ static void test_endless_header_line(void **state)
      * the parser never holds more than the limit. */
     rec r;
     memset(&r, 0, sizeof(r));
-    ossio_h1_parser p;
+    ossio__h1_parser p;
     size_t limit = 8192;
-    ossio_h1_parser_init(&p, &cbs, &r, limit, MAX_COUNT);
-    ossio_h1_parser_start(&p, 0);
+    ossio__h1_parser_init(&p, &cbs, &r, limit, MAX_COUNT);
+    ossio__h1_parser_start(&p, 0);
     uint8_t piece[4096];
     size_t used;
     const char *start = "HTTP/1.1 200 OK\r\nX-Endless: ";
-    assert_int_equal(ossio_h1_parser_feed(&p, (const uint8_t *)start, strlen(start), &used),
+    assert_int_equal(ossio__h1_parser_feed(&p, (const uint8_t *)start, strlen(start), &used),
                      OSSIO_OK);
     memset(piece, 'a', sizeof(piece));
     size_t fed = strlen(start);
     ossio_status st = OSSIO_OK;
     int pieces = 0;
     while (fed < ((size_t)1 << 20) && st == OSSIO_OK) {
-        st = ossio_h1_parser_feed(&p, piece, sizeof(piece), &used);
+        st = ossio__h1_parser_feed(&p, piece, sizeof(piece), &used);
         fed += used;
         pieces++;
         assert_true(p.field.cap <= limit);
@@ -432,24 +432,24 @@ static void test_endless_header_line(void **state)
     assert_int_equal(st, OSSIO_EHEADERSIZE);
     assert_true(fed <= limit);
     assert_true(pieces <= 3);
-    ossio_h1_parser_free(&p);
+    ossio__h1_parser_free(&p);
 
     /* The same with a limit above http-parser's own 80 KiB cap: still an error. */
     memset(&r, 0, sizeof(r));
-    ossio_h1_parser_init(&p, &cbs, &r, (size_t)1 << 30, 1000);
-    ossio_h1_parser_start(&p, 0);
-    assert_int_equal(ossio_h1_parser_feed(&p, (const uint8_t *)start, strlen(start), &used),
+    ossio__h1_parser_init(&p, &cbs, &r, (size_t)1 << 30, 1000);
+    ossio__h1_parser_start(&p, 0);
+    assert_int_equal(ossio__h1_parser_feed(&p, (const uint8_t *)start, strlen(start), &used),
                      OSSIO_OK);
     st = OSSIO_OK;
     fed = 0;
     while (fed < ((size_t)1 << 20) && st == OSSIO_OK) {
-        st = ossio_h1_parser_feed(&p, piece, sizeof(piece), &used);
+        st = ossio__h1_parser_feed(&p, piece, sizeof(piece), &used);
         fed += used;
     }
     assert_int_equal(st, OSSIO_EHEADERSIZE);
     assert_true(fed <= 81 * 1024);
     assert_true(p.field.cap <= 128 * 1024);
-    ossio_h1_parser_free(&p);
+    ossio__h1_parser_free(&p);
 }
 
 static void test_malformed(void **state)
@@ -564,26 +564,27 @@ static void test_callback_abort(void **state)
 static int restart_on_complete(void *ud, int keep_alive)
 {
     (void)keep_alive;
-    ossio_h1_parser_start(ud, 0);
+    ossio__h1_parser_start(ud, 0);
     return 0;
 }
 
 static void test_start_from_on_complete(void **state)
 {
     (void)state;
-    ossio_h1_callbacks cb = {0};
+    ossio__h1_callbacks cb = {0};
     cb.on_complete = restart_on_complete;
-    ossio_h1_parser p;
-    ossio_h1_parser_init(&p, &cb, &p, MAX_HEAD, MAX_COUNT);
-    ossio_h1_parser_start(&p, 0);
+    ossio__h1_parser p;
+    ossio__h1_parser_init(&p, &cb, &p, MAX_HEAD, MAX_COUNT);
+    ossio__h1_parser_start(&p, 0);
     const char *two = "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n";
     size_t used;
-    assert_int_equal(ossio_h1_parser_feed(&p, (const uint8_t *)two, strlen(two), &used), OSSIO_OK);
+    assert_int_equal(ossio__h1_parser_feed(&p, (const uint8_t *)two, strlen(two), &used), OSSIO_OK);
     assert_int_equal(used, strlen(two) / 2);
     assert_int_equal(
-        ossio_h1_parser_feed(&p, (const uint8_t *)two + used, strlen(two) - used, &used), OSSIO_OK);
+        ossio__h1_parser_feed(&p, (const uint8_t *)two + used, strlen(two) - used, &used),
+        OSSIO_OK);
     assert_int_equal(used, strlen(two) / 2);
-    ossio_h1_parser_free(&p);
+    ossio__h1_parser_free(&p);
 }
 
 int main(void)

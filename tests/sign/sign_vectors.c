@@ -131,18 +131,18 @@ static const char *qvalue(void)
 }
 
 typedef struct req {
-    ossio_sign_input in;
-    ossio_hdr h[24];
-    ossio_qparam q[16];
+    ossio__sign_input in;
+    ossio__hdr h[24];
+    ossio__qparam q[16];
     const char *additional[4];
     size_t n_additional;
-    ossio_credentials cred;
+    ossio__credentials cred;
     time_t now;
 } req;
 
 static void add_hdr(req *r, const char *name, const char *value)
 {
-    ossio_hdr *h = &r->h[r->in.n_headers++];
+    ossio__hdr *h = &r->h[r->in.n_headers++];
     h->name = dup_str(name);
     h->value = dup_str(value);
     h->name_len = strlen(name);
@@ -240,8 +240,8 @@ static void random_request(req *r, int scheme)
 
     /* headers */
     char date[30], iso[17];
-    ossio_http_date(r->now, date);
-    ossio_iso8601_basic(r->now, iso);
+    ossio__http_date(r->now, date);
+    ossio__iso8601_basic(r->now, iso);
     const char *pfx = aws ? "x-amz-" : "x-oss-";
     if (coin(60)) {
         add_hdr(r, coin(50) ? "Content-Type" : "content-type",
@@ -353,7 +353,7 @@ static void json_cstr(const char *s)
 }
 
 static int emit(const req *r, int scheme, const char *region, int64_t expires, ossio_status st,
-                const ossio_buf *out, const ossio_buf *canonical)
+                const ossio__buf *out, const ossio__buf *canonical)
 {
     printf("{\"scheme\":\"%s\",\"status\":%d,\"method\":", SCHEME_NAMES[scheme], (int)st);
     json_cstr(r->in.method);
@@ -413,41 +413,41 @@ int main(int argc, char **argv)
         for (int scheme = 0; scheme < N_SCHEMES; scheme++) {
             req r;
             random_request(&r, scheme);
-            ossio_buf out, canonical;
-            ossio_buf_init(&out, 1 << 16, OSSIO_EHEADERSIZE);
-            ossio_buf_init(&canonical, 1 << 16, OSSIO_EHEADERSIZE);
+            ossio__buf out, canonical;
+            ossio__buf_init(&out, 1 << 16, OSSIO_EHEADERSIZE);
+            ossio__buf_init(&canonical, 1 << 16, OSSIO_EHEADERSIZE);
             const char *region = scheme >= AWS_V4 ? "us-east-1" : "cn-hangzhou";
             int64_t expires = 0;
             ossio_status st = OSSIO_EINVAL;
             switch (scheme) {
             case OSS_V1:
-                st = ossio_sign_oss_v1(&r.in, &r.cred, &out, &canonical);
+                st = ossio__sign_oss_v1(&r.in, &r.cred, &out, &canonical);
                 break;
             case OSS_V1_URL:
                 expires = (int64_t)r.now + 60 + (int64_t)pick(86400);
-                st = ossio_presign_oss_v1(&r.in, &r.cred, expires, &out, &canonical);
+                st = ossio__presign_oss_v1(&r.in, &r.cred, expires, &out, &canonical);
                 break;
             case OSS_V4:
-                st = ossio_sign_oss_v4(&r.in, &r.cred, region, r.now, r.additional, r.n_additional,
-                                       &out, &canonical);
+                st = ossio__sign_oss_v4(&r.in, &r.cred, region, r.now, r.additional, r.n_additional,
+                                        &out, &canonical);
                 break;
             case OSS_V4_URL:
-                expires = 1 + (int64_t)pick(OSSIO_SIGN_MAX_EXPIRES);
-                st = ossio_presign_oss_v4(&r.in, &r.cred, region, r.now, expires, r.additional,
-                                          r.n_additional, &out, &canonical);
+                expires = 1 + (int64_t)pick(OSSIO__SIGN_MAX_EXPIRES);
+                st = ossio__presign_oss_v4(&r.in, &r.cred, region, r.now, expires, r.additional,
+                                           r.n_additional, &out, &canonical);
                 break;
             case AWS_V4:
-                st = ossio_sign_aws_v4(&r.in, &r.cred, region, "s3", r.now, &out, &canonical);
+                st = ossio__sign_aws_v4(&r.in, &r.cred, region, "s3", r.now, &out, &canonical);
                 break;
             default:
-                expires = 1 + (int64_t)pick(OSSIO_SIGN_MAX_EXPIRES);
-                st = ossio_presign_aws_v4(&r.in, &r.cred, region, "s3", r.now, expires, &out,
-                                          &canonical);
+                expires = 1 + (int64_t)pick(OSSIO__SIGN_MAX_EXPIRES);
+                st = ossio__presign_aws_v4(&r.in, &r.cred, region, "s3", r.now, expires, &out,
+                                           &canonical);
                 break;
             }
             failures += emit(&r, scheme, region, expires, st, &out, &canonical);
-            ossio_buf_free(&out);
-            ossio_buf_free(&canonical);
+            ossio__buf_free(&out);
+            ossio__buf_free(&canonical);
         }
     }
     if (failures) {

@@ -120,21 +120,21 @@ static int straddled(const uint8_t *t, size_t n, const uint8_t *d, size_t dl, si
 static uint64_t look_back(const uint8_t *t, size_t n, const uint8_t *d, size_t dl, uint64_t start,
                           size_t max_chunk)
 {
-    ossio_align a;
+    ossio__align a;
     uint64_t size = 2 * dl + below(40), y;
-    ossio_align_init(&a, d, dl, start, size);
+    ossio__align_init(&a, d, dl, start, size);
     for (;;) {
         while (a.pos < a.to) {
             size_t c = max_chunk == 0 ? (size_t)(a.to - a.pos) : 1 + below(max_chunk);
             c = c < a.to - a.pos ? c : (size_t)(a.to - a.pos);
-            ossio_align_feed(&a, t + a.pos, c);
+            ossio__align_feed(&a, t + a.pos, c);
         }
-        if (ossio_align_result(&a, &y)) {
+        if (ossio__align_result(&a, &y)) {
             break;
         }
         assert_true(a.from > 0);
         size *= 2;
-        ossio_align_back(&a, size);
+        ossio__align_back(&a, size);
     }
     assert_true(y + dl <= start + 1);
     assert_false(straddled(t, n, d, dl, (size_t)y));
@@ -150,29 +150,29 @@ static uint64_t look_back(const uint8_t *t, size_t n, const uint8_t *d, size_t d
 static ossio_status read_split(const uint8_t *t, size_t n, const uint8_t *d, size_t dl, size_t max,
                                uint64_t start, uint64_t length, size_t max_chunk, got *out)
 {
-    ossio_lines l;
-    assert_int_equal(ossio_lines_init(&l, d, dl, max, start, length, collect, out), OSSIO_OK);
-    if (start >= dl && start < n && ossio_delim_overlaps(d, dl)) {
+    ossio__lines l;
+    assert_int_equal(ossio__lines_init(&l, d, dl, max, start, length, collect, out), OSSIO_OK);
+    if (start >= dl && start < n && ossio__delim_overlaps(d, dl)) {
         uint64_t y = look_back(t, n, d, dl, start, max_chunk);
-        assert_int_equal(ossio_lines_set_scan_start(&l, y), OSSIO_OK);
+        assert_int_equal(ossio__lines_set_scan_start(&l, y), OSSIO_OK);
     }
-    size_t pos = (size_t)ossio_lines_scan_start(&l);
+    size_t pos = (size_t)ossio__lines_scan_start(&l);
     ossio_status st = OSSIO_OK;
-    while (st == OSSIO_OK && pos < n && !ossio_lines_done(&l)) {
+    while (st == OSSIO_OK && pos < n && !ossio__lines_done(&l)) {
         size_t c = max_chunk == 0 ? n - pos : 1 + below(max_chunk); /* 0: one chunk */
         if (c > n - pos) {
             c = n - pos;
         }
         out->chunk = t + pos;
         out->chunk_len = c;
-        st = ossio_lines_feed(&l, t + pos, c);
+        st = ossio__lines_feed(&l, t + pos, c);
         pos += c;
     }
     out->chunk = NULL;
-    if (st == OSSIO_OK && !ossio_lines_done(&l)) {
-        st = ossio_lines_finish(&l);
+    if (st == OSSIO_OK && !ossio__lines_done(&l)) {
+        st = ossio__lines_finish(&l);
     }
-    ossio_lines_free(&l);
+    ossio__lines_free(&l);
     return st;
 }
 

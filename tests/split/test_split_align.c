@@ -23,67 +23,67 @@ static void t_which_delimiters_overlap(void **state)
     static const char *yes[] = {"||", "aa", "aba", "abab", "aaaaaaaaaaaaaaaa", "abcab", "\r\n\r\n"};
     static const char *no[] = {"\n", "\r\n", "|;#", "ab", "aab", "abcd", "|"};
     for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-        assert_true(ossio_delim_overlaps((const uint8_t *)yes[i], strlen(yes[i])));
+        assert_true(ossio__delim_overlaps((const uint8_t *)yes[i], strlen(yes[i])));
     }
     for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
-        assert_false(ossio_delim_overlaps((const uint8_t *)no[i], strlen(no[i])));
+        assert_false(ossio__delim_overlaps((const uint8_t *)no[i], strlen(no[i])));
     }
-    assert_false(ossio_delim_overlaps(NULL, 2));
+    assert_false(ossio__delim_overlaps(NULL, 2));
 }
 
 /* Feeds the window whole; the result. */
-static int window_result(ossio_align *a, const char *text, uint64_t *y)
+static int window_result(ossio__align *a, const char *text, uint64_t *y)
 {
-    ossio_align_feed(a, (const uint8_t *)text + a->from, (size_t)(a->to - a->from));
-    return ossio_align_result(a, y);
+    ossio__align_feed(a, (const uint8_t *)text + a->from, (size_t)(a->to - a->from));
+    return ossio__align_result(a, y);
 }
 
 static void t_anchors(void **state)
 {
     (void)state;
-    ossio_align a;
+    ossio__align a;
     uint64_t y = 99;
     /* "xaaay", split at 3: "aa" at 1 straddles 2, nothing straddles 1. */
-    ossio_align_init(&a, (const uint8_t *)"aa", 2, 3, 4096);
+    ossio__align_init(&a, (const uint8_t *)"aa", 2, 3, 4096);
     assert_int_equal(a.from, 0);
     assert_int_equal(a.to, 3);
     assert_true(window_result(&a, "xaaay", &y));
     assert_int_equal(y, 1);
     /* No occurrence near the start: the scan start itself. */
     const char *t = "bbbbbbbbbbbbbbbbbbbbaab";
-    ossio_align_init(&a, (const uint8_t *)"aa", 2, 15, 8);
+    ossio__align_init(&a, (const uint8_t *)"aa", 2, 15, 8);
     assert_true(window_result(&a, t, &y));
     assert_int_equal(y, 14);
     /* Inside a run of 'a' wider than the window: no anchor, then further
      * back (overlapping the anchors' range) until the run's start. */
     t = "bbbbbaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab";
-    ossio_align_init(&a, (const uint8_t *)"aa", 2, 40, 6);
+    ossio__align_init(&a, (const uint8_t *)"aa", 2, 40, 6);
     assert_int_equal(a.from, 34);
     assert_false(window_result(&a, t, &y));
-    ossio_align_back(&a, 12);
+    ossio__align_back(&a, 12);
     assert_int_equal(a.to, 36);
     assert_int_equal(a.from, 24);
     assert_false(window_result(&a, t, &y));
-    ossio_align_back(&a, 24);
+    ossio__align_back(&a, 24);
     assert_int_equal(a.from, 2);
     assert_true(window_result(&a, t, &y));
     assert_int_equal(y, 5); /* the first "aa" of the run starts there */
     /* From the object's start: 0 at worst. */
     t = "aaaaaaaaaa";
-    ossio_align_init(&a, (const uint8_t *)"aaa", 3, 9, 100);
+    ossio__align_init(&a, (const uint8_t *)"aaa", 3, 9, 100);
     assert_true(window_result(&a, t, &y));
     assert_int_equal(y, 0);
     /* The splitter takes an anchor only before it was fed, and not past the scan start. */
     got g = {0};
-    ossio_lines l;
-    assert_int_equal(ossio_lines_init(&l, "aa", 2, 100, 9, 5, collect, &g), OSSIO_OK);
-    assert_int_equal(ossio_lines_scan_start(&l), 8);
-    assert_int_equal(ossio_lines_set_scan_start(&l, 9), OSSIO_EINVAL);
-    assert_int_equal(ossio_lines_set_scan_start(&l, 3), OSSIO_OK);
-    assert_int_equal(ossio_lines_scan_start(&l), 3);
-    assert_int_equal(ossio_lines_feed(&l, (const uint8_t *)"xy", 2), OSSIO_OK);
-    assert_int_equal(ossio_lines_set_scan_start(&l, 0), OSSIO_EINVAL);
-    ossio_lines_free(&l);
+    ossio__lines l;
+    assert_int_equal(ossio__lines_init(&l, "aa", 2, 100, 9, 5, collect, &g), OSSIO_OK);
+    assert_int_equal(ossio__lines_scan_start(&l), 8);
+    assert_int_equal(ossio__lines_set_scan_start(&l, 9), OSSIO_EINVAL);
+    assert_int_equal(ossio__lines_set_scan_start(&l, 3), OSSIO_OK);
+    assert_int_equal(ossio__lines_scan_start(&l), 3);
+    assert_int_equal(ossio__lines_feed(&l, (const uint8_t *)"xy", 2), OSSIO_OK);
+    assert_int_equal(ossio__lines_set_scan_start(&l, 0), OSSIO_EINVAL);
+    ossio__lines_free(&l);
 }
 
 /* 1..16 bytes: a short pattern repeated ("aa", "||", "abab", "aba") or random bytes. */

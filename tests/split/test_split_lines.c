@@ -132,18 +132,18 @@ static void t_record_size_and_stop(void **state)
                      OSSIO_ERECORDSIZE);
     got_free(&g);
     /* The callback stops the splitter; later calls keep failing. */
-    ossio_lines l;
+    ossio__lines l;
     g.stop_after = 1;
-    assert_int_equal(ossio_lines_init(&l, "\n", 1, 100, 0, 100, collect, &g), OSSIO_OK);
-    assert_int_equal(ossio_lines_feed(&l, (const uint8_t *)"a\nb\n", 4), OSSIO_ECANCELED);
-    assert_int_equal(ossio_lines_feed(&l, (const uint8_t *)"c\n", 2), OSSIO_ECANCELED);
-    assert_int_equal(ossio_lines_finish(&l), OSSIO_ECANCELED);
-    ossio_lines_free(&l);
+    assert_int_equal(ossio__lines_init(&l, "\n", 1, 100, 0, 100, collect, &g), OSSIO_OK);
+    assert_int_equal(ossio__lines_feed(&l, (const uint8_t *)"a\nb\n", 4), OSSIO_ECANCELED);
+    assert_int_equal(ossio__lines_feed(&l, (const uint8_t *)"c\n", 2), OSSIO_ECANCELED);
+    assert_int_equal(ossio__lines_finish(&l), OSSIO_ECANCELED);
+    ossio__lines_free(&l);
     got_free(&g);
-    assert_int_equal(ossio_lines_init(&l, "\n", 0, 100, 0, 1, collect, &g), OSSIO_EINVAL);
-    assert_int_equal(ossio_lines_init(&l, "0123456789abcdefg", 17, 100, 0, 1, collect, &g),
+    assert_int_equal(ossio__lines_init(&l, "\n", 0, 100, 0, 1, collect, &g), OSSIO_EINVAL);
+    assert_int_equal(ossio__lines_init(&l, "0123456789abcdefg", 17, 100, 0, 1, collect, &g),
                      OSSIO_EINVAL);
-    assert_int_equal(ossio_lines_init(&l, "\n", 1, 0, 0, 1, collect, &g), OSSIO_EINVAL);
+    assert_int_equal(ossio__lines_init(&l, "\n", 1, 0, 0, 1, collect, &g), OSSIO_EINVAL);
 }
 
 /* Builds a random text: records from an alphabet without the delimiter's bytes. */
@@ -270,33 +270,33 @@ static void t_records_point_into_chunks(void **state)
 
 static ossio_status to_lines(const uint8_t *data, size_t len, void *ud)
 {
-    return ossio_lines_feed(ud, data, len);
+    return ossio__lines_feed(ud, data, len);
 }
 
 static ossio_status inflate_all(const uint8_t *z, size_t zn, size_t max_chunk, got *g)
 {
-    ossio_lines l;
-    assert_int_equal(ossio_lines_init(&l, "\n", 1, 1 << 20, 0, UINT64_MAX, collect, g), OSSIO_OK);
-    ossio_inflate *inf = ossio_inflate_new(to_lines, &l);
+    ossio__lines l;
+    assert_int_equal(ossio__lines_init(&l, "\n", 1, 1 << 20, 0, UINT64_MAX, collect, g), OSSIO_OK);
+    ossio__inflate *inf = ossio__inflate_new(to_lines, &l);
     assert_non_null(inf);
     ossio_status st = OSSIO_OK;
     for (size_t pos = 0; st == OSSIO_OK && pos < zn;) {
         size_t c = 1 + below(max_chunk);
         c = c > zn - pos ? zn - pos : c;
-        st = ossio_inflate_feed(inf, z + pos, c);
+        st = ossio__inflate_feed(inf, z + pos, c);
         pos += c;
     }
     if (st == OSSIO_OK) {
-        st = ossio_inflate_finish(inf);
+        st = ossio__inflate_finish(inf);
     }
     if (st == OSSIO_OK) {
-        st = ossio_lines_finish(&l);
+        st = ossio__lines_finish(&l);
     }
     if (st == OSSIO_EIO) {
-        assert_true(strlen(ossio_inflate_error(inf)) > 0);
+        assert_true(strlen(ossio__inflate_error(inf)) > 0);
     }
-    ossio_inflate_free(inf);
-    ossio_lines_free(&l);
+    ossio__inflate_free(inf);
+    ossio__lines_free(&l);
     return st;
 }
 

@@ -126,15 +126,15 @@ static void t_compressed_input(void **state)
     check(p, w, 3);
     ossio_split_plan_free(p);
 
-    assert_int_equal(ossio_split_codec("oss://b/x.gz"), OSSIO_CODEC_ZLIB);
-    assert_int_equal(ossio_split_codec("x.gzip"), OSSIO_CODEC_ZLIB);
-    assert_int_equal(ossio_split_codec("oss://b/x.deflate"), OSSIO_CODEC_ZLIB);
-    assert_int_equal(ossio_split_codec("x.xz"), OSSIO_CODEC_UNSUPPORTED);
-    assert_int_equal(ossio_split_codec("x.bz2"), OSSIO_CODEC_UNSUPPORTED);
-    assert_int_equal(ossio_split_codec("x.GZ"), OSSIO_CODEC_NONE); /* case-sensitive, as Flink */
-    assert_int_equal(ossio_split_codec("oss://b/d.gz/x"), OSSIO_CODEC_NONE);
-    assert_int_equal(ossio_split_codec("x.gz.txt"), OSSIO_CODEC_NONE);
-    assert_int_equal(ossio_split_codec(NULL), OSSIO_CODEC_NONE);
+    assert_int_equal(ossio__split_codec("oss://b/x.gz"), OSSIO__CODEC_ZLIB);
+    assert_int_equal(ossio__split_codec("x.gzip"), OSSIO__CODEC_ZLIB);
+    assert_int_equal(ossio__split_codec("oss://b/x.deflate"), OSSIO__CODEC_ZLIB);
+    assert_int_equal(ossio__split_codec("x.xz"), OSSIO__CODEC_UNSUPPORTED);
+    assert_int_equal(ossio__split_codec("x.bz2"), OSSIO__CODEC_UNSUPPORTED);
+    assert_int_equal(ossio__split_codec("x.GZ"), OSSIO__CODEC_NONE); /* case-sensitive, as Flink */
+    assert_int_equal(ossio__split_codec("oss://b/d.gz/x"), OSSIO__CODEC_NONE);
+    assert_int_equal(ossio__split_codec("x.gz.txt"), OSSIO__CODEC_NONE);
+    assert_int_equal(ossio__split_codec(NULL), OSSIO__CODEC_NONE);
 }
 
 /* minSplitSize 300 over maxSplitSize 100: 300-byte splits, last (long)(330.00001f) = 330. */

@@ -409,10 +409,10 @@ static void t_part_size_raised_for_10000_parts(void **state)
 {
     (void)state;
     const uint64_t ps = 100 * 1024;
-    assert_int_equal(ossio_upload_part_size(ps * 9999, ps), ps);
-    assert_int_equal(ossio_upload_part_size(ps * 10000 - 1, ps), ps);
+    assert_int_equal(ossio__upload_part_size(ps * 9999, ps), ps);
+    assert_int_equal(ossio__upload_part_size(ps * 10000 - 1, ps), ps);
     uint64_t big = UINT64_C(5) << 40; /* 5 TiB */
-    uint64_t raised = ossio_upload_part_size(big, ps);
+    uint64_t raised = ossio__upload_part_size(big, ps);
     assert_true((big + raised - 1) / raised <= 10000);
     assert_true((big + raised - 2) / (raised - 1) > 10000); /* and no larger than needed */
 }

@@ -1,4 +1,4 @@
-/* ossio_bigbuf_alloc: part-sized buffers start on a huge-page boundary (so
+/* ossio__bigbuf_alloc: part-sized buffers start on a huge-page boundary (so
  * the kernel can back them with huge pages), small ones are plain, every
  * byte is usable and free() releases them (ASan checks both). */
 #include <setjmp.h>
@@ -17,7 +17,7 @@ static void t_part_sized_aligned(void **state)
     (void)state;
     size_t sizes[] = {2u << 20, 8u << 20, 100u << 20};
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-        uint8_t *p = ossio_bigbuf_alloc(sizes[i]);
+        uint8_t *p = ossio__bigbuf_alloc(sizes[i]);
         assert_non_null(p);
         assert_int_equal((uintptr_t)p % (2u << 20), 0);
         memset(p, 0xA5, sizes[i]);
@@ -28,7 +28,7 @@ static void t_part_sized_aligned(void **state)
      * flag a write past it). */
     size_t odd[] = {(8u << 20) + 1, (5u << 20) + 12345};
     for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
-        uint8_t *p = ossio_bigbuf_alloc(odd[i]);
+        uint8_t *p = ossio__bigbuf_alloc(odd[i]);
         assert_non_null(p);
         memset(p, 0x5A, odd[i]);
         free(p);
@@ -38,11 +38,11 @@ static void t_part_sized_aligned(void **state)
 static void t_small_and_empty(void **state)
 {
     (void)state;
-    uint8_t *p = ossio_bigbuf_alloc(100);
+    uint8_t *p = ossio__bigbuf_alloc(100);
     assert_non_null(p);
     memset(p, 1, 100);
     free(p);
-    p = ossio_bigbuf_alloc(0);
+    p = ossio__bigbuf_alloc(0);
     assert_non_null(p);
     free(p);
 }

@@ -12,7 +12,7 @@
 
 #include "xml_feed.h"
 
-static int on_object(void *ud, const ossio_xml_object *o)
+static int on_object(void *ud, const ossio__xml_object *o)
 {
     transcript *t = ud;
     tr_add(t, "obj [");
@@ -29,25 +29,25 @@ static int on_prefix(void *ud, const char *prefix, size_t len)
     return 0;
 }
 
-static const ossio_xml_list_callbacks list_cb = {on_object, on_prefix};
+static const ossio__xml_list_callbacks list_cb = {on_object, on_prefix};
 
 /* Parses |doc| split by |mode| into a transcript; returns the status. */
 static ossio_status run_list(const char *doc, bool url, int mode, transcript *t)
 {
     memset(t, 0, sizeof *t);
-    ossio_xml_list_parser p;
-    ossio_status st = ossio_xml_list_init(&p, &list_cb, t, url, NULL);
+    ossio__xml_list_parser p;
+    ossio_status st = ossio__xml_list_init(&p, &list_cb, t, url, NULL);
     assert_int_equal(st, OSSIO_OK);
     if (mode == 0) {
-        st = ossio_xml_list_feed(&p, doc, strlen(doc));
+        st = ossio__xml_list_feed(&p, doc, strlen(doc));
     } else {
         st = feed_doc(&p.d, doc, strlen(doc), mode);
     }
     if (st == OSSIO_OK) {
-        st = ossio_xml_list_finish(&p);
+        st = ossio__xml_list_finish(&p);
     }
     if (st == OSSIO_OK) {
-        const ossio_xml_list_result *r = &p.result;
+        const ossio__xml_list_result *r = &p.result;
         tr_add(t, "truncated=%d keycount=%d/%llu\n", r->is_truncated, r->has_key_count,
                (unsigned long long)r->key_count);
         tr_str(t, "name", &r->name);
@@ -60,9 +60,9 @@ static ossio_status run_list(const char *doc, bool url, int mode, transcript *t)
         tr_str(t, "next_ctoken", &r->next_continuation_token);
         tr_str(t, "start_after", &r->start_after);
     } else {
-        assert_string_not_equal(ossio_xml_stream_error(&p.d.s), "");
+        assert_string_not_equal(ossio__xml_stream_error(&p.d.s), "");
     }
-    ossio_xml_list_free(&p);
+    ossio__xml_list_free(&p);
     return st;
 }
 
@@ -244,7 +244,7 @@ static void test_strict_fields(void **state)
                     OSSIO_OK, &t);
 }
 
-static int stop_at_second(void *ud, const ossio_xml_object *o)
+static int stop_at_second(void *ud, const ossio__xml_object *o)
 {
     int *n = ud;
     (void)o;
@@ -254,20 +254,20 @@ static int stop_at_second(void *ud, const ossio_xml_object *o)
 static void test_callback_stops(void **state)
 {
     (void)state;
-    static const ossio_xml_list_callbacks cb = {stop_at_second, NULL};
+    static const ossio__xml_list_callbacks cb = {stop_at_second, NULL};
     int n = 0;
-    ossio_xml_list_parser p;
-    assert_int_equal(ossio_xml_list_init(&p, &cb, &n, false, NULL), OSSIO_OK);
+    ossio__xml_list_parser p;
+    assert_int_equal(ossio__xml_list_init(&p, &cb, &n, false, NULL), OSSIO_OK);
     static const char doc[] = "<ListBucketResult>"
                               "<Contents><Key>a</Key><Size>1</Size></Contents>"
                               "<Contents><Key>b</Key><Size>1</Size></Contents>"
                               "<Contents><Key>c</Key><Size>1</Size></Contents>";
-    assert_int_equal(ossio_xml_list_feed(&p, doc, sizeof doc - 1), OSSIO_ECANCELED);
+    assert_int_equal(ossio__xml_list_feed(&p, doc, sizeof doc - 1), OSSIO_ECANCELED);
     assert_int_equal(n, 2);
     /* Sticky. */
-    assert_int_equal(ossio_xml_list_feed(&p, "x", 1), OSSIO_ECANCELED);
-    assert_int_equal(ossio_xml_list_finish(&p), OSSIO_ECANCELED);
-    ossio_xml_list_free(&p);
+    assert_int_equal(ossio__xml_list_feed(&p, "x", 1), OSSIO_ECANCELED);
+    assert_int_equal(ossio__xml_list_finish(&p), OSSIO_ECANCELED);
+    ossio__xml_list_free(&p);
 }
 
 /* ---- 10,000 keys streamed in 4 KiB pieces ---- */
@@ -279,7 +279,7 @@ typedef struct big_state {
     int bad_order;
 } big_state;
 
-static int big_object(void *ud, const ossio_xml_object *o)
+static int big_object(void *ud, const ossio__xml_object *o)
 {
     big_state *b = ud;
     char want[64];
@@ -302,7 +302,7 @@ static int big_prefix(void *ud, const char *prefix, size_t len)
 }
 
 typedef struct chunker {
-    ossio_xml_list_parser *p;
+    ossio__xml_list_parser *p;
     char buf[4096];
     size_t len;
     size_t max_fed;
@@ -311,11 +311,11 @@ typedef struct chunker {
 
 static void chunk_flush(chunker *c)
 {
-    assert_int_equal(ossio_xml_list_feed(c->p, c->buf, c->len), OSSIO_OK);
+    assert_int_equal(ossio__xml_list_feed(c->p, c->buf, c->len), OSSIO_OK);
     c->total += c->len;
     c->len = 0;
     /* Bounded by the limits, not by the document. */
-    const ossio_xml_stream *s = &c->p->d.s;
+    const ossio__xml_stream *s = &c->p->d.s;
     assert_true(s->text.cap <= s->lim.max_text + 1);
     assert_true(s->text_peak <= 256); /* no element here has more text */
     assert_true(s->mem_peak <= 64 * 1024);
@@ -340,10 +340,10 @@ static void chunk_put(chunker *c, const char *s)
 static void test_ten_thousand_keys(void **state)
 {
     (void)state;
-    static const ossio_xml_list_callbacks cb = {big_object, big_prefix};
+    static const ossio__xml_list_callbacks cb = {big_object, big_prefix};
     big_state b = {0};
-    ossio_xml_list_parser p;
-    assert_int_equal(ossio_xml_list_init(&p, &cb, &b, false, NULL), OSSIO_OK);
+    ossio__xml_list_parser p;
+    assert_int_equal(ossio__xml_list_init(&p, &cb, &b, false, NULL), OSSIO_OK);
     chunker *c = calloc(1, sizeof *c);
     assert_non_null(c);
     c->p = &p;
@@ -367,7 +367,7 @@ static void test_ten_thousand_keys(void **state)
     chunk_put(c, "<CommonPrefixes><Prefix>data/x/</Prefix></CommonPrefixes></ListBucketResult>");
     chunk_flush(c);
     assert_true(c->total > 2 * 1024 * 1024); /* the document dwarfs the peak memory */
-    assert_int_equal(ossio_xml_list_finish(&p), OSSIO_OK);
+    assert_int_equal(ossio__xml_list_finish(&p), OSSIO_OK);
     assert_int_equal(b.count, 10000);
     assert_int_equal(b.prefixes, 1);
     assert_int_equal(b.size_sum, want_sum);
@@ -376,13 +376,13 @@ static void test_ten_thousand_keys(void **state)
     assert_int_equal(p.result.key_count, 10000);
     /* Expat allocates up front, not per entry. */
     assert_true(p.d.s.allocs < 100);
-    ossio_xml_list_free(&p);
+    ossio__xml_list_free(&p);
     free(c);
 }
 
 /* ---- ListMultipartUploads and ListParts ---- */
 
-static int on_upload(void *ud, const ossio_xml_upload *u)
+static int on_upload(void *ud, const ossio__xml_upload *u)
 {
     transcript *t = ud;
     tr_add(t, "upload [%.*s] %s %s\n", (int)u->key_len, u->key, u->upload_id, u->initiated);
@@ -391,14 +391,14 @@ static int on_upload(void *ud, const ossio_xml_upload *u)
 
 static ossio_status run_uploads(const char *doc, int mode, transcript *t)
 {
-    static const ossio_xml_uploads_callbacks cb = {on_upload, on_prefix};
+    static const ossio__xml_uploads_callbacks cb = {on_upload, on_prefix};
     memset(t, 0, sizeof *t);
-    ossio_xml_uploads_parser p;
-    assert_int_equal(ossio_xml_uploads_init(&p, &cb, t, false, NULL), OSSIO_OK);
-    ossio_status st = mode == 0 ? ossio_xml_uploads_feed(&p, doc, strlen(doc))
+    ossio__xml_uploads_parser p;
+    assert_int_equal(ossio__xml_uploads_init(&p, &cb, t, false, NULL), OSSIO_OK);
+    ossio_status st = mode == 0 ? ossio__xml_uploads_feed(&p, doc, strlen(doc))
                                 : feed_doc(&p.d, doc, strlen(doc), mode);
     if (st == OSSIO_OK) {
-        st = ossio_xml_uploads_finish(&p);
+        st = ossio__xml_uploads_finish(&p);
     }
     if (st == OSSIO_OK) {
         tr_add(t, "truncated=%d\n", p.result.is_truncated);
@@ -407,7 +407,7 @@ static ossio_status run_uploads(const char *doc, int mode, transcript *t)
         tr_str(t, "next_upload_id_marker", &p.result.next_upload_id_marker);
         tr_str(t, "prefix", &p.result.prefix);
     }
-    ossio_xml_uploads_free(&p);
+    ossio__xml_uploads_free(&p);
     return st;
 }
 
@@ -450,7 +450,7 @@ static void test_uploads(void **state)
     assert_non_null(strstr(t.buf, "next_key_marker=[a/b]"));
 }
 
-static int on_part(void *ud, const ossio_xml_part *pt)
+static int on_part(void *ud, const ossio__xml_part *pt)
 {
     transcript *t = ud;
     tr_add(t, "part %u %s %llu %s %d/%llu\n", pt->number, pt->etag, (unsigned long long)pt->size,
@@ -461,12 +461,12 @@ static int on_part(void *ud, const ossio_xml_part *pt)
 static ossio_status run_parts(const char *doc, int mode, transcript *t)
 {
     memset(t, 0, sizeof *t);
-    ossio_xml_parts_parser p;
-    assert_int_equal(ossio_xml_parts_init(&p, on_part, t, NULL), OSSIO_OK);
-    ossio_status st = mode == 0 ? ossio_xml_parts_feed(&p, doc, strlen(doc))
+    ossio__xml_parts_parser p;
+    assert_int_equal(ossio__xml_parts_init(&p, on_part, t, NULL), OSSIO_OK);
+    ossio_status st = mode == 0 ? ossio__xml_parts_feed(&p, doc, strlen(doc))
                                 : feed_doc(&p.d, doc, strlen(doc), mode);
     if (st == OSSIO_OK) {
-        st = ossio_xml_parts_finish(&p);
+        st = ossio__xml_parts_finish(&p);
     }
     if (st == OSSIO_OK) {
         tr_add(t, "truncated=%d next=%d/%llu\n", p.result.is_truncated, p.result.has_next_marker,
@@ -474,7 +474,7 @@ static ossio_status run_parts(const char *doc, int mode, transcript *t)
         tr_str(t, "key", &p.result.key);
         tr_str(t, "upload_id", &p.result.upload_id);
     }
-    ossio_xml_parts_free(&p);
+    ossio__xml_parts_free(&p);
     return st;
 }
 

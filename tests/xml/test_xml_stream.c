@@ -31,35 +31,35 @@ static int rec_end(void *ud, size_t depth, const char *name)
 }
 
 /* Runs the core over |doc| in |mode| with |lim|; the transcript in |t|. */
-static ossio_status run(const char *doc, size_t len, int mode, const ossio_xml_limits *lim,
+static ossio_status run(const char *doc, size_t len, int mode, const ossio__xml_limits *lim,
                         transcript *t)
 {
     memset(t, 0, sizeof *t);
-    ossio_xml_doc d; /* only its stream is used: feed_doc takes a doc */
+    ossio__xml_doc d; /* only its stream is used: feed_doc takes a doc */
     memset(&d, 0, sizeof d);
-    ossio_status st = ossio_xml_stream_init(&d.s, rec_text, rec_end, t, lim);
+    ossio_status st = ossio__xml_stream_init(&d.s, rec_text, rec_end, t, lim);
     assert_int_equal(st, OSSIO_OK);
     if (mode == 0) {
-        st = ossio_xml_stream_feed(&d.s, doc, len);
+        st = ossio__xml_stream_feed(&d.s, doc, len);
     } else {
         st = feed_doc(&d, doc, len, mode);
     }
     if (st == OSSIO_OK) {
-        st = ossio_xml_stream_finish(&d.s);
+        st = ossio__xml_stream_finish(&d.s);
     }
     if (st != OSSIO_OK) {
-        assert_string_not_equal(ossio_xml_stream_error(&d.s), "");
-        assert_int_equal(ossio_xml_stream_feed(&d.s, "x", 1), st); /* sticky */
+        assert_string_not_equal(ossio__xml_stream_error(&d.s), "");
+        assert_int_equal(ossio__xml_stream_feed(&d.s, "x", 1), st); /* sticky */
     } else {
-        assert_string_equal(ossio_xml_stream_error(&d.s), "");
-        assert_int_equal(ossio_xml_stream_feed(&d.s, "x", 1), OSSIO_EINVAL);
+        assert_string_equal(ossio__xml_stream_error(&d.s), "");
+        assert_int_equal(ossio__xml_stream_feed(&d.s, "x", 1), OSSIO_EINVAL);
     }
     assert_true(d.s.text.cap <= d.s.lim.max_text + 1);
-    ossio_xml_stream_free(&d.s);
+    ossio__xml_stream_free(&d.s);
     return st;
 }
 
-static ossio_status run_str(const char *doc, const ossio_xml_limits *lim)
+static ossio_status run_str(const char *doc, const ossio__xml_limits *lim)
 {
     transcript *t = malloc(sizeof *t);
     assert_non_null(t);
@@ -157,28 +157,28 @@ static void test_depth_limit(void **state)
         n += (size_t)snprintf(doc + n, sizeof doc - n, "</a>");
     }
     assert_int_equal(run_str(doc, NULL), OSSIO_EXML);
-    ossio_xml_limits lim = {.max_depth = 17};
+    ossio__xml_limits lim = {.max_depth = 17};
     assert_int_equal(run_str(doc, &lim), OSSIO_OK);
-    lim.max_depth = OSSIO_XML_DEPTH_CAP + 1;
-    ossio_xml_stream s;
-    assert_int_equal(ossio_xml_stream_init(&s, NULL, NULL, NULL, &lim), OSSIO_EINVAL);
-    ossio_xml_stream_free(&s);
+    lim.max_depth = OSSIO__XML_DEPTH_CAP + 1;
+    ossio__xml_stream s;
+    assert_int_equal(ossio__xml_stream_init(&s, NULL, NULL, NULL, &lim), OSSIO_EINVAL);
+    ossio__xml_stream_free(&s);
 
     /* A depth bomb streamed in 4 KiB pieces fails in the first piece. */
     char chunk[4096];
     for (size_t i = 0; i + 3 <= sizeof chunk; i += 3) {
         memcpy(chunk + i, "<a>", 3);
     }
-    assert_int_equal(ossio_xml_stream_init(&s, NULL, NULL, NULL, NULL), OSSIO_OK);
-    assert_int_equal(ossio_xml_stream_feed(&s, chunk, sizeof chunk / 3 * 3), OSSIO_EXML);
+    assert_int_equal(ossio__xml_stream_init(&s, NULL, NULL, NULL, NULL), OSSIO_OK);
+    assert_int_equal(ossio__xml_stream_feed(&s, chunk, sizeof chunk / 3 * 3), OSSIO_EXML);
     assert_true(s.depth <= 16);
-    ossio_xml_stream_free(&s);
+    ossio__xml_stream_free(&s);
 }
 
 static void test_text_limit(void **state)
 {
     (void)state;
-    size_t max = OSSIO_XML_DEFAULT_TEXT;
+    size_t max = OSSIO__XML_DEFAULT_TEXT;
     char *doc = malloc(max + 64);
     assert_non_null(doc);
     memcpy(doc, "<R><K>", 6);
@@ -188,7 +188,7 @@ static void test_text_limit(void **state)
     memcpy(doc + 6 + max, "x</K></R>", 10);
     assert_int_equal(run_str(doc, NULL), OSSIO_EXML);
     /* Entities count after expansion. */
-    ossio_xml_limits lim = {.max_text = 4};
+    ossio__xml_limits lim = {.max_text = 4};
     assert_int_equal(run_str("<R>&amp;&amp;&amp;&amp;</R>", &lim), OSSIO_OK);
     assert_int_equal(run_str("<R>&amp;&amp;&amp;&amp;&amp;</R>", &lim), OSSIO_EXML);
     /* Text before a child is dropped, so siblings do not add up. */
@@ -199,7 +199,7 @@ static void test_text_limit(void **state)
 static void test_document_and_memory_limits(void **state)
 {
     (void)state;
-    ossio_xml_limits lim = {.max_doc = 20};
+    ossio__xml_limits lim = {.max_doc = 20};
     assert_int_equal(run_str("<R><A>123456</A></R>", &lim), OSSIO_OK); /* exactly 20 */
     assert_int_equal(run_str("<R><A>1234567</A></R>", &lim), OSSIO_EXML);
 
@@ -209,17 +209,17 @@ static void test_document_and_memory_limits(void **state)
     assert_non_null(doc);
     memcpy(doc, "<R a=\"", 6);
     memset(doc + 6, 'v', big);
-    ossio_xml_stream s;
-    assert_int_equal(ossio_xml_stream_init(&s, NULL, NULL, NULL, NULL), OSSIO_OK);
+    ossio__xml_stream s;
+    assert_int_equal(ossio__xml_stream_init(&s, NULL, NULL, NULL, NULL), OSSIO_OK);
     ossio_status st = OSSIO_OK;
     for (size_t off = 0; off < big + 6 && st == OSSIO_OK; off += 4096) {
         size_t n = big + 6 - off < 4096 ? big + 6 - off : 4096;
-        st = ossio_xml_stream_feed(&s, doc + off, n);
+        st = ossio__xml_stream_feed(&s, doc + off, n);
     }
     assert_int_equal(st, OSSIO_EXML);
-    assert_true(s.mem_peak <= OSSIO_XML_DEFAULT_MEM);
-    assert_non_null(strstr(ossio_xml_stream_error(&s), "memory"));
-    ossio_xml_stream_free(&s);
+    assert_true(s.mem_peak <= OSSIO__XML_DEFAULT_MEM);
+    assert_non_null(strstr(ossio__xml_stream_error(&s), "memory"));
+    ossio__xml_stream_free(&s);
     free(doc);
 }
 
@@ -259,13 +259,13 @@ static void test_callback_stops(void **state)
 {
     (void)state;
     int n = 0;
-    ossio_xml_stream s;
-    assert_int_equal(ossio_xml_stream_init(&s, stop_text, NULL, &n, NULL), OSSIO_OK);
-    assert_int_equal(ossio_xml_stream_feed(&s, "<R><A/><B/><C/></R>", 19), OSSIO_ECANCELED);
+    ossio__xml_stream s;
+    assert_int_equal(ossio__xml_stream_init(&s, stop_text, NULL, &n, NULL), OSSIO_OK);
+    assert_int_equal(ossio__xml_stream_feed(&s, "<R><A/><B/><C/></R>", 19), OSSIO_ECANCELED);
     assert_int_equal(n, 2);
-    assert_int_equal(ossio_xml_stream_finish(&s), OSSIO_ECANCELED);
-    ossio_xml_stream_free(&s);
-    ossio_xml_stream_free(&s); /* harmless twice */
+    assert_int_equal(ossio__xml_stream_finish(&s), OSSIO_ECANCELED);
+    ossio__xml_stream_free(&s);
+    ossio__xml_stream_free(&s); /* harmless twice */
 }
 
 int main(void)

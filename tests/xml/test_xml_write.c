@@ -13,7 +13,7 @@
 
 #define DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 
-static void assert_buf(const ossio_buf *b, const char *want)
+static void assert_buf(const ossio__buf *b, const char *want)
 {
     assert_int_equal(b->len, strlen(want));
     assert_memory_equal(b->data, want, b->len);
@@ -22,14 +22,14 @@ static void assert_buf(const ossio_buf *b, const char *want)
 static void test_complete_exact(void **state)
 {
     (void)state;
-    ossio_buf b;
-    ossio_buf_init(&b, 1 << 20, OSSIO_EBODYSIZE);
-    const ossio_xml_part_ref parts[] = {
+    ossio__buf b;
+    ossio__buf_init(&b, 1 << 20, OSSIO_EBODYSIZE);
+    const ossio__xml_part_ref parts[] = {
         {1, "\"3349DC700140D7F86A0784842780****\"", 34},
         {2, "\"8EFDA8BE206636A695359836FE0A****\"", 34},
         {10000, "a&b<c>'d\"", 9},
     };
-    assert_int_equal(ossio_xml_write_complete(&b, parts, 3), OSSIO_OK);
+    assert_int_equal(ossio__xml_write_complete(&b, parts, 3), OSSIO_OK);
     assert_buf(&b, DECL "<CompleteMultipartUpload>"
                         "<Part><PartNumber>1</PartNumber>"
                         "<ETag>&quot;3349DC700140D7F86A0784842780****&quot;</ETag></Part>"
@@ -39,40 +39,40 @@ static void test_complete_exact(void **state)
                         "<ETag>a&amp;b&lt;c&gt;&apos;d&quot;</ETag></Part>"
                         "</CompleteMultipartUpload>");
     size_t len = b.len;
-    const ossio_xml_part_ref bad_order[] = {{2, "e", 1}, {2, "f", 1}};
-    const ossio_xml_part_ref zero[] = {{0, "e", 1}};
-    const ossio_xml_part_ref big[] = {{10001, "e", 1}};
-    const ossio_xml_part_ref ctl[] = {{1, "e", 1}, {2, "e\x01", 2}};
-    assert_int_equal(ossio_xml_write_complete(&b, bad_order, 2), OSSIO_EINVAL);
-    assert_int_equal(ossio_xml_write_complete(&b, zero, 1), OSSIO_EINVAL);
-    assert_int_equal(ossio_xml_write_complete(&b, big, 1), OSSIO_EINVAL);
-    assert_int_equal(ossio_xml_write_complete(&b, ctl, 2), OSSIO_EINVAL);
-    assert_int_equal(ossio_xml_write_complete(&b, parts, 0), OSSIO_EINVAL);
+    const ossio__xml_part_ref bad_order[] = {{2, "e", 1}, {2, "f", 1}};
+    const ossio__xml_part_ref zero[] = {{0, "e", 1}};
+    const ossio__xml_part_ref big[] = {{10001, "e", 1}};
+    const ossio__xml_part_ref ctl[] = {{1, "e", 1}, {2, "e\x01", 2}};
+    assert_int_equal(ossio__xml_write_complete(&b, bad_order, 2), OSSIO_EINVAL);
+    assert_int_equal(ossio__xml_write_complete(&b, zero, 1), OSSIO_EINVAL);
+    assert_int_equal(ossio__xml_write_complete(&b, big, 1), OSSIO_EINVAL);
+    assert_int_equal(ossio__xml_write_complete(&b, ctl, 2), OSSIO_EINVAL);
+    assert_int_equal(ossio__xml_write_complete(&b, parts, 0), OSSIO_EINVAL);
     assert_int_equal(b.len, len); /* unchanged by failures */
-    ossio_buf_free(&b);
+    ossio__buf_free(&b);
 
-    ossio_buf small;
-    ossio_buf_init(&small, 100, OSSIO_EBODYSIZE);
-    assert_int_equal(ossio_xml_write_complete(&small, parts, 3), OSSIO_EBODYSIZE);
+    ossio__buf small;
+    ossio__buf_init(&small, 100, OSSIO_EBODYSIZE);
+    assert_int_equal(ossio__xml_write_complete(&small, parts, 3), OSSIO_EBODYSIZE);
     assert_int_equal(small.len, 0);
-    ossio_buf_free(&small);
+    ossio__buf_free(&small);
 }
 
 static void test_delete_exact(void **state)
 {
     (void)state;
-    ossio_buf b;
-    ossio_buf_init(&b, 1 << 20, OSSIO_EBODYSIZE);
-    const ossio_xml_key keys[] = {
+    ossio__buf b;
+    ossio__buf_init(&b, 1 << 20, OSSIO_EBODYSIZE);
+    const ossio__xml_key keys[] = {
         {"a.txt", 5}, {"&<>\"'\r\n\t", 8}, {"\xE4\xB8\xAD/\xF0\x9F\x98\x80", 8}};
-    assert_int_equal(ossio_xml_write_delete(&b, true, keys, 3), OSSIO_OK);
+    assert_int_equal(ossio__xml_write_delete(&b, true, keys, 3), OSSIO_OK);
     assert_buf(&b, DECL "<Delete><Quiet>true</Quiet><Object><Key>a.txt</Key></Object>"
                         "<Object><Key>&amp;&lt;&gt;&quot;&apos;&#13;\n\t</Key></Object>"
                         "<Object><Key>\xE4\xB8\xAD/\xF0\x9F\x98\x80</Key></Object></Delete>");
-    ossio_buf_reset(&b);
-    assert_int_equal(ossio_xml_write_delete(&b, false, keys, 1), OSSIO_OK);
+    ossio__buf_reset(&b);
+    assert_int_equal(ossio__xml_write_delete(&b, false, keys, 1), OSSIO_OK);
     assert_buf(&b, DECL "<Delete><Quiet>false</Quiet><Object><Key>a.txt</Key></Object></Delete>");
-    ossio_buf_free(&b);
+    ossio__buf_free(&b);
 }
 
 static void test_delete_refuses(void **state)
@@ -92,35 +92,35 @@ static void test_delete_refuses(void **state)
         "\x80",
     };
     static const size_t lens[] = {2, 3, 1, 2, 3, 3, 3, 3, 4, 1, 1};
-    ossio_buf b;
-    ossio_buf_init(&b, 1 << 20, OSSIO_EBODYSIZE);
+    ossio__buf b;
+    ossio__buf_init(&b, 1 << 20, OSSIO_EBODYSIZE);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        ossio_xml_key k = {bad[i], lens[i]};
-        assert_int_equal(ossio_xml_write_delete(&b, true, &k, 1), OSSIO_EINVAL);
+        ossio__xml_key k = {bad[i], lens[i]};
+        assert_int_equal(ossio__xml_write_delete(&b, true, &k, 1), OSSIO_EINVAL);
         assert_int_equal(b.len, 0);
-        assert_int_equal(ossio_xml_escape(&b, bad[i], lens[i]), OSSIO_EINVAL);
+        assert_int_equal(ossio__xml_escape(&b, bad[i], lens[i]), OSSIO_EINVAL);
         assert_int_equal(b.len, 0);
     }
-    ossio_xml_key empty = {"", 0};
-    assert_int_equal(ossio_xml_write_delete(&b, true, &empty, 1), OSSIO_EINVAL);
-    assert_int_equal(ossio_xml_write_delete(&b, true, &empty, 0), OSSIO_EINVAL);
+    ossio__xml_key empty = {"", 0};
+    assert_int_equal(ossio__xml_write_delete(&b, true, &empty, 1), OSSIO_EINVAL);
+    assert_int_equal(ossio__xml_write_delete(&b, true, &empty, 0), OSSIO_EINVAL);
     /* Edge characters that are allowed. */
-    ossio_xml_key ok = {"\xEF\xBF\xBD\xF4\x8F\xBF\xBF\xEE\x80\x80", 10};
-    assert_int_equal(ossio_xml_write_delete(&b, true, &ok, 1), OSSIO_OK);
-    ossio_buf_free(&b);
+    ossio__xml_key ok = {"\xEF\xBF\xBD\xF4\x8F\xBF\xBF\xEE\x80\x80", 10};
+    assert_int_equal(ossio__xml_write_delete(&b, true, &ok, 1), OSSIO_OK);
+    ossio__buf_free(&b);
 }
 
 typedef struct keys_seen {
     size_t n;
     int mismatch;
-    const ossio_xml_key *want;
+    const ossio__xml_key *want;
 } keys_seen;
 
 static int seen_text(void *ud, size_t depth, const char *const *names, const char *text, size_t len)
 {
     keys_seen *k = ud;
-    if (ossio_xml_path_is(depth, names, "Delete", "Object", "Key", NULL)) {
-        const ossio_xml_key *w = &k->want[k->n++];
+    if (ossio__xml_path_is(depth, names, "Delete", "Object", "Key", NULL)) {
+        const ossio__xml_key *w = &k->want[k->n++];
         /* The parser turns the CR reference back into CR. */
         if (w->len != len || memcmp(w->key, text, len) != 0) {
             k->mismatch = 1;
@@ -132,7 +132,7 @@ static int seen_text(void *ud, size_t depth, const char *const *names, const cha
 static void test_delete_thousand_round_trip(void **state)
 {
     (void)state;
-    ossio_xml_key *keys = calloc(1001, sizeof *keys);
+    ossio__xml_key *keys = calloc(1001, sizeof *keys);
     char(*names)[32] = calloc(1001, sizeof *names);
     assert_non_null(keys);
     assert_non_null(names);
@@ -141,19 +141,19 @@ static void test_delete_thousand_round_trip(void **state)
         keys[i].key = names[i];
         keys[i].len = (size_t)n;
     }
-    ossio_buf b;
-    ossio_buf_init(&b, 1 << 20, OSSIO_EBODYSIZE);
-    assert_int_equal(ossio_xml_write_delete(&b, true, keys, 1001), OSSIO_EINVAL);
-    assert_int_equal(ossio_xml_write_delete(&b, true, keys, OSSIO_XML_DELETE_MAX), OSSIO_OK);
+    ossio__buf b;
+    ossio__buf_init(&b, 1 << 20, OSSIO_EBODYSIZE);
+    assert_int_equal(ossio__xml_write_delete(&b, true, keys, 1001), OSSIO_EINVAL);
+    assert_int_equal(ossio__xml_write_delete(&b, true, keys, OSSIO__XML_DELETE_MAX), OSSIO_OK);
     keys_seen k = {0, 0, keys};
-    ossio_xml_stream s;
-    assert_int_equal(ossio_xml_stream_init(&s, seen_text, NULL, &k, NULL), OSSIO_OK);
-    assert_int_equal(ossio_xml_stream_feed(&s, b.data, b.len), OSSIO_OK);
-    assert_int_equal(ossio_xml_stream_finish(&s), OSSIO_OK);
-    ossio_xml_stream_free(&s);
+    ossio__xml_stream s;
+    assert_int_equal(ossio__xml_stream_init(&s, seen_text, NULL, &k, NULL), OSSIO_OK);
+    assert_int_equal(ossio__xml_stream_feed(&s, b.data, b.len), OSSIO_OK);
+    assert_int_equal(ossio__xml_stream_finish(&s), OSSIO_OK);
+    ossio__xml_stream_free(&s);
     assert_int_equal(k.n, 1000);
     assert_false(k.mismatch);
-    ossio_buf_free(&b);
+    ossio__buf_free(&b);
     free(keys);
     free(names);
 }

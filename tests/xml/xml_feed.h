@@ -19,7 +19,7 @@ static inline uint32_t feed_rand(uint32_t *x)
 }
 
 /* Feeds |len| bytes to |d| split as |mode| says; returns the first error. */
-static inline ossio_status feed_doc(ossio_xml_doc *d, const char *doc, size_t len, int mode)
+static inline ossio_status feed_doc(ossio__xml_doc *d, const char *doc, size_t len, int mode)
 {
     uint32_t seed = 2463534242u + (uint32_t)mode * 7919u;
     size_t off = 0;
@@ -31,7 +31,7 @@ static inline ossio_status feed_doc(ossio_xml_doc *d, const char *doc, size_t le
             size_t r = feed_rand(&seed) % 37u;
             n = r < n ? r : n; /* pieces of 0 bytes too */
         }
-        ossio_status st = ossio_xml_doc_feed(d, doc + off, n);
+        ossio_status st = ossio__xml_doc_feed(d, doc + off, n);
         if (st != OSSIO_OK) {
             return st;
         }
@@ -73,7 +73,7 @@ static inline void tr_mem(transcript *t, const char *p, size_t n)
     t->buf[t->len] = '\0';
 }
 
-static inline void tr_str(transcript *t, const char *name, const ossio_xml_str *s)
+static inline void tr_str(transcript *t, const char *name, const ossio__xml_str *s)
 {
     if (s->p) {
         tr_add(t, "%s=[%.*s]\n", name, (int)s->len, s->p);
