@@ -7,7 +7,7 @@
 
 #define BUF_MIN_CAP 64
 
-void ossio_buf_init(ossio_buf *b, size_t max, ossio_status over)
+void ossio__buf_init(ossio__buf *b, size_t max, ossio_status over)
 {
     b->data = NULL;
     b->len = 0;
@@ -16,7 +16,7 @@ void ossio_buf_init(ossio_buf *b, size_t max, ossio_status over)
     b->over = over;
 }
 
-ossio_status ossio_buf_reserve(ossio_buf *b, size_t extra)
+ossio_status ossio__buf_reserve(ossio__buf *b, size_t extra)
 {
     if (extra > b->max - b->len) {
         return b->over;
@@ -41,12 +41,12 @@ ossio_status ossio_buf_reserve(ossio_buf *b, size_t extra)
     return OSSIO_OK;
 }
 
-ossio_status ossio_buf_append(ossio_buf *b, const void *p, size_t n)
+ossio_status ossio__buf_append(ossio__buf *b, const void *p, size_t n)
 {
     if (n == 0) {
         return OSSIO_OK;
     }
-    ossio_status st = ossio_buf_reserve(b, n);
+    ossio_status st = ossio__buf_reserve(b, n);
     if (st != OSSIO_OK) {
         return st;
     }
@@ -55,17 +55,17 @@ ossio_status ossio_buf_append(ossio_buf *b, const void *p, size_t n)
     return OSSIO_OK;
 }
 
-ossio_status ossio_buf_append_byte(ossio_buf *b, uint8_t byte)
+ossio_status ossio__buf_append_byte(ossio__buf *b, uint8_t byte)
 {
-    return ossio_buf_append(b, &byte, 1);
+    return ossio__buf_append(b, &byte, 1);
 }
 
-void ossio_buf_reset(ossio_buf *b)
+void ossio__buf_reset(ossio__buf *b)
 {
     b->len = 0;
 }
 
-void ossio_buf_free(ossio_buf *b)
+void ossio__buf_free(ossio__buf *b)
 {
     free(b->data);
     b->data = NULL;

@@ -20,13 +20,13 @@ rc=0
 
 # Single-underscore names in the library's sources that the header lacks.
 grep -rnoE "$ids" "$root/src" --include='*.c' --include='*.h' |
-    grep -vE ':(ossio|OSSIO)__' >"$tmp/uses" || true
-while IFS=: read -r file line name; do
-    if ! grep -qxF "$name" "$tmp/public"; then
-        echo "internal name without ossio__/OSSIO__: $name (${file#"$root"/}:$line)"
-        rc=1
-    fi
-done <"$tmp/uses"
+    grep -vE ':(ossio|OSSIO)__' | sort -t: -k3,3 >"$tmp/uses" || true
+cut -d: -f3 "$tmp/uses" | sort -u | comm -23 - "$tmp/public" >"$tmp/bad"
+if [ -s "$tmp/bad" ]; then
+    grep -wFf "$tmp/bad" "$tmp/uses" |
+        awk -F: '{ print "internal name without ossio__/OSSIO__: " $3 " (" $1 ":" $2 ")" }'
+    rc=1
+fi
 
 # Global symbols the archive defines.
 if [ -n "$archive" ]; then
