@@ -54,30 +54,46 @@ static void put(ossio_client *cl, const char *name, const void *data, size_t len
     assert_int_equal(st, OSSIO_OK);
 }
 
-/* Starts a gateway on the store over |mode| with |extra| arguments (NULL-terminated). */
+/* Starts a gateway on the store with |extra| arguments (NULL-terminated):
+ * h2 over TLS to Node's own http2 server, or plain HTTP/1.1, both straight to
+ * the OSS front, so that no proxy ends a stalled response early; and with
+ * ossio's stall detection off, so that only a cancel ends one (the
+ * disconnect cases tell a cancel from an operation that ends by itself). */
 static void start(gwproc *g, const char *const *extra)
 {
     static char a_ep[128], a_ca[600];
-    snprintf(a_ep, sizeof(a_ep), "fs.oss.endpoint=https://localhost:%d",
-             ep_port(strcmp(mode, "h1") == 0 ? "H1_TLS" : "H2_TLS"));
+    if (strcmp(mode, "h1") == 0) {
+        snprintf(a_ep, sizeof(a_ep), "fs.oss.endpoint=http://localhost:%d", ep_port("HTTP"));
+    } else {
+        snprintf(a_ep, sizeof(a_ep), "fs.oss.endpoint=https://localhost:%d", ep_port("H2_TLS_RAW"));
+    }
     snprintf(a_ca, sizeof(a_ca), "fs.oss.connection.ca.file=%s", ep("CA_FILE"));
-    const char *args[40] = {"-D",
-                            a_ep,
-                            "-D",
-                            a_ca,
-                            "-D",
-                            "fs.oss.path.style.access=true",
-                            "--listen",
-                            "127.0.0.1:0",
-                            "--bound",
-                            "4M",
-                            "--chunk",
-                            "1M",
-                            "--idle-timeout",
-                            "600",
-                            "-v"};
-    size_t n = 15;
-    for (; extra != NULL && *extra != NULL && n < 39; extra++) {
+    const char *fixed[] = {"-D",
+                           a_ep,
+                           "-D",
+                           a_ca,
+                           "-D",
+                           "fs.oss.path.style.access=true",
+                           "-D",
+                           "fs.oss.low-speed.limit=0",
+                           "-D",
+                           "fs.oss.connection.timeout=3600000",
+                           "--listen",
+                           "127.0.0.1:0",
+                           "--bound",
+                           "4M",
+                           "--chunk",
+                           "1M",
+                           "--idle-timeout",
+                           "600",
+                           "-v",
+                           NULL};
+    const char *args[48];
+    size_t n = 0;
+    for (const char *const *a = fixed; *a != NULL; a++) {
+        args[n++] = *a;
+    }
+    for (; extra != NULL && *extra != NULL && n < 47; extra++) {
         args[n++] = *extra;
     }
     args[n] = NULL;
@@ -372,7 +388,7 @@ static void vanish(int rst)
     char path[256], req[512], line[1024], fault[512];
     snprintf(path, sizeof(path), "%s/big", base);
     snprintf(fault, sizeof(fault),
-             "{\"kind\":\"stall\",\"ms\":120000,\"after\":262144,\"count\":1000,"
+             "{\"kind\":\"stall\",\"ms\":3600000,\"after\":262144,\"count\":1000,"
              "\"match\":{\"method\":\"GET\",\"path\":\"%s\"}}",
              path);
     assert_int_equal(control("POST", "/faults", fault), 201);
