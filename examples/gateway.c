@@ -4,7 +4,7 @@
  * that both share (the server's loop is handed to ossio_client_new), with no
  * threads. GET /bucket/key and HEAD, a single Range, 404/403/502/503/504
  * from ossio's statuses, keep-alive and pipelining, GET /_stats (JSON
- * counters). Backpressure and cancellation: gateway_conn.c's first comment.
+ * counters). Backpressure and cancellation: gateway_upstream.c's first comment.
  * Public API only; docs/gateway.md.
  *
  *   gateway [--config flink-conf.yaml] [-D key=value]... [--listen HOST:PORT]
