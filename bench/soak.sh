@@ -4,6 +4,7 @@
 #
 #   nice -n 19 bash bench/soak.sh nginx store     # both, one after the other (~62 min)
 #   DURATION=120 bash bench/soak.sh store         # a short look
+#   bash bench/soak.sh --summarize docs/img/soak-*.csv   # the figures of earlier runs
 #
 # Cases (ossio bench mixed, release build in build/bench, the local endpoint):
 #   nginx  GETs and PUTs 1:1 of 1 MiB objects from/to nginx over h2+TLS
@@ -16,9 +17,10 @@
 # Every INTERVAL s: VmRSS (/proc/PID/status), open descriptors
 # (/proc/PID/fd), the 1-minute load average, into OUT/soak-CASE.csv
 # (t_s,rss_kib,fds,load1). Then per case one markdown row: RSS and fds at
-# start (the first sample), median, end (the last), max; the least-squares
-# slope of RSS after WARMUP s (KiB/h); ossio's ops and errors; the load at
-# start and end. gnuplot draws OUT/soak-CASE.svg.
+# start (the first sample), median, end (the last), max; the RSS medians of
+# the second and the last quarter (the one-minute test's criterion); the
+# least-squares slope after WARMUP s (per hour); ossio's ops and errors; the
+# load at start and end. gnuplot draws OUT/soak-CASE.svg.
 #
 # env: DURATION=1800 INTERVAL=10 WARMUP=60 KEYS=64 CONC=16
 #      OUT=docs/img  ENDPOINT_STATE=DIR (a running endpoint; else one is started)
@@ -33,6 +35,49 @@ keys=${KEYS:-64}
 conc=${CONC:-16}
 out_dir=${OUT:-$root/docs/img}
 build=$root/build/bench
+# start median end max of column COL (1-based) of CSV, and the slope of the
+# column over t >= WARMUP (units per hour).
+stats() { # csv col
+  tail -n +2 "$1" | cut -d, -f"$2" | sort -n | awk '{v[NR]=$1} END {printf "%s ", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'
+  tail -n +2 "$1" | awk -F, -v c="$2" -v w="$warmup" '
+    NR == 1 {first = $c} {last = $c; if ($c > max) max = $c}
+    $1 >= w {n++; sx += $1; sy += $c; sxx += $1 * $1; sxy += $1 * $c}
+    END {slope = (n > 1 && n * sxx != sx * sx) ? (n * sxy - sx * sy) / (n * sxx - sx * sx) * 3600 : 0
+         printf "%s %s %s %.1f\n", first, last, max, slope}'
+}
+
+# The medians of column COL in the second and in the last quarter of the
+# run (the first is warm-up), as tests/cli/soak_test.sh compares them.
+quarters() { # csv col
+  local end
+  end=$(tail -n 1 "$1" | cut -d, -f1)
+  for w in "0.25 0.5" "0.75 2"; do
+    read -r a b <<<"$w"
+    tail -n +2 "$1" | awk -F, -v c="$2" -v a="$a" -v b="$b" -v e="$end" '$1 >= a * e && $1 < b * e {print $c}' |
+      sort -n | awk '{v[NR]=$1} END {printf "%s ", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'
+  done
+  echo
+}
+
+mib() { echo "scale=1; $1 / 1024" | bc; }
+
+# The columns a CSV gives (also for a CSV from an earlier run: --summarize).
+csv_columns() { # csv
+  local rmed rfirst rlast rmax rslope fmed ffirst flast fmax fslope rq2 rq4
+  read -r rmed rfirst rlast rmax rslope < <(stats "$1" 2)
+  read -r fmed ffirst flast fmax fslope < <(stats "$1" 3)
+  read -r rq2 rq4 < <(quarters "$1" 2)
+  echo "$(mib "$rfirst") / $(mib "$rmed") / $(mib "$rlast") / $(mib "$rmax") | $(mib "$rq2") → $(mib "$rq4") | $(mib "$rslope") | $ffirst / $fmed / $flast / $fmax | $fslope"
+}
+csv_header="RSS MiB start / median / end / max | RSS median, 2nd → last quarter (MiB) | RSS slope after ${warmup} s (MiB/h) | fds start / median / end / max | fd slope (/h)"
+
+if [[ ${1:-} == --summarize ]]; then # CSV...: the table's CSV columns again
+  shift
+  echo "| csv | $csv_header |"
+  echo "|---|---|---|---|---|---|"
+  for f in "$@"; do echo "| $(basename "$f") | $(csv_columns "$f") |"; done
+  exit 0
+fi
 cases=("$@")
 ((${#cases[@]})) || cases=(nginx store)
 for c in "${cases[@]}"; do
@@ -86,17 +131,6 @@ sample() { # pid csv
   done
 }
 
-# start median end max of column COL (1-based) of CSV, and the slope of the
-# column over t >= WARMUP (units per hour).
-stats() { # csv col
-  tail -n +2 "$1" | cut -d, -f"$2" | sort -n | awk '{v[NR]=$1} END {printf "%s ", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'
-  tail -n +2 "$1" | awk -F, -v c="$2" -v w="$warmup" '
-    NR == 1 {first = $c} {last = $c; if ($c > max) max = $c}
-    $1 >= w {n++; sx += $1; sy += $c; sxx += $1 * $1; sxy += $1 * $c}
-    END {slope = (n > 1 && n * sxx != sx * sx) ? (n * sxy - sx * sy) / (n * sxx - sx * sx) * 3600 : 0
-         printf "%s %s %s %.1f\n", first, last, max, slope}'
-}
-
 plot() { # case csv svg rss_max_kib fds_max
   gnuplot <<EOF
 set terminal svg size 800,420 dynamic font "sans,11"
@@ -136,19 +170,18 @@ for c in "${cases[@]}"; do
     head -c 2000 "$tmp/err" >&2
     exit 1
   fi
-  read -r rmed rfirst rlast rmax rslope < <(stats "$csv" 2)
-  read -r fmed ffirst flast fmax fslope < <(stats "$csv" 3)
+  read -r _ _ _ rmax _ < <(stats "$csv" 2)
+  read -r _ _ _ fmax _ < <(stats "$csv" 3)
   plot "$c" "$csv" "$out_dir/soak-$c.svg" "$rmax" "$fmax"
-  mib() { echo "scale=1; $1 / 1024" | bc; }
   summary=$(jq -c '{seconds, ops, errors, bytes, retries, peak_rss_mib, connections_opened,
                     get: .kinds.get.ops, put: .kinds.put.ops, list: (.kinds.list.ops // 0), list_entries}' "$res")
   echo "$c: $summary" >&2
-  rows+=("| $c | $(jq -r '.seconds | floor' "$res") s | $(jq -r '"\(.ops) (\(.kinds.get.ops) get, \(.kinds.put.ops) put, \(.kinds.list.ops // 0) list), \(.errors) errors"' "$res") | $(mib "$rfirst") / $(mib "$rmed") / $(mib "$rlast") / $(mib "$rmax") | $(mib "$rslope") | $ffirst / $fmed / $flast / $fmax | $fslope | $load0 → $load1 |")
+  rows+=("| $c | $(jq -r '.seconds | floor' "$res") s | $(jq -r '"\(.ops) (\(.kinds.get.ops) get, \(.kinds.put.ops) put, \(.kinds.list.ops // 0) list), \(.errors) errors"' "$res") | $(csv_columns "$csv") | $load0 → $load1 |")
 done
 
 echo
 echo "machine: $(nproc) cores, $(uname -r); ossio: $("$ossio" version | head -1)"
 echo
-echo "| case | duration | operations | RSS MiB start / median / end / max | RSS slope after ${warmup} s (MiB/h) | fds start / median / end / max | fd slope (/h) | load average start → end |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| case | duration | operations | $csv_header | load average start → end |"
+echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
