@@ -87,16 +87,18 @@ typedef struct bench_plan {
     int ranged;         /* get of an existing object with --size: ranged GETs */
     uint64_t part_size; /* transfers' part size */
     unsigned concurrency;
-    uint64_t count;  /* operations (small: objects); 0 with a duration */
-    double duration; /* seconds; 0 with a count */
-    unsigned ratio_get, ratio_put;
+    uint64_t count;                            /* operations (small: objects); 0 with a duration */
+    double duration;                           /* seconds; 0 with a count */
+    unsigned ratio_get, ratio_put, ratio_list; /* mixed: shares of GET, PUT, LIST */
+    uint64_t keys;       /* put, mixed: PUTs cycle over put-0 .. put-<keys-1>; 0: a new key each */
     uint64_t objects;    /* objects made by setup (obj-0 ...) */
     const uint8_t *data; /* the generated source of PUTs, |size| bytes */
     int live;            /* a status line on stderr */
 } bench_plan;
 
 /* Runs |p| on the cli's client and loop, filling |r|. Keys written by PUTs of
- * the put and mixed workloads are "base" + "put-<n>", n < *puts on return. */
+ * the put and mixed workloads are "base" + "put-<n>", n < *puts on return
+ * (n < p->keys when that is set). */
 int bench_run(cli *c, const bench_plan *p, bench_result *r, uint64_t *puts);
 
 /* ---- bench_report.c ----------------------------------------------------------- */

@@ -49,13 +49,26 @@ static double cpu_now(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
-/* Whether operation |i| of a mixed run is a GET: spread as evenly as the ratio allows. */
-static int mixed_is_get(const bench_plan *p, uint64_t i)
+/* 1 when position |k| of a period of |period| operations, |share| of which
+ * are of one kind, is of that kind: spread as evenly as the share allows (the
+ * running count of the kind falls behind its share). */
+static int takes(uint64_t k, uint64_t share, uint64_t period)
 {
-    uint64_t period = (uint64_t)p->ratio_get + p->ratio_put;
+    return (k * share) / period != ((k + 1) * share) / period;
+}
+
+/* The kind of operation |i| of a mixed run: GETs spread evenly in the whole
+ * period, then PUTs spread evenly among the rest, LISTs in what is left. */
+static bench_kind mixed_kind(const bench_plan *p, uint64_t i)
+{
+    uint64_t period = (uint64_t)p->ratio_get + p->ratio_put + p->ratio_list;
     uint64_t k = i % period;
-    /* GET when the running share of GETs falls behind the ratio. */
-    return (k * p->ratio_get) / period != ((k + 1) * p->ratio_get) / period;
+    if (takes(k, p->ratio_get, period)) {
+        return BENCH_GET;
+    }
+    uint64_t rest = period - p->ratio_get;        /* PUTs and LISTs in a period */
+    uint64_t m = k - (k * p->ratio_get) / period; /* non-GETs before position k */
+    return takes(m % rest, p->ratio_put, rest) ? BENCH_PUT : BENCH_LIST;
 }
 
 static void start(slot *s);
@@ -160,16 +173,21 @@ static void on_transfer_done(ossio_transfer *t, const ossio_result *res, void *u
 static void choose(run *r, slot *s, uint64_t i)
 {
     const bench_plan *p = r->p;
-    int get = p->workload == BENCH_W_GET || (p->workload == BENCH_W_MIXED && mixed_is_get(p, i)) ||
-              p->workload == BENCH_W_SMALL;
-    s->kind = p->workload == BENCH_W_LIST ? BENCH_LIST : get ? BENCH_GET : BENCH_PUT;
+    if (p->workload == BENCH_W_MIXED) {
+        s->kind = mixed_kind(p, i);
+    } else {
+        int get = p->workload == BENCH_W_GET || p->workload == BENCH_W_SMALL;
+        s->kind = p->workload == BENCH_W_LIST ? BENCH_LIST : get ? BENCH_GET : BENCH_PUT;
+    }
     if (p->workload == BENCH_W_SMALL) {
         s->kind = BENCH_PUT;
         snprintf(s->uri, sizeof(s->uri), "%ssmall-%" PRIu64, p->base, i);
     } else if (p->workload == BENCH_W_SETUP) {
         snprintf(s->uri, sizeof(s->uri), "%sobj-%" PRIu64, p->base, i);
     } else if (s->kind == BENCH_PUT) {
-        snprintf(s->uri, sizeof(s->uri), "%sput-%" PRIu64, p->base, r->puts++);
+        /* With --keys, PUTs overwrite a fixed set: a long run's store stays bounded. */
+        uint64_t n = r->puts++;
+        snprintf(s->uri, sizeof(s->uri), "%sput-%" PRIu64, p->base, p->keys ? n % p->keys : n);
     } else if (s->kind == BENCH_LIST) {
         snprintf(s->uri, sizeof(s->uri), "%s", p->base);
     } else if (p->object != NULL) {

@@ -22,7 +22,8 @@ enum {
     OPT_KEEP,
     OPT_RATIO,
     OPT_OBJECTS,
-    OPT_PLOT
+    OPT_PLOT,
+    OPT_KEYS
 };
 
 static const cli_opt opts[] = {
@@ -37,6 +38,7 @@ static const cli_opt opts[] = {
     {OPT_RATIO, 0, "ratio", 1},
     {OPT_OBJECTS, 0, "objects", 1},
     {OPT_PLOT, 0, "plot", 1},
+    {OPT_KEYS, 0, "keys", 1},
     {-1, 0, NULL, 0},
 };
 
@@ -233,15 +235,23 @@ static int parse(cli *c, const cli_args *a, bench_args *b)
     p->ratio_get = 1;
     p->ratio_put = 1;
     if (a->set[OPT_RATIO]) {
-        unsigned g = 0, u = 0;
+        unsigned g = 0, u = 0, l = 0;
         char tail = 0;
-        if (p->workload != BENCH_W_MIXED ||
-            sscanf(a->val[OPT_RATIO], "%u:%u%c", &g, &u, &tail) != 2 || g + u == 0 || g > 1000 ||
-            u > 1000) {
-            return cli_usage_error(c, "--ratio GET:PUT (e.g. 70:30) is for mixed");
+        int n = sscanf(a->val[OPT_RATIO], "%u:%u:%u%c", &g, &u, &l, &tail);
+        if (n == 2) {
+            n = sscanf(a->val[OPT_RATIO], "%u:%u%c", &g, &u, &tail) == 2 ? 3 : 0;
+        }
+        if (p->workload != BENCH_W_MIXED || n != 3 || g + u + l == 0 || g > 1000 || u > 1000 ||
+            l > 1000) {
+            return cli_usage_error(c, "--ratio GET:PUT[:LIST] (e.g. 70:30) is for mixed");
         }
         p->ratio_get = g;
         p->ratio_put = u;
+        p->ratio_list = l;
+    }
+    if (a->set[OPT_KEYS] && (cli_parse_uint(a->val[OPT_KEYS], 1, 1000000, &p->keys) != 0 ||
+                             (p->workload != BENCH_W_PUT && p->workload != BENCH_W_MIXED))) {
+        return cli_usage_error(c, "--keys needs 1 to 1000000 (put and mixed)");
     }
     p->objects = p->workload == BENCH_W_LIST ? 100 : p->concurrency;
     if (a->set[OPT_OBJECTS] && cli_parse_uint(a->val[OPT_OBJECTS], 1, 1000000, &p->objects)) {
@@ -363,7 +373,7 @@ const cli_command cli_cmd_bench = {
     "  get               whole GETs of objects it puts first, or of oss://bucket/key\n"
     "                    (with --size: ranged GETs of --size bytes walking that object)\n"
     "  put               uploads of --size bytes (multipart above --part-size)\n"
-    "  mixed             GETs and PUTs in --ratio\n"
+    "  mixed             GETs, PUTs (and listings) in --ratio\n"
     "  small             per object: PUT, GET, DELETE (--size default 64k)\n"
     "  list              full listings of --objects objects it puts first\n"
     "  --duration S      run for S seconds (default 10 without --count)\n"
@@ -372,7 +382,8 @@ const cli_command cli_cmd_bench = {
     "  --part-size BYTES part size of transfers (default 8M)\n"
     "  -c, --concurrency N  operations or parts in flight (default 16)\n"
     "  --connections N   fs.oss.connection.maximum\n"
-    "  --ratio G:P       mixed: GETs to PUTs (default 1:1)\n"
+    "  --ratio G:P[:L]   mixed: GETs to PUTs (to listings of the prefix; default 1:1)\n"
+    "  --keys N          put, mixed: PUTs overwrite put-0 .. put-<N-1> in turn\n"
     "  --objects N       objects put before get, mixed, list (default: concurrency; list 100)\n"
     "  --prefix P        keys under oss://bucket/P/ (default ossio-bench-PID-TIME)\n"
     "  --keep            keep the objects (default: removed after the run)\n"

@@ -438,6 +438,16 @@ case_bench() {
     bench_ok "list ($ep)" '.kinds.list.ops == 3 and .list_entries == 36 and .bytes == 0'
     run "${E[@]}" --json bench mixed --count 10 --ratio 3:2 --size 20k -c 4 "${P[@]}" "$B"
     bench_ok "mixed ($ep)" '.ops == 10 and .kinds.get.ops == 6 and .kinds.put.ops == 4 and .bytes == 10 * 20480'
+    # With listings, one at a time (-c 1) in the order LIST GET PUT GET: the
+    # listings see the 3 objects put first, then also put-0, then put-1
+    # (3 + 4 + 5 entries); the third PUT overwrites put-0 (--keys 2).
+    run "${E[@]}" --keep --json bench mixed --count 12 --ratio 2:1:1 --keys 2 --objects 3 --size 1k -c 1 \
+      --prefix "$PREFIX/m$ep" "$B"
+    bench_ok "mixed with listings ($ep)" '.kinds.get.ops == 6 and .kinds.put.ops == 3 and .kinds.list.ops == 3' \
+      '.bytes == 9 * 1024 and .list_entries == 12'
+    run "${E[@]}" ls "$B/$PREFIX/m$ep/"
+    check "--keys 2: PUTs overwrite put-0 and put-1 ($ep)" [ "$(grep -c '/put-' "$TMP/out")" = 2 ]
+    "$OSSIO" "${E[@]}" -q rm -r "$B/$PREFIX/m$ep" >/dev/null 2>&1
   done
   run "${EP_H2[@]}" ls -r "$B/$PREFIX/"; check "bench removed its objects" [ ! -s "$TMP/out" ]
   # An existing object: whole GETs, then ranged GETs walking it.
@@ -461,6 +471,8 @@ case_bench() {
   expect_error 2 "unknown workload" "${EP_H2[@]}" bench fly "$B"
   expect_error 2 "names an object" "${EP_H2[@]}" bench put --count 1 "$B/$PREFIX/obj"
   expect_error 2 "--ratio" "${EP_H2[@]}" bench get --ratio 1:1 "$B"
+  expect_error 2 "--ratio" "${EP_H2[@]}" bench mixed --ratio 1:1:1:1 "$B"
+  expect_error 2 "--keys" "${EP_H2[@]}" bench get --keys 4 "$B"
   expect_error 2 "--size" "${EP_H2[@]}" bench put --size 12q "$B"
   if command -v gnuplot >/dev/null; then
     run "${EP_H2[@]}" bench put --count 4 --size 2k --plot "$TMP/b.png" "${P[@]}" "$B"

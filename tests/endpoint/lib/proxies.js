@@ -36,7 +36,11 @@ function nghttpxConf({ state, name, tlsPort, h2cPort, backendPort, cert, alpn })
 function nginxConf({ state, root, tlsPort, h2cPort, httpPort, cert }) {
   const tmp = path.join(state, 'nginx-tmp');
   fs.mkdirSync(tmp, { recursive: true });
-  const common = `root ${root};\n    location / { }\n`;
+  // PUT and DELETE (nginx's dav module) let `ossio bench mixed` write to
+  // nginx as well as read (bench/soak.sh); files land under root.
+  const common = `root ${root};
+    location / { dav_methods PUT DELETE; create_full_put_path on; client_max_body_size 0; }
+`;
   // output_buffers 2 32k on h2 listeners and sendfile off on h2c keep nginx 1.22
   // below its "http2 flood detected" frame-queue limit (see DESIGN.md).
   const conf = `
