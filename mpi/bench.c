@@ -177,6 +177,7 @@ static int run(cli *c, const cli_args *a)
     if (ranks_rank() == 0) {
         rc = bench_cleanup(c, &b, rc); /* every rank is done with the keys */
     }
+    rc = ranks_agree(rc); /* one exit code, the cleanup's included */
     bench_args_free(&b);
     return c->interrupted ? CLI_EINTR : rc;
 }
