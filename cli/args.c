@@ -119,12 +119,13 @@ static int global_option(cli *c, int argc, char **argv, int *i)
 static void print_help(const cli *c)
 {
     const cli_command *cmd = c->command;
-    printf("usage: ossio %s\n\n%s\n", cmd->usage, cmd->summary);
+    printf("usage: %s %s\n\n%s\n", c->name, cmd->usage, cmd->summary);
     if (cmd->help != NULL && *cmd->help) {
         printf("\noptions:\n%s", cmd->help);
     }
     printf("\nglobal options: --config FILE, -D key=value, --endpoint URL, --resolve "
-           "host:port:addr,\n  --http1.1, --json, -q, -v (see ossio --help)\n");
+           "host:port:addr,\n  --http1.1, --json, -q, -v (see %s --help)\n",
+           c->name);
 }
 
 static const cli_opt *find_short(const cli_opt *opts, char ch)
@@ -226,7 +227,9 @@ int cli_parse(cli *c, const cli_opt *opts, int argc, char **argv, cli_args *a)
         }
     }
     if (help) {
-        print_help(c);
+        if (!c->silent) {
+            print_help(c);
+        }
         return -1;
     }
     return 0;

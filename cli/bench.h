@@ -1,6 +1,7 @@
 /* ossio bench: the pieces shared by cmd_bench.c (options, setup, cleanup),
- * bench_run.c (the workloads on the loop), bench_hist.c (latency histogram)
- * and bench_report.c (text, JSON and the gnuplot chart). */
+ * bench_run.c (the workloads on the loop), bench_hist.c (latency histogram),
+ * bench_merge.c (results of several processes) and bench_report.c (text,
+ * JSON and the gnuplot chart). ossio-mpi's bench (mpi/) is made of them too. */
 #ifndef OSSIO_CLI_BENCH_H
 #define OSSIO_CLI_BENCH_H
 
@@ -59,6 +60,7 @@ typedef struct bench_result {
     uint64_t conns_opened, conns_h2, conns_h1, replayed;
     uint64_t *slot_bytes, *slot_ops;
     size_t n_slots, cap_slots;
+    unsigned ranks; /* processes merged into it (ossio-mpi); 0: one, and not reported */
 } bench_result;
 
 void bench_record(bench_result *r, bench_kind k, const ossio_result *res, uint64_t bytes,
@@ -66,6 +68,21 @@ void bench_record(bench_result *r, bench_kind k, const ossio_result *res, uint64
 void bench_result_free(bench_result *r);
 uint64_t bench_total(const bench_result *r, int bytes); /* total bytes (1) or ops (0) */
 uint64_t bench_errors(const bench_result *r);
+
+/* ---- bench_merge.c: one result of several processes ---------------------------- */
+
+/* Adds |from| (another process's result of the same run) into |into|:
+ * counts and bytes add up, the latency histograms merge bucket by bucket (so
+ * percentiles are those of every operation, never an average of
+ * percentiles), errors by status add up, the timelines add slot by slot,
+ * seconds and peak RSS are the largest, CPU seconds add up. 0, or -1 out of
+ * memory (the timeline). */
+int bench_result_merge(bench_result *into, const bench_result *from);
+/* Merges histogram |from| into |into|. */
+void bench_hist_merge(bench_hist *into, const bench_hist *from);
+/* This process's share of |n| things split over |ranks| (0 taken as 1):
+ * n / ranks, and one more for the first n % ranks. */
+uint64_t bench_share(uint64_t n, unsigned rank, unsigned ranks);
 
 /* ---- bench_run.c: the workloads ----------------------------------------------- */
 
@@ -94,12 +111,50 @@ typedef struct bench_plan {
     uint64_t objects;    /* objects made by setup (obj-0 ...) */
     const uint8_t *data; /* the generated source of PUTs, |size| bytes */
     int live;            /* a status line on stderr */
+    /* This process's part of a run of several (ossio-mpi), else 0 of 1: it
+     * takes bench_share() of count and objects, and its i-th operation is
+     * operation i × ranks + rank of the run (which object, which key). */
+    unsigned rank, ranks;
 } bench_plan;
 
-/* Runs |p| on the cli's client and loop, filling |r|. Keys written by PUTs of
- * the put and mixed workloads are "base" + "put-<n>", n < *puts on return
- * (n < p->keys when that is set). */
+/* Runs this process's share of |p| on the cli's client and loop, filling |r|.
+ * Keys written by PUTs of the put and mixed workloads are "base" +
+ * "put-<n × ranks + rank>", n < *puts on return (n < p->keys when that is
+ * set). */
 int bench_run(cli *c, const bench_plan *p, bench_result *r, uint64_t *puts);
+
+/* ---- cmd_bench.c: the command's pieces ---------------------------------------- */
+
+typedef struct bench_args {
+    bench_plan p;
+    char base[1100], bucket_uri[128];
+    const char *plot;
+    int keep;
+    const char *prefix; /* without --prefix: this one (ossio-mpi: rank 0's), NULL: a new one */
+    uint8_t *data;      /* owned: the generated source (bench_args_free) */
+} bench_args;
+
+extern const cli_opt bench_options[];
+extern const char bench_usage[], bench_help[];
+
+/* Parses the command line into |b| (zeroed first but for b->prefix), sets
+ * the bench's configuration defaults, creates the client and generates the
+ * source bytes. 0, or the exit code after the error line. */
+int bench_prepare(cli *c, const cli_args *a, bench_args *b);
+void bench_args_free(bench_args *b);
+/* Whether the workload reads objects the bench puts first (get, mixed, list). */
+int bench_reads(const bench_plan *p);
+/* Puts this process's share of the objects get, mixed and list read: untimed,
+ * not in the report. 0, or the exit code after the error lines. */
+int bench_setup(cli *c, const bench_plan *p);
+/* Peak RSS and the client's connection counters into |r|. */
+void bench_collect(cli *c, bench_result *r);
+/* Prints the report (text or --json), the error summary and the --plot
+ * chart; returns |rc|, or CLI_EFAIL when operations failed or the chart did. */
+int bench_report(cli *c, const bench_args *b, const bench_result *r, int rc);
+/* Removes what the run made under b->base (unless --keep or an existing
+ * object was read); returns |rc|, or the cleanup's exit code. */
+int bench_cleanup(cli *c, const bench_args *b, int rc);
 
 /* ---- bench_report.c ----------------------------------------------------------- */
 

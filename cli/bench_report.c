@@ -29,6 +29,10 @@ void bench_report_text(FILE *f, const bench_plan *p, const bench_result *r)
         fprintf(f, "%s %" PRIu64, p->ranged ? "ranges of" : "size", p->size);
     }
     fprintf(f, ", part size %" PRIu64 ", concurrency %u\n", p->part_size, p->concurrency);
+    if (r->ranks > 0) {
+        fprintf(f, "ranks        %u (processes, concurrency %u each; figures of all of them)\n",
+                r->ranks, p->concurrency);
+    }
     fprintf(f, "elapsed      %.3f s\n", r->seconds);
     fprintf(f, "throughput   %.3f GB/s  %.3f Gb/s  (%" PRIu64 " bytes)\n",
             (double)bytes / secs / 1e9, (double)bytes * 8 / secs / 1e9, bytes);
@@ -111,6 +115,9 @@ void bench_report_json(FILE *f, const bench_plan *p, const bench_result *r)
     cli_json_u64(&j, "size", p->size);
     cli_json_u64(&j, "part_size", p->part_size);
     cli_json_u64(&j, "concurrency", p->concurrency);
+    if (r->ranks > 0) {
+        cli_json_u64(&j, "ranks", r->ranks);
+    }
     cli_json_u64(&j, "count", p->count);
     cli_json_num(&j, "duration_limit", p->duration);
     cli_json_num(&j, "seconds", r->seconds);

@@ -32,8 +32,9 @@ struct run {
     unsigned n_slots;     /* slots running (of p->concurrency allocated) */
     unsigned parallel;    /* parts in flight per transfer */
     int sized;            /* whole GETs of an existing object: its size is known */
-    uint64_t next;        /* next operation to start */
-    uint64_t puts;        /* put-<n> keys handed out */
+    uint64_t count;       /* this process's share of p->count */
+    uint64_t next;        /* next operation of this process to start */
+    uint64_t puts;        /* put-<n> keys handed out by this process */
     uint64_t object_size; /* get of an existing object: learnt from the first answer */
     double t0;
     int devnull;
@@ -72,6 +73,12 @@ static bench_kind mixed_kind(const bench_plan *p, uint64_t i)
 }
 
 static void start(slot *s);
+
+/* Operation |i| of this process as an operation of the whole run. */
+static uint64_t global(const bench_plan *p, uint64_t i)
+{
+    return p->ranks > 1 ? i * p->ranks + p->rank : i;
+}
 
 /* |expect|: the payload bytes a successful operation must have moved. */
 static void finish(slot *s, const ossio_result *res, uint64_t bytes, uint64_t expect)
@@ -187,7 +194,7 @@ static void choose(run *r, slot *s, uint64_t i)
     } else if (s->kind == BENCH_PUT) {
         /* With --keys, PUTs overwrite a fixed set: a long run's store stays bounded. */
         uint64_t n = r->puts++;
-        snprintf(s->uri, sizeof(s->uri), "%sput-%" PRIu64, p->base, p->keys ? n % p->keys : n);
+        snprintf(s->uri, sizeof(s->uri), "%sput-%" PRIu64, p->base, global(p, p->keys ? n % p->keys : n));
     } else if (s->kind == BENCH_LIST) {
         snprintf(s->uri, sizeof(s->uri), "%s", p->base);
     } else if (p->object != NULL) {
@@ -273,7 +280,7 @@ static int more(run *r)
         return 0;
     }
     if (p->count > 0) {
-        return r->next < p->count;
+        return r->next < r->count;
     }
     return ev_time() - r->t0 < p->duration;
 }
@@ -285,7 +292,7 @@ static void start(slot *s)
         if (!more(r)) {
             return;
         }
-        s->index = r->next++;
+        s->index = global(r->p, r->next++);
         s->stage = 0;
         choose(r, s, s->index);
     }
@@ -339,7 +346,7 @@ static void cancel_all(cli *c)
 
 int bench_run(cli *c, const bench_plan *p, bench_result *res, uint64_t *puts)
 {
-    run r = {.c = c, .p = p, .res = res};
+    run r = {.c = c, .p = p, .res = res, .count = bench_share(p->count, p->rank, p->ranks)};
     res->workload = p->workload == BENCH_W_SETUP ? "setup" : NULL;
     int transfers = !(p->workload == BENCH_W_SMALL || p->workload == BENCH_W_LIST || p->ranged);
     r.n_slots = p->concurrency;

@@ -27,6 +27,9 @@ struct cli_command;
 
 typedef struct cli {
     const struct cli_command *command;
+    const char *name; /* the program, in usage and help lines: "ossio", "ossio-mpi" */
+    const char *tag;  /* what starts its error lines: the name, or "ossio-mpi[2]" on rank 2 */
+    int silent;       /* no usage, help or usage error text: another process prints them */
     /* global options, applied when the configuration is built */
     const char *config_file;
     const char
@@ -67,7 +70,8 @@ typedef struct cli_args {
 
 /* One command. To add one (splits, count, bench): write cli/cmd_<name>.c
  * defining `const cli_command cli_cmd_<name>`, declare it below, list it in
- * main.c's table and in cli/CMakeLists.txt, and give it a docs/cli.md section. */
+ * main.c's table and in cli/CMakeLists.txt, and give it a docs/cli.md section.
+ * ossio-mpi (mpi/) has a table of its own, built from the same pieces. */
 typedef struct cli_command {
     const char *name;
     const char *usage;   /* after "ossio ": "ls [-r] [-l] oss://bucket[/prefix]" */
@@ -182,7 +186,23 @@ void cli_progress_init(cli_progress *p, const cli *c, int stdout_used);
 void cli_progress_draw(cli_progress *p, int force);
 void cli_progress_finish(cli_progress *p);
 
-/* ---- main.c: configuration, client, loop ------------------------------------ */
+/* ---- cli_main.c: a program's main ------------------------------------------- */
+
+/* A program made of commands: ossio (main.c) and ossio-mpi (mpi/main.c). */
+typedef struct cli_program {
+    const char *name;     /* "ossio" */
+    const char *tag;      /* error line prefix; NULL: the name */
+    const char *launcher; /* before the name in the usage line ("mpirun -n N "), or "" */
+    const cli_command *const *commands;
+    size_t n_commands;
+    int silent; /* print no usage or help (another process of the run does) */
+} cli_program;
+
+/* Finds the command, parses its arguments, runs it on the default libev loop
+ * with the SIGINT watcher, and tears everything down. Returns the exit code. */
+int cli_main(const cli_program *p, int argc, char **argv);
+
+/* ---- client.c: configuration, client, loop ----------------------------------- */
 
 /* Builds the configuration from the defaults, the environment, --config and
  * the command line. NULL after printing the error line (exit CLI_ECONFIG). */
@@ -204,6 +224,25 @@ int cli_bad_uri(cli *c, const char *uri, const char *expected);
  * in the completion on success. Returns the exit code. */
 int cli_op_run(cli *c, ossio_op *op, const char *uri, void (*on_ok)(ossio_op *op, void *ud),
                void *ud);
+
+/* ---- cmd_splits.c: count's options and output, shared with ossio-mpi count ----- */
+
+typedef struct cli_count_opts {
+    unsigned parallelism; /* -p: at least this many splits, read this many at once */
+    char delim[16];
+    size_t dlen;
+    uint64_t max_record; /* 0: fs.oss.split.record.maximum */
+} cli_count_opts;
+
+extern const cli_opt cli_count_options[]; /* -p, -d, --max-record */
+
+/* Parses count's options (-p defaults to |default_p|) and checks one URI is
+ * given. 0, or CLI_EUSAGE after the error line. */
+int cli_count_parse(cli *c, const cli_args *a, unsigned default_p, cli_count_opts *o);
+/* Prints count's result: the record count, or with --json the document
+ * {uri, records, splits, bytes, seconds} (and "ranks" when |ranks| > 0). */
+void cli_count_print(const cli *c, const char *uri, uint64_t records, uint64_t splits,
+                     uint64_t bytes, double seconds, unsigned ranks);
 
 /* ---- jobs.c: transfers in parallel (cp, cat) ---------------------------------- */
 

@@ -26,7 +26,7 @@ enum {
     OPT_KEYS
 };
 
-static const cli_opt opts[] = {
+const cli_opt bench_options[] = {
     {OPT_DURATION, 0, "duration", 1},
     {OPT_COUNT, 'n', "count", 1},
     {OPT_SIZE, 0, "size", 1},
@@ -116,7 +116,7 @@ static int on_entry(ossio_op *op, const ossio_list_entry *e, void *ud)
 }
 
 /* Removes what the run made under |base| (listed, then DeleteMultipleObjects). */
-static int cleanup(cli *c, const char *base, const char *bucket_uri)
+static int sweep_prefix(cli *c, const char *base, const char *bucket_uri)
 {
     sweep s = {0};
     const char *key = strchr(base + strlen("oss://"), '/');
@@ -141,9 +141,9 @@ static int cleanup(cli *c, const char *base, const char *bucket_uri)
     return rc;
 }
 
-static void summary_error(const char *uri, const bench_result *r)
+static void summary_error(const cli *c, const char *uri, const bench_result *r)
 {
-    fprintf(stderr, "ossio: bench %s: %" PRIu64 " of %" PRIu64 " operations failed (", uri,
+    fprintf(stderr, "%s: bench %s: %" PRIu64 " of %" PRIu64 " operations failed (", c->tag, uri,
             bench_errors(r), bench_total(r, 0));
     const char *sep = "";
     for (int k = 0; k < BENCH_KINDS; k++) {
@@ -156,16 +156,10 @@ static void summary_error(const char *uri, const bench_result *r)
     fputs(")\n", stderr);
 }
 
-typedef struct bench_args {
-    bench_plan p;
-    char base[1100], bucket_uri[128];
-    const char *plot;
-    int keep;
-} bench_args;
-
 static int parse(cli *c, const cli_args *a, bench_args *b)
 {
     bench_plan *p = &b->p;
+    p->ranks = 1;
     if (a->npos != 2) {
         return cli_usage_error(
             c, "needs a workload (get|put|mixed|small|list) and oss://bucket[/key]");
@@ -263,7 +257,7 @@ static int parse(cli *c, const cli_args *a, bench_args *b)
         }
         set_default(c, "fs.oss.connection.maximum", a->val[OPT_CONNECTIONS]);
     }
-    const char *prefix = a->set[OPT_PREFIX] ? a->val[OPT_PREFIX] : NULL;
+    const char *prefix = a->set[OPT_PREFIX] ? a->val[OPT_PREFIX] : b->prefix;
     char own[64];
     if (prefix == NULL) {
         snprintf(own, sizeof(own), "ossio-bench-%ld-%ld", (long)getpid(), (long)time(NULL));
@@ -283,33 +277,42 @@ static int parse(cli *c, const cli_args *a, bench_args *b)
     return 0;
 }
 
-/* Puts the objects get, mixed and list read: untimed, not in the report. */
-static int setup(cli *c, const bench_plan *p)
+int bench_setup(cli *c, const bench_plan *p)
 {
     bench_plan s = *p;
     s.workload = BENCH_W_SETUP;
     s.name = "setup";
     s.object = NULL;
     s.ranged = 0;
-    s.count = p->objects;
+    s.count = p->objects; /* bench_run takes this process's share */
     s.duration = 0;
     s.live = 0;
+    if (bench_share(s.count, s.rank, s.ranks) == 0) {
+        return 0;
+    }
     bench_result r = {0};
     int rc = bench_run(c, &s, &r, NULL);
     if (rc == 0 && bench_errors(&r) > 0) {
-        summary_error(p->base, &r);
+        summary_error(c, p->base, &r);
         rc = CLI_EFAIL;
     }
     bench_result_free(&r);
     return rc;
 }
 
-static int run(cli *c, const cli_args *a)
+int bench_reads(const bench_plan *p)
 {
-    bench_args b;
-    memset(&b, 0, sizeof(b));
-    int rc = parse(c, a, &b);
-    bench_plan *p = &b.p;
+    return p->workload == BENCH_W_LIST ||
+           (p->object == NULL && (p->workload == BENCH_W_GET || p->workload == BENCH_W_MIXED));
+}
+
+int bench_prepare(cli *c, const cli_args *a, bench_args *b)
+{
+    const char *prefix = b->prefix;
+    memset(b, 0, sizeof(*b));
+    b->prefix = prefix;
+    int rc = parse(c, a, b);
+    bench_plan *p = &b->p;
     char psize[32];
     snprintf(psize, sizeof(psize), "%" PRIu64, p->part_size + 1);
     if (rc == 0) {
@@ -319,57 +322,89 @@ static int run(cli *c, const cli_args *a)
     if (rc != 0 || cli_client(c) == NULL) {
         return rc != 0 ? rc : c->rc;
     }
-    int reads = p->workload == BENCH_W_LIST ||
-                (p->object == NULL && (p->workload == BENCH_W_GET || p->workload == BENCH_W_MIXED));
-    uint8_t *data = NULL;
     if (p->object == NULL) {
-        data = generate(p->size);
-        if (data == NULL) {
+        b->data = generate(p->size);
+        if (b->data == NULL) {
             return cli_fail_status(c, NULL, OSSIO_ENOMEM, "cannot generate the source bytes");
         }
-        p->data = data;
+        p->data = b->data;
     }
     p->live = !c->quiet && isatty(STDERR_FILENO);
-    if (reads) {
-        rc = setup(c, p);
+    return 0;
+}
+
+void bench_args_free(bench_args *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->p.data = NULL;
+}
+
+void bench_collect(cli *c, bench_result *r)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    r->peak_rss_mib = (double)ru.ru_maxrss / 1024.0;
+    ossio_client *cl = c->client;
+    r->conns_opened = ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_OPENED);
+    r->conns_h2 = ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_H2);
+    r->conns_h1 = ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_H1);
+    r->replayed = ossio_client_stat(cl, OSSIO_STAT_REQUESTS_REPLAYED);
+}
+
+int bench_report(cli *c, const bench_args *b, const bench_result *r, int rc)
+{
+    const bench_plan *p = &b->p;
+    if (c->json) {
+        bench_report_json(stdout, p, r);
+    } else {
+        bench_report_text(stdout, p, r);
+    }
+    if (rc == 0 && bench_errors(r) > 0) {
+        summary_error(c, p->object != NULL ? p->object : p->base, r);
+        rc = CLI_EFAIL;
+    }
+    if (b->plot != NULL && bench_plot(c, r, b->plot) != 0 && rc == 0) {
+        rc = CLI_EFAIL;
+    }
+    return rc;
+}
+
+int bench_cleanup(cli *c, const bench_args *b, int rc)
+{
+    if (b->keep || b->p.object != NULL) {
+        return rc;
+    }
+    int crc = sweep_prefix(c, b->base, b->bucket_uri);
+    return rc != 0 ? rc : crc;
+}
+
+static int run(cli *c, const cli_args *a)
+{
+    bench_args b = {0};
+    int rc = bench_prepare(c, a, &b);
+    if (rc != 0) {
+        bench_args_free(&b);
+        return rc;
+    }
+    if (bench_reads(&b.p)) {
+        rc = bench_setup(c, &b.p);
     }
     bench_result r = {0};
     if (rc == 0) {
-        rc = bench_run(c, p, &r, NULL);
-        struct rusage ru;
-        getrusage(RUSAGE_SELF, &ru);
-        r.peak_rss_mib = (double)ru.ru_maxrss / 1024.0;
-        ossio_client *cl = c->client;
-        r.conns_opened = ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_OPENED);
-        r.conns_h2 = ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_H2);
-        r.conns_h1 = ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_H1);
-        r.replayed = ossio_client_stat(cl, OSSIO_STAT_REQUESTS_REPLAYED);
-        if (c->json) {
-            bench_report_json(stdout, p, &r);
-        } else {
-            bench_report_text(stdout, p, &r);
-        }
-        if (rc == 0 && bench_errors(&r) > 0) {
-            summary_error(p->object != NULL ? p->object : p->base, &r);
-            rc = CLI_EFAIL;
-        }
-        if (b.plot != NULL && bench_plot(c, &r, b.plot) != 0 && rc == 0) {
-            rc = CLI_EFAIL;
-        }
+        rc = bench_run(c, &b.p, &r, NULL);
+        bench_collect(c, &r);
+        rc = bench_report(c, &b, &r, rc);
     }
-    if (!b.keep && p->object == NULL) {
-        int crc = cleanup(c, p->base, b.bucket_uri);
-        rc = rc != 0 ? rc : crc;
-    }
+    rc = bench_cleanup(c, &b, rc);
     bench_result_free(&r);
-    free(data);
+    bench_args_free(&b);
     return c->interrupted ? CLI_EINTR : rc;
 }
 
-const cli_command cli_cmd_bench = {
-    "bench",
-    "bench get|put|mixed|small|list [options] oss://bucket[/key]",
-    "measure the endpoint: throughput, ops/s, latency percentiles, client CPU per GiB",
+const char bench_usage[] = "bench get|put|mixed|small|list [options] oss://bucket[/key]";
+
+const char bench_help[] =
     "  get               whole GETs of objects it puts first, or of oss://bucket/key\n"
     "                    (with --size: ranged GETs of --size bytes walking that object)\n"
     "  put               uploads of --size bytes (multipart above --part-size)\n"
@@ -387,7 +422,13 @@ const cli_command cli_cmd_bench = {
     "  --objects N       objects put before get, mixed, list (default: concurrency; list 100)\n"
     "  --prefix P        keys under oss://bucket/P/ (default ossio-bench-PID-TIME)\n"
     "  --keep            keep the objects (default: removed after the run)\n"
-    "  --plot FILE.png   throughput over time and latency distribution (needs gnuplot)\n",
-    opts,
+    "  --plot FILE.png   throughput over time and latency distribution (needs gnuplot)\n";
+
+const cli_command cli_cmd_bench = {
+    "bench",
+    bench_usage,
+    "measure the endpoint: throughput, ops/s, latency percentiles, client CPU per GiB",
+    bench_help,
+    bench_options,
     run,
 };

@@ -155,7 +155,8 @@ static int walk(cli *c, cli_jobs *js, const char *dir, const char *prefix, int d
             cli_fail_status(c, path, OSSIO_EIO, strerror(errno)); /* e.g. a dangling link */
         } else if (S_ISDIR(sb.st_mode) && lstat(path, &lsb) == 0 && S_ISLNK(lsb.st_mode)) {
             if (!c->quiet) {
-                fprintf(stderr, "ossio: cp %s: skipped: a symbolic link to a directory\n", path);
+                fprintf(stderr, "%s: cp %s: skipped: a symbolic link to a directory\n", c->tag,
+                        path);
             }
         } else if (S_ISDIR(sb.st_mode)) {
             rc = walk(c, js, path, key, depth + 1);

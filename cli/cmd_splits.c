@@ -9,17 +9,18 @@
 
 enum { OPT_PARALLELISM, OPT_DELIMITER, OPT_MAX_RECORD };
 
-static const cli_opt opts[] = {
+/* splits and count take the same options (splits ignores -d, --max-record). */
+const cli_opt cli_count_options[] = {
     {OPT_PARALLELISM, 'p', "parallelism", 1},
     {OPT_DELIMITER, 'd', "delimiter", 1},
     {OPT_MAX_RECORD, 0, "max-record", 1},
     {-1, 0, NULL, 0},
 };
 
-/* -p N (default 1): Flink's parallelism = minNumSplits. */
-static int parallelism(cli *c, const cli_args *a, unsigned *out)
+/* -p N (default |def|): Flink's parallelism = minNumSplits. */
+static int parallelism(cli *c, const cli_args *a, unsigned def, unsigned *out)
 {
-    uint64_t p = 1;
+    uint64_t p = def;
     if (a->set[OPT_PARALLELISM] && cli_parse_uint(a->val[OPT_PARALLELISM], 1, 4096, &p) != 0) {
         return cli_usage_error(c, "--parallelism must be 1..4096");
     }
@@ -84,7 +85,7 @@ static int run_splits(cli *c, const cli_args *a)
     if (a->npos != 1) {
         return cli_usage_error(c, "needs one oss://bucket/key or oss://bucket/dir/");
     }
-    int rc = parallelism(c, a, &p);
+    int rc = parallelism(c, a, 1, &p);
     ossio_client *cl = rc == 0 ? cli_client(c) : NULL;
     if (cl == NULL) {
         return rc != 0 ? rc : c->rc;
@@ -117,7 +118,7 @@ const cli_command cli_cmd_splits = {
     "splits [-p N] oss://bucket/key|oss://bucket/dir/",
     "the input splits Flink's readTextFile would read (FileInputFormat's rules)",
     "  -p, --parallelism N   at least N splits (Flink's minNumSplits; default 1)\n",
-    opts,
+    cli_count_options,
     run_splits,
 };
 
@@ -160,36 +161,62 @@ static void cancel_count(cli *c)
     }
 }
 
-static int run_count(cli *c, const cli_args *a)
+int cli_count_parse(cli *c, const cli_args *a, unsigned default_p, cli_count_opts *o)
 {
-    unsigned p = 1;
+    memset(o, 0, sizeof(*o));
     if (a->npos != 1) {
         return cli_usage_error(c, "needs one oss://bucket/key or oss://bucket/dir/");
     }
-    int rc = parallelism(c, a, &p);
-    char delim[16];
-    size_t dlen = 1;
-    delim[0] = '\n';
+    int rc = parallelism(c, a, default_p, &o->parallelism);
+    o->dlen = 1;
+    o->delim[0] = '\n';
     if (rc == 0 && a->set[OPT_DELIMITER] &&
-        cli_parse_escapes(a->val[OPT_DELIMITER], delim, sizeof(delim), &dlen) != 0) {
+        cli_parse_escapes(a->val[OPT_DELIMITER], o->delim, sizeof(o->delim), &o->dlen) != 0) {
         rc = cli_usage_error(c, "--delimiter must be 1..16 bytes (\\n \\r \\t \\\\ \\xHH allowed)");
     }
-    uint64_t max = 0;
     if (rc == 0 && a->set[OPT_MAX_RECORD] &&
-        cli_parse_size(a->val[OPT_MAX_RECORD], 1, UINT64_C(1) << 30, &max) != 0) {
+        cli_parse_size(a->val[OPT_MAX_RECORD], 1, UINT64_C(1) << 30, &o->max_record) != 0) {
         rc = cli_usage_error(c, "--max-record must be a size of 1 byte .. 1G (e.g. 16M)");
     }
+    return rc;
+}
+
+void cli_count_print(const cli *c, const char *uri, uint64_t records, uint64_t splits,
+                     uint64_t bytes, double seconds, unsigned ranks)
+{
+    if (!c->json) {
+        printf("%llu\n", (unsigned long long)records);
+        return;
+    }
+    cli_json j;
+    cli_json_begin(&j, stdout);
+    cli_json_str(&j, "uri", uri);
+    cli_json_u64(&j, "records", records);
+    cli_json_u64(&j, "splits", splits);
+    cli_json_u64(&j, "bytes", bytes);
+    cli_json_num(&j, "seconds", seconds);
+    if (ranks > 0) {
+        cli_json_u64(&j, "ranks", ranks);
+    }
+    cli_json_end(&j);
+    fputc('\n', stdout);
+}
+
+static int run_count(cli *c, const cli_args *a)
+{
+    cli_count_opts o;
+    int rc = cli_count_parse(c, a, 1, &o);
     ossio_client *cl = rc == 0 ? cli_client(c) : NULL;
     if (cl == NULL) {
         return rc != 0 ? rc : c->rc;
     }
     count_state s = {c, NULL, a->pos[0], 0, 0, 0, 0};
-    ossio_status st = ossio_text_reader_new(&s.r, cl, a->pos[0], p);
+    ossio_status st = ossio_text_reader_new(&s.r, cl, a->pos[0], o.parallelism);
     if (st == OSSIO_OK) {
-        st = ossio_text_reader_set_delimiter(s.r, delim, dlen);
+        st = ossio_text_reader_set_delimiter(s.r, o.delim, o.dlen);
     }
-    if (st == OSSIO_OK && max > 0) {
-        st = ossio_text_reader_set_max_record(s.r, (size_t)max);
+    if (st == OSSIO_OK && o.max_record > 0) {
+        st = ossio_text_reader_set_max_record(s.r, (size_t)o.max_record);
     }
     if (st != OSSIO_OK) {
         ossio_text_reader_free(s.r);
@@ -208,19 +235,7 @@ static int run_count(cli *c, const cli_args *a)
         return CLI_EINTR;
     }
     if (s.rc == 0) {
-        if (c->json) {
-            cli_json j;
-            cli_json_begin(&j, stdout);
-            cli_json_str(&j, "uri", s.uri);
-            cli_json_u64(&j, "records", s.records);
-            cli_json_u64(&j, "splits", s.splits);
-            cli_json_u64(&j, "bytes", s.bytes);
-            cli_json_num(&j, "seconds", ev_time() - t0);
-            cli_json_end(&j);
-            fputc('\n', stdout);
-        } else {
-            printf("%llu\n", (unsigned long long)s.records);
-        }
+        cli_count_print(c, s.uri, s.records, s.splits, s.bytes, ev_time() - t0, 0);
     }
     return s.rc;
 }
@@ -233,6 +248,6 @@ const cli_command cli_cmd_count = {
     "  -d, --delimiter D     record delimiter, 1..16 bytes (default \\n; escapes \\n \\r \\t \\\\ "
     "\\xHH)\n"
     "      --max-record SIZE longest record accepted (default fs.oss.split.record.maximum)\n",
-    opts,
+    cli_count_options,
     run_count,
 };

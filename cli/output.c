@@ -54,7 +54,7 @@ static int keep(cli *c, int rc)
 
 static void prefix(cli *c, const char *uri)
 {
-    fprintf(stderr, "ossio: %s", c->command != NULL ? c->command->name : "");
+    fprintf(stderr, "%s: %s", c->tag, c->command != NULL ? c->command->name : "");
     if (uri != NULL && *uri) {
         fputc(' ', stderr);
         one_line(stderr, uri);
@@ -98,13 +98,16 @@ int cli_fail(cli *c, const char *uri, const ossio_result *res)
 
 int cli_usage_error(cli *c, const char *fmt, ...)
 {
-    fprintf(stderr, "ossio: %s%s", c->command != NULL ? c->command->name : "",
+    if (c->silent) {
+        return keep(c, CLI_EUSAGE);
+    }
+    fprintf(stderr, "%s: %s%s", c->tag, c->command != NULL ? c->command->name : "",
             c->command != NULL ? ": " : "");
     va_list ap;
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see 'ossio %s%s--help')\n", c->command != NULL ? c->command->name : "",
+    fprintf(stderr, " (see '%s %s%s--help')\n", c->name, c->command != NULL ? c->command->name : "",
             c->command != NULL ? " " : "");
     return keep(c, CLI_EUSAGE);
 }

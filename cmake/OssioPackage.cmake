@@ -29,6 +29,9 @@ set(CPACK_COMPONENT_DEV_DESCRIPTION
 set(CPACK_DEBIAN_BIN_PACKAGE_NAME ossio)
 set(CPACK_DEBIAN_BIN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_BIN_PACKAGE_DEPENDS "${_ossio_lib_pkg} (= ${PROJECT_VERSION}), libev4")
+if(TARGET ossio_mpi) # built with MPI: ossio-mpi is in the package too (docs/mpi.md)
+  string(APPEND CPACK_DEBIAN_BIN_PACKAGE_DEPENDS ", libopenmpi3, libevent-core-2.1-7")
+endif()
 set(CPACK_COMPONENT_BIN_DESCRIPTION
   "ossio: parallel transfers to Aliyun OSS and S3 (command-line program)\n ls, stat, cat, cp, rm, splits, count and bench for oss:// and s3:// URIs.")
 
