@@ -319,16 +319,16 @@ class Client:
         "directory"). Without ``recursive`` the delimiter "/" groups deeper
         keys into prefix entries (``is_prefix``); with it, every object
         under the prefix. Errors are raised while iterating."""
-        e = self._e
+        return self._iter_list(self._e, uri, recursive)
+
+    @staticmethod
+    def _iter_list(e: Engine, uri: str, recursive: bool) -> Iterator[Entry]:
+        # Created on the first next(): an iterator never started holds nothing.
         op = e.op_new(lib.OSSIO_OP_LIST, uri, bstr(uri))
         p = _List(e)
         p.base = _base_of(uri)
         if not recursive:
             lib.ossio_op_set_list(op, b"/", 0, ffi.NULL)
-        return self._iter_list(e, p, op)
-
-    @staticmethod
-    def _iter_list(e: Engine, p: _List, op: Any) -> Iterator[Entry]:
         e.track(p)
         p.ptr = op
         lib.ossio_op_set_callbacks(op, ffi.NULL, lib.pyo_on_entry, p.handle)
