@@ -77,6 +77,13 @@ def main(argv: List[str]) -> int:
 
     from dask.distributed import Client, LocalCluster
 
+    # The workers import count_split from this file as the module
+    # "dask_count" (a function of __main__ would be pickled by value).
+    here = os.path.dirname(os.path.abspath(__file__))
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (here, os.environ.get("PYTHONPATH"))))
+    sys.path.insert(0, here)
+    import dask_count as mod
+
     settings: Dict[str, Any] = {"settings": dict(d.split("=", 1) for d in a.defs)}
     if a.config:
         settings["config"] = os.path.abspath(a.config)
@@ -90,7 +97,7 @@ def main(argv: List[str]) -> int:
     ) as cluster, Client(cluster) as dc:
         dc.wait_for_workers(a.workers)
         t0 = time.monotonic()
-        total, splits, per_split = dask_count(dc, a.uri, parallelism, settings)
+        total, splits, per_split = mod.dask_count(dc, a.uri, parallelism, settings)
         seconds = time.monotonic() - t0
     if a.json:
         print(json.dumps({
