@@ -97,6 +97,12 @@ class Engine:
     def stat(self, which: int) -> int:
         return int(lib.ossio_client_stat(self.cl, which))
 
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
     def close(self) -> None:
         """Destroys the client (what is in flight completes as canceled,
         inside this call), then the loop."""

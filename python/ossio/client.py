@@ -290,11 +290,8 @@ class Client:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
+    # No __del__: the Engine closes itself when the last of the client, its
+    # files and its generators is gone (a file outlives a dropped Client).
 
     def __reduce__(self) -> Any:
         raise TypeError(

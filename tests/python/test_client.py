@@ -4,6 +4,7 @@ listings, configuration sources, and the clients' thread rules."""
 from __future__ import annotations
 
 import collections.abc
+import gc
 import hashlib
 import os
 import pickle
@@ -264,6 +265,20 @@ def test_closed_client(ep, prefix):
         next(it)
     with pytest.raises(TypeError):
         pickle.dumps(c)
+
+
+def test_files_and_generators_keep_their_client(ep, prefix):
+    s = h2_settings(ep)
+    ossio.Client(settings=s, env=False).put_bytes(b"a\nb\n", prefix + "k")
+    f = ossio.Client(settings=s, env=False).open(prefix + "k")
+    it = ossio.Client(settings=s, env=False).ls(prefix)
+    (split,) = ossio.Client(settings=s, env=False).splits(prefix + "k")
+    records = ossio.Client(settings=s, env=False).read_split(split)
+    gc.collect()
+    assert f.read() == b"a\nb\n"
+    assert [e.key.rsplit("/", 1)[1] for e in it] == ["k"]
+    assert list(records) == [b"a", b"b"]
+    f.close()
 
 
 # ---- memory ----
