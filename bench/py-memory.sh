@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reading a whole object into memory from Python (issue 17.1: "1 GiB into
 # bytes holds no more than 1 GiB plus the memory budget"): Client.get_bytes,
+# get_into (a buffer allocated before the timing: the transfer alone),
 # open().read() and open().readinto(bytearray), each in a fresh process
 # (bench/py_memory.py), side by side with the C program streaming the same
 # object to /dev/null (`ossio cat`), ROUNDS rotated rounds. Peak RSS above
@@ -52,7 +53,7 @@ echo "object:  $size bytes from nginx over h2 + TLS; fs.oss.memory.limit=$limit;
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (start)"
 echo
 
-kinds=(get_bytes readinto read "ossio cat")
+kinds=(get_bytes get_into readinto read "ossio cat")
 runs=$tmp/runs.tsv
 : >"$runs"
 for ((r = 0; r < rounds; r++)); do

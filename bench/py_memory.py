@@ -2,12 +2,13 @@
 """One way of reading a whole object into memory from Python, measured in a
 process of its own (bench/py-memory.sh runs each in turn):
 
-    py_memory.py get_bytes|read|readinto URI CRC32 [key=value ...]
+    py_memory.py get_bytes|get_into|read|readinto URI CRC32 [key=value ...]
 
 get_bytes: Client.get_bytes (a bytearray sized from a HEAD, the parallel
 GETs write into it); read: Client.open(uri).read() (bytes: the file's
 blocks are copied out); readinto: open() + readinto a bytearray of the
-object's size. Prints one JSON line: seconds, the resident set before
+object's size; get_into: Client.get_into a bytearray allocated (and so
+page-faulted) before the timing starts, the transfer alone. Prints one JSON line: seconds, the resident set before
 and at its peak (getrusage ru_maxrss, KiB), the object size, and whether
 the bytes' CRC-32 matches (computed after the timing).
 """
@@ -34,9 +35,13 @@ def main() -> int:
     settings = dict(d.split("=", 1) for d in sys.argv[4:])
     with ossio.Client(settings=settings) as c:
         size = c.stat(uri).size  # connection up, before the baseline
-        before = rss_kib()
+        ready = bytearray(size) if how == "get_into" else None
+        before = rss_kib() - (size >> 10 if ready is not None else 0)
         t0 = time.monotonic()
-        if how == "get_bytes":
+        if ready is not None:
+            c.get_into(uri, ready)
+            data = ready
+        elif how == "get_bytes":
             data = c.get_bytes(uri)
         elif how == "read":
             with c.open(uri) as f:

@@ -31,12 +31,17 @@ class _Block(Pending):
 
     __slots__ = ("start", "length", "buf", "cbuf", "sink", "op")
 
-    def __init__(self, engine: "Engine", start: int, length: int) -> None:
+    def __init__(
+        self, engine: "Engine", start: int, length: int, spare: Optional[Tuple[bytearray, Any]]
+    ) -> None:
         super().__init__(engine)
         self.start = start
         self.length = length
-        self.buf = bytearray(length)
-        self.cbuf = ffi.from_buffer(self.buf)  # pins buf: C writes into it
+        if spare is not None:  # a buffer of an earlier block, pages already mapped
+            self.buf, self.cbuf = spare
+        else:
+            self.buf = bytearray(length)
+            self.cbuf = ffi.from_buffer(self.buf)  # pins buf: C writes into it
         self.sink = ffi.new("pyo_sink *")
         self.sink.buf = ffi.cast("unsigned char *", self.cbuf)
         self.sink.cap = length
@@ -83,6 +88,9 @@ class ObjectFile(io.BufferedIOBase):
         self._pos = 0
         self._blocks: Deque[_Block] = deque()  # contiguous, from the one holding _pos
         self._dropped: List[_Block] = []  # canceled, not yet completed
+        # Buffers of blocks done with, reused: fresh memory costs a page
+        # fault per 4 KiB, as much as the transfer itself on some machines.
+        self._spare: List[Tuple[bytearray, Any]] = []
 
     # ---- io.IOBase ----
 
@@ -155,7 +163,8 @@ class ObjectFile(io.BufferedIOBase):
         self._check_open()
         buf, off, end = self._span(size if size is not None and size >= 0 else self._block)
         self._pos += end - off
-        return bytes(buf[off:end])
+        with memoryview(buf) as v:
+            return bytes(v[off:end])
 
     def readinto(self, b: Any) -> int:
         self._check_open()
@@ -185,7 +194,8 @@ class ObjectFile(io.BufferedIOBase):
         at the end; as many as have arrived in the current block)."""
         self._check_open()
         buf, off, end = self._span(max(size, 1))
-        return bytes(buf[off:end])
+        with memoryview(buf) as v:
+            return bytes(v[off:end])
 
     def readline(self, size: Optional[int] = -1) -> bytes:
         self._check_open()
@@ -198,7 +208,8 @@ class ObjectFile(io.BufferedIOBase):
                 break
             nl = buf.find(b"\n", off, end)
             take = (end if nl < 0 else nl + 1) - off
-            parts.append(bytes(buf[off : off + take]))
+            with memoryview(buf) as v:
+                parts.append(bytes(v[off : off + take]))
             got += take
             self._pos += take
             if nl >= 0:
@@ -250,7 +261,8 @@ class ObjectFile(io.BufferedIOBase):
         return blocks[0]
 
     def _submit(self, start: int, length: int) -> _Block:
-        b = _Block(self._engine, start, length)
+        spare = self._spare.pop() if self._spare and length == self._block else None
+        b = _Block(self._engine, start, length, spare)
         op = self._engine.op_new(lib.OSSIO_OP_GET, self.name, self._uri)
         lib.ossio_op_set_range(op, start, length)
         if self._etag is not None:
@@ -264,19 +276,31 @@ class ObjectFile(io.BufferedIOBase):
     def _release(self, b: _Block, read_through: bool) -> None:
         if not b.done:
             self._drop(b)
-        elif read_through:
+            return
+        if read_through:
             self._window = min(self._window * 2, self._ahead)
+        self._keep(b)
+
+    def _keep(self, b: _Block) -> None:
+        """Keeps a completed block's buffer for a later block (C is done with it)."""
+        if len(b.buf) == self._block and len(self._spare) < self._ahead:
+            self._spare.append((b.buf, b.cbuf))
 
     def _drop(self, b: _Block) -> None:
         """Cancels a block no longer wanted; its buffer lives until C is done with it."""
         if not b.done:
             b.cancel()
             self._dropped.append(b)
+        else:
+            self._keep(b)
 
     def _reap(self, wait: bool) -> None:
         if wait:
             for b in self._dropped:
                 self._engine.abandon(b, b.cancel)
+        for b in self._dropped:
+            if b.done:
+                self._keep(b)
         self._dropped = [b for b in self._dropped if not b.done]
 
     def _fail(self, b: _Block) -> None:
