@@ -11,14 +11,14 @@ import pytest
 
 import ossio
 
-BLOCK = 64 * 1024
+BLOCK = 16 * 1024
 
 
 @pytest.fixture
 def blob(client, prefix, cli, tmp_path):
-    """(uri, bytes of a plain download): 1 MiB + 123 bytes, 17 blocks."""
+    """(uri, bytes of a plain download): 256 KiB + 123 bytes, 17 blocks."""
     uri = prefix + "blob.bin"
-    client.put_bytes(os.urandom(1024 * 1024 + 123), uri)
+    client.put_bytes(os.urandom(256 * 1024 + 123), uri)
     cli("-q", "cp", uri, str(tmp_path / "plain.bin"))
     return uri, (tmp_path / "plain.bin").read_bytes()
 
@@ -53,7 +53,7 @@ def test_random_seeks(client, blob):
     rnd = random.Random(17)
     n = len(plain)
     with client.open(uri, block_size=BLOCK, read_ahead=4) as f:
-        for _ in range(200):
+        for _ in range(100):
             how = rnd.choice(("set", "cur", "end"))
             if how == "set":
                 pos = f.seek(rnd.randrange(0, n + 100))
@@ -88,7 +88,7 @@ def test_readinto_peek_read1(client, blob):
 
 
 def test_text_lines(client, prefix):
-    lines = [f"line {i} " + "x" * (i % 300) + "\n" for i in range(5000)]
+    lines = [f"line {i} " + "x" * (i % 300) + "\n" for i in range(2000)]
     text = "".join(lines)
     client.put_bytes(text.encode(), prefix + "t.txt")
     with client.open(prefix + "t.txt", block_size=BLOCK) as f:

@@ -26,8 +26,8 @@ def make_prefix(client, prefix) -> dict:
     objs = {}
     for i in range(5):
         lines = []
-        for j in range(rnd.randrange(500, 3000)):
-            n = rnd.choice((0, 1, 10, 80, 400, 5000))
+        for j in range(rnd.randrange(300, 1500)):
+            n = rnd.choice((0, 1, 10, 80, 400, 2000))
             lines.append(f"{i}:{j}:" + "".join(rnd.choice("abcdefgh ") for _ in range(n)))
         sep = "\r\n" if i == 3 else "\n"
         objs[f"part-{i}"] = (sep.join(lines) + sep).encode()
