@@ -33,7 +33,7 @@ cat >"$tmp/peer.js" <<'JS'
 'use strict';
 const fs = require('fs');
 const [root, file, reps] = [process.argv[2], process.argv[3], Number(process.argv[4])];
-const crc64 = require(root + '/node_modules/crc64-ecma182.js').crc64;
+const crc64 = require(root + '/tests/endpoint/node_modules/crc64-ecma182.js').crc64;
 const CHUNK = 4 << 20;
 if (crc64(Buffer.from('123456789')) !== '11051210869376104954') {
   console.error('peer: check string failed'); process.exit(1);
@@ -72,7 +72,7 @@ echo "cpu:    $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *
 first=$("$bench" --size 1 --reps 1 --json)
 echo "ossio:  $(sed 's/.*"ossio_version":"\([^"]*\)".*/\1/' <<<"$first")"
 echo "isa-l:  $(sed 's/.*"isal_version":"\([^"]*\)".*/\1/' <<<"$first")"
-echo "node:   $(node --version), crc64-ecma182.js $(node -p "require('$root/node_modules/crc64-ecma182.js/package.json').version")"
+echo "node:   $(node --version), crc64-ecma182.js $(node -p "require('$root/tests/endpoint/node_modules/crc64-ecma182.js/package.json').version")"
 echo "data:   ${size_mib} MiB from /dev/urandom, ${rounds} alternating runs per tool, ${reps} timed passes per run"
 echo
 

@@ -3,6 +3,7 @@
 #include "config/config.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,12 +156,86 @@ static int in_choices(const char *choices, const char *value)
 }
 
 /* Checks |value| against |k|; writes the reason into |why|. */
+/* One "ip", "ip:port", "[ipv6]" or "[ipv6]:port" of fs.oss.dns.servers (as
+ * c-ares reads them: a value it refuses would fail ossio_client_new). */
+static int server_ok(const char *s, size_t len)
+{
+    const char *end = s + len;
+    const char *a = s, *a_end = end, *port = NULL;
+    int v6 = 0;
+    if (len > 0 && s[0] == '[') {
+        const char *close = memchr(s, ']', len);
+        if (close == NULL || (close + 1 < end && close[1] != ':')) {
+            return 0;
+        }
+        a = s + 1;
+        a_end = close;
+        port = close + 1 < end ? close + 1 : NULL;
+        v6 = 1;
+    } else {
+        const char *c1 = memchr(s, ':', len);
+        if (c1 != NULL && memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) != NULL) {
+            v6 = 1; /* a bare IPv6 address */
+        } else if (c1 != NULL) {
+            a_end = c1;
+            port = c1;
+        }
+    }
+    char addr[64];
+    unsigned char bin[16];
+    size_t alen = (size_t)(a_end - a);
+    if (alen == 0 || alen >= sizeof(addr)) {
+        return 0;
+    }
+    memcpy(addr, a, alen);
+    addr[alen] = '\0';
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, bin) != 1) {
+        return 0;
+    }
+    if (port != NULL) {
+        char num[8];
+        size_t n = (size_t)(end - port - 1);
+        int64_t p = 0;
+        if (n == 0 || n >= sizeof(num)) {
+            return 0;
+        }
+        memcpy(num, port + 1, n);
+        num[n] = '\0';
+        if (!parse_int(num, &p) || p < 1 || p > 65535) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int servers_ok(const char *v)
+{
+    if (*v == '\0') {
+        return 1; /* unset: the system's */
+    }
+    for (;;) {
+        const char *comma = strchr(v, ',');
+        size_t len = comma != NULL ? (size_t)(comma - v) : strlen(v);
+        if (!server_ok(v, len)) {
+            return 0;
+        }
+        if (comma == NULL) {
+            return 1;
+        }
+        v = comma + 1;
+    }
+}
+
 static int check(const ossio__key *k, const char *value, char *why, size_t why_len)
 {
     int64_t v = 0;
     int b = 0;
     switch (k->type) {
     case OSSIO__KEY_STR:
+        if (strcmp(k->name, "fs.oss.dns.servers") == 0 && !servers_ok(value)) {
+            snprintf(why, why_len, "expected ip[:port], [ipv6][:port], comma-separated");
+            return 0;
+        }
         return 1;
     case OSSIO__KEY_ENUM:
         if (in_choices(k->choices, value)) {

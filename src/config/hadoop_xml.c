@@ -1,12 +1,13 @@
 /* Hadoop core-site.xml: a streaming expat parse of <configuration><property>
  * elements, then Hadoop's ${var} substitution, then one checked batch store. */
 #include <ctype.h>
-#include <expat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
+#include "util/buf.h"
+#include "xml/stream.h"
 
 #define TEXT_MAX ((size_t)64 << 10) /* one name, value or final element */
 #define PROPS_MAX 100000
@@ -15,49 +16,19 @@
 #define SUBST_OUT_MAX ((size_t)64 << 10)
 #define CHUNK ((size_t)64 << 10)
 
-typedef struct sbuf {
-    char *p;
-    size_t n;
-    size_t cap;
-} sbuf;
-
-/* Appends |len| bytes; false when that would pass |max| or memory runs out. */
-static int sb_add(sbuf *b, const char *s, size_t len, size_t max)
-{
-    if (len > max || b->n > max - len) {
-        return 0;
-    }
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->n + len + 1) {
-            cap *= 2;
-        }
-        char *p = realloc(b->p, cap);
-        if (p == NULL) {
-            return 0;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-    return 1;
-}
-
 enum field { F_NONE, F_NAME, F_VALUE, F_FINAL };
 
+/* The hardened expat of xml/stream.c (no DTD, no entities, bounded text,
+ * depth and memory); this file only picks the <property> fields out. */
 struct ossio__hadoop_xml {
     ossio_config *cfg;
     const char *origin;
-    XML_Parser p;
+    ossio__xml_stream s;
     ossio_status st;
-    int depth;
     int in_prop;
-    enum field field;
     int have_value;
     unsigned long prop_line;
-    sbuf text[4]; /* indexed by enum field */
+    char *text[4]; /* indexed by enum field; NULL: empty */
     size_t total;
     ossio__config_kv *props;
     size_t n;
@@ -68,10 +39,10 @@ static void fail(ossio__hadoop_xml *hx, ossio_status st, const char *msg)
 {
     if (hx->st == OSSIO_OK) {
         hx->st = st;
-        ossio__config_errorf(hx->cfg, "%s:%lu: %s", hx->origin,
-                             (unsigned long)XML_GetCurrentLineNumber(hx->p), msg);
+        ossio__config_errorf(hx->cfg, "%s:%lu: %s", hx->origin, ossio__xml_stream_line(&hx->s),
+                             msg);
     }
-    XML_StopParser(hx->p, XML_FALSE);
+    ossio__xml_stream_fail(&hx->s, st, msg);
 }
 
 static char *trimmed_copy(const char *s, size_t n)
@@ -91,61 +62,61 @@ static char *trimmed_copy(const char *s, size_t n)
     return c;
 }
 
-static void set_text(ossio__hadoop_xml *hx, enum field f, const char *s)
+static void set_text(ossio__hadoop_xml *hx, enum field f, const char *s, size_t len)
 {
-    hx->text[f].n = 0;
-    if (!sb_add(&hx->text[f], s, strlen(s), TEXT_MAX)) {
+    if (len > TEXT_MAX) {
         fail(hx, OSSIO_EXML, "element text too long");
+        return;
     }
+    char *c = malloc(len + 1);
+    if (c == NULL) {
+        fail(hx, OSSIO_ENOMEM, "out of memory");
+        return;
+    }
+    memcpy(c, s, len);
+    c[len] = '\0';
+    free(hx->text[f]);
+    hx->text[f] = c;
 }
 
-static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **attrs)
+static int on_start(void *ud, size_t depth, const char *const *names, const char **attrs)
 {
     ossio__hadoop_xml *hx = ud;
-    hx->depth++;
-    if (hx->depth == 1 && strcmp(el, "configuration") != 0) {
+    const char *el = names[depth - 1];
+    if (depth == 1 && strcmp(el, "configuration") != 0) {
         fail(hx, OSSIO_EXML, "top-level element is not <configuration>");
-        return;
+        return 1;
     }
-    if (hx->depth == 2 && strcmp(el, "property") == 0) {
+    if (depth == 2 && strcmp(el, "property") == 0) {
         hx->in_prop = 1;
         hx->have_value = 0;
-        hx->prop_line = (unsigned long)XML_GetCurrentLineNumber(hx->p);
+        hx->prop_line = ossio__xml_stream_line(&hx->s);
         for (int f = F_NAME; f <= F_FINAL; f++) {
-            hx->text[f].n = 0;
+            free(hx->text[f]);
+            hx->text[f] = NULL;
         }
         /* Hadoop also takes <property name=".." value=".." final=".."/>. */
-        for (size_t i = 0; attrs[i] != NULL; i += 2) {
-            if (strcmp(attrs[i], "name") == 0) {
-                set_text(hx, F_NAME, attrs[i + 1]);
-            } else if (strcmp(attrs[i], "value") == 0) {
-                set_text(hx, F_VALUE, attrs[i + 1]);
-                hx->have_value = 1;
-            } else if (strcmp(attrs[i], "final") == 0) {
-                set_text(hx, F_FINAL, attrs[i + 1]);
+        for (size_t i = 0; attrs[i] != NULL && hx->st == OSSIO_OK; i += 2) {
+            enum field f = strcmp(attrs[i], "name") == 0    ? F_NAME
+                           : strcmp(attrs[i], "value") == 0 ? F_VALUE
+                           : strcmp(attrs[i], "final") == 0 ? F_FINAL
+                                                            : F_NONE;
+            if (f != F_NONE) {
+                set_text(hx, f, attrs[i + 1], strlen(attrs[i + 1]));
+                hx->have_value |= f == F_VALUE;
             }
         }
-        return;
+    } else if (depth == 3 && hx->in_prop && strcmp(el, "value") == 0) {
+        hx->have_value = 1;
     }
-    if (hx->depth == 3 && hx->in_prop) {
-        if (strcmp(el, "name") == 0) {
-            hx->field = F_NAME;
-        } else if (strcmp(el, "value") == 0) {
-            hx->field = F_VALUE;
-            hx->have_value = 1;
-        } else if (strcmp(el, "final") == 0) {
-            hx->field = F_FINAL;
-        } else {
-            return;
-        }
-        hx->text[hx->field].n = 0;
-    }
+    return hx->st != OSSIO_OK;
 }
 
 static void end_property(ossio__hadoop_xml *hx)
 {
     hx->in_prop = 0;
-    char *name = trimmed_copy(hx->text[F_NAME].p ? hx->text[F_NAME].p : "", hx->text[F_NAME].n);
+    const char *t_name = hx->text[F_NAME] ? hx->text[F_NAME] : "";
+    char *name = trimmed_copy(t_name, strlen(t_name));
     if (name == NULL) {
         fail(hx, OSSIO_ENOMEM, "out of memory");
         return;
@@ -154,8 +125,10 @@ static void end_property(ossio__hadoop_xml *hx)
         free(name); /* Hadoop skips a property without name or value */
         return;
     }
-    char *value = trimmed_copy(hx->text[F_VALUE].p ? hx->text[F_VALUE].p : "", hx->text[F_VALUE].n);
-    char *final = trimmed_copy(hx->text[F_FINAL].p ? hx->text[F_FINAL].p : "", hx->text[F_FINAL].n);
+    const char *t_value = hx->text[F_VALUE] ? hx->text[F_VALUE] : "";
+    const char *t_final = hx->text[F_FINAL] ? hx->text[F_FINAL] : "";
+    char *value = trimmed_copy(t_value, strlen(t_value));
+    char *final = trimmed_copy(t_final, strlen(t_final));
     if (value == NULL || final == NULL || hx->n == PROPS_MAX) {
         free(name);
         free(value);
@@ -185,53 +158,24 @@ static void end_property(ossio__hadoop_xml *hx)
     free(final);
 }
 
-static void XMLCALL on_end(void *ud, const XML_Char *el)
+/* An element ends with its text: <name>, <value>, <final> inside a
+ * <property> are kept; the property's end stores it. */
+static int on_text(void *ud, size_t depth, const char *const *names, const char *text, size_t len)
 {
     ossio__hadoop_xml *hx = ud;
-    (void)el;
-    if (hx->depth == 3) {
-        hx->field = F_NONE;
-    } else if (hx->depth == 2 && hx->in_prop) {
+    const char *el = names[depth - 1];
+    if (depth == 3 && hx->in_prop) {
+        enum field f = strcmp(el, "name") == 0    ? F_NAME
+                       : strcmp(el, "value") == 0 ? F_VALUE
+                       : strcmp(el, "final") == 0 ? F_FINAL
+                                                  : F_NONE;
+        if (f != F_NONE) {
+            set_text(hx, f, text, len);
+        }
+    } else if (depth == 2 && hx->in_prop) {
         end_property(hx);
     }
-    hx->depth--;
-}
-
-static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
-{
-    ossio__hadoop_xml *hx = ud;
-    if (hx->in_prop && hx->depth == 3 && hx->field != F_NONE && len > 0) {
-        if (!sb_add(&hx->text[hx->field], s, (size_t)len, TEXT_MAX)) {
-            fail(hx, OSSIO_EXML, "element text too long");
-        }
-    }
-}
-
-/* No DTD at all: entity declarations are how billion-laughs documents and
- * external entity reads start. */
-static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-                               const XML_Char *pubid, int has_internal_subset)
-{
-    (void)name;
-    (void)sysid;
-    (void)pubid;
-    (void)has_internal_subset;
-    fail(ud, OSSIO_EXML, "DTD (<!DOCTYPE>) not allowed");
-}
-
-static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param, const XML_Char *value,
-                              int value_len, const XML_Char *base, const XML_Char *sysid,
-                              const XML_Char *pubid, const XML_Char *notation)
-{
-    (void)name;
-    (void)is_param;
-    (void)value;
-    (void)value_len;
-    (void)base;
-    (void)sysid;
-    (void)pubid;
-    (void)notation;
-    fail(ud, OSSIO_EXML, "entity declarations not allowed");
+    return hx->st != OSSIO_OK;
 }
 
 ossio__hadoop_xml *ossio__hadoop_xml_new(ossio_config *cfg, const char *origin)
@@ -240,19 +184,17 @@ ossio__hadoop_xml *ossio__hadoop_xml_new(ossio_config *cfg, const char *origin)
     if (hx == NULL) {
         return NULL;
     }
-    hx->p = XML_ParserCreate(NULL);
-    if (hx->p == NULL) {
+    /* Deeper than any core-site.xml; text outside <name>, <value>, <final> is
+     * not bounded (set_text bounds those), as before; expat may hold a few chunks. */
+    const ossio__xml_limits lim = {OSSIO__XML_DEPTH_CAP, OSSIO__CONFIG_FILE_MAX,
+                                   OSSIO__CONFIG_FILE_MAX, (size_t)8 << 20};
+    if (ossio__xml_stream_init(&hx->s, on_text, NULL, hx, &lim) != OSSIO_OK) {
         free(hx);
         return NULL;
     }
+    ossio__xml_stream_on_start(&hx->s, on_start);
     hx->cfg = cfg;
     hx->origin = origin;
-    XML_SetUserData(hx->p, hx);
-    XML_SetElementHandler(hx->p, on_start, on_end);
-    XML_SetCharacterDataHandler(hx->p, on_text);
-    XML_SetStartDoctypeDeclHandler(hx->p, on_doctype);
-    XML_SetEntityDeclHandler(hx->p, on_entity);
-    XML_SetParamEntityParsing(hx->p, XML_PARAM_ENTITY_PARSING_NEVER);
     return hx;
 }
 
@@ -261,9 +203,9 @@ void ossio__hadoop_xml_free(ossio__hadoop_xml *hx)
     if (hx == NULL) {
         return;
     }
-    XML_ParserFree(hx->p);
+    ossio__xml_stream_free(&hx->s);
     for (int f = 0; f < 4; f++) {
-        free(hx->text[f].p);
+        free(hx->text[f]);
     }
     for (size_t i = 0; i < hx->n; i++) {
         free(hx->props[i].key);
@@ -338,10 +280,16 @@ static const char *lookup(const subst *s, const char *name)
     return v;
 }
 
-static int expand(subst *s, const char *in, int depth, sbuf *out);
+/* Appends |len| bytes; false past SUBST_OUT_MAX or without memory. */
+static int add(ossio__buf *b, const char *s, size_t len)
+{
+    return len <= SUBST_OUT_MAX - b->len && ossio__buf_append(b, s, len) == OSSIO_OK;
+}
+
+static int expand(subst *s, const char *in, int depth, ossio__buf *out);
 
 /* Expands one ${...} reference |var| (NUL-terminated) into |out|. */
-static int expand_var(subst *s, const char *var, int depth, sbuf *out)
+static int expand_var(subst *s, const char *var, int depth, ossio__buf *out)
 {
     const char *v = NULL;
     if (depth < SUBST_DEPTH && s->lookups < SUBST_LOOKUPS) {
@@ -363,30 +311,26 @@ static int expand_var(subst *s, const char *var, int depth, sbuf *out)
         }
     }
     if (v != NULL) {
-        size_t mark = out->n;
+        size_t mark = out->len;
         if (expand(s, v, depth + 1, out)) {
             return 1;
         }
-        out->n = mark; /* too long: keep the reference literal */
-        if (out->p != NULL) {
-            out->p[mark] = '\0';
-        }
+        out->len = mark; /* too long: keep the reference literal */
     }
-    return sb_add(out, "${", 2, SUBST_OUT_MAX) && sb_add(out, var, strlen(var), SUBST_OUT_MAX) &&
-           sb_add(out, "}", 1, SUBST_OUT_MAX);
+    return add(out, "${", 2) && add(out, var, strlen(var)) && add(out, "}", 1);
 }
 
 /* Appends |in| with references expanded; false when the result is too long. */
-static int expand(subst *s, const char *in, int depth, sbuf *out)
+static int expand(subst *s, const char *in, int depth, ossio__buf *out)
 {
     const char *p = in;
     for (;;) {
         const char *ref = strstr(p, "${");
         const char *close = ref != NULL ? strchr(ref + 2, '}') : NULL;
         if (ref == NULL || close == NULL) {
-            return sb_add(out, p, strlen(p), SUBST_OUT_MAX);
+            return add(out, p, strlen(p));
         }
-        if (!sb_add(out, p, (size_t)(ref - p), SUBST_OUT_MAX)) {
+        if (!add(out, p, (size_t)(ref - p))) {
             return 0;
         }
         size_t n = (size_t)(close - (ref + 2));
@@ -426,13 +370,15 @@ static ossio_status substitute(ossio__hadoop_xml *hx)
         if (strstr(hx->props[i].value, "${") == NULL) {
             continue;
         }
-        sbuf out = {0};
+        ossio__buf out;
+        ossio__buf_init(&out, SUBST_OUT_MAX + 1, OSSIO_EXML);
         s.lookups = 0;
-        if (!expand(&s, hx->props[i].value, 0, &out) || out.p == NULL) {
-            free(out.p); /* too long even with literals: keep it raw */
+        if (!expand(&s, hx->props[i].value, 0, &out) ||
+            ossio__buf_append_byte(&out, 0) != OSSIO_OK) {
+            ossio__buf_free(&out); /* too long even with literals: keep it raw */
             continue;
         }
-        resolved[i] = out.p;
+        resolved[i] = (char *)out.data; /* ownership moves out of the buffer */
     }
     for (size_t i = 0; resolved != NULL && i < hx->n; i++) {
         if (resolved[i] != NULL) {
@@ -452,31 +398,26 @@ ossio_status ossio__hadoop_xml_feed(ossio__hadoop_xml *hx, const void *data, siz
     if (hx->st != OSSIO_OK) {
         return hx->st;
     }
-    const char *d = data;
-    do {
-        size_t n = len < CHUNK ? len : CHUNK;
-        if (hx->total + n > OSSIO__CONFIG_FILE_MAX) {
-            fail(hx, OSSIO_EXML, "document larger than 1 MiB");
-            return hx->st;
+    if (len > OSSIO__CONFIG_FILE_MAX - hx->total) {
+        fail(hx, OSSIO_EXML, "document larger than 1 MiB");
+        return hx->st;
+    }
+    hx->total += len;
+    ossio_status st = ossio__xml_stream_feed(&hx->s, data, len);
+    if (st == OSSIO_OK && last) {
+        st = ossio__xml_stream_finish(&hx->s);
+    }
+    if (st != OSSIO_OK) {
+        if (hx->st == OSSIO_OK) { /* expat's own verdict, or a stream limit */
+            fail(hx, st == OSSIO_ENOMEM ? OSSIO_ENOMEM : OSSIO_EXML,
+                 ossio__xml_stream_error(&hx->s));
         }
-        hx->total += n;
-        int fin = last && n == len;
-        if (XML_Parse(hx->p, d, (int)n, fin) != XML_STATUS_OK) {
-            if (hx->st == OSSIO_OK) {
-                hx->st = OSSIO_EXML;
-                ossio__config_errorf(hx->cfg, "%s:%lu: %s", hx->origin,
-                                     (unsigned long)XML_GetCurrentLineNumber(hx->p),
-                                     XML_ErrorString(XML_GetErrorCode(hx->p)));
-            }
-            return hx->st;
-        }
-        d += n;
-        len -= n;
-    } while (len > 0);
+        return hx->st;
+    }
     if (!last) {
         return OSSIO_OK;
     }
-    ossio_status st = substitute(hx);
+    st = substitute(hx);
     if (st == OSSIO_OK) {
         st = ossio__config_apply(hx->cfg, hx->props, hx->n, OSSIO_SRC_HADOOP, hx->origin);
     }

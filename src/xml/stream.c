@@ -97,7 +97,6 @@ void ossio__xml_stream_fail(ossio__xml_stream *s, ossio_status st, const char *w
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     ossio__xml_stream *s = ud;
-    (void)atts; /* xmlns and everything else: ignored */
     if (s->status != OSSIO_OK) {
         return;
     }
@@ -114,6 +113,10 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
     }
     s->depth++;
     ossio__buf_reset(&s->text);
+    /* Attributes (xmlns and all) are only for a start callback that wants them. */
+    if (s->on_start && s->on_start(s->ud, s->depth, s->path, (const char **)atts) != 0) {
+        ossio__xml_stream_fail(s, OSSIO_ECANCELED, "stopped by a callback");
+    }
 }
 
 static void XMLCALL on_chars(void *ud, const XML_Char *data, int len)
@@ -124,7 +127,7 @@ static void XMLCALL on_chars(void *ud, const XML_Char *data, int len)
     }
     /* Keep one byte for the NUL added at the element's end. */
     if ((size_t)len >= s->lim.max_text + 1 - s->text.len) {
-        ossio__xml_stream_fail(s, OSSIO_EXML, "XML element text too large");
+        ossio__xml_stream_fail(s, OSSIO_EXML, "XML element text too long");
         return;
     }
     ossio_status st = ossio__buf_append(&s->text, data, (size_t)len);
@@ -173,7 +176,7 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
     (void)sysid;
     (void)pubid;
     (void)has_internal_subset;
-    ossio__xml_stream_fail(ud, OSSIO_EXML, "XML document type declaration refused");
+    ossio__xml_stream_fail(ud, OSSIO_EXML, "XML document type declaration (DTD) refused");
 }
 
 static void XMLCALL on_entity_decl(void *ud, const XML_Char *name, int is_param,
@@ -252,6 +255,16 @@ ossio_status ossio__xml_stream_init(ossio__xml_stream *s, ossio__xml_text_cb on_
     XML_SetExternalEntityRefHandler(p, on_external_entity);
     XML_SetParamEntityParsing(p, XML_PARAM_ENTITY_PARSING_NEVER);
     return OSSIO_OK;
+}
+
+void ossio__xml_stream_on_start(ossio__xml_stream *s, ossio__xml_start_cb cb)
+{
+    s->on_start = cb;
+}
+
+unsigned long ossio__xml_stream_line(const ossio__xml_stream *s)
+{
+    return s->parser ? (unsigned long)XML_GetCurrentLineNumber(s->parser) : 0;
 }
 
 /* Runs expat on one piece and maps its verdict to a status. */

@@ -39,12 +39,19 @@ typedef int (*ossio__xml_text_cb)(void *ud, size_t depth, const char *const *nam
 /* Called after on_text for the same element; same return convention. */
 typedef int (*ossio__xml_end_cb)(void *ud, size_t depth, const char *name);
 
+/* Called at each element's start, after it is on the path (|names[depth - 1]|
+ * is the element), with expat's NULL-terminated name/value attribute array;
+ * same return convention. Optional: ossio__xml_stream_on_start(). */
+typedef int (*ossio__xml_start_cb)(void *ud, size_t depth, const char *const *names,
+                                   const char **attrs);
+
 /* One parse. Initialized in place and must not move until freed (expat's
  * allocator and handlers point back at it). */
 typedef struct ossio__xml_stream {
     struct XML_ParserStruct *parser;
     ossio__xml_text_cb on_text;
     ossio__xml_end_cb on_end;
+    ossio__xml_start_cb on_start; /* NULL unless set */
     void *ud;
     ossio__xml_limits lim;
     ossio_status status; /* sticky: first error */
@@ -69,6 +76,13 @@ typedef struct ossio__xml_stream {
 ossio_status ossio__xml_stream_init(ossio__xml_stream *s, ossio__xml_text_cb on_text,
                                     ossio__xml_end_cb on_end, void *ud,
                                     const ossio__xml_limits *lim);
+
+/* Also calls |on_start| at each element's start (after init, before feeding). */
+void ossio__xml_stream_on_start(ossio__xml_stream *s, ossio__xml_start_cb on_start);
+
+/* Line of the document expat is at (for messages; from a callback: the
+ * current element's). */
+unsigned long ossio__xml_stream_line(const ossio__xml_stream *s);
 
 /* Parses the next |len| bytes of the document (borrowed for the call). Returns
  * OSSIO_OK, OSSIO_EXML (malformed, DTD, limit), OSSIO_ECANCELED (a callback

@@ -12,9 +12,11 @@ const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
-const signUtils = require('ali-oss/lib/common/signUtils');
-const { SignatureV4, getCanonicalHeaders } = require('@smithy/signature-v4');
-const { Hash } = require('@smithy/hash-node');
+// The npm tools live with the endpoint (tests/endpoint/package.json).
+const toolsRequire = require('module').createRequire(path.join(__dirname, '../endpoint/package.json'));
+const signUtils = toolsRequire('ali-oss/lib/common/signUtils');
+const { SignatureV4, getCanonicalHeaders } = toolsRequire('@smithy/signature-v4');
+const { Hash } = toolsRequire('@smithy/hash-node');
 const auth = require('../endpoint/lib/auth');
 const { encodeKeyPath } = require('../endpoint/lib/query');
 
