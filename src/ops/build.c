@@ -200,7 +200,7 @@ static ossio_status copy_source(const ossio_op *op, const ossio__oss_settings *o
 static ossio_status xml_body(const ossio_op *op, ossio__buf *body, ossio__hdrs *h)
 {
     ossio_status st;
-    if (op->kind == OSSIO_OP_MULTIPART_COMPLETE) {
+    if (ossio__op_kind(op->kind)->parts) {
         st = ossio__op_write_complete(op, body);
     } else {
         size_t n = op->n_keys - op->keys_done;
@@ -259,7 +259,7 @@ ossio_status ossio__op_build(const ossio_op *op, const ossio__oss_settings *o, t
     if (st == OSSIO_OK && k->ranged) {
         st = range_headers(op, &m->hdrs);
     }
-    if (st == OSSIO_OK && op->kind == OSSIO_OP_COPY) {
+    if (st == OSSIO_OK && k->copy) {
         st = copy_source(op, o, &m->hdrs);
     }
     ossio__buf_reset(body);

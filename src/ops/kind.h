@@ -27,6 +27,8 @@ typedef struct ossio__op_kind_info {
     unsigned sized : 1;        /* Content-Length is the object's size (GET, HEAD) */
     unsigned slow_first : 1;   /* the server may take minutes before the first byte */
     unsigned batched : 1;      /* keys sent in batches of OSSIO__DELETE_BATCH */
+    unsigned parts : 1;        /* ossio_op_add_part(): at least one before submit */
+    unsigned copy : 1;         /* ossio_op_set_copy_source(): required */
 } ossio__op_kind_info;
 
 /* DeleteMultipleObjects takes at most this many keys a request. */

@@ -345,10 +345,10 @@ static const char *missing(const ossio_op *op)
     if (k->needs_upload && op->upload_id == NULL) {
         return "a multipart operation needs ossio_op_set_upload()";
     }
-    if (op->kind == OSSIO_OP_COPY && !op->has_copy_src) {
+    if (k->copy && !op->has_copy_src) {
         return "COPY needs ossio_op_set_copy_source()";
     }
-    if (op->kind == OSSIO_OP_MULTIPART_COMPLETE && op->n_parts == 0) {
+    if (k->parts && op->n_parts == 0) {
         return "COMPLETE needs at least one ossio_op_add_part()";
     }
     return NULL;

@@ -117,8 +117,8 @@ ossio_status ossio_op_set_upload(ossio_op *op, const char *upload_id, uint32_t p
 
 ossio_status ossio_op_add_part(ossio_op *op, uint32_t part_number, const char *etag)
 {
-    if (!pre_submit(op) || op->kind != OSSIO_OP_MULTIPART_COMPLETE || etag == NULL ||
-        part_number < 1 || part_number > 10000 ||
+    if (!pre_submit(op) || !ossio__op_kind(op->kind)->parts || etag == NULL || part_number < 1 ||
+        part_number > 10000 ||
         (op->n_parts > 0 && op->parts[op->n_parts - 1].number >= part_number)) {
         return OSSIO_EINVAL;
     }
@@ -166,7 +166,7 @@ ossio_status ossio_op_add_key(ossio_op *op, const char *key)
 
 ossio_status ossio_op_set_copy_source(ossio_op *op, const char *source_uri)
 {
-    if (!pre_submit(op) || op->kind != OSSIO_OP_COPY) {
+    if (!pre_submit(op) || !ossio__op_kind(op->kind)->copy) {
         return OSSIO_EINVAL;
     }
     if (op->has_copy_src) {
