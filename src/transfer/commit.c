@@ -21,6 +21,7 @@ static void written(ossio_transfer *t, const char *what)
                    t->uri, ossio_status_name(t->out.status), what);
         t->finishing = 0;
         ossio__outcome_written(&t->out);
+        t->out.decided = 0; /* OK unless a later failure decides, as t->finishing says */
     }
 }
 

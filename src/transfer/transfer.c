@@ -391,8 +391,7 @@ void ossio__transfer_fail(ossio_transfer *t, ossio_status st, const char *detail
         return;
     }
     t->finishing = 1;
-    t->out.decided = 0; /* ossio__transfer_complete() and written() decide through t->finishing */
-    ossio__outcome_fail(&t->out, st, detail, from);
+    ossio__outcome_fail(&t->out, st, detail, from); /* decided iff finishing */
     /* Stop what is in flight; each settles through its completion. */
     for (size_t i = 0; i < t->n_parts; i++) {
         if (t->parts[i].op != NULL) {
@@ -423,7 +422,7 @@ void ossio__transfer_complete(ossio_transfer *t)
 {
     if (!t->finishing) {
         t->finishing = 1;
-        t->out.status = OSSIO_OK;
+        ossio__outcome_ok(&t->out);
     }
 }
 
