@@ -1,5 +1,5 @@
-/* The setters of an operation (ossio_op_set_*, ossio_op_add_*): what the
- * caller may set before submit, checked against the kind's row (ops/kind.h). */
+/* The public setters of an operation: what the caller may set before
+ * submit, checked against the kind's row (ops/kind.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
