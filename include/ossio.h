@@ -439,7 +439,8 @@ typedef struct ossio_result {
     uint64_t bytes_received; /**< response body bytes delivered */
     uint64_t bytes_sent;     /**< request body bytes sent */
     unsigned replays;        /**< times re-sent because the server had not processed it */
-    /* Object-store operations (ossio_op_*) also fill these; NULL otherwise. */
+    /* Operations (ossio_op_*), transfers and split/text reads also fill these
+     * (a transfer's or a read's from the failure that decided it); NULL otherwise. */
     const char *code;       /**< the server's error Code (e.g. "NoSuchKey"), NULL on success */
     const char *message;    /**< the server's error Message */
     const char *request_id; /**< x-oss-request-id / RequestId of the last attempt */

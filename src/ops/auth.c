@@ -1,13 +1,12 @@
 /* Signing glue between operations and src/sign/: which scheme (OSS V1, OSS
- * V4, AWS SigV4), which headers it needs first, and the clock (local time
- * corrected by what a RequestTimeTooSkewed answer taught us). */
+ * V4, AWS SigV4) and which headers it needs first, at the time the caller
+ * gives (local time corrected by what a RequestTimeTooSkewed answer taught). */
 #include "ops/auth.h"
 
-#include <math.h>
 #include <string.h>
 #include <time.h>
 
-#include "loop/client.h"
+#include "ops/kind.h"
 #include "sign/sign.h"
 
 static ossio_status add(ossio__hdrs *h, const char *name, const char *value)
@@ -15,12 +14,10 @@ static ossio_status add(ossio__hdrs *h, const char *name, const char *value)
     return ossio__hdrs_add(h, name, strlen(name), value, strlen(value));
 }
 
-ossio_status ossio__op_sign(ossio_op *op, const char *method, const ossio__qp *query,
-                            size_t n_query, const char *host, ossio__hdrs *hdrs)
+ossio_status ossio__op_sign(const ossio_op *op, const ossio__oss_settings *o, time_t now,
+                            const char *method, const ossio__qp *query, size_t n_query,
+                            const char *host, ossio__hdrs *hdrs)
 {
-    ossio_client *cl = op->cl;
-    const ossio__oss_settings *o = &cl->oss;
-    time_t now = time(NULL) + (time_t)lround(o->clock_skew);
     ossio__credentials cred = {o->access_key_id, o->access_key_secret, o->security_token};
     int sts = o->security_token != NULL && *o->security_token;
     ossio_status st = OSSIO_OK;
@@ -63,9 +60,7 @@ ossio_status ossio__op_sign(ossio_op *op, const char *method, const ossio__qp *q
         q[i].name = query[i].name;
         q[i].value = query[i].value;
     }
-    int bucket_level = op->kind == OSSIO_OP_LIST || op->kind == OSSIO_OP_DELETE_MANY ||
-                       op->kind == OSSIO_OP_MULTIPART_LIST_UPLOADS ||
-                       op->kind == OSSIO_OP_BUCKET_CREATE || op->kind == OSSIO_OP_BUCKET_DELETE;
+    int bucket_level = ossio__op_kind(op->kind)->bucket_level;
     ossio__sign_input in = {method,  op->uri.bucket, bucket_level ? "" : op->uri.key,
                             hdrs->v, hdrs->n,        q,
                             n_query, host,           o->path_style};

@@ -13,6 +13,10 @@
 #include "ops/uri.h"
 #include "ossio.h"
 #include "util/buf.h"
+#include "util/outcome.h"
+
+/* An error answer's body is read up to this many bytes (its Code, Message). */
+#define OSSIO__MAX_ERROR_BODY (64 * 1024)
 
 typedef struct ossio__qp {
     char *name;
@@ -76,7 +80,6 @@ struct ossio_op {
     ev_timer backoff;
     double deadline; /* seconds from submit, all attempts; 0: none */
     ev_timer deadline_timer;
-    int http;
     ossio__buf err_body; /* error response body (bounded) */
     int err_capped;      /* the error body was longer: the rest was not read */
     ossio__buf req_body; /* XML we send (complete, delete) */
@@ -100,12 +103,9 @@ struct ossio_op {
     int truncated;
     ossio__paging paging;
     ossio_result result;
-    char code[64];
-    char message[1024];
-    char request_id[64];
-    char host_id[256];
-    char ec[64];
-    char detail[512];
+    /* The attempt's HTTP status and server error (reset each attempt), then
+     * the operation's decided status and detail (util/outcome.h). */
+    ossio__outcome out;
     ossio__deferred done_node;
 };
 
@@ -125,5 +125,23 @@ void ossio__op_last_attempt(ossio_op *op);
 /* Whether an attempt of |op| is in flight (0 before submit, between
  * attempts while it waits to retry, and once finished). */
 int ossio__op_in_flight(const ossio_op *op);
+
+/* Between the files of src/ops/ (op.c: lifecycle and attempts; response.c:
+ * what an attempt's answer does). */
+
+/* Completes |op| with |st| (first call only); |detail| NULL: the status's text. */
+void ossio__op_finish(ossio_op *op, ossio_status st, const char *detail);
+
+/* After a failed attempt: retries with backoff when the policy
+ * (ops/retry.h) says so, else completes with |st|. */
+void ossio__op_fail_or_retry(ossio_op *op, ossio_status st, const char *detail);
+
+/* Builds, signs and submits the operation's next request. */
+void ossio__op_start_attempt(ossio_op *op);
+
+/* The request callbacks of an attempt (response.c); |ud| is the op. */
+int ossio__op_on_headers(ossio_request *r, int status, const ossio_response *resp, void *ud);
+int ossio__op_on_data(ossio_request *r, const uint8_t *data, size_t len, void *ud);
+void ossio__op_on_done(ossio_request *r, const ossio_result *res, void *ud);
 
 #endif /* OSSIO__OPS_OP_H */

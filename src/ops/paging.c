@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "loop/client.h"
+#include "ops/kind.h"
 
 /* What each listing calls its way forward, for the error text. */
 typedef struct listing_names {
@@ -31,8 +32,7 @@ static listing_names names_of(const ossio_op *op)
 
 static int is_listing(const ossio_op *op)
 {
-    return op->kind == OSSIO_OP_LIST || op->kind == OSSIO_OP_MULTIPART_LIST_PARTS ||
-           op->kind == OSSIO_OP_MULTIPART_LIST_UPLOADS;
+    return ossio__op_kind(op->kind)->paged;
 }
 
 static const char *or_empty(const char *s)
@@ -98,7 +98,7 @@ static int seen_before(ossio_op *op)
 static ossio_status broken(ossio_op *op, const char *what)
 {
     listing_names n = names_of(op);
-    snprintf(op->detail, sizeof(op->detail), "%s: %s %s", n.op, n.marker, what);
+    snprintf(op->out.detail, sizeof(op->out.detail), "%s: %s %s", n.op, n.marker, what);
     free(op->next_token);
     op->next_token = NULL; /* nowhere to resume from */
     return OSSIO_EPAGING;

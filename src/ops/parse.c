@@ -114,10 +114,10 @@ static int on_delete_error(void *ud, const char *key, size_t key_len, const char
     ossio__op_parser *p = ud;
     ossio_op *op = p->op;
     /* The first key that could not be deleted fails the operation. */
-    if (op->code[0] == '\0') {
-        snprintf(op->code, sizeof(op->code), "%s", code);
-        snprintf(op->message, sizeof(op->message), "%.*s: %s", (int)(key_len > 200 ? 200 : key_len),
-                 key, message);
+    if (op->out.code[0] == '\0') {
+        snprintf(op->out.code, sizeof(op->out.code), "%s", code);
+        snprintf(op->out.message, sizeof(op->out.message), "%.*s: %s",
+                 (int)(key_len > 200 ? 200 : key_len), key, message);
     }
     return 0;
 }
@@ -269,8 +269,8 @@ ossio_status ossio__op_parser_finish(ossio__op_parser *p)
         if (st == OSSIO_EHTTP && p->u.result.result.error.code[0]) {
             /* CopyObject and Complete can answer 200 with an <Error> body. */
             const ossio__xml_result *r = &p->u.result.result;
-            snprintf(op->code, sizeof(op->code), "%s", r->error.code);
-            snprintf(op->message, sizeof(op->message), "%s", r->error.message);
+            snprintf(op->out.code, sizeof(op->out.code), "%s", r->error.code);
+            snprintf(op->out.message, sizeof(op->out.message), "%s", r->error.message);
             return OSSIO_ESERVER;
         }
         if (st == OSSIO_OK) {
@@ -288,7 +288,7 @@ ossio_status ossio__op_parser_finish(ossio__op_parser *p)
         return st;
     case OSSIO__BODY_XML_DELETE:
         st = ossio__xml_delete_finish(&p->u.del);
-        if (st == OSSIO_OK && op->code[0]) {
+        if (st == OSSIO_OK && op->out.code[0]) {
             return OSSIO_EHTTP;
         }
         return st;
@@ -364,16 +364,16 @@ void ossio__op_parser_detail(const ossio__op_parser *p, char *out, size_t cap)
 
 static void take_error(ossio_op *op, const ossio__xml_error *e)
 {
-    snprintf(op->code, sizeof(op->code), "%s", e->code);
-    snprintf(op->message, sizeof(op->message), "%s", e->message);
+    snprintf(op->out.code, sizeof(op->out.code), "%s", e->code);
+    snprintf(op->out.message, sizeof(op->out.message), "%s", e->message);
     if (e->request_id[0]) {
-        snprintf(op->request_id, sizeof(op->request_id), "%s", e->request_id);
+        snprintf(op->out.request_id, sizeof(op->out.request_id), "%s", e->request_id);
     }
     if (e->host_id[0]) {
-        snprintf(op->host_id, sizeof(op->host_id), "%s", e->host_id);
+        snprintf(op->out.host_id, sizeof(op->out.host_id), "%s", e->host_id);
     }
     if (e->ec[0]) {
-        snprintf(op->ec, sizeof(op->ec), "%s", e->ec);
+        snprintf(op->out.ec, sizeof(op->out.ec), "%s", e->ec);
     }
 }
 
@@ -400,7 +400,7 @@ int ossio__op_parse_error_b64(ossio_op *op, const char *b64)
     return 1;
 }
 
-ossio_status ossio__op_write_complete(ossio_op *op, ossio__buf *out)
+ossio_status ossio__op_write_complete(const ossio_op *op, ossio__buf *out)
 {
     ossio__xml_part_ref *refs = calloc(op->n_parts, sizeof(*refs));
     if (refs == NULL) {
@@ -416,7 +416,7 @@ ossio_status ossio__op_write_complete(ossio_op *op, ossio__buf *out)
     return st;
 }
 
-ossio_status ossio__op_write_delete(ossio_op *op, size_t from, size_t n, ossio__buf *out)
+ossio_status ossio__op_write_delete(const ossio_op *op, size_t from, size_t n, ossio__buf *out)
 {
     ossio__xml_key *keys = calloc(n, sizeof(*keys));
     if (keys == NULL) {

@@ -39,7 +39,7 @@ int ossio__op_parse_error(ossio_op *op, const uint8_t *xml, size_t len);
 int ossio__op_parse_error_b64(ossio_op *op, const char *b64);
 
 /* Request bodies: CompleteMultipartUpload and Delete (keys [from, from+n)). */
-ossio_status ossio__op_write_complete(ossio_op *op, ossio__buf *out);
-ossio_status ossio__op_write_delete(ossio_op *op, size_t from, size_t n, ossio__buf *out);
+ossio_status ossio__op_write_complete(const ossio_op *op, ossio__buf *out);
+ossio_status ossio__op_write_delete(const ossio_op *op, size_t from, size_t n, ossio__buf *out);
 
 #endif /* OSSIO__OPS_PARSE_H */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "ossio.h"
+#include "util/outcome.h"
 
 /* What a file's extension (after the last '.' of its last path segment,
  * compared case-sensitively as Flink's extension map does) says about it. */
@@ -30,36 +31,6 @@ ossio_status ossio__split_planner_start(ossio_client *cl, const char *uri, unsig
 
 /* Cancels a planning whose |done| has not run: it runs later with OSSIO_ECANCELED. */
 void ossio__split_planner_cancel(ossio__split_planner *p);
-
-/* The outcome of a split or text read: the first failure decides it; the
- * server's Code, Message and RequestId are copied from the result that failed. */
-typedef struct ossio__outcome {
-    int decided;
-    ossio_status status;
-    char detail[512];
-    char code[64], message[256], request_id[64];
-    int http_status;
-    const char *protocol; /* static, from the last operation */
-    unsigned retries;
-    ossio_result result;
-} ossio__outcome;
-
-/* Decides failure |st| unless already decided; |detail| NULL: the status's text. */
-void ossio__outcome_fail(ossio__outcome *o, ossio_status st, const char *detail,
-                         const ossio_result *from);
-
-/* Decides success unless already decided. */
-void ossio__outcome_ok(ossio__outcome *o);
-
-/* The object was written after all (a cancel that came after
- * CompleteMultipartUpload was sent): OK, whatever was decided before. */
-void ossio__outcome_written(ossio__outcome *o);
-
-/* Counts one finished operation's retries and protocol. */
-void ossio__outcome_account(ossio__outcome *o, const ossio_result *res);
-
-/* Fills o->result for the completion callback (valid while |o| lives). */
-const ossio_result *ossio__outcome_result(ossio__outcome *o, uint64_t bytes_received);
 
 /* How records are cut and handed over: the settings the split reader and
  * the text reader share (the text reader passes them to its split readers). */

@@ -16,21 +16,20 @@
 static void written(ossio_transfer *t, const char *what)
 {
     t->written = OSSIO_WRITTEN_YES;
-    if (t->finishing && t->status != OSSIO_OK) {
+    if (t->finishing && t->out.status != OSSIO_OK) {
         ossio__log(t->cl, OSSIO_LOG_INFO, "%s: %s came after %s was sent; the object is written",
-                   t->uri, ossio_status_name(t->status), what);
+                   t->uri, ossio_status_name(t->out.status), what);
         t->finishing = 0;
-        t->status = OSSIO_OK;
-        t->detail[0] = t->code[0] = t->message[0] = t->request_id[0] = '\0';
-        t->result.http_status = 0;
+        ossio__outcome_written(&t->out);
+        t->out.decided = 0; /* OK unless a later failure decides, as t->finishing says */
     }
 }
 
 /* Adds |what| to the failure's detail. */
 static void tell(ossio_transfer *t, const char *what)
 {
-    size_t n = strlen(t->detail);
-    snprintf(t->detail + n, sizeof(t->detail) - n, "; %s", what);
+    size_t n = strlen(t->out.detail);
+    snprintf(t->out.detail + n, sizeof(t->out.detail) - n, "; %s", what);
 }
 
 /* Whether a failed PutObject may have stored the object: its last answer
@@ -115,7 +114,7 @@ static void head_done(ossio_op *op, const ossio_result *res, void *ud)
         ossio__log(t->cl, OSSIO_LOG_INFO,
                    "%s: CompleteMultipartUpload failed (%s), but a HEAD shows the object with the "
                    "parts' size and CRC-64: it is written",
-                   t->uri, t->detail);
+                   t->uri, t->out.detail);
         t->upload_id[0] = '\0'; /* completed: nothing to abort */
         written(t, "CompleteMultipartUpload");
         ossio__transfer_complete(t);

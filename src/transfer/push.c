@@ -226,7 +226,7 @@ ossio_status ossio__transfer_push2(ossio_transfer *t, const void *a, size_t alen
         return OSSIO_EINVAL;
     }
     if (t->finishing) {
-        return t->status != OSSIO_OK ? t->status : OSSIO_EINVAL;
+        return t->out.status != OSSIO_OK ? t->out.status : OSSIO_EINVAL;
     }
     if (alen + blen == 0) {
         return OSSIO_OK;
@@ -264,7 +264,7 @@ ossio_status ossio_transfer_push_end(ossio_transfer *t)
         return OSSIO_EINVAL;
     }
     if (t->finishing) {
-        return t->status != OSSIO_OK ? t->status : OSSIO_EINVAL;
+        return t->out.status != OSSIO_OK ? t->out.status : OSSIO_EINVAL;
     }
     t->push_ended = 1;
     if (t->n_parts == 0 && open_part(t) == NULL) {

@@ -391,17 +391,7 @@ void ossio__transfer_fail(ossio_transfer *t, ossio_status st, const char *detail
         return;
     }
     t->finishing = 1;
-    t->status = st;
-    if (detail != t->detail) {
-        snprintf(t->detail, sizeof(t->detail), "%s", detail != NULL ? detail : ossio_strerror(st));
-    }
-    if (from != NULL) {
-        t->result.http_status = from->http_status;
-        snprintf(t->code, sizeof(t->code), "%s", from->code ? from->code : "");
-        snprintf(t->message, sizeof(t->message), "%s", from->message ? from->message : "");
-        snprintf(t->request_id, sizeof(t->request_id), "%s",
-                 from->request_id ? from->request_id : "");
-    }
+    ossio__outcome_fail(&t->out, st, detail, from); /* decided iff finishing */
     /* Stop what is in flight; each settles through its completion. */
     for (size_t i = 0; i < t->n_parts; i++) {
         if (t->parts[i].op != NULL) {
@@ -432,7 +422,7 @@ void ossio__transfer_complete(ossio_transfer *t)
 {
     if (!t->finishing) {
         t->finishing = 1;
-        t->status = OSSIO_OK;
+        ossio__outcome_ok(&t->out);
     }
 }
 
@@ -457,7 +447,7 @@ void ossio__transfer_settle(ossio_transfer *t)
         t->writable_node.queued) {
         return; /* the queued call settles it when it runs */
     }
-    if (t->upload && t->status != OSSIO_OK && t->upload_id[0] != '\0' && !t->keep_on_failure) {
+    if (t->upload && t->out.status != OSSIO_OK && t->upload_id[0] != '\0' && !t->keep_on_failure) {
         /* Leave nothing behind: abort the multipart upload, then complete. */
         ossio_op *op = NULL;
         if (ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_ABORT, t->uri) == OSSIO_OK &&
@@ -470,12 +460,12 @@ void ossio__transfer_settle(ossio_transfer *t)
     }
     if (!t->upload) {
         if (t->tmp_path != NULL) {
-            if (t->status == OSSIO_OK && rename(t->tmp_path, t->path) != 0) {
-                t->status = OSSIO_EIO;
-                snprintf(t->detail, sizeof(t->detail), "could not rename the download into %s",
-                         t->path);
+            if (t->out.status == OSSIO_OK && rename(t->tmp_path, t->path) != 0) {
+                t->out.status = OSSIO_EIO;
+                snprintf(t->out.detail, sizeof(t->out.detail),
+                         "could not rename the download into %s", t->path);
             }
-            if (t->status != OSSIO_OK) {
+            if (t->out.status != OSSIO_OK) {
                 unlink(t->tmp_path);
             }
         }
@@ -496,12 +486,8 @@ void ossio__transfer_settle(ossio_transfer *t)
     ev_now_update(t->cl->loop);
     t->elapsed = ev_now(t->cl->loop) - t->started;
     ossio__transfer_note_progress(t, 1);
-    t->result.status = t->status;
+    ossio__outcome_fill(&t->out, &t->result);
     t->result.protocol = t->protocol;
-    t->result.detail = t->status == OSSIO_OK ? "" : t->detail;
-    t->result.code = t->code[0] ? t->code : NULL;
-    t->result.message = t->message[0] ? t->message : NULL;
-    t->result.request_id = t->request_id[0] ? t->request_id : NULL;
     t->result.retries = t->retries;
     t->result.connection = t->last_conn;
     t->result.bytes_received = t->upload ? 0 : t->moved;

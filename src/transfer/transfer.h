@@ -12,6 +12,7 @@
 #include "loop/client.h"
 #include "loop/defer.h"
 #include "ossio.h"
+#include "util/outcome.h"
 
 /* OSS and S3 number parts 1..10000. */
 #define MAX_PARTS 10000
@@ -53,11 +54,9 @@ struct ossio_transfer {
     int upload;
     char *uri;
     int submitted;
-    int finishing; /* the outcome is decided; waiting for parts/abort to settle */
-    ossio_status status;
-    char detail[512];
+    int finishing;      /* the outcome is decided; waiting for parts/abort to settle */
+    ossio__outcome out; /* status, detail, the server's error (util/outcome.h) */
     ossio_result result;
-    char code[64], message[256], request_id[64];
     /* sink / source */
     int fd;
     int own_fd; /* to_file on a device or a pipe: the transfer opened |fd| and closes it */

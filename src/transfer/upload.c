@@ -267,8 +267,9 @@ void ossio__upload_start(ossio_transfer *t)
         t->fd = open(t->path, O_RDONLY | O_CLOEXEC);
         struct stat st;
         if (t->fd < 0 || fstat(t->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-            snprintf(t->detail, sizeof(t->detail), "cannot read %s: %s", t->path, strerror(errno));
-            ossio__transfer_fail(t, OSSIO_EIO, t->detail, NULL);
+            snprintf(t->out.detail, sizeof(t->out.detail), "cannot read %s: %s", t->path,
+                     strerror(errno));
+            ossio__transfer_fail(t, OSSIO_EIO, t->out.detail, NULL);
             ossio__transfer_settle_later(t);
             return;
         }
