@@ -69,7 +69,7 @@ void ossio__upload_put_done(ossio_op *op, const ossio_result *res, void *ud)
     t->ctl_is_put = 0;
     ossio__transfer_account(t, res);
     ossio__transfer_part_free(t, &t->parts[0]);
-    ossio__push_part_sent(t, &t->parts[0]);
+    t->up.source.ops->sent(t, &t->parts[0]);
     if (res->status != OSSIO_OK) {
         t->written = put_may_exist(t, res) ? OSSIO_WRITTEN_UNKNOWN : OSSIO_WRITTEN_NO;
         ossio__transfer_fail(t, res->status, res->detail, res);
@@ -91,12 +91,11 @@ void ossio__upload_put_done(ossio_op *op, const ossio_result *res, void *ud)
 /* The parts' combined CRC-64 and length: what the object must hold. */
 static uint64_t parts_total(ossio_transfer *t)
 {
-    uint64_t crc = t->parts[0].crc, len = t->parts[0].len;
-    for (size_t i = 1; i < t->n_parts; i++) {
-        crc = ossio_crc64_combine(crc, t->parts[i].crc, t->parts[i].len);
+    uint64_t len = 0;
+    for (size_t i = 0; i < t->n_parts; i++) {
         len += t->parts[i].len;
     }
-    t->crc = crc;
+    t->crc = ossio__parts_crc(t->parts, t->n_parts);
     return len;
 }
 
@@ -115,7 +114,7 @@ static void head_done(ossio_op *op, const ossio_result *res, void *ud)
                    "%s: CompleteMultipartUpload failed (%s), but a HEAD shows the object with the "
                    "parts' size and CRC-64: it is written",
                    t->uri, t->out.detail);
-        t->upload_id[0] = '\0'; /* completed: nothing to abort */
+        t->up.upload_id[0] = '\0'; /* completed: nothing to abort */
         written(t, "CompleteMultipartUpload");
         ossio__transfer_complete(t);
     } else if (res->status == OSSIO_ENOTFOUND) {
@@ -170,7 +169,7 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
         ossio__transfer_settle(t);
         return;
     }
-    t->upload_id[0] = '\0'; /* completed: nothing to abort any more */
+    t->up.upload_id[0] = '\0'; /* completed: nothing to abort any more */
     written(t, "CompleteMultipartUpload");
     parts_total(t);
     const ossio_object_info *info = ossio_op_object(op);
@@ -187,11 +186,11 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
 /* Preconditions apply when the object comes into being: on Complete too. */
 static ossio_status add_preconditions(ossio_transfer *t, ossio_op *op)
 {
-    for (size_t i = 0; i < t->hdrs.n; i++) {
-        const char *n = t->hdrs.v[i].name;
+    for (size_t i = 0; i < t->up.hdrs.n; i++) {
+        const char *n = t->up.hdrs.v[i].name;
         if (strcasecmp(n, "x-oss-forbid-overwrite") == 0 || strcasecmp(n, "if-none-match") == 0 ||
             strcasecmp(n, "if-match") == 0) {
-            ossio_status st = ossio_op_set_header(op, n, t->hdrs.v[i].value);
+            ossio_status st = ossio_op_set_header(op, n, t->up.hdrs.v[i].value);
             if (st != OSSIO_OK) {
                 return st;
             }
@@ -205,7 +204,7 @@ void ossio__upload_complete(ossio_transfer *t)
     ossio_op *op = NULL;
     ossio_status st = ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_COMPLETE, t->uri);
     if (st == OSSIO_OK) {
-        st = ossio_op_set_upload(op, t->upload_id, 0);
+        st = ossio_op_set_upload(op, t->up.upload_id, 0);
     }
     if (st == OSSIO_OK) {
         st = add_preconditions(t, op);

@@ -1,16 +1,11 @@
 /* Auto-ranged download: part 0 tells the size and ETag; the other parts run
  * in parallel with If-Match on that ETag; bytes go to the sink at their
- * offsets as they arrive (no reassembly copy); part CRC-64s are combined and
- * checked against the object's. */
-#define _GNU_SOURCE /* mkstemp in the target directory */
-#include <errno.h>
-#include <limits.h>
-#include <fcntl.h>
+ * offsets as they arrive (no reassembly copy), or in order to an ordered
+ * sink (stream) with parts ahead of their turn held in memory; part CRC-64s
+ * are combined and checked against the object's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <ev.h>
 
@@ -21,28 +16,14 @@
 
 static void start_parts(ossio_transfer *t);
 
+static int ordered(const ossio_transfer *t)
+{
+    return t->dl.sink.ops->ordered;
+}
+
 static int sink_write(ossio_transfer *t, uint64_t off, const uint8_t *data, size_t len)
 {
-    if (t->fd == -2) {
-        if (off + len > t->cap) {
-            return -1;
-        }
-        memcpy(t->buf + off, data, len);
-        return 0;
-    }
-    while (len > 0) {
-        ssize_t n = pwrite(t->fd, data, len, (off_t)off);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return -1;
-        }
-        data += n;
-        len -= (size_t)n;
-        off += (uint64_t)n;
-    }
-    return 0;
+    return t->dl.sink.ops->write(&t->dl.sink, off, data, len);
 }
 
 /* fd/file sinks: the DATA chunks (16 KiB on h2) of a part are gathered and
@@ -62,9 +43,10 @@ static int stage_flush(ossio_transfer *t, part *p)
 /* Unwritten bytes are dropped (the part failed, or its hedge wrote them). */
 static void stage_release(ossio_transfer *t, part *p)
 {
+    ossio__download *d = &t->dl;
     if (p->stage != NULL) {
-        if (t->n_stages < sizeof(t->stages) / sizeof(t->stages[0])) {
-            t->stages[t->n_stages++] = p->stage;
+        if (d->n_stages < sizeof(d->stages) / sizeof(d->stages[0])) {
+            d->stages[d->n_stages++] = p->stage;
         } else {
             free(p->stage);
         }
@@ -75,11 +57,12 @@ static void stage_release(ossio_transfer *t, part *p)
 
 static int staged_write(ossio_transfer *t, part *p, uint64_t off, const uint8_t *data, size_t len)
 {
-    if (t->fd < 0 || len >= STAGE) { /* the buffer sink copies anyway */
+    ossio__download *d = &t->dl;
+    if (!d->sink.ops->staged || len >= STAGE) { /* the buffer sink copies anyway */
         return stage_flush(t, p) != 0 ? -1 : sink_write(t, off, data, len);
     }
     if (p->stage == NULL) {
-        p->stage = t->n_stages > 0 ? t->stages[--t->n_stages] : malloc(STAGE);
+        p->stage = d->n_stages > 0 ? d->stages[--d->n_stages] : malloc(STAGE);
         if (p->stage == NULL) {
             return sink_write(t, off, data, len);
         }
@@ -104,18 +87,19 @@ static int staged_write(ossio_transfer *t, part *p, uint64_t off, const uint8_t 
  * window; none is kept once no part is left to start. */
 static void recycle(ossio_transfer *t, part *p)
 {
+    ossio__download *d = &t->dl;
     if (p->buf != NULL && p->mem == t->part_size && t->next < t->n_parts) {
-        if (t->n_spare == t->cap_spare) {
-            unsigned cap = t->cap_spare ? 2 * t->cap_spare : 16;
-            uint8_t **v = realloc(t->spare, cap * sizeof(*v));
+        if (d->n_spare == d->cap_spare) {
+            unsigned cap = d->cap_spare ? 2 * d->cap_spare : 16;
+            uint8_t **v = realloc(d->spare, cap * sizeof(*v));
             if (v == NULL) {
                 ossio__transfer_part_free(t, p);
                 return;
             }
-            t->spare = v;
-            t->cap_spare = cap;
+            d->spare = v;
+            d->cap_spare = cap;
         }
-        t->spare[t->n_spare++] = p->buf;
+        d->spare[d->n_spare++] = p->buf;
         p->buf = NULL;
         p->mem = 0; /* stays in t->mem_held */
         return;
@@ -127,29 +111,29 @@ static void recycle(ossio_transfer *t, part *p)
  * head of the object, in order. */
 static int deliver(ossio_transfer *t)
 {
-    while (t->deliver_next < t->n_parts) {
-        part *p = &t->parts[t->deliver_next];
+    while (t->dl.deliver_next < t->n_parts) {
+        part *p = &t->parts[t->dl.deliver_next];
         if (p->buf != NULL && p->delivered < p->got) {
-            if (t->stream(t, p->buf + p->delivered, (size_t)(p->got - p->delivered),
-                          t->stream_ud) != 0) {
+            if (sink_write(t, p->off + p->delivered, p->buf + p->delivered,
+                           (size_t)(p->got - p->delivered)) != 0) {
                 return 1;
             }
             p->delivered = p->got;
         }
-        if (p->state != 2 || !t->size_known) {
+        if (p->state != OSSIO__PART_DONE || !t->size_known) {
             return 0; /* the head part is still arriving: its bytes now go straight out */
         }
         recycle(t, p);
-        t->deliver_next++;
+        t->dl.deliver_next++;
     }
     return 0;
 }
 
 static int stream_data(ossio_transfer *t, part *p, const uint8_t *data, size_t len)
 {
-    if (p == &t->parts[t->deliver_next] && p->delivered == p->got) {
+    if (p == &t->parts[t->dl.deliver_next] && p->delivered == p->got) {
         p->delivered += len; /* in turn: straight to the caller, no copy */
-        return t->stream(t, data, len, t->stream_ud);
+        return sink_write(t, p->off + p->got, data, len);
     }
     if (p->buf == NULL) {
         p->buf = ossio__bigbuf_alloc(t->part_size); /* reusable by any later part */
@@ -162,7 +146,7 @@ static int stream_data(ossio_transfer *t, part *p, const uint8_t *data, size_t l
 }
 
 /* Bytes moved count once per part, whichever of its requests is ahead. */
-static void count_progress(ossio_transfer *t, part *p, uint64_t got)
+void ossio__download_count_progress(ossio_transfer *t, part *p, uint64_t got)
 {
     if (got > p->progress) {
         t->moved += got - p->progress;
@@ -183,7 +167,7 @@ static int part_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
         ossio__transfer_fail(t, OSSIO_EPROTO, "a part returned more bytes than asked for", NULL);
         return 1;
     }
-    if (t->stream != NULL) {
+    if (ordered(t)) {
         /* part 0's length is only a bound until its answer tells the size */
         int rc = p->got + len > p->len ? -1 : stream_data(t, p, data, len);
         if (rc != 0) {
@@ -192,59 +176,127 @@ static int part_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
             return 1;
         }
     } else if (staged_write(t, p, p->off + p->got, data, len) != 0) {
-        ossio__transfer_fail(t, t->fd == -2 ? OSSIO_EBODYSIZE : OSSIO_EIO,
-                             t->fd == -2 ? "the object does not fit the buffer"
-                                         : "writing the download failed",
-                             NULL);
+        const char *why = NULL;
+        ossio_status st = t->dl.sink.ops->describe(&t->dl.sink, &why);
+        ossio__transfer_fail(t, st, why, NULL);
         return 1;
     }
     p->crc = ossio_crc64(p->crc, data, len);
     p->got += len;
-    count_progress(t, p, p->got);
+    ossio__download_count_progress(t, p, p->got);
     return 0;
 }
 
-static void finish_if_done(ossio_transfer *t)
+/* Which part is wrong cannot be told (OSS gives the whole object's CRC
+ * only): every part is fetched once more, over the same bytes. */
+static void refetch(ossio_transfer *t)
+{
+    ossio__log(t->cl, OSSIO_LOG_WARN,
+               "CRC-64 of %s differs from x-oss-hash-crc64ecma: fetching its %zu parts again",
+               t->uri, t->n_parts);
+    t->dl.crc_refetched = 1;
+    t->retries++;
+    for (size_t i = 0; i < t->n_parts; i++) {
+        part *p = &t->parts[i];
+        free(p->hedge);
+        p->hedge = NULL;
+        p->hedge_won = 0;
+        p->state = OSSIO__PART_IDLE;
+        p->got = 0;
+        p->crc = 0;
+    }
+    t->done_parts = 0;
+    t->next = 0; /* the caller starts them */
+}
+
+void ossio__download_finish_if_done(ossio_transfer *t)
 {
     if (t->finishing || t->done_parts < t->n_parts) {
         return;
     }
-    uint64_t crc = 0;
-    for (size_t i = 0; i < t->n_parts; i++) {
-        crc = i == 0 ? t->parts[0].crc : ossio_crc64_combine(crc, t->parts[i].crc, t->parts[i].len);
-    }
+    uint64_t crc = ossio__parts_crc(t->parts, t->n_parts);
     t->crc = crc;
-    if (t->has_server_crc && crc != t->server_crc && !t->crc_refetched && t->stream == NULL) {
-        /* Which part is wrong cannot be told (OSS gives the whole object's
-         * CRC only): fetch every part once more, over the same bytes. A
-         * stream sink has handed its bytes on already: no second chance. */
-        ossio__log(t->cl, OSSIO_LOG_WARN,
-                   "CRC-64 of %s differs from x-oss-hash-crc64ecma: fetching its %zu parts again",
-                   t->uri, t->n_parts);
-        t->crc_refetched = 1;
-        t->retries++;
-        for (size_t i = 0; i < t->n_parts; i++) {
-            part *p = &t->parts[i];
-            free(p->hedge);
-            p->hedge = NULL;
-            p->hedge_won = 0;
-            p->state = 0;
-            p->got = 0;
-            p->crc = 0;
-        }
-        t->done_parts = 0;
-        t->next = 0; /* the caller starts them */
+    if (t->dl.has_server_crc && crc != t->dl.server_crc && !t->dl.crc_refetched && !ordered(t)) {
+        /* An ordered sink has handed its bytes on already: no second chance. */
+        refetch(t);
         return;
     }
-    if (t->has_server_crc && crc != t->server_crc) {
+    if (t->dl.has_server_crc && crc != t->dl.server_crc) {
         char d[160];
         snprintf(d, sizeof(d),
                  "CRC-64 of the parts (%llu) differs from x-oss-hash-crc64ecma (%llu)",
-                 (unsigned long long)crc, (unsigned long long)t->server_crc);
+                 (unsigned long long)crc, (unsigned long long)t->dl.server_crc);
         ossio__transfer_fail(t, OSSIO_ECHECKSUM, d, NULL);
         return;
     }
     ossio__transfer_complete(t);
+}
+
+/* Part 0 answered: the object's size, ETag and CRC-64 are known, and the
+ * rest of the parts are planned. 0, or the failure was recorded. */
+static int plan_rest(ossio_transfer *t, ossio_op *op, const ossio_result *res)
+{
+    part *p = &t->parts[0];
+    const ossio_object_info *info = ossio_op_object(op);
+    if (info == NULL) {
+        ossio__transfer_fail(t, OSSIO_EPROTO, "the first part had no object metadata", res);
+        return -1;
+    }
+    t->size = info->size;
+    t->size_known = 1;
+    snprintf(t->dl.etag, sizeof(t->dl.etag), "%s", info->etag ? info->etag : "");
+    t->dl.has_server_crc = info->has_crc64;
+    t->dl.server_crc = info->crc64;
+    p->len = p->got;
+    if (!t->dl.sink.ops->fits(&t->dl.sink, t->size)) {
+        const char *why = NULL;
+        ossio_status st = t->dl.sink.ops->describe(&t->dl.sink, &why);
+        ossio__transfer_fail(t, st, why, NULL);
+        return -1;
+    }
+    size_t n = 1 + ossio__download_rest_count(p->len, t->size, t->part_size);
+    part *v = realloc(t->parts, n * sizeof(*v));
+    if (v == NULL) {
+        ossio__transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
+        return -1;
+    }
+    t->parts = v;
+    for (size_t i = 1; i < n; i++) {
+        memset(&v[i], 0, sizeof(part));
+        v[i].t = t;
+        ossio__part_span(v[0].len, t->size, t->part_size, i - 1, &v[i].off, &v[i].len);
+    }
+    t->n_parts = n;
+    return 0;
+}
+
+/* A part's request failed (and no hedge of it runs). */
+static void part_failed(ossio_transfer *t, part *p, const ossio_result *res)
+{
+    if (res->status == OSSIO_EHTTP && res->http_status == 416 && p == &t->parts[0]) {
+        /* An empty object has no byte 0: it is complete as it is. */
+        t->size = 0;
+        t->size_known = 1;
+        t->done_parts = t->n_parts = 1;
+        p->len = 0;
+        ossio__download_finish_if_done(t);
+        if (!t->finishing) {
+            start_parts(t);
+        }
+    } else {
+        ossio__transfer_fail(t, res->status, res->detail, res);
+    }
+}
+
+/* The part's bytes reached the sink, or its request failed. */
+static void flush_part(ossio_transfer *t, part *p, const ossio_result *res)
+{
+    if (res->status == OSSIO_OK && !p->hedge_won && stage_flush(t, p) != 0) {
+        stage_release(t, p);
+        ossio__transfer_fail(t, OSSIO_EIO, "writing the download failed", NULL);
+        return;
+    }
+    stage_release(t, p);
 }
 
 static void part_done(ossio_op *op, const ossio_result *res, void *ud)
@@ -254,95 +306,40 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     p->op = NULL;
     t->in_flight--;
     ossio__transfer_account(t, res);
-    if (res->status != OSSIO_OK || p->hedge_won) {
-        stage_release(t, p);
-    } else if (stage_flush(t, p) != 0) {
-        stage_release(t, p);
-        ossio__transfer_fail(t, OSSIO_EIO, "writing the download failed", NULL);
-    } else {
-        stage_release(t, p);
-    }
+    flush_part(t, p, res);
     if (p->hedge_won || (res->status != OSSIO_OK && p->hedge != NULL && p->hedge->op != NULL)) {
         /* Its hedge won, or is still running and decides the part. */
         ossio__transfer_settle(t);
         return;
     }
-    p->state = 2;
+    p->state = OSSIO__PART_DONE;
     if (p->hedge != NULL && p->hedge->op != NULL) {
         ossio_op_cancel(p->hedge->op); /* the first request won */
     }
     if (res->status == OSSIO_OK && p != &t->parts[0]) {
-        t->done_time_sum += ev_now(t->cl->loop) - p->started;
-        t->done_time_count++;
+        t->dl.done_time_sum += ev_now(t->cl->loop) - p->started;
+        t->dl.done_time_count++;
     }
+    int failed = 0;
     if (res->status != OSSIO_OK) {
-        if (res->status == OSSIO_EHTTP && res->http_status == 416 && p == &t->parts[0]) {
-            /* An empty object has no byte 0: it is complete as it is. */
-            t->size = 0;
-            t->size_known = 1;
-            t->done_parts = t->n_parts = 1;
-            p->len = 0;
-            finish_if_done(t);
+        part_failed(t, p, res);
+        failed = 1;
+    } else if (p == &t->parts[0] && !t->size_known) {
+        failed = plan_rest(t, op, res) != 0;
+    } else if (p->got != p->len) {
+        ossio__transfer_fail(t, OSSIO_EPROTO, "a part returned fewer bytes than asked for", res);
+        failed = 1;
+    }
+    if (!failed) {
+        t->done_parts++;
+        if (ordered(t) && deliver(t) != 0) {
+            ossio__transfer_fail(t, OSSIO_ECANCELED, "stopped by the stream callback", NULL);
+        } else {
+            ossio__download_finish_if_done(t);
             if (!t->finishing) {
                 start_parts(t);
             }
-        } else {
-            ossio__transfer_fail(t, res->status, res->detail, res);
         }
-        ossio__transfer_settle(t);
-        return;
-    }
-    if (p == &t->parts[0] && !t->size_known) {
-        const ossio_object_info *info = ossio_op_object(op);
-        if (info == NULL) {
-            ossio__transfer_fail(t, OSSIO_EPROTO, "the first part had no object metadata", res);
-            ossio__transfer_settle(t);
-            return;
-        }
-        t->size = info->size;
-        t->size_known = 1;
-        snprintf(t->etag, sizeof(t->etag), "%s", info->etag ? info->etag : "");
-        t->has_server_crc = info->has_crc64;
-        t->server_crc = info->crc64;
-        p->len = p->got;
-        if (t->fd == -2 && t->size > t->cap) {
-            ossio__transfer_fail(t, OSSIO_EBODYSIZE, "the object does not fit the buffer", NULL);
-            ossio__transfer_settle(t);
-            return;
-        }
-        /* The rest of the parts, now that the size is known. */
-        uint64_t rest = t->size > p->len ? t->size - p->len : 0;
-        size_t n = 1 + (size_t)((rest + t->part_size - 1) / t->part_size);
-        part *v = realloc(t->parts, n * sizeof(*v));
-        if (v == NULL) {
-            ossio__transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
-            ossio__transfer_settle(t);
-            return;
-        }
-        t->parts = v;
-        p = &t->parts[0];
-        for (size_t i = 1; i < n; i++) {
-            memset(&t->parts[i], 0, sizeof(part));
-            t->parts[i].t = t;
-            t->parts[i].off = p->len + (uint64_t)(i - 1) * t->part_size;
-            uint64_t left = t->size - t->parts[i].off;
-            t->parts[i].len = left < t->part_size ? left : t->part_size;
-        }
-        t->n_parts = n;
-    } else if (p->got != p->len) {
-        ossio__transfer_fail(t, OSSIO_EPROTO, "a part returned fewer bytes than asked for", res);
-        ossio__transfer_settle(t);
-        return;
-    }
-    t->done_parts++;
-    if (t->stream != NULL && deliver(t) != 0) {
-        ossio__transfer_fail(t, OSSIO_ECANCELED, "stopped by the stream callback", NULL);
-        ossio__transfer_settle(t);
-        return;
-    }
-    finish_if_done(t);
-    if (!t->finishing) {
-        start_parts(t);
     }
     ossio__transfer_settle(t);
 }
@@ -354,8 +351,8 @@ static void start_part(ossio_transfer *t, part *p)
     if (st == OSSIO_OK) {
         st = ossio_op_set_range(op, p->off, (int64_t)p->len);
     }
-    if (st == OSSIO_OK && t->etag[0] != '\0') {
-        st = ossio_op_set_header(op, "If-Match", t->etag);
+    if (st == OSSIO_OK && t->dl.etag[0] != '\0') {
+        st = ossio_op_set_header(op, "If-Match", t->dl.etag);
     }
     if (st != OSSIO_OK) {
         ossio_op_free(op);
@@ -365,7 +362,7 @@ static void start_part(ossio_transfer *t, part *p)
     }
     ossio_op_set_callbacks(op, part_data, NULL, p);
     p->op = op;
-    p->state = 1;
+    p->state = OSSIO__PART_INFLIGHT;
     p->started = ev_now(t->cl->loop);
     t->in_flight++;
     t->cl->oss.hedge_parts++;
@@ -376,32 +373,43 @@ static void start_part(ossio_transfer *t, part *p)
  * goes back to the budget (other transfers may be waiting for it). */
 static void drop_spares(ossio_transfer *t)
 {
-    while (t->n_spare > 0) {
-        free(t->spare[--t->n_spare]);
+    while (t->dl.n_spare > 0) {
+        free(t->dl.spare[--t->dl.n_spare]);
         t->mem_held -= t->part_size;
         ossio__mem_release(t->cl, t->part_size);
     }
+}
+
+/* Ordered sink: a part ahead of the head may wait in memory; the head's
+ * bytes go straight out, so it never waits for the budget. At most
+ * 1.5 × parallel parts ahead of the head: a bounded reorder window.
+ * 0 if the part must wait. */
+static int reorder_room(ossio_transfer *t, part *p)
+{
+    ossio__download *d = &t->dl;
+    if (t->next == d->deliver_next) {
+        return 1;
+    }
+    if (t->next >= d->deliver_next + (size_t)t->parallel + t->parallel / 2) {
+        return 0; /* started again as the head moves */
+    }
+    if (d->n_spare > 0) {
+        p->buf = d->spare[--d->n_spare];
+        p->mem = t->part_size; /* the spare's reservation */
+    } else if (!ossio__transfer_mem_take(t, p->len)) {
+        return 0; /* woken when memory is given back */
+    } else {
+        p->mem = p->len;
+    }
+    return 1;
 }
 
 static void start_parts(ossio_transfer *t)
 {
     while (!t->finishing && t->next < t->n_parts && t->in_flight < t->parallel) {
         part *p = &t->parts[t->next];
-        /* Stream sink: a part ahead of the head may wait in memory; the head's
-         * bytes go straight out, so it never waits for the budget. At most
-         * 1.5 × parallel parts ahead of the head: a bounded reorder window. */
-        if (t->stream != NULL && t->next != t->deliver_next) {
-            if (t->next >= t->deliver_next + (size_t)t->parallel + t->parallel / 2) {
-                return; /* started again as the head moves */
-            }
-            if (t->n_spare > 0) {
-                p->buf = t->spare[--t->n_spare];
-                p->mem = t->part_size; /* the spare's reservation */
-            } else if (!ossio__transfer_mem_take(t, p->len)) {
-                return; /* woken when memory is given back */
-            } else {
-                p->mem = p->len;
-            }
+        if (ordered(t) && !reorder_room(t, p)) {
+            return;
         }
         t->next++;
         start_part(t, p);
@@ -416,221 +424,22 @@ void ossio__download_pump(ossio_transfer *t)
     start_parts(t);
 }
 
-static int hedge_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
+static int download_ready(const ossio_transfer *t)
 {
-    (void)op;
-    hedge *h = ud;
-    part *p = h->p;
-    ossio_transfer *t = p->t;
-    if (t->finishing || p->state == 2 || h->got + len > p->len) {
-        return 1;
-    }
-    if (sink_write(t, p->off + h->got, data, len) != 0) {
-        return 1; /* the first request may still succeed */
-    }
-    h->crc = ossio_crc64(h->crc, data, len);
-    h->got += len;
-    count_progress(t, p, h->got);
-    return 0;
+    return t->dl.sink.ops != NULL;
 }
 
-static void hedge_done(ossio_op *op, const ossio_result *res, void *ud)
+static void download_start(ossio_transfer *t)
 {
-    (void)op;
-    hedge *h = ud;
-    part *p = h->p;
-    ossio_transfer *t = p->t;
-    h->op = NULL;
-    t->in_flight--;
-    ossio__transfer_account(t, res);
-    if (p->state == 2 || t->finishing) {
-        ossio__transfer_settle(t);
-        return;
-    }
-    if (res->status != OSSIO_OK || h->got != p->len) {
-        if (p->op == NULL) { /* both requests failed */
-            ossio__transfer_fail(t, res->status != OSSIO_OK ? res->status : OSSIO_EPROTO,
-                                 res->detail, res);
-        }
-        ossio__transfer_settle(t);
-        return;
-    }
-    ossio__log(t->cl, OSSIO_LOG_DEBUG, "hedged part at %llu of %s won", (unsigned long long)p->off,
-               t->uri);
-    p->hedge_won = 1;
-    p->state = 2;
-    p->crc = h->crc;
-    p->got = p->len;
-    if (p->op != NULL) {
-        ossio_op_cancel(p->op);
-    }
-    t->done_parts++;
-    finish_if_done(t);
-    if (!t->finishing) {
-        start_parts(t);
-    }
-    ossio__transfer_settle(t);
-}
-
-/* Every 200 ms: re-request a part far slower than the parts done so far. */
-static void on_hedge_timer(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    (void)revents;
-    ossio_transfer *t = w->data;
-    if (t->finishing) {
-        ev_timer_stop(loop, w);
-        return;
-    }
-    if (t->done_time_count < 2) {
-        return;
-    }
-    double mean = t->done_time_sum / t->done_time_count;
-    double limit = 4 * mean > 1.0 ? 4 * mean : 1.0;
-    double now = ev_now(loop);
-    for (size_t i = 1; i < t->n_parts; i++) {
-        part *p = &t->parts[i];
-        if (p->state != 1 || p->hedge != NULL || now - p->started < limit) {
-            continue;
-        }
-        /* The budget: hedges stay within 5 % of the client's download parts,
-         * so a slow server is not sent 2x the load (docs/transfers.md). */
-        ossio__oss_settings *o = &t->cl->oss;
-        if ((double)(o->hedges + 1) > 0.05 * (double)o->hedge_parts) {
-            return;
-        }
-        o->hedges++;
-        hedge *h = calloc(1, sizeof(*h));
-        ossio_op *op = NULL;
-        if (h == NULL || ossio_op_new(&op, t->cl, OSSIO_OP_GET, t->uri) != OSSIO_OK ||
-            ossio_op_set_range(op, p->off, (int64_t)p->len) != OSSIO_OK ||
-            (t->etag[0] && ossio_op_set_header(op, "If-Match", t->etag) != OSSIO_OK)) {
-            free(h);
-            ossio_op_free(op);
-            return;
-        }
-        h->p = p;
-        h->op = op;
-        p->hedge = h;
-        t->hedges++;
-        t->in_flight++;
-        ossio__log(t->cl, OSSIO_LOG_INFO,
-                   "hedging the part at %llu of %s (running %.2f s, mean %.2f s)",
-                   (unsigned long long)p->off, t->uri, now - p->started, mean);
-        ossio_op_set_callbacks(op, hedge_data, NULL, h);
-        ossio__transfer_submit_op(op, hedge_done, h);
-    }
-}
-
-/* Whether |path| reaches its file through /proc: a descriptor alias such
- * as /dev/stdout (-> /proc/self/fd/1) or /dev/fd/N. Opening one opens the
- * file anew at offset 0, and renaming over what it resolves to replaces the
- * file the shell redirected into: neither is what the caller meant. */
-static int through_proc(const char *path)
-{
-    char cur[PATH_MAX], dir[PATH_MAX], target[PATH_MAX];
-    if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur)) {
-        return 0;
-    }
-    for (int hop = 0; hop < 40; hop++) {
-        memcpy(dir, cur, sizeof(dir));
-        char *slash = strrchr(dir, '/');
-        if (slash == NULL) {
-            strcpy(dir, ".");
-        } else {
-            slash[slash == dir ? 1 : 0] = '\0';
-        }
-        char *real = realpath(dir, NULL);
-        int proc = real != NULL && strncmp(real, "/proc/", 6) == 0;
-        free(real);
-        ssize_t n = readlink(cur, target, sizeof(target) - 1);
-        if (proc || n < 0) {
-            return proc;
-        }
-        target[n] = '\0';
-        int w = target[0] == '/' ? snprintf(cur, sizeof(cur), "%s", target)
-                                 : snprintf(cur, sizeof(cur), "%s/%s", dir, target);
-        if (w >= (int)sizeof(cur)) {
-            return 0;
-        }
-        if (strncmp(cur, "/proc/", 6) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* to_file: a regular file (or none yet) is written to a temporary file in
- * the same directory and renamed over the path on success; through a
- * symbolic link, the file it names is the one replaced, not the link.
- * A seekable device (/dev/null) is written in place with pwrite: a rename
- * would replace the device node itself. Refused before any request: a
- * directory, a pipe or terminal (a FIFO would block the loop: use a stream
- * sink), a descriptor alias (/dev/stdout), a symbolic link to nothing.
- * Returns NULL or why it failed. */
-static const char *open_destination(ossio_transfer *t)
-{
-    if (through_proc(t->path)) {
-        return "the destination names an open file descriptor (such as /dev/stdout): "
-               "download to a stream instead";
-    }
-    struct stat st, lst;
-    int link = lstat(t->path, &lst) == 0 && S_ISLNK(lst.st_mode);
-    if (stat(t->path, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            return "the destination is a directory";
-        }
-        if (!S_ISREG(st.st_mode)) {
-            t->fd = open(t->path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-            if (t->fd < 0) {
-                return errno == ENXIO ? "the destination is a FIFO with no reader"
-                                      : "could not open the destination for writing";
-            }
-            if (lseek(t->fd, 0, SEEK_CUR) < 0) {
-                close(t->fd);
-                t->fd = -1;
-                return "the destination cannot seek (a pipe or a terminal): download to a "
-                       "stream instead";
-            }
-            t->own_fd = 1;
-            return NULL;
-        }
-        if (link) {
-            char *real = realpath(t->path, NULL);
-            if (real != NULL) {
-                free(t->path);
-                t->path = real;
-            }
-        }
-    } else if (link) {
-        return "the destination is a symbolic link to nothing";
-    }
-    size_t n = strlen(t->path);
-    t->tmp_path = malloc(n + 16);
-    if (t->tmp_path != NULL) {
-        snprintf(t->tmp_path, n + 16, "%s.ossio-XXXXXX", t->path);
-        t->fd = mkstemp(t->tmp_path);
-    }
-    if (t->fd < 0) {
-        free(t->tmp_path);
-        t->tmp_path = NULL;
-        return "could not create the download's temporary file";
-    }
-    return NULL;
-}
-
-void ossio__download_start(ossio_transfer *t)
-{
-    if (t->path != NULL) {
-        const char *why = open_destination(t);
+    if (t->dl.sink.ops->open != NULL) {
+        const char *why = t->dl.sink.ops->open(&t->dl.sink);
         if (why != NULL) {
             t->n_parts = 0;
             ossio__transfer_fail(t, OSSIO_EIO, why, NULL);
         }
     }
-    if (t->hedging && t->stream == NULL && !t->finishing) {
-        ev_timer_init(&t->hedge_timer, on_hedge_timer, 0.2, 0.2);
-        t->hedge_timer.data = t;
-        ev_timer_start(t->cl->loop, &t->hedge_timer);
+    if (t->dl.hedging && !ordered(t) && !t->finishing) {
+        ossio__hedge_start(t);
     }
     t->parts = calloc(1, sizeof(part));
     if (t->parts == NULL && !t->finishing) {
@@ -645,3 +454,33 @@ void ossio__download_start(ossio_transfer *t)
     t->parts[0].len = t->part_size;
     start_parts(t);
 }
+
+/* The sink commits or discards what it was given. */
+static int download_settling(ossio_transfer *t)
+{
+    t->dl.sink.ops->finish(&t->dl.sink, &t->out.status, t->out.detail, sizeof(t->out.detail));
+    ev_timer_stop(t->cl->loop, &t->dl.hedge_timer);
+    return 0;
+}
+
+static void download_release(ossio_transfer *t)
+{
+    ossio__download *d = &t->dl;
+    for (unsigned i = 0; i < d->n_spare; i++) {
+        free(d->spare[i]);
+    }
+    free(d->spare);
+    for (unsigned i = 0; i < d->n_stages; i++) {
+        free(d->stages[i]);
+    }
+    ossio__sink_free(&d->sink);
+}
+
+const ossio__transfer_kind ossio__download_kind = {
+    .name = "download",
+    .ready = download_ready,
+    .start = download_start,
+    .pump = ossio__download_pump,
+    .settling = download_settling,
+    .release = download_release,
+};

@@ -21,15 +21,16 @@ ossio_status ossio_transfer_from_push(ossio_transfer *t)
     if (t == NULL || t->submitted || !t->upload) {
         return OSSIO_EINVAL;
     }
-    t->push = 1;
+    t->kind = &ossio__push_kind;
+    ossio__source_select(&t->up.source, &ossio__source_push);
     return OSSIO_OK;
 }
 
 void ossio_transfer_set_writable(ossio_transfer *t, ossio_writable_cb cb, void *user_data)
 {
     if (t != NULL && !t->submitted) {
-        t->writable = cb;
-        t->writable_ud = user_data;
+        t->push.writable = cb;
+        t->push.writable_ud = user_data;
     }
 }
 
@@ -42,8 +43,8 @@ static uint64_t min_part(const ossio_transfer *t)
 /* Starts the multipart upload once a full part exists and more follows. */
 static void start_multipart(ossio_transfer *t)
 {
-    if (!t->multipart && t->n_parts == 1 && !t->cur_open) {
-        t->multipart = 1;
+    if (!t->push.multipart && t->n_parts == 1 && !t->push.cur_open) {
+        t->push.multipart = 1;
         ossio__upload_init(t);
     }
 }
@@ -54,16 +55,16 @@ static void start_multipart(ossio_transfer *t)
 static void relieve(ossio_client *cl)
 {
     for (ossio_transfer *t = cl->transfers; t != NULL; t = t->live_next) {
-        if (t->push && !t->finishing && !t->push_ended && t->cur_open &&
+        if (t->kind == &ossio__push_kind && !t->finishing && !t->push.ended && t->push.cur_open &&
             t->parts[t->n_parts - 1].len >= min_part(t)) {
-            t->cur_open = 0;
+            t->push.cur_open = 0;
             start_multipart(t);
-            ossio__upload_pump(t);
+            ossio__push_kind.pump(t);
         }
     }
 }
 
-void ossio__push_start(ossio_transfer *t)
+static void push_start(ossio_transfer *t)
 {
     /* Two parts (one filling, one leaving) fit the budget. */
     uint64_t cap = t->cl->oss.memory_limit / 2;
@@ -96,7 +97,7 @@ static int try_take(ossio_transfer *t, uint64_t n)
 
 static int spill_write(ossio_transfer *t, uint64_t off, const uint8_t *data, size_t len)
 {
-    if (t->spill_fd < 0) {
+    if (t->push.spill_fd < 0) {
         const char *dir = t->cl->oss.buffer_dir;
         size_t n = strlen(dir) + 32;
         char *path = malloc(n);
@@ -104,17 +105,17 @@ static int spill_write(ossio_transfer *t, uint64_t off, const uint8_t *data, siz
             return -1;
         }
         snprintf(path, n, "%s/ossio-spill-XXXXXX", dir);
-        t->spill_fd = mkstemp(path);
-        if (t->spill_fd >= 0) {
+        t->push.spill_fd = mkstemp(path);
+        if (t->push.spill_fd >= 0) {
             unlink(path); /* gone with the descriptor, whatever happens */
         }
         free(path);
-        if (t->spill_fd < 0) {
+        if (t->push.spill_fd < 0) {
             return -1;
         }
     }
     while (len > 0) {
-        ssize_t w = pwrite(t->spill_fd, data, len, (off_t)off);
+        ssize_t w = pwrite(t->push.spill_fd, data, len, (off_t)off);
         if (w < 0 && errno == EINTR) {
             continue;
         }
@@ -131,14 +132,14 @@ static int spill_write(ossio_transfer *t, uint64_t off, const uint8_t *data, siz
 /* Moves a part's bytes from memory to the spill file. */
 static int spill_part(ossio_transfer *t, part *p)
 {
-    if (spill_write(t, t->spill_end, p->buf, (size_t)p->len) != 0) {
+    if (spill_write(t, t->push.spill_end, p->buf, (size_t)p->len) != 0) {
         return -1;
     }
-    p->spill_off = t->spill_end;
-    t->spill_end += p->len;
+    p->spill_off = t->push.spill_end;
+    t->push.spill_end += p->len;
     p->spilled = 1;
     ossio__transfer_part_free(t, p);
-    t->cur_cap = 0;
+    t->push.cur_cap = 0;
     return 0;
 }
 
@@ -151,8 +152,8 @@ static part *open_part(ossio_transfer *t)
     memset(p, 0, sizeof(*p));
     p->t = t;
     p->off = t->size;
-    t->cur_open = 1;
-    t->cur_cap = 0;
+    t->push.cur_open = 1;
+    t->push.cur_cap = 0;
     return p;
 }
 
@@ -161,7 +162,7 @@ static part *open_part(ossio_transfer *t)
 static ossio_status append(ossio_transfer *t, const uint8_t *data, size_t len, int reserved)
 {
     while (len > 0) {
-        part *p = t->cur_open ? &t->parts[t->n_parts - 1] : open_part(t);
+        part *p = t->push.cur_open ? &t->parts[t->n_parts - 1] : open_part(t);
         if (p == NULL) {
             if (t->n_parts == MAX_PARTS) {
                 char d[200];
@@ -185,10 +186,10 @@ static ossio_status append(ossio_transfer *t, const uint8_t *data, size_t len, i
                 fail_now(t, OSSIO_EIO, "writing to fs.oss.buffer.dir failed");
                 return OSSIO_EIO;
             }
-            t->spill_end += n;
+            t->push.spill_end += n;
         } else {
-            if (p->len + n > t->cur_cap) {
-                size_t cap = t->cur_cap ? t->cur_cap : 64 * 1024;
+            if (p->len + n > t->push.cur_cap) {
+                size_t cap = t->push.cur_cap ? t->push.cur_cap : 64 * 1024;
                 while (cap < p->len + n) {
                     cap *= 2;
                 }
@@ -201,7 +202,7 @@ static ossio_status append(ossio_transfer *t, const uint8_t *data, size_t len, i
                     return OSSIO_ENOMEM;
                 }
                 p->buf = b;
-                t->cur_cap = cap;
+                t->push.cur_cap = cap;
             }
             memcpy(p->buf + p->len, data, n);
             p->mem += n;
@@ -211,7 +212,7 @@ static ossio_status append(ossio_transfer *t, const uint8_t *data, size_t len, i
         data += n;
         len -= n;
         if (p->len == t->part_size) {
-            t->cur_open = 0;
+            t->push.cur_open = 0;
         }
     }
     return OSSIO_OK;
@@ -221,8 +222,8 @@ static ossio_status append(ossio_transfer *t, const uint8_t *data, size_t len, i
 ossio_status ossio__transfer_push2(ossio_transfer *t, const void *a, size_t alen, const void *b,
                                    size_t blen)
 {
-    if (t == NULL || !t->push || !t->submitted || t->push_ended || (a == NULL && alen > 0) ||
-        (b == NULL && blen > 0)) {
+    if (t == NULL || t->kind != &ossio__push_kind || !t->submitted || t->push.ended ||
+        (a == NULL && alen > 0) || (b == NULL && blen > 0)) {
         return OSSIO_EINVAL;
     }
     if (t->finishing) {
@@ -237,7 +238,7 @@ ossio_status ossio__transfer_push2(ossio_transfer *t, const void *a, size_t alen
     int reserved = 0;
     if (t->cl->oss.buffer_dir == NULL) {
         if (!ossio__transfer_mem_take(t, alen + blen)) {
-            t->want_writable = 1; /* the memory waiter wakes us */
+            t->push.want_writable = 1; /* the memory waiter wakes us */
             relieve(t->cl);
             return OSSIO_EAGAIN;
         }
@@ -248,7 +249,7 @@ ossio_status ossio__transfer_push2(ossio_transfer *t, const void *a, size_t alen
         st = append(t, b, blen, reserved);
     }
     if (st == OSSIO_OK) {
-        ossio__upload_pump(t);
+        ossio__push_kind.pump(t);
     }
     return st;
 }
@@ -260,70 +261,121 @@ ossio_status ossio_transfer_push(ossio_transfer *t, const void *data, size_t len
 
 ossio_status ossio_transfer_push_end(ossio_transfer *t)
 {
-    if (t == NULL || !t->push || !t->submitted || t->push_ended) {
+    if (t == NULL || t->kind != &ossio__push_kind || !t->submitted || t->push.ended) {
         return OSSIO_EINVAL;
     }
     if (t->finishing) {
         return t->out.status != OSSIO_OK ? t->out.status : OSSIO_EINVAL;
     }
-    t->push_ended = 1;
+    t->push.ended = 1;
     if (t->n_parts == 0 && open_part(t) == NULL) {
         fail_now(t, OSSIO_ENOMEM, NULL);
         return OSSIO_ENOMEM;
     }
-    t->cur_open = 0;
+    t->push.cur_open = 0;
     t->size_known = 1;
-    ossio__upload_pump(t);
+    ossio__push_kind.pump(t);
     return OSSIO_OK;
 }
 
 static void writable_deferred(ossio__deferred *d)
 {
-    ossio_transfer *t = (ossio_transfer *)((char *)d - offsetof(ossio_transfer, writable_node));
+    ossio_transfer *t =
+        (ossio_transfer *)((char *)d - offsetof(ossio_transfer, push.writable_node));
     if (t->finishing) {
         ossio__transfer_settle(t); /* it waited for this node */
-    } else if (t->writable != NULL) {
-        t->writable(t, t->writable_ud);
+    } else if (t->push.writable != NULL) {
+        t->push.writable(t, t->push.writable_ud);
     }
 }
 
-void ossio__push_pump(ossio_transfer *t)
+/* Before the parts: a second part means the first is full and more
+ * follows (multipart); a writer refused for memory hears it is writable. */
+static void push_pump(ossio_transfer *t)
 {
-    if (t->finishing) {
-        return;
+    if (!t->finishing) {
+        if (!t->push.multipart && t->n_parts >= 2) {
+            t->push.multipart = 1;
+            ossio__upload_init(t);
+        }
+        if (t->push.want_writable && !t->mem_waiter.waiting) {
+            t->push.want_writable = 0;
+            ossio__defer(&t->cl->defer, &t->push.writable_node, writable_deferred);
+        }
     }
-    /* A second part means the first is full and more follows: multipart. */
-    if (!t->multipart && t->n_parts >= 2) {
-        t->multipart = 1;
-        ossio__upload_init(t);
-    }
-    if (t->want_writable && !t->mem_waiter.waiting) {
-        t->want_writable = 0;
-        ossio__defer(&t->cl->defer, &t->writable_node, writable_deferred);
-    }
+    ossio__upload_pump(t);
 }
 
-const uint8_t *ossio__push_part_bytes(ossio_transfer *t, part *p)
+static ossio_status push_open(ossio_transfer *t)
+{
+    (void)t;
+    return OSSIO_OK;
+}
+
+/* Parts in memory hold their budget already; spilled ones are read back. */
+static int push_needs_memory(const ossio_transfer *t, const part *p)
+{
+    (void)t;
+    return p->spilled;
+}
+
+static const uint8_t *push_bytes(ossio_transfer *t, part *p)
 {
     if (!p->spilled) {
         return p->buf != NULL ? p->buf : (const uint8_t *)"";
     }
-    return ossio__part_read(p, t->spill_fd, p->spill_off);
+    return ossio__part_read(p, t->push.spill_fd, p->spill_off);
 }
 
-void ossio__push_part_sent(ossio_transfer *t, part *p)
+static void push_sent(ossio_transfer *t, part *p)
 {
-    if (t->push && p->spilled && t->spill_fd >= 0 && p->len > 0) {
+    if (p->spilled && t->push.spill_fd >= 0 && p->len > 0) {
         /* Its disk space is not needed any more (best effort). */
-        (void)fallocate(t->spill_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+        (void)fallocate(t->push.spill_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
                         (off_t)p->spill_off, (off_t)p->len);
     }
 }
 
-void ossio__push_release(ossio_transfer *t)
+static int push_ended(const ossio_transfer *t)
 {
-    if (t->spill_fd >= 0) {
-        close(t->spill_fd);
-        t->spill_fd = -1;
-    }
+    return t->push.ended;
 }
+
+static void push_close(ossio_transfer *t)
+{
+    (void)t; /* the spill file goes with the transfer (push_release) */
+}
+
+const ossio__source_ops ossio__source_push = {
+    .name = "push",
+    .open = push_open,
+    .needs_memory = push_needs_memory,
+    .bytes = push_bytes,
+    .sent = push_sent,
+    .ended = push_ended,
+    .close = push_close,
+};
+
+/* A writable callback still queued settles the transfer when it runs. */
+static int push_settling(ossio_transfer *t)
+{
+    return t->push.writable_node.queued || ossio__upload_settling(t);
+}
+
+static void push_release(ossio_transfer *t)
+{
+    if (t->push.spill_fd >= 0) {
+        close(t->push.spill_fd);
+        t->push.spill_fd = -1;
+    }
+    ossio__upload_release(t);
+}
+
+const ossio__transfer_kind ossio__push_kind = {
+    .name = "push",
+    .ready = ossio__upload_ready,
+    .start = push_start,
+    .pump = push_pump,
+    .settling = push_settling,
+    .release = push_release,
+};

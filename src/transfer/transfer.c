@@ -1,15 +1,14 @@
-/* What downloads and uploads share: construction, sinks and sources, the
- * decision of the outcome (the first failure wins and stops the rest),
- * progress, and the one completion. */
+/* What every kind of transfer shares: construction, submit, the decision
+ * of the outcome (the first failure wins and stops the rest), progress, the
+ * memory budget, and the one completion. What varies by kind is in its
+ * table (download.c, upload.c, push.c). */
 #include "transfer/transfer.h"
 
 #include <ev.h>
 #include <stddef.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "loop/client.h"
 #include "ops/op.h"
@@ -18,11 +17,7 @@
 static void wake(ossio__waiter *w)
 {
     ossio_transfer *t = (ossio_transfer *)((char *)w - offsetof(ossio_transfer, mem_waiter));
-    if (t->upload) {
-        ossio__upload_pump(t);
-    } else {
-        ossio__download_pump(t);
-    }
+    t->kind->pump(t);
 }
 
 /* The transfer ran out of time: it fails as a cancel does (an upload is
@@ -39,7 +34,8 @@ static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
     ossio__transfer_settle_later(t);
 }
 
-static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri, int upload)
+static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri,
+                         const ossio__transfer_kind *kind)
 {
     if (out == NULL) {
         return OSSIO_EINVAL;
@@ -48,6 +44,7 @@ static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri
     if (cl == NULL || uri == NULL) {
         return OSSIO_EINVAL;
     }
+    int upload = kind != &ossio__download_kind;
     /* Check the URI and configuration now, with ossio_op_new()'s messages. */
     ossio_op *probe = NULL;
     ossio_status st = ossio_op_new(&probe, cl, upload ? OSSIO_OP_PUT : OSSIO_OP_GET, uri);
@@ -60,172 +57,31 @@ static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri
         free(t);
         return OSSIO_ENOMEM;
     }
+    t->kind = kind;
     t->cl = cl;
     t->upload = upload;
-    t->fd = -1;
-    t->spill_fd = -1;
+    ossio__sink_init(&t->dl.sink);
+    t->up.source.fd = -1;
+    t->push.spill_fd = -1;
     t->mem_waiter.wake = wake;
-    ev_init(&t->hedge_timer, NULL);
+    ev_init(&t->dl.hedge_timer, NULL);
     ev_init(&t->deadline_timer, on_deadline);
     t->deadline_timer.data = t;
     t->deadline = cl->set.deadline;
-    t->hedging = !upload && cl->oss.hedging;
-    ossio__hdrs_init(&t->hdrs, 64 * 1024, 64);
+    t->dl.hedging = !upload && cl->oss.hedging;
+    ossio__hdrs_init(&t->up.hdrs, 64 * 1024, 64);
     *out = t;
     return OSSIO_OK;
 }
 
 ossio_status ossio_download_new(ossio_transfer **out, ossio_client *cl, const char *uri)
 {
-    return make(out, cl, uri, 0);
+    return make(out, cl, uri, &ossio__download_kind);
 }
 
 ossio_status ossio_upload_new(ossio_transfer **out, ossio_client *cl, const char *uri)
 {
-    return make(out, cl, uri, 1);
-}
-
-static int settable(const ossio_transfer *t, int upload)
-{
-    return t != NULL && !t->submitted && t->upload == upload;
-}
-
-ossio_status ossio_transfer_to_fd(ossio_transfer *t, int fd)
-{
-    if (!settable(t, 0) || fd < 0) {
-        return OSSIO_EINVAL;
-    }
-    t->fd = fd;
-    return OSSIO_OK;
-}
-
-ossio_status ossio_transfer_to_file(ossio_transfer *t, const char *path)
-{
-    if (!settable(t, 0) || path == NULL || *path == '\0') {
-        return OSSIO_EINVAL;
-    }
-    free(t->path);
-    t->path = strdup(path);
-    return t->path != NULL ? OSSIO_OK : OSSIO_ENOMEM;
-}
-
-ossio_status ossio_transfer_to_buffer(ossio_transfer *t, void *buf, size_t cap)
-{
-    if (!settable(t, 0) || (buf == NULL && cap > 0)) {
-        return OSSIO_EINVAL;
-    }
-    t->buf = buf;
-    t->cap = cap;
-    t->fd = -2; /* marks the buffer sink */
-    return OSSIO_OK;
-}
-
-ossio_status ossio_transfer_to_stream(ossio_transfer *t, ossio_stream_cb cb, void *user_data)
-{
-    if (!settable(t, 0) || cb == NULL) {
-        return OSSIO_EINVAL;
-    }
-    t->stream = cb;
-    t->stream_ud = user_data;
-    t->fd = -3; /* marks the stream sink */
-    return OSSIO_OK;
-}
-
-ossio_status ossio_transfer_from_file(ossio_transfer *t, const char *path)
-{
-    if (!settable(t, 1) || path == NULL) {
-        return OSSIO_EINVAL;
-    }
-    free(t->path);
-    t->path = strdup(path);
-    return t->path != NULL ? OSSIO_OK : OSSIO_ENOMEM;
-}
-
-ossio_status ossio_transfer_from_buffer(ossio_transfer *t, const void *data, size_t len)
-{
-    if (!settable(t, 1) || (data == NULL && len > 0)) {
-        return OSSIO_EINVAL;
-    }
-    t->data = data;
-    t->size = len;
-    t->size_known = 1;
-    return OSSIO_OK;
-}
-
-ossio_status ossio_transfer_set_parts(ossio_transfer *t, uint64_t part_size, unsigned parallel)
-{
-    if (t == NULL || t->submitted || parallel > 1000 ||
-        (t->upload && part_size != 0 && part_size < 100 * 1024)) {
-        return OSSIO_EINVAL;
-    }
-    if (part_size != 0) {
-        t->part_size = part_size;
-    }
-    if (parallel != 0) {
-        t->parallel = parallel;
-    }
-    return OSSIO_OK;
-}
-
-ossio_status ossio_transfer_set_header(ossio_transfer *t, const char *name, const char *value)
-{
-    if (!settable(t, 1) || name == NULL || value == NULL ||
-        !ossio__hdr_valid(name, strlen(name), value, strlen(value))) {
-        return OSSIO_EINVAL;
-    }
-    return ossio__hdrs_add(&t->hdrs, name, strlen(name), value, strlen(value));
-}
-
-ossio_status ossio_transfer_set_keep_on_failure(ossio_transfer *t, int keep)
-{
-    if (!settable(t, 1)) {
-        return OSSIO_EINVAL;
-    }
-    t->keep_on_failure = keep != 0;
-    return OSSIO_OK;
-}
-
-ossio_status ossio_transfer_resume(ossio_transfer *t, const char *upload_id)
-{
-    if (!settable(t, 1) || upload_id == NULL || *upload_id == '\0' ||
-        strlen(upload_id) >= sizeof(t->upload_id)) {
-        return OSSIO_EINVAL;
-    }
-    snprintf(t->upload_id, sizeof(t->upload_id), "%s", upload_id);
-    t->resuming = 1;
-    return OSSIO_OK;
-}
-
-const char *ossio_transfer_upload_id(const ossio_transfer *t)
-{
-    return t != NULL && t->upload_id[0] ? t->upload_id : NULL;
-}
-
-ossio_status ossio_transfer_set_hedging(ossio_transfer *t, int on)
-{
-    if (!settable(t, 0)) {
-        return OSSIO_EINVAL;
-    }
-    t->hedging = on != 0;
-    return OSSIO_OK;
-}
-
-double ossio_transfer_elapsed(const ossio_transfer *t)
-{
-    return t != NULL ? t->elapsed : 0;
-}
-
-unsigned ossio_transfer_hedges(const ossio_transfer *t)
-{
-    return t != NULL ? t->hedges : 0;
-}
-
-void ossio_transfer_set_progress(ossio_transfer *t, ossio_progress_cb cb, void *user_data)
-{
-    if (t != NULL && !t->submitted) {
-        t->progress = cb;
-        t->progress_ud = user_data;
-    }
+    return make(out, cl, uri, &ossio__upload_kind);
 }
 
 int ossio__transfer_mem_try(ossio_transfer *t, uint64_t n)
@@ -260,31 +116,29 @@ void ossio__transfer_part_free(ossio_transfer *t, part *p)
     }
 }
 
+static void unlink_live(ossio_transfer *t)
+{
+    ossio_client *cl = t->cl;
+    ossio__mem_unwait(cl, &t->mem_waiter);
+    if (t->mem_held > 0) {
+        ossio__mem_release(cl, t->mem_held);
+    }
+    if (t->live_prev != NULL) {
+        t->live_prev->live_next = t->live_next;
+    } else {
+        cl->transfers = t->live_next;
+    }
+    if (t->live_next != NULL) {
+        t->live_next->live_prev = t->live_prev;
+    }
+}
+
 static void release(ossio_transfer *t)
 {
     if (t->submitted) {
-        ossio_client *cl = t->cl;
-        ossio__mem_unwait(cl, &t->mem_waiter);
-        if (t->mem_held > 0) {
-            ossio__mem_release(cl, t->mem_held);
-        }
-        if (t->live_prev != NULL) {
-            t->live_prev->live_next = t->live_next;
-        } else {
-            cl->transfers = t->live_next;
-        }
-        if (t->live_next != NULL) {
-            t->live_next->live_prev = t->live_prev;
-        }
+        unlink_live(t);
     }
-    ossio__push_release(t);
-    for (unsigned i = 0; i < t->n_spare; i++) {
-        free(t->spare[i]);
-    }
-    free(t->spare);
-    for (unsigned i = 0; i < t->n_stages; i++) {
-        free(t->stages[i]);
-    }
+    t->kind->release(t);
     if (t->parts != NULL) {
         for (size_t i = 0; i < t->n_parts; i++) {
             free(t->parts[i].buf);
@@ -293,10 +147,8 @@ static void release(ossio_transfer *t)
         }
     }
     free(t->parts);
-    ossio__hdrs_free(&t->hdrs);
+    ossio__hdrs_free(&t->up.hdrs);
     free(t->uri);
-    free(t->path);
-    free(t->tmp_path);
     free(t);
 }
 
@@ -309,11 +161,7 @@ void ossio_transfer_free(ossio_transfer *t)
 
 ossio_status ossio_transfer_submit(ossio_transfer *t, ossio_transfer_done_cb done, void *user_data)
 {
-    if (t == NULL || t->submitted || done == NULL) {
-        return OSSIO_EINVAL;
-    }
-    if (t->upload ? (t->path == NULL && !t->size_known && !t->push)
-                  : (t->fd == -1 && t->path == NULL)) {
+    if (t == NULL || t->submitted || done == NULL || !t->kind->ready(t)) {
         return OSSIO_EINVAL;
     }
     t->submitted = 1;
@@ -338,13 +186,7 @@ ossio_status ossio_transfer_submit(ossio_transfer *t, ossio_transfer_done_cb don
     }
     /* Bytes held in memory (stream-sink reordering, file and push upload
      * parts) come out of the client's budget: parts wait for it (budget.h). */
-    if (t->push) {
-        ossio__push_start(t);
-    } else if (t->upload) {
-        ossio__upload_start(t);
-    } else {
-        ossio__download_start(t);
-    }
+    t->kind->start(t);
     return OSSIO_OK;
 }
 
@@ -377,11 +219,6 @@ void ossio__transfer_account(ossio_transfer *t, const ossio_result *res)
             t->conns[t->n_conns++] = res->connection;
         }
     }
-}
-
-unsigned ossio_transfer_connections(const ossio_transfer *t)
-{
-    return t != NULL ? t->n_conns : 0;
 }
 
 void ossio__transfer_fail(ossio_transfer *t, ossio_status st, const char *detail,
@@ -426,62 +263,16 @@ void ossio__transfer_complete(ossio_transfer *t)
     }
 }
 
-static void abort_done(ossio_op *op, const ossio_result *res, void *ud)
-{
-    (void)op;
-    ossio_transfer *t = ud;
-    t->ctl = NULL;
-    if (res->status != OSSIO_OK) {
-        ossio__log(t->cl, OSSIO_LOG_WARN, "aborting multipart upload %s of %s failed: %s",
-                   t->upload_id, t->uri, res->detail);
-    }
-    t->upload_id[0] = '\0';
-    ossio__transfer_settle(t);
-}
-
 void ossio__transfer_settle(ossio_transfer *t)
 {
     /* A queued deferred settle will do it: completing now would free |t|
      * under that queued node. */
-    if (!t->finishing || t->in_flight > 0 || t->ctl != NULL || t->settle_node.queued ||
-        t->writable_node.queued) {
+    if (!t->finishing || t->in_flight > 0 || t->ctl != NULL || t->settle_node.queued) {
         return; /* the queued call settles it when it runs */
     }
-    if (t->upload && t->out.status != OSSIO_OK && t->upload_id[0] != '\0' && !t->keep_on_failure) {
-        /* Leave nothing behind: abort the multipart upload, then complete. */
-        ossio_op *op = NULL;
-        if (ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_ABORT, t->uri) == OSSIO_OK &&
-            ossio_op_set_upload(op, t->upload_id, 0) == OSSIO_OK) {
-            t->ctl = op;
-            ossio__transfer_submit_op(op, abort_done, t);
-            return;
-        }
-        ossio_op_free(op);
+    if (t->kind->settling(t)) {
+        return; /* called again when that is done */
     }
-    if (!t->upload) {
-        if (t->tmp_path != NULL) {
-            if (t->out.status == OSSIO_OK && rename(t->tmp_path, t->path) != 0) {
-                t->out.status = OSSIO_EIO;
-                snprintf(t->out.detail, sizeof(t->out.detail),
-                         "could not rename the download into %s", t->path);
-            }
-            if (t->out.status != OSSIO_OK) {
-                unlink(t->tmp_path);
-            }
-        }
-        if (t->tmp_path != NULL && t->fd >= 0) {
-            close(t->fd);
-            t->fd = -1;
-        }
-    } else if (t->path != NULL && t->fd >= 0) {
-        close(t->fd);
-        t->fd = -1;
-    }
-    if (t->own_fd && t->fd >= 0) {
-        close(t->fd);
-        t->fd = -1;
-    }
-    ev_timer_stop(t->cl->loop, &t->hedge_timer);
     ev_timer_stop(t->cl->loop, &t->deadline_timer);
     ev_now_update(t->cl->loop);
     t->elapsed = ev_now(t->cl->loop) - t->started;
@@ -515,44 +306,10 @@ void ossio__transfers_cancel_all(ossio_client *cl)
     }
 }
 
-uint64_t ossio_transfer_memory_peak(const ossio_transfer *t)
-{
-    return t != NULL ? t->mem_peak : 0;
-}
-
-ossio_status ossio_transfer_set_deadline(ossio_transfer *t, uint64_t ms)
-{
-    if (t == NULL || t->submitted) {
-        return OSSIO_EINVAL;
-    }
-    t->deadline = (double)ms / 1e3;
-    return OSSIO_OK;
-}
-
 void ossio_transfer_cancel(ossio_transfer *t)
 {
     if (t != NULL && t->submitted) {
         ossio__transfer_fail(t, OSSIO_ECANCELED, "canceled", NULL);
         ossio__transfer_settle_later(t);
     }
-}
-
-uint64_t ossio_transfer_size(const ossio_transfer *t)
-{
-    return t != NULL && t->size_known ? t->size : 0;
-}
-
-uint64_t ossio_transfer_bytes(const ossio_transfer *t)
-{
-    return t != NULL ? t->moved : 0;
-}
-
-unsigned ossio_transfer_parts(const ossio_transfer *t)
-{
-    return t != NULL ? (unsigned)t->n_parts : 0;
-}
-
-uint64_t ossio_transfer_crc64(const ossio_transfer *t)
-{
-    return t != NULL ? t->crc : 0;
 }
