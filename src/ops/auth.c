@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "loop/client.h"
+#include "ops/context.h"
 #include "sign/sign.h"
 
 static ossio_status add(ossio__hdrs *h, const char *name, const char *value)
@@ -19,7 +19,7 @@ ossio_status ossio__op_sign(ossio_op *op, const char *method, const ossio__qp *q
                             size_t n_query, const char *host, ossio__hdrs *hdrs)
 {
     ossio_client *cl = op->cl;
-    const ossio__oss_settings *o = &cl->oss;
+    const ossio__oss_settings *o = &ossio__cl_ops(cl)->oss;
     time_t now = time(NULL) + (time_t)lround(o->clock_skew);
     ossio__credentials cred = {o->access_key_id, o->access_key_secret, o->security_token};
     int sts = o->security_token != NULL && *o->security_token;

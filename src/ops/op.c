@@ -12,12 +12,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "loop/client.h"
+#include "ops/context.h"
 #include "ops/auth.h"
 #include "ops/paging.h"
 #include "ops/parse.h"
-#include "pool/pool.h"
-#include "req/request.h"
+#include "transport/pool.h"
+#include "transport/request.h"
 #include "sign/sign.h"
 #include "util/cursor.h"
 
@@ -54,27 +54,30 @@ ossio_status ossio_op_new(ossio_op **out, ossio_client *cl, ossio_op_kind kind, 
     if (cl == NULL || (unsigned)kind > OSSIO_OP_BUCKET_DELETE) {
         return OSSIO_EINVAL;
     }
-    cl->error[0] = '\0';
+    ossio__cl_ops(cl)->error[0] = '\0';
     ossio_op *op = calloc(1, sizeof(*op));
     if (op == NULL) {
         return OSSIO_ENOMEM;
     }
-    ossio_status st = ossio__uri_parse(&op->uri, uri, cl->oss.s3, cl->error, sizeof(cl->error));
+    ossio_status st = ossio__uri_parse(&op->uri, uri, ossio__cl_ops(cl)->oss.s3,
+                                       ossio__cl_ops(cl)->error, sizeof(ossio__cl_ops(cl)->error));
     if (st == OSSIO_OK && needs_key(kind) && op->uri.key[0] == '\0') {
-        snprintf(cl->error, sizeof(cl->error), "'%.200s' names no object: use %s://%s/key", uri,
-                 op->uri.scheme, op->uri.bucket);
+        snprintf(ossio__cl_ops(cl)->error, sizeof(ossio__cl_ops(cl)->error),
+                 "'%.200s' names no object: use %s://%s/key", uri, op->uri.scheme, op->uri.bucket);
         st = OSSIO_EBADURI;
     }
-    if (st == OSSIO_OK && cl->oss.ep_status != OSSIO_OK) {
-        snprintf(cl->error, sizeof(cl->error), "%s", cl->oss.ep_msg);
-        st = cl->oss.ep_status;
+    if (st == OSSIO_OK && ossio__cl_ops(cl)->oss.ep_status != OSSIO_OK) {
+        snprintf(ossio__cl_ops(cl)->error, sizeof(ossio__cl_ops(cl)->error), "%s",
+                 ossio__cl_ops(cl)->oss.ep_msg);
+        st = ossio__cl_ops(cl)->oss.ep_status;
     }
-    if (st == OSSIO_OK && (cl->oss.access_key_id == NULL || cl->oss.access_key_secret == NULL)) {
+    if (st == OSSIO_OK && (ossio__cl_ops(cl)->oss.access_key_id == NULL ||
+                           ossio__cl_ops(cl)->oss.access_key_secret == NULL)) {
         /* The variables the environment is read for in this dialect. */
-        snprintf(cl->error, sizeof(cl->error),
+        snprintf(ossio__cl_ops(cl)->error, sizeof(ossio__cl_ops(cl)->error),
                  "no credentials: set fs.oss.accessKeyId and fs.oss.accessKeySecret (or %s)",
-                 cl->oss.s3 ? "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-                            : "OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET");
+                 ossio__cl_ops(cl)->oss.s3 ? "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                                           : "OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET");
         st = OSSIO_ENOCREDENTIALS;
     }
     if (st != OSSIO_OK) {
@@ -83,7 +86,7 @@ ossio_status ossio_op_new(ossio_op **out, ossio_client *cl, ossio_op_kind kind, 
         return st;
     }
     op->cl = cl;
-    op->deadline = cl->set.deadline;
+    op->deadline = ossio__cl_tp(cl)->set.deadline;
     op->kind = kind;
     op->range_len = -2;
     op->body_len = -1;
@@ -261,13 +264,15 @@ ossio_status ossio_op_set_copy_source(ossio_op *op, const char *source_uri)
         op->has_copy_src = 0;
     }
     char msg[256];
-    ossio_status st = ossio__uri_parse(&op->copy_src, source_uri, op->cl->oss.s3, msg, sizeof(msg));
+    ossio_status st = ossio__uri_parse(&op->copy_src, source_uri, ossio__cl_ops(op->cl)->oss.s3,
+                                       msg, sizeof(msg));
     if (st == OSSIO_OK && op->copy_src.key[0] == '\0') {
         ossio__uri_free(&op->copy_src);
         st = OSSIO_EBADURI;
     }
     if (st != OSSIO_OK) {
-        snprintf(op->cl->error, sizeof(op->cl->error), "copy source: %s", msg);
+        snprintf(ossio__cl_ops(op->cl)->error, sizeof(ossio__cl_ops(op->cl)->error),
+                 "copy source: %s", msg);
         return st;
     }
     op->has_copy_src = 1;
@@ -330,7 +335,7 @@ static void run_done(ossio__deferred *d)
     if (op->live_prev != NULL) {
         op->live_prev->live_next = op->live_next;
     } else {
-        cl->ops = op->live_next;
+        ossio__cl_ops(cl)->ops = op->live_next;
     }
     if (op->live_next != NULL) {
         op->live_next->live_prev = op->live_prev;
@@ -340,7 +345,7 @@ static void run_done(ossio__deferred *d)
 
 void ossio__ops_cancel_all(ossio_client *cl)
 {
-    for (ossio_op *op = cl->ops; op != NULL; op = op->live_next) {
+    for (ossio_op *op = ossio__cl_ops(cl)->ops; op != NULL; op = op->live_next) {
         if (!op->finished) {
             finish(op, OSSIO_ECANCELED, "client destroyed");
         }
@@ -358,8 +363,8 @@ static void finish(ossio_op *op, ossio_status st, const char *detail)
         return;
     }
     op->finished = 1;
-    ev_timer_stop(op->cl->loop, &op->backoff);
-    ev_timer_stop(op->cl->loop, &op->deadline_timer);
+    ev_timer_stop(ossio__cl_tp(op->cl)->loop, &op->backoff);
+    ev_timer_stop(ossio__cl_tp(op->cl)->loop, &op->deadline_timer);
     if (op->req != NULL) {
         ossio_request *r = op->req;
         op->req = NULL;
@@ -380,7 +385,7 @@ static void finish(ossio_op *op, ossio_status st, const char *detail)
         snprintf(op->detail, sizeof(op->detail), "%s", ossio_strerror(st));
     }
     op->result.detail = op->detail;
-    ossio__defer(&op->cl->defer, &op->done_node, run_done);
+    ossio__defer(&ossio__cl_tp(op->cl)->defer, &op->done_node, run_done);
 }
 
 void ossio_op_cancel(ossio_op *op)
@@ -455,12 +460,12 @@ static void describe(ossio_op *op, build *b)
     case OSSIO_OP_LIST:
         b->method = "GET";
         b->xml = OSSIO__BODY_XML_LIST;
-        if (!op->cl->oss.list_v1) {
+        if (!ossio__cl_ops(op->cl)->oss.list_v1) {
             q_add(b, "list-type", "2");
         }
         q_add(b, "encoding-type", "url");
         snprintf(b->page, sizeof(b->page), "%u",
-                 op->page_size ? op->page_size : op->cl->oss.paging);
+                 op->page_size ? op->page_size : ossio__cl_ops(op->cl)->oss.paging);
         q_add(b, "max-keys", b->page);
         if (key[0]) {
             q_add(b, "prefix", key);
@@ -469,7 +474,8 @@ static void describe(ossio_op *op, build *b)
             q_add(b, "delimiter", op->delimiter);
         }
         if (op->token != NULL) {
-            q_add(b, op->cl->oss.list_v1 ? "marker" : "continuation-token", op->token);
+            q_add(b, ossio__cl_ops(op->cl)->oss.list_v1 ? "marker" : "continuation-token",
+                  op->token);
         }
         break;
     case OSSIO_OP_MULTIPART_INIT:
@@ -634,11 +640,11 @@ static int retryable_http(const ossio_op *op)
 static double next_random(ossio_client *cl)
 {
     /* xorshift64*: jitter only, not security. */
-    uint64_t x = cl->oss.rng;
+    uint64_t x = ossio__cl_ops(cl)->oss.rng;
     x ^= x >> 12;
     x ^= x << 25;
     x ^= x >> 27;
-    cl->oss.rng = x;
+    ossio__cl_ops(cl)->oss.rng = x;
     return (double)((x * 0x2545F4914F6CDD1Dull) >> 11) / (double)(1ull << 53);
 }
 
@@ -687,8 +693,8 @@ static void fail_or_retry(ossio_op *op, ossio_status st, const char *detail)
     int transient = st == OSSIO_ECHECKSUM || ossio_status_retryable(st) ||
                     (st == OSSIO_ECONNREFUSED && op->origin_worked) ||
                     (op->http != 0 && retryable_http(op));
-    if (!transient || !can_repeat || op->attempt + 1 >= cl->oss.attempts || cl->destroying ||
-        op->last_attempt) {
+    if (!transient || !can_repeat || op->attempt + 1 >= ossio__cl_ops(cl)->oss.attempts ||
+        ossio__cl_tp(cl)->destroying || op->last_attempt) {
         finish(op, st, detail);
         return;
     }
@@ -696,7 +702,7 @@ static void fail_or_retry(ossio_op *op, ossio_status st, const char *detail)
     if (strcmp(op->code, "RequestTimeTooSkewed") == 0) {
         /* Re-sign with the server's clock: its Date minus ours. */
         if (op->server_date != 0) {
-            cl->oss.clock_skew = difftime(op->server_date, time(NULL));
+            ossio__cl_ops(cl)->oss.clock_skew = difftime(op->server_date, time(NULL));
         }
         delay = 0;
     } else {
@@ -705,12 +711,13 @@ static void fail_or_retry(ossio_op *op, ossio_status st, const char *detail)
     }
     op->attempt++;
     op->retries++;
-    ossio__log(
-        cl, OSSIO_LOG_INFO, "retrying %s %s://%s/%s after %s%s%s (attempt %u of %u, in %.3f s)",
-        ossio_status_name(st), op->uri.scheme, op->uri.bucket, op->uri.key, op->http ? "HTTP " : "",
-        op->http ? op->code : "", op->http ? "" : detail, op->attempt + 1, cl->oss.attempts, delay);
+    ossio__log(cl, OSSIO_LOG_INFO,
+               "retrying %s %s://%s/%s after %s%s%s (attempt %u of %u, in %.3f s)",
+               ossio_status_name(st), op->uri.scheme, op->uri.bucket, op->uri.key,
+               op->http ? "HTTP " : "", op->http ? op->code : "", op->http ? "" : detail,
+               op->attempt + 1, ossio__cl_ops(cl)->oss.attempts, delay);
     ev_timer_set(&op->backoff, delay, 0.);
-    ev_timer_start(cl->loop, &op->backoff);
+    ev_timer_start(ossio__cl_tp(cl)->loop, &op->backoff);
 }
 
 static void copy_header(const ossio_response *resp, const char *name, char *dst, size_t len)
@@ -1022,12 +1029,12 @@ static void start_attempt(ossio_op *op)
         key = "";
     }
     if (st == OSSIO_OK) {
-        st = ossio__url_for(&url, host, sizeof(host), &cl->oss.ep, bucket, key,
-                            (const char *)query.data, cl->oss.path_style);
+        st = ossio__url_for(&url, host, sizeof(host), &ossio__cl_ops(cl)->oss.ep, bucket, key,
+                            (const char *)query.data, ossio__cl_ops(cl)->oss.path_style);
     }
     for (size_t i = 0; i < op->hdrs.n && st == OSSIO_OK; i++) {
         const ossio__hdr *x = &op->hdrs.v[i];
-        if (cl->oss.s3 && strncmp(x->name, "x-oss-meta-", 11) == 0) {
+        if (ossio__cl_ops(cl)->oss.s3 && strncmp(x->name, "x-oss-meta-", 11) == 0) {
             char name[300];
             snprintf(name, sizeof(name), "x-amz-meta-%s", x->name + 11);
             st = ossio__hdrs_add(&h, name, strlen(name), x->value, x->value_len);
@@ -1063,7 +1070,8 @@ static void start_attempt(ossio_op *op)
             st = uri_encode(&src, op->copy_src.key, 1);
         }
         if (st == OSSIO_OK) {
-            const char *name = cl->oss.s3 ? "x-amz-copy-source" : "x-oss-copy-source";
+            const char *name =
+                ossio__cl_ops(cl)->oss.s3 ? "x-amz-copy-source" : "x-oss-copy-source";
             st = ossio__hdrs_add(&h, name, strlen(name), (const char *)src.data, src.len);
         }
         ossio__buf_free(&src);
@@ -1137,7 +1145,7 @@ static void start_attempt(ossio_op *op)
     if (op->kind == OSSIO_OP_MULTIPART_COMPLETE || op->kind == OSSIO_OP_COPY) {
         /* Servers may take minutes: OSS answers when the object is written,
          * S3 answers 200 at once and then sends whitespace until it is. */
-        ossio__request_set_stall_limits(r, cl->set.first_byte_slow, 0);
+        ossio__request_set_stall_limits(r, ossio__cl_tp(cl)->set.first_byte_slow, 0);
     }
     op->req = r;
     ossio_request_set_callbacks(r, on_req_headers, on_req_data, op);
@@ -1150,11 +1158,11 @@ ossio_status ossio_op_submit(ossio_op *op, ossio_op_done_cb done, void *user_dat
         return OSSIO_EINVAL;
     }
     op->submitted = 1;
-    op->live_next = op->cl->ops;
-    if (op->cl->ops != NULL) {
-        op->cl->ops->live_prev = op;
+    op->live_next = ossio__cl_ops(op->cl)->ops;
+    if (ossio__cl_ops(op->cl)->ops != NULL) {
+        ossio__cl_ops(op->cl)->ops->live_prev = op;
     }
-    op->cl->ops = op;
+    ossio__cl_ops(op->cl)->ops = op;
     op->on_done = done;
     op->done_ud = user_data;
     ev_timer_init(&op->backoff, on_backoff, 0., 0.);
@@ -1162,7 +1170,7 @@ ossio_status ossio_op_submit(ossio_op *op, ossio_op_done_cb done, void *user_dat
     ev_timer_init(&op->deadline_timer, on_deadline, op->deadline, 0.);
     op->deadline_timer.data = op;
     if (op->deadline > 0) {
-        ev_timer_start(op->cl->loop, &op->deadline_timer);
+        ev_timer_start(ossio__cl_tp(op->cl)->loop, &op->deadline_timer);
     }
     if ((op->kind == OSSIO_OP_MULTIPART_PART || op->kind == OSSIO_OP_MULTIPART_COMPLETE ||
          op->kind == OSSIO_OP_MULTIPART_ABORT || op->kind == OSSIO_OP_MULTIPART_LIST_PARTS) &&

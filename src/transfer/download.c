@@ -14,7 +14,7 @@
 
 #include <ev.h>
 
-#include "loop/client.h"
+#include "transfer/context.h"
 #include "transfer/budget.h"
 #include "transfer/transfer.h"
 #include "util/bigbuf.h"
@@ -272,7 +272,7 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
         ossio_op_cancel(p->hedge->op); /* the first request won */
     }
     if (res->status == OSSIO_OK && p != &t->parts[0]) {
-        t->done_time_sum += ev_now(t->cl->loop) - p->started;
+        t->done_time_sum += ev_now(ossio__cl_tp(t->cl)->loop) - p->started;
         t->done_time_count++;
     }
     if (res->status != OSSIO_OK) {
@@ -366,9 +366,9 @@ static void start_part(ossio_transfer *t, part *p)
     ossio_op_set_callbacks(op, part_data, NULL, p);
     p->op = op;
     p->state = 1;
-    p->started = ev_now(t->cl->loop);
+    p->started = ev_now(ossio__cl_tp(t->cl)->loop);
     t->in_flight++;
-    t->cl->oss.hedge_parts++;
+    ossio__cl_ops(t->cl)->oss.hedge_parts++;
     ossio__transfer_submit_op(op, part_done, p);
 }
 
@@ -494,7 +494,7 @@ static void on_hedge_timer(struct ev_loop *loop, ev_timer *w, int revents)
         }
         /* The budget: hedges stay within 5 % of the client's download parts,
          * so a slow server is not sent 2x the load (docs/transfers.md). */
-        ossio__oss_settings *o = &t->cl->oss;
+        ossio__oss_settings *o = &ossio__cl_ops(t->cl)->oss;
         if ((double)(o->hedges + 1) > 0.05 * (double)o->hedge_parts) {
             return;
         }
@@ -630,7 +630,7 @@ void ossio__download_start(ossio_transfer *t)
     if (t->hedging && t->stream == NULL && !t->finishing) {
         ev_timer_init(&t->hedge_timer, on_hedge_timer, 0.2, 0.2);
         t->hedge_timer.data = t;
-        ev_timer_start(t->cl->loop, &t->hedge_timer);
+        ev_timer_start(ossio__cl_tp(t->cl)->loop, &t->hedge_timer);
     }
     t->parts = calloc(1, sizeof(part));
     if (t->parts == NULL && !t->finishing) {

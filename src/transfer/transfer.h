@@ -9,8 +9,8 @@
 #include "http/headers.h"
 #include <ev.h>
 
-#include "loop/client.h"
-#include "loop/defer.h"
+#include "transfer/context.h"
+#include "transport/defer.h"
 #include "ossio.h"
 
 /* OSS and S3 number parts 1..10000. */

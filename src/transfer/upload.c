@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loop/client.h"
+#include "transfer/context.h"
 #include "transfer/transfer.h"
 #include "util/bigbuf.h"
 
@@ -276,7 +276,7 @@ void ossio__upload_start(ossio_transfer *t)
         t->size_known = 1;
     }
     uint64_t part_size = ossio__upload_part_size(t->size, t->part_size);
-    t->n_parts = t->size <= cl->oss.upload_threshold || t->size <= part_size
+    t->n_parts = t->size <= ossio__cl_ops(cl)->oss.upload_threshold || t->size <= part_size
                      ? 1
                      : (size_t)((t->size + part_size - 1) / part_size);
     t->parts = calloc(t->n_parts, sizeof(part));
