@@ -23,7 +23,7 @@ ossio__transport *ossio__cl_tp(const ossio_client *cl)
 
 ossio__ops_ctx *ossio__cl_ops(const ossio_client *cl)
 {
-    return (ossio__ops_ctx *)&cl->ops.ops;
+    return (ossio__ops_ctx *)&cl->ops;
 }
 
 ossio__xfer_ctx *ossio__cl_xfer(const ossio_client *cl)
