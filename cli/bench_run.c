@@ -194,7 +194,8 @@ static void choose(run *r, slot *s, uint64_t i)
     } else if (s->kind == BENCH_PUT) {
         /* With --keys, PUTs overwrite a fixed set: a long run's store stays bounded. */
         uint64_t n = r->puts++;
-        snprintf(s->uri, sizeof(s->uri), "%sput-%" PRIu64, p->base, global(p, p->keys ? n % p->keys : n));
+        snprintf(s->uri, sizeof(s->uri), "%sput-%" PRIu64, p->base,
+                 global(p, p->keys ? n % p->keys : n));
     } else if (s->kind == BENCH_LIST) {
         snprintf(s->uri, sizeof(s->uri), "%s", p->base);
     } else if (p->object != NULL) {

@@ -18,7 +18,7 @@
 
 #include "fuzz.h"
 #include "ops/op.h"
-#include "req/request.h"
+#include "transport/request.h"
 #include "util/cursor.h"
 
 static struct ev_loop *loop;

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "http/headers.h"
-#include "loop/client.h"
+#include "ops/context.h"
 #include "ops/op.h"
 
 /* |hdrs| holds the request's headers and receives the new ones; |query| the

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "http/headers.h"
-#include "loop/client.h"
+#include "ops/context.h"
 #include "ops/kind.h"
 #include "ops/op.h"
 #include "util/buf.h"

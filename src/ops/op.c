@@ -10,13 +10,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "loop/client.h"
+#include "ops/context.h"
 #include "ops/build.h"
 #include "ops/kind.h"
 #include "ops/paging.h"
 #include "ops/parse.h"
 #include "ops/retry.h"
-#include "req/request.h"
+#include "transport/request.h"
 
 /* ---- construction ------------------------------------------------------ */
 
@@ -29,27 +29,30 @@ ossio_status ossio_op_new(ossio_op **out, ossio_client *cl, ossio_op_kind kind, 
     if (cl == NULL || !ossio__op_kind_valid(kind)) {
         return OSSIO_EINVAL;
     }
-    cl->error[0] = '\0';
+    ossio__cl_ops(cl)->error[0] = '\0';
     ossio_op *op = calloc(1, sizeof(*op));
     if (op == NULL) {
         return OSSIO_ENOMEM;
     }
-    ossio_status st = ossio__uri_parse(&op->uri, uri, cl->oss.s3, cl->error, sizeof(cl->error));
+    ossio_status st = ossio__uri_parse(&op->uri, uri, ossio__cl_ops(cl)->oss.s3,
+                                       ossio__cl_ops(cl)->error, sizeof(ossio__cl_ops(cl)->error));
     if (st == OSSIO_OK && !ossio__op_kind(kind)->bucket_level && op->uri.key[0] == '\0') {
-        snprintf(cl->error, sizeof(cl->error), "'%.200s' names no object: use %s://%s/key", uri,
-                 op->uri.scheme, op->uri.bucket);
+        snprintf(ossio__cl_ops(cl)->error, sizeof(ossio__cl_ops(cl)->error),
+                 "'%.200s' names no object: use %s://%s/key", uri, op->uri.scheme, op->uri.bucket);
         st = OSSIO_EBADURI;
     }
-    if (st == OSSIO_OK && cl->oss.ep_status != OSSIO_OK) {
-        snprintf(cl->error, sizeof(cl->error), "%s", cl->oss.ep_msg);
-        st = cl->oss.ep_status;
+    if (st == OSSIO_OK && ossio__cl_ops(cl)->oss.ep_status != OSSIO_OK) {
+        snprintf(ossio__cl_ops(cl)->error, sizeof(ossio__cl_ops(cl)->error), "%s",
+                 ossio__cl_ops(cl)->oss.ep_msg);
+        st = ossio__cl_ops(cl)->oss.ep_status;
     }
-    if (st == OSSIO_OK && (cl->oss.access_key_id == NULL || cl->oss.access_key_secret == NULL)) {
+    if (st == OSSIO_OK && (ossio__cl_ops(cl)->oss.access_key_id == NULL ||
+                           ossio__cl_ops(cl)->oss.access_key_secret == NULL)) {
         /* The variables the environment is read for in this dialect. */
-        snprintf(cl->error, sizeof(cl->error),
+        snprintf(ossio__cl_ops(cl)->error, sizeof(ossio__cl_ops(cl)->error),
                  "no credentials: set fs.oss.accessKeyId and fs.oss.accessKeySecret (or %s)",
-                 cl->oss.s3 ? "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-                            : "OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET");
+                 ossio__cl_ops(cl)->oss.s3 ? "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                                           : "OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET");
         st = OSSIO_ENOCREDENTIALS;
     }
     if (st != OSSIO_OK) {
@@ -58,7 +61,7 @@ ossio_status ossio_op_new(ossio_op **out, ossio_client *cl, ossio_op_kind kind, 
         return st;
     }
     op->cl = cl;
-    op->deadline = cl->set.deadline;
+    op->deadline = ossio__cl_tp(cl)->set.deadline;
     op->kind = kind;
     op->range_len = -2;
     op->body_len = -1;
@@ -114,7 +117,7 @@ static void run_done(ossio__deferred *d)
     if (op->live_prev != NULL) {
         op->live_prev->live_next = op->live_next;
     } else {
-        cl->ops = op->live_next;
+        ossio__cl_ops(cl)->ops = op->live_next;
     }
     if (op->live_next != NULL) {
         op->live_next->live_prev = op->live_prev;
@@ -124,7 +127,7 @@ static void run_done(ossio__deferred *d)
 
 void ossio__ops_cancel_all(ossio_client *cl)
 {
-    for (ossio_op *op = cl->ops; op != NULL; op = op->live_next) {
+    for (ossio_op *op = ossio__cl_ops(cl)->ops; op != NULL; op = op->live_next) {
         if (!op->finished) {
             ossio__op_finish(op, OSSIO_ECANCELED, "client destroyed");
         }
@@ -137,8 +140,8 @@ void ossio__op_finish(ossio_op *op, ossio_status st, const char *detail)
         return;
     }
     op->finished = 1;
-    ev_timer_stop(op->cl->loop, &op->backoff);
-    ev_timer_stop(op->cl->loop, &op->deadline_timer);
+    ev_timer_stop(ossio__cl_tp(op->cl)->loop, &op->backoff);
+    ev_timer_stop(ossio__cl_tp(op->cl)->loop, &op->deadline_timer);
     if (op->req != NULL) {
         ossio_request *r = op->req;
         op->req = NULL;
@@ -147,7 +150,7 @@ void ossio__op_finish(ossio_op *op, ossio_status st, const char *detail)
     (void)ossio__outcome_decide(&op->out, st, detail);
     ossio__outcome_fill(&op->out, &op->result);
     op->result.retries = op->retries;
-    ossio__defer(&op->cl->defer, &op->done_node, run_done);
+    ossio__defer(&ossio__cl_tp(op->cl)->defer, &op->done_node, run_done);
 }
 
 void ossio_op_cancel(ossio_op *op)
@@ -177,11 +180,11 @@ const char *ossio_op_next_token(const ossio_op *op)
 static double next_random(ossio_client *cl)
 {
     /* xorshift64*: jitter only, not security. */
-    uint64_t x = cl->oss.rng;
+    uint64_t x = ossio__cl_ops(cl)->oss.rng;
     x ^= x >> 12;
     x ^= x << 25;
     x ^= x >> 27;
-    cl->oss.rng = x;
+    ossio__cl_ops(cl)->oss.rng = x;
     return (double)((x * 0x2545F4914F6CDD1Dull) >> 11) / (double)(1ull << 53);
 }
 
@@ -213,13 +216,13 @@ void ossio__op_fail_or_retry(ossio_op *op, ossio_status st, const char *detail)
         .http = op->out.http_status,
         .code = op->out.code,
         .attempt = op->attempt,
-        .attempts = cl->oss.attempts,
+        .attempts = ossio__cl_ops(cl)->oss.attempts,
         .origin_worked = op->origin_worked,
         .body_is_reader = op->body_is_reader,
         .delivered = op->delivered > 0,
         .resumable = ossio__op_kind(op->kind)->ranged && op->etag[0] != '\0',
         .canceled = op->canceled,
-        .no_more = cl->destroying || op->last_attempt,
+        .no_more = ossio__cl_tp(cl)->destroying || op->last_attempt,
     };
     ossio__retry_out d = ossio__retry_decide(&in, next_random(cl));
     if (!d.retry) {
@@ -228,17 +231,18 @@ void ossio__op_fail_or_retry(ossio_op *op, ossio_status st, const char *detail)
     }
     if (d.resync_clock && op->server_date != 0) {
         /* Re-sign with the server's clock: its Date minus ours. */
-        cl->oss.clock_skew = difftime(op->server_date, time(NULL));
+        ossio__cl_ops(cl)->oss.clock_skew = difftime(op->server_date, time(NULL));
     }
     op->attempt++;
     op->retries++;
     int http = op->out.http_status;
-    ossio__log(
-        cl, OSSIO_LOG_INFO, "retrying %s %s://%s/%s after %s%s%s (attempt %u of %u, in %.3f s)",
-        ossio_status_name(st), op->uri.scheme, op->uri.bucket, op->uri.key, http ? "HTTP " : "",
-        http ? op->out.code : "", http ? "" : detail, op->attempt + 1, cl->oss.attempts, d.delay);
+    ossio__log(cl, OSSIO_LOG_INFO,
+               "retrying %s %s://%s/%s after %s%s%s (attempt %u of %u, in %.3f s)",
+               ossio_status_name(st), op->uri.scheme, op->uri.bucket, op->uri.key,
+               http ? "HTTP " : "", http ? op->out.code : "", http ? "" : detail, op->attempt + 1,
+               ossio__cl_ops(cl)->oss.attempts, d.delay);
     ev_timer_set(&op->backoff, d.delay, 0.);
-    ev_timer_start(cl->loop, &op->backoff);
+    ev_timer_start(ossio__cl_tp(cl)->loop, &op->backoff);
 }
 
 /* Body reader wrapper: keeps a CRC-64 of what a reader produced. */
@@ -305,11 +309,11 @@ static void attempt_reset(ossio_op *op)
 void ossio__op_start_attempt(ossio_op *op)
 {
     ossio_client *cl = op->cl;
-    time_t now = time(NULL) + (time_t)lround(cl->oss.clock_skew);
+    time_t now = time(NULL) + (time_t)lround(ossio__cl_ops(cl)->oss.clock_skew);
     ossio__op_msg m;
     ossio__op_msg_init(&m);
     ossio_request *r = NULL;
-    ossio_status st = ossio__op_build(op, &cl->oss, now, &op->req_body, &m);
+    ossio_status st = ossio__op_build(op, &ossio__cl_ops(cl)->oss, now, &op->req_body, &m);
     if (st == OSSIO_OK) {
         st = make_request(op, &m, &r);
     }
@@ -331,7 +335,7 @@ void ossio__op_start_attempt(ossio_op *op)
     if (ossio__op_kind(op->kind)->slow_first) {
         /* Servers may take minutes: OSS answers when the object is written,
          * S3 answers 200 at once and then sends whitespace until it is. */
-        ossio__request_set_stall_limits(r, cl->set.first_byte_slow, 0);
+        ossio__request_set_stall_limits(r, ossio__cl_tp(cl)->set.first_byte_slow, 0);
     }
     op->req = r;
     ossio_request_set_callbacks(r, ossio__op_on_headers, ossio__op_on_data, op);
@@ -360,11 +364,11 @@ ossio_status ossio_op_submit(ossio_op *op, ossio_op_done_cb done, void *user_dat
         return OSSIO_EINVAL;
     }
     op->submitted = 1;
-    op->live_next = op->cl->ops;
-    if (op->cl->ops != NULL) {
-        op->cl->ops->live_prev = op;
+    op->live_next = ossio__cl_ops(op->cl)->ops;
+    if (ossio__cl_ops(op->cl)->ops != NULL) {
+        ossio__cl_ops(op->cl)->ops->live_prev = op;
     }
-    op->cl->ops = op;
+    ossio__cl_ops(op->cl)->ops = op;
     op->on_done = done;
     op->done_ud = user_data;
     ev_timer_init(&op->backoff, on_backoff, 0., 0.);
@@ -372,7 +376,7 @@ ossio_status ossio_op_submit(ossio_op *op, ossio_op_done_cb done, void *user_dat
     ev_timer_init(&op->deadline_timer, on_deadline, op->deadline, 0.);
     op->deadline_timer.data = op;
     if (op->deadline > 0) {
-        ev_timer_start(op->cl->loop, &op->deadline_timer);
+        ev_timer_start(ossio__cl_tp(op->cl)->loop, &op->deadline_timer);
     }
     const char *why = missing(op);
     if (why != NULL) {

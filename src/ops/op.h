@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "http/headers.h"
-#include "loop/defer.h"
+#include "transport/defer.h"
 #include "ops/uri.h"
 #include "ossio.h"
 #include "util/buf.h"

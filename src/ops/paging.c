@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop/client.h"
+#include "ops/context.h"
 #include "ops/kind.h"
 
 /* What each listing calls its way forward, for the error text. */
@@ -25,8 +25,9 @@ static listing_names names_of(const ossio_op *op)
     case OSSIO_OP_MULTIPART_LIST_UPLOADS:
         return (listing_names){"ListMultipartUploads", "NextKeyMarker"};
     default:
-        return op->cl->oss.list_v1 ? (listing_names){"ListObjects", "NextMarker"}
-                                   : (listing_names){"ListObjectsV2", "NextContinuationToken"};
+        return ossio__cl_ops(op->cl)->oss.list_v1
+                   ? (listing_names){"ListObjects", "NextMarker"}
+                   : (listing_names){"ListObjectsV2", "NextContinuationToken"};
     }
 }
 
@@ -61,7 +62,8 @@ static int advances(const ossio_op *op)
                                           or_empty(op->paging.upload_marker)) != 0);
     }
     default:
-        return op->cl->oss.list_v1 ? strcmp(next, sent) > 0 : strcmp(next, sent) != 0;
+        return ossio__cl_ops(op->cl)->oss.list_v1 ? strcmp(next, sent) > 0
+                                                  : strcmp(next, sent) != 0;
     }
 }
 
@@ -123,13 +125,13 @@ ossio_status ossio__paging_next(ossio_op *op, int *more)
     }
     char what[480];
     if (op->next_token == NULL) {
-        int v1 = op->kind == OSSIO_OP_LIST && op->cl->oss.list_v1;
+        int v1 = op->kind == OSSIO_OP_LIST && ossio__cl_ops(op->cl)->oss.list_v1;
         return broken(op, v1 ? "missing from a truncated page (IsTruncated true) that does not "
                                "end with a key to go on from"
                              : "missing from a truncated page (IsTruncated true)");
     }
     if (!advances(op)) {
-        if (op->kind == OSSIO_OP_LIST && !op->cl->oss.list_v1) {
+        if (op->kind == OSSIO_OP_LIST && !ossio__cl_ops(op->cl)->oss.list_v1) {
             snprintf(what, sizeof(what),
                      "\"%.200s\" already used: it is the one this page was asked with",
                      op->next_token);

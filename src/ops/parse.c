@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop/client.h"
+#include "ops/context.h"
 #include "xml/oss.h"
 
 struct ossio__op_parser {
@@ -209,7 +209,7 @@ static void list_next(ossio__op_parser *p, const ossio__xml_list_result *r)
 {
     ossio_op *op = p->op;
     op->truncated = r->is_truncated;
-    if (!op->cl->oss.list_v1) {
+    if (!ossio__cl_ops(op->cl)->oss.list_v1) {
         set_token(op, &r->next_continuation_token);
     } else if (r->next_marker.p != NULL && r->next_marker.len > 0) {
         set_token(op, &r->next_marker);
@@ -332,7 +332,7 @@ void ossio__op_parser_detail(const ossio__op_parser *p, char *out, size_t cap)
     const ossio__xml_doc *d = NULL;
     switch (p->kind) {
     case OSSIO__BODY_XML_LIST:
-        name = p->op->cl->oss.list_v1 ? "ListObjects" : "ListObjectsV2";
+        name = ossio__cl_ops(p->op->cl)->oss.list_v1 ? "ListObjects" : "ListObjectsV2";
         d = &p->u.list.d;
         break;
     case OSSIO__BODY_XML_UPLOADS:

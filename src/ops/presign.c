@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "loop/client.h"
+#include "ops/context.h"
 #include "ops/op.h"
 #include "ops/uri.h"
 #include "sign/sign.h"
@@ -54,7 +54,7 @@ ossio_status ossio_presign(ossio_client *cl, const char *method, const char *uri
     if (st != OSSIO_OK) {
         return st;
     }
-    const ossio__oss_settings *o = &cl->oss;
+    const ossio__oss_settings *o = &ossio__cl_ops(cl)->oss;
     ossio__buf url, query;
     ossio__buf_init(&url, 64 * 1024, OSSIO_EINVAL);
     ossio__buf_init(&query, 16 * 1024, OSSIO_EINVAL);

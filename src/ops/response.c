@@ -8,14 +8,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "loop/client.h"
+#include "ops/context.h"
 #include "ops/kind.h"
 #include "ops/op.h"
 #include "ops/paging.h"
 #include "ops/parse.h"
 #include "ops/retry.h"
-#include "pool/pool.h"
-#include "req/request.h"
+#include "transport/pool.h"
+#include "transport/request.h"
 #include "util/cursor.h"
 
 static void copy_header(const ossio_response *resp, const char *name, char *dst, size_t len)

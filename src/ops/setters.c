@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "loop/client.h"
+#include "ops/context.h"
 #include "ops/kind.h"
 #include "ops/op.h"
 
@@ -174,13 +174,15 @@ ossio_status ossio_op_set_copy_source(ossio_op *op, const char *source_uri)
         op->has_copy_src = 0;
     }
     char msg[256];
-    ossio_status st = ossio__uri_parse(&op->copy_src, source_uri, op->cl->oss.s3, msg, sizeof(msg));
+    ossio_status st = ossio__uri_parse(&op->copy_src, source_uri, ossio__cl_ops(op->cl)->oss.s3,
+                                       msg, sizeof(msg));
     if (st == OSSIO_OK && op->copy_src.key[0] == '\0') {
         ossio__uri_free(&op->copy_src);
         st = OSSIO_EBADURI;
     }
     if (st != OSSIO_OK) {
-        snprintf(op->cl->error, sizeof(op->cl->error), "copy source: %s", msg);
+        snprintf(ossio__cl_ops(op->cl)->error, sizeof(ossio__cl_ops(op->cl)->error),
+                 "copy source: %s", msg);
         return st;
     }
     op->has_copy_src = 1;

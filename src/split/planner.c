@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop/client.h"
+#include "transfer/context.h"
 #include "ops/uri.h"
 #include "ossio.h"
 #include "split/split.h"
@@ -41,8 +41,8 @@ static void finish(ossio__split_planner *p, ossio_status st, const char *detail,
                    const ossio_result *from)
 {
     if (st == OSSIO_OK) {
-        st = ossio_split_plan_compute(p->plan, p->min_splits, p->cl->oss.block_size,
-                                      p->cl->oss.split_min_size);
+        st = ossio_split_plan_compute(p->plan, p->min_splits, ossio__cl_ops(p->cl)->oss.block_size,
+                                      ossio__cl_ops(p->cl)->oss.split_min_size);
         detail = st == OSSIO_OK ? "" : "could not compute the splits";
     }
     if (p->canceled) {
@@ -166,9 +166,9 @@ ossio_status ossio__split_planner_start(ossio_client *cl, const char *uri, unsig
     }
     ossio__uri u;
     char msg[256];
-    ossio_status st = ossio__uri_parse(&u, uri, cl->oss.s3, msg, sizeof(msg));
+    ossio_status st = ossio__uri_parse(&u, uri, ossio__cl_ops(cl)->oss.s3, msg, sizeof(msg));
     if (st != OSSIO_OK) {
-        snprintf(cl->error, sizeof(cl->error), "%s", msg);
+        snprintf(ossio__cl_ops(cl)->error, sizeof(ossio__cl_ops(cl)->error), "%s", msg);
         return st;
     }
     ossio__split_planner *p = calloc(1, sizeof(*p));

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop/client.h"
-#include "loop/defer.h"
+#include "transfer/context.h"
+#include "transport/defer.h"
 #include "ossio.h"
 #include "split/align.h"
 #include "split/inflate.h"
@@ -88,7 +88,7 @@ ossio_status ossio_split_reader_new(ossio_split_reader **out, ossio_client *cl,
     r->split = *split;
     r->split.uri = r->uri;
     r->split.etag = r->etag;
-    uint64_t max = cl->oss.split_record_max;
+    uint64_t max = ossio__cl_ops(cl)->oss.split_record_max;
     ossio__record_opts_init(&r->rec, max > 0 && max <= SIZE_MAX ? (size_t)max : DEFAULT_MAX_RECORD);
     *out = r;
     return OSSIO_OK;
@@ -167,7 +167,7 @@ static void settle_deferred(ossio__deferred *d)
 
 static void settle_later(ossio_split_reader *r)
 {
-    ossio__defer(&r->cl->defer, &r->settle_node, settle_deferred);
+    ossio__defer(&ossio__cl_tp(r->cl)->defer, &r->settle_node, settle_deferred);
 }
 
 static int emit(const ossio_record *records, size_t n, void *ud)

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop/client.h"
-#include "loop/defer.h"
+#include "transfer/context.h"
+#include "transport/defer.h"
 #include "ossio.h"
 #include "split/lines.h"
 #include "split/split.h"
@@ -234,7 +234,7 @@ ossio_status ossio_text_reader_submit(ossio_text_reader *r, ossio_text_done_cb d
         ossio__split_planner_start(r->cl, r->uri, r->parallelism, on_planned, r, &r->planner);
     if (st != OSSIO_OK) {
         fail(r, st, ossio_client_error(r->cl), NULL);
-        ossio__defer(&r->cl->defer, &r->settle_node, settle_deferred);
+        ossio__defer(&ossio__cl_tp(r->cl)->defer, &r->settle_node, settle_deferred);
     }
     return OSSIO_OK;
 }
@@ -245,5 +245,5 @@ void ossio_text_reader_cancel(ossio_text_reader *r)
         return;
     }
     fail(r, OSSIO_ECANCELED, "canceled", NULL);
-    ossio__defer(&r->cl->defer, &r->settle_node, settle_deferred);
+    ossio__defer(&ossio__cl_tp(r->cl)->defer, &r->settle_node, settle_deferred);
 }

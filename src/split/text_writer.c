@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop/client.h"
+#include "transfer/context.h"
 #include "split/split.h"
 #include "transfer/transfer.h"
 
@@ -77,7 +77,7 @@ static void wake_deferred(ossio__deferred *d)
 static void wake_on_failure(ossio_text_writer *w)
 {
     if (w->out.decided && w->waiting && !w->closing && !w->abandoned && w->writable != NULL) {
-        ossio__defer(&w->cl->defer, &w->wake_node, wake_deferred);
+        ossio__defer(&ossio__cl_tp(w->cl)->defer, &w->wake_node, wake_deferred);
     }
 }
 
@@ -85,7 +85,7 @@ static void upload_done(ossio_transfer *t, const ossio_result *res, void *ud)
 {
     ossio_text_writer *w = ud;
     w->t = NULL;
-    w->abandoned |= w->cl->destroying && !w->closing; /* freed with the client */
+    w->abandoned |= ossio__cl_tp(w->cl)->destroying && !w->closing; /* freed with the client */
     ossio__outcome_account(&w->out, res);
     if (res->status == OSSIO_OK && w->out.decided && w->out.status == OSSIO_ECANCELED) {
         /* canceled after the upload's Complete left: the object exists, say so */
@@ -110,7 +110,7 @@ static void head_done(ossio_op *op, const ossio_result *res, void *ud)
     (void)op;
     ossio_text_writer *w = ud;
     w->head = NULL;
-    w->abandoned |= w->cl->destroying && !w->closing; /* freed with the client */
+    w->abandoned |= ossio__cl_tp(w->cl)->destroying && !w->closing; /* freed with the client */
     ossio__outcome_account(&w->out, res);
     if (res->status == OSSIO_OK) {
         w->exists = 1;
@@ -161,7 +161,7 @@ ossio_status ossio_text_writer_open(ossio_text_writer **out, ossio_client *cl, c
         st = ossio_transfer_from_push(t);
     }
     if (st == OSSIO_OK && mode == OSSIO_NO_OVERWRITE) {
-        if (!cl->oss.s3) { /* S3 has no such header: the check alone guards it */
+        if (!ossio__cl_ops(cl)->oss.s3) { /* S3 has no such header: the check alone guards it */
             st = ossio_transfer_set_header(t, "x-oss-forbid-overwrite", "true");
         }
         if (st == OSSIO_OK) {
@@ -231,7 +231,7 @@ ossio_status ossio_text_writer_close(ossio_text_writer *w, ossio_text_writer_don
     }
     if (w->t == NULL && w->head == NULL) {
         /* Everything settled before close: complete from the loop. */
-        ossio__defer(&w->cl->defer, &w->done_node, settle_deferred);
+        ossio__defer(&ossio__cl_tp(w->cl)->defer, &w->done_node, settle_deferred);
     }
     return OSSIO_OK;
 }
@@ -244,7 +244,7 @@ void ossio_text_writer_cancel(ossio_text_writer *w)
     if (!w->closing) {
         w->abandoned = 1; /* the caller is done with it; freed once settled */
         if (w->t == NULL && w->head == NULL) {
-            ossio__defer(&w->cl->defer, &w->done_node, settle_deferred);
+            ossio__defer(&ossio__cl_tp(w->cl)->defer, &w->done_node, settle_deferred);
             return;
         }
     }

@@ -5,23 +5,24 @@
 
 int ossio__mem_reserve(ossio_client *cl, uint64_t n)
 {
-    uint64_t *used = &cl->stats[OSSIO_STAT_MEMORY_BUFFERED];
-    if (*used > 0 && (n > cl->oss.memory_limit || *used > cl->oss.memory_limit - n)) {
+    uint64_t *used = &ossio__cl_tp(cl)->stats[OSSIO_STAT_MEMORY_BUFFERED];
+    if (*used > 0 && (n > ossio__cl_ops(cl)->oss.memory_limit ||
+                      *used > ossio__cl_ops(cl)->oss.memory_limit - n)) {
         return 0;
     }
     *used += n;
-    if (*used > cl->stats[OSSIO_STAT_MEMORY_PEAK]) {
-        cl->stats[OSSIO_STAT_MEMORY_PEAK] = *used;
+    if (*used > ossio__cl_tp(cl)->stats[OSSIO_STAT_MEMORY_PEAK]) {
+        ossio__cl_tp(cl)->stats[OSSIO_STAT_MEMORY_PEAK] = *used;
     }
     return 1;
 }
 
 static void kick(ossio__deferred *d)
 {
-    ossio_client *cl = (ossio_client *)((char *)d - offsetof(ossio_client, mem_kick));
+    ossio_client *cl = ((ossio__xfer_ctx *)((char *)d - offsetof(ossio__xfer_ctx, mem_kick)))->cl;
     /* Wake the ones queued now; those that still do not fit queue again. */
-    ossio__waiter *w = cl->mem_waiters;
-    cl->mem_waiters = cl->mem_waiters_tail = NULL;
+    ossio__waiter *w = ossio__cl_xfer(cl)->mem_waiters;
+    ossio__cl_xfer(cl)->mem_waiters = ossio__cl_xfer(cl)->mem_waiters_tail = NULL;
     while (w != NULL) {
         ossio__waiter *next = w->next;
         w->next = NULL;
@@ -33,10 +34,10 @@ static void kick(ossio__deferred *d)
 
 void ossio__mem_release(ossio_client *cl, uint64_t n)
 {
-    uint64_t *used = &cl->stats[OSSIO_STAT_MEMORY_BUFFERED];
+    uint64_t *used = &ossio__cl_tp(cl)->stats[OSSIO_STAT_MEMORY_BUFFERED];
     *used = n > *used ? 0 : *used - n;
-    if (cl->mem_waiters != NULL) {
-        ossio__defer(&cl->defer, &cl->mem_kick, kick);
+    if (ossio__cl_xfer(cl)->mem_waiters != NULL) {
+        ossio__defer(&ossio__cl_tp(cl)->defer, &ossio__cl_xfer(cl)->mem_kick, kick);
     }
 }
 
@@ -47,12 +48,12 @@ void ossio__mem_wait(ossio_client *cl, ossio__waiter *w)
     }
     w->waiting = 1;
     w->next = NULL;
-    if (cl->mem_waiters_tail != NULL) {
-        cl->mem_waiters_tail->next = w;
+    if (ossio__cl_xfer(cl)->mem_waiters_tail != NULL) {
+        ossio__cl_xfer(cl)->mem_waiters_tail->next = w;
     } else {
-        cl->mem_waiters = w;
+        ossio__cl_xfer(cl)->mem_waiters = w;
     }
-    cl->mem_waiters_tail = w;
+    ossio__cl_xfer(cl)->mem_waiters_tail = w;
 }
 
 void ossio__mem_unwait(ossio_client *cl, ossio__waiter *w)
@@ -61,15 +62,16 @@ void ossio__mem_unwait(ossio_client *cl, ossio__waiter *w)
         return;
     }
     ossio__waiter *prev = NULL;
-    for (ossio__waiter *it = cl->mem_waiters; it != NULL; prev = it, it = it->next) {
+    for (ossio__waiter *it = ossio__cl_xfer(cl)->mem_waiters; it != NULL;
+         prev = it, it = it->next) {
         if (it == w) {
             if (prev != NULL) {
                 prev->next = w->next;
             } else {
-                cl->mem_waiters = w->next;
+                ossio__cl_xfer(cl)->mem_waiters = w->next;
             }
-            if (cl->mem_waiters_tail == w) {
-                cl->mem_waiters_tail = prev;
+            if (ossio__cl_xfer(cl)->mem_waiters_tail == w) {
+                ossio__cl_xfer(cl)->mem_waiters_tail = prev;
             }
             break;
         }

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "loop/client.h"
+#include "transfer/context.h"
 
 /* Reserves |n| bytes: 1 if granted, 0 if they do not fit. A reservation
  * is always granted when nothing is held, so one part larger than the

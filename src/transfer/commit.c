@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "loop/client.h"
+#include "transfer/context.h"
 #include "transfer/transfer.h"
 
 /* The object exists as this upload made it. A cancel (or other failure) that
@@ -43,7 +43,7 @@ static int put_may_exist(const ossio_transfer *t, const ossio_result *res)
     }
     switch (res->status) {
     case OSSIO_ECANCELED:
-        return t->cl->destroying;
+        return ossio__cl_tp(t->cl)->destroying;
     case OSSIO_EDNS:
     case OSSIO_EDNSTIMEOUT:
     case OSSIO_ECONNREFUSED:
@@ -141,7 +141,8 @@ static void head_done(ossio_op *op, const ossio_result *res, void *ud)
 static int ask_head(ossio_transfer *t)
 {
     ossio_op *op = NULL;
-    if (t->cl->destroying || ossio_op_new(&op, t->cl, OSSIO_OP_HEAD, t->uri) != OSSIO_OK) {
+    if (ossio__cl_tp(t->cl)->destroying ||
+        ossio_op_new(&op, t->cl, OSSIO_OP_HEAD, t->uri) != OSSIO_OK) {
         return 0;
     }
     t->ctl = op;

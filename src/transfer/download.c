@@ -9,7 +9,7 @@
 
 #include <ev.h>
 
-#include "loop/client.h"
+#include "transfer/context.h"
 #include "transfer/budget.h"
 #include "transfer/transfer.h"
 #include "util/bigbuf.h"
@@ -317,7 +317,7 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
         ossio_op_cancel(p->hedge->op); /* the first request won */
     }
     if (res->status == OSSIO_OK && p != &t->parts[0]) {
-        t->dl.done_time_sum += ev_now(t->cl->loop) - p->started;
+        t->dl.done_time_sum += ev_now(ossio__cl_tp(t->cl)->loop) - p->started;
         t->dl.done_time_count++;
     }
     int failed = 0;
@@ -363,9 +363,9 @@ static void start_part(ossio_transfer *t, part *p)
     ossio_op_set_callbacks(op, part_data, NULL, p);
     p->op = op;
     p->state = OSSIO__PART_INFLIGHT;
-    p->started = ev_now(t->cl->loop);
+    p->started = ev_now(ossio__cl_tp(t->cl)->loop);
     t->in_flight++;
-    t->cl->oss.hedge_parts++;
+    ossio__cl_ops(t->cl)->oss.hedge_parts++;
     ossio__transfer_submit_op(op, part_done, p);
 }
 
@@ -459,7 +459,7 @@ static void download_start(ossio_transfer *t)
 static int download_settling(ossio_transfer *t)
 {
     t->dl.sink.ops->finish(&t->dl.sink, &t->out.status, t->out.detail, sizeof(t->out.detail));
-    ev_timer_stop(t->cl->loop, &t->dl.hedge_timer);
+    ev_timer_stop(ossio__cl_tp(t->cl)->loop, &t->dl.hedge_timer);
     return 0;
 }
 

@@ -5,7 +5,7 @@
 
 #include <ev.h>
 
-#include "loop/client.h"
+#include "transfer/context.h"
 #include "transfer/transfer.h"
 
 static int hedge_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
@@ -86,7 +86,7 @@ static void on_hedge_timer(struct ev_loop *loop, ev_timer *w, int revents)
         }
         /* The budget: hedges stay within 5 % of the client's download parts,
          * so a slow server is not sent 2x the load (docs/transfers.md). */
-        ossio__oss_settings *o = &t->cl->oss;
+        ossio__oss_settings *o = &ossio__cl_ops(t->cl)->oss;
         if ((double)(o->hedges + 1) > 0.05 * (double)o->hedge_parts) {
             return;
         }
@@ -117,5 +117,5 @@ void ossio__hedge_start(ossio_transfer *t)
 {
     ev_timer_init(&t->dl.hedge_timer, on_hedge_timer, 0.2, 0.2);
     t->dl.hedge_timer.data = t;
-    ev_timer_start(t->cl->loop, &t->dl.hedge_timer);
+    ev_timer_start(ossio__cl_tp(t->cl)->loop, &t->dl.hedge_timer);
 }

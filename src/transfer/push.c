@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "loop/client.h"
+#include "transfer/context.h"
 #include "transfer/transfer.h"
 
 ossio_status ossio_transfer_from_push(ossio_transfer *t)
@@ -37,7 +37,7 @@ void ossio_transfer_set_writable(ossio_transfer *t, ossio_writable_cb cb, void *
 /* The smallest part a multipart upload accepts (all but the last). */
 static uint64_t min_part(const ossio_transfer *t)
 {
-    return t->cl->oss.s3 ? 5u << 20 : 100u << 10;
+    return ossio__cl_ops(t->cl)->oss.s3 ? 5u << 20 : 100u << 10;
 }
 
 /* Starts the multipart upload once a full part exists and more follows. */
@@ -54,7 +54,7 @@ static void start_multipart(ossio_transfer *t)
  * (otherwise writers each holding half a part could wait for one another). */
 static void relieve(ossio_client *cl)
 {
-    for (ossio_transfer *t = cl->transfers; t != NULL; t = t->live_next) {
+    for (ossio_transfer *t = ossio__cl_xfer(cl)->transfers; t != NULL; t = t->live_next) {
         if (t->kind == &ossio__push_kind && !t->finishing && !t->push.ended && t->push.cur_open &&
             t->parts[t->n_parts - 1].len >= min_part(t)) {
             t->push.cur_open = 0;
@@ -67,7 +67,7 @@ static void relieve(ossio_client *cl)
 static void push_start(ossio_transfer *t)
 {
     /* Two parts (one filling, one leaving) fit the budget. */
-    uint64_t cap = t->cl->oss.memory_limit / 2;
+    uint64_t cap = ossio__cl_ops(t->cl)->oss.memory_limit / 2;
     if (t->part_size > cap) {
         t->part_size = cap > min_part(t) ? cap : min_part(t);
     }
@@ -92,13 +92,13 @@ static void fail_now(ossio_transfer *t, ossio_status st, const char *detail)
  * transfers already waiting for memory go first. */
 static int try_take(ossio_transfer *t, uint64_t n)
 {
-    return t->cl->mem_waiters == NULL && ossio__transfer_mem_try(t, n);
+    return ossio__cl_xfer(t->cl)->mem_waiters == NULL && ossio__transfer_mem_try(t, n);
 }
 
 static int spill_write(ossio_transfer *t, uint64_t off, const uint8_t *data, size_t len)
 {
     if (t->push.spill_fd < 0) {
-        const char *dir = t->cl->oss.buffer_dir;
+        const char *dir = ossio__cl_ops(t->cl)->oss.buffer_dir;
         size_t n = strlen(dir) + 32;
         char *path = malloc(n);
         if (path == NULL) {
@@ -236,7 +236,7 @@ ossio_status ossio__transfer_push2(ossio_transfer *t, const void *a, size_t alen
      * may hold the memory these bytes wait for). */
     start_multipart(t);
     int reserved = 0;
-    if (t->cl->oss.buffer_dir == NULL) {
+    if (ossio__cl_ops(t->cl)->oss.buffer_dir == NULL) {
         if (!ossio__transfer_mem_take(t, alen + blen)) {
             t->push.want_writable = 1; /* the memory waiter wakes us */
             relieve(t->cl);
@@ -300,7 +300,7 @@ static void push_pump(ossio_transfer *t)
         }
         if (t->push.want_writable && !t->mem_waiter.waiting) {
             t->push.want_writable = 0;
-            ossio__defer(&t->cl->defer, &t->push.writable_node, writable_deferred);
+            ossio__defer(&ossio__cl_tp(t->cl)->defer, &t->push.writable_node, writable_deferred);
         }
     }
     ossio__upload_pump(t);

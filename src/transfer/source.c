@@ -51,7 +51,8 @@ static ossio_status file_open(ossio_transfer *t)
     s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (s->fd < 0 || fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(t->out.detail, sizeof(t->out.detail), "cannot read %s: %s", s->path, strerror(errno));
+        snprintf(t->out.detail, sizeof(t->out.detail), "cannot read %s: %s", s->path,
+                 strerror(errno));
         return OSSIO_EIO;
     }
     t->size = (uint64_t)st.st_size;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop/client.h"
+#include "transfer/context.h"
 #include "ops/op.h"
 #include "transfer/budget.h"
 
@@ -67,8 +67,8 @@ static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri
     ev_init(&t->dl.hedge_timer, NULL);
     ev_init(&t->deadline_timer, on_deadline);
     t->deadline_timer.data = t;
-    t->deadline = cl->set.deadline;
-    t->dl.hedging = !upload && cl->oss.hedging;
+    t->deadline = ossio__cl_tp(cl)->set.deadline;
+    t->dl.hedging = !upload && ossio__cl_ops(cl)->oss.hedging;
     ossio__hdrs_init(&t->up.hdrs, 64 * 1024, 64);
     *out = t;
     return OSSIO_OK;
@@ -126,7 +126,7 @@ static void unlink_live(ossio_transfer *t)
     if (t->live_prev != NULL) {
         t->live_prev->live_next = t->live_next;
     } else {
-        cl->transfers = t->live_next;
+        ossio__cl_xfer(cl)->transfers = t->live_next;
     }
     if (t->live_next != NULL) {
         t->live_next->live_prev = t->live_prev;
@@ -166,23 +166,25 @@ ossio_status ossio_transfer_submit(ossio_transfer *t, ossio_transfer_done_cb don
     }
     t->submitted = 1;
     ossio_client *cl = t->cl;
-    t->live_next = cl->transfers;
-    if (cl->transfers != NULL) {
-        cl->transfers->live_prev = t;
+    t->live_next = ossio__cl_xfer(cl)->transfers;
+    if (ossio__cl_xfer(cl)->transfers != NULL) {
+        ossio__cl_xfer(cl)->transfers->live_prev = t;
     }
-    cl->transfers = t;
-    t->started = ev_now(t->cl->loop);
+    ossio__cl_xfer(cl)->transfers = t;
+    t->started = ev_now(ossio__cl_tp(t->cl)->loop);
     if (t->deadline > 0) {
         ev_timer_set(&t->deadline_timer, t->deadline, 0.);
-        ev_timer_start(cl->loop, &t->deadline_timer);
+        ev_timer_start(ossio__cl_tp(cl)->loop, &t->deadline_timer);
     }
     t->done = done;
     t->done_ud = user_data;
     if (t->part_size == 0) {
-        t->part_size = t->upload ? cl->oss.upload_part_size : cl->oss.download_part_size;
+        t->part_size = t->upload ? ossio__cl_ops(cl)->oss.upload_part_size
+                                 : ossio__cl_ops(cl)->oss.download_part_size;
     }
     if (t->parallel == 0) {
-        t->parallel = t->upload ? cl->oss.upload_parallel : cl->oss.download_parallel;
+        t->parallel = t->upload ? ossio__cl_ops(cl)->oss.upload_parallel
+                                : ossio__cl_ops(cl)->oss.download_parallel;
     }
     /* Bytes held in memory (stream-sink reordering, file and push upload
      * parts) come out of the client's budget: parts wait for it (budget.h). */
@@ -195,7 +197,7 @@ void ossio__transfer_note_progress(ossio_transfer *t, int force)
     if (t->progress == NULL) {
         return;
     }
-    double now = ev_now(t->cl->loop);
+    double now = ev_now(ossio__cl_tp(t->cl)->loop);
     if (!force && now - t->last_progress < 0.1) {
         return;
     }
@@ -273,9 +275,9 @@ void ossio__transfer_settle(ossio_transfer *t)
     if (t->kind->settling(t)) {
         return; /* called again when that is done */
     }
-    ev_timer_stop(t->cl->loop, &t->deadline_timer);
-    ev_now_update(t->cl->loop);
-    t->elapsed = ev_now(t->cl->loop) - t->started;
+    ev_timer_stop(ossio__cl_tp(t->cl)->loop, &t->deadline_timer);
+    ev_now_update(ossio__cl_tp(t->cl)->loop);
+    t->elapsed = ev_now(ossio__cl_tp(t->cl)->loop) - t->started;
     ossio__transfer_note_progress(t, 1);
     ossio__outcome_fill(&t->out, &t->result);
     t->result.protocol = t->protocol;
@@ -296,12 +298,12 @@ static void settle_deferred(ossio__deferred *d)
 
 void ossio__transfer_settle_later(ossio_transfer *t)
 {
-    ossio__defer(&t->cl->defer, &t->settle_node, settle_deferred);
+    ossio__defer(&ossio__cl_tp(t->cl)->defer, &t->settle_node, settle_deferred);
 }
 
 void ossio__transfers_cancel_all(ossio_client *cl)
 {
-    for (ossio_transfer *t = cl->transfers; t != NULL; t = t->live_next) {
+    for (ossio_transfer *t = ossio__cl_xfer(cl)->transfers; t != NULL; t = t->live_next) {
         ossio_transfer_cancel(t);
     }
 }

@@ -11,8 +11,8 @@
 #include "http/headers.h"
 #include <ev.h>
 
-#include "loop/client.h"
-#include "loop/defer.h"
+#include "transfer/context.h"
+#include "transport/defer.h"
 #include "ossio.h"
 #include "transfer/part.h"
 #include "transfer/sink.h"

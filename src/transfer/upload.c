@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop/client.h"
+#include "transfer/context.h"
 #include "transfer/transfer.h"
 
 static void start_parts(ossio_transfer *t);
@@ -236,7 +236,8 @@ static ossio_status list_parts(ossio_transfer *t)
 static int plan_parts(ossio_transfer *t)
 {
     uint64_t part_size = ossio__upload_part_size(t->size, t->part_size);
-    t->n_parts = ossio__upload_part_count(t->size, part_size, t->cl->oss.upload_threshold);
+    t->n_parts =
+        ossio__upload_part_count(t->size, part_size, ossio__cl_ops(t->cl)->oss.upload_threshold);
     t->parts = calloc(t->n_parts, sizeof(part));
     if (t->parts == NULL) {
         ossio__transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "loop/client.h"
+#include "ops/context.h"
 #include "ops/build.h"
 
 /* 2026-01-01T00:00:00Z */
@@ -54,7 +54,8 @@ static void build(ossio_op *op, time_t now, built *b)
 {
     ossio__op_msg_init(&b->m);
     ossio__buf_init(&b->body, 16u << 20, OSSIO_EINVAL);
-    assert_int_equal(ossio__op_build(op, &op->cl->oss, now, &b->body, &b->m), OSSIO_OK);
+    assert_int_equal(ossio__op_build(op, &ossio__cl_ops(op->cl)->oss, now, &b->body, &b->m),
+                     OSSIO_OK);
 }
 
 static void built_free(built *b)

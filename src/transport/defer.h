@@ -1,7 +1,7 @@
 /* Deferred calls: work queued now and run from the loop on its next turn, so
  * no completion ever runs inside the call that caused it (STYLE.md rule 4). */
-#ifndef OSSIO__LOOP_DEFER_H
-#define OSSIO__LOOP_DEFER_H
+#ifndef OSSIO__TRANSPORT_DEFER_H
+#define OSSIO__TRANSPORT_DEFER_H
 
 #include <ev.h>
 
@@ -30,4 +30,4 @@ void ossio__defer_drain(ossio__defer_queue *q);
 /* Stops the timer; calls nothing. */
 void ossio__defer_stop(ossio__defer_queue *q);
 
-#endif /* OSSIO__LOOP_DEFER_H */
+#endif /* OSSIO__TRANSPORT_DEFER_H */

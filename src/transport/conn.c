@@ -2,7 +2,7 @@
  * connect(2) with EINPROGRESS and an establish timeout per address, the TLS
  * handshake stepped by readiness, then a read loop that hands decrypted
  * bytes to the protocol and a write loop that drains its output. */
-#include "pool/conn.h"
+#include "transport/conn.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,9 +14,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "loop/client.h"
-#include "req/request.h"
 #include "tls/tls.h"
+#include "transport/pool.h"
+#include "transport/request.h"
+#include "transport/transport.h"
 
 #define READ_CHUNK (256 * 1024)
 #define READ_BUDGET (4u << 20)  /* bytes per readiness event, for fairness */
@@ -36,16 +37,16 @@ static void set_events(ossio__conn *c, int events)
     if (ev_is_active(&c->io) && c->io.events == events) {
         return;
     }
-    ev_io_stop(c->cl->loop, &c->io);
+    ev_io_stop(c->tp->loop, &c->io);
     if (events != 0) {
         ev_io_set(&c->io, c->fd, events);
-        ev_io_start(c->cl->loop, &c->io);
+        ev_io_start(c->tp->loop, &c->io);
     }
 }
 
 static void free_conn(ossio__conn *c)
 {
-    ev_timer_stop(c->cl->loop, &c->read_again);
+    ev_timer_stop(c->tp->loop, &c->read_again);
     if (c->ssl != NULL) {
         SSL_free(c->ssl);
     }
@@ -77,13 +78,13 @@ void ossio__conn_close(ossio__conn *c, ossio_status why, const char *detail)
     if (c->state == OSSIO__CONN_DEAD) {
         return;
     }
-    ossio_client *cl = c->cl;
+    ossio__transport *tp = c->tp;
     ossio__origin *o = c->origin;
     int was_connecting = c->state < OSSIO__CONN_READY;
     c->state = OSSIO__CONN_DEAD;
-    ev_io_stop(cl->loop, &c->io);
-    ev_timer_stop(cl->loop, &c->timer);
-    ev_timer_stop(cl->loop, &c->read_again);
+    ev_io_stop(tp->loop, &c->io);
+    ev_timer_stop(tp->loop, &c->timer);
+    ev_timer_stop(tp->loop, &c->read_again);
     if (c->dns != NULL) {
         ossio__resolve_cancel(c->dns);
         c->dns = NULL;
@@ -91,7 +92,7 @@ void ossio__conn_close(ossio__conn *c, ossio_status why, const char *detail)
     if (was_connecting) {
         o->n_connecting--;
     } else {
-        cl->stats[OSSIO_STAT_CONNECTIONS_OPEN]--;
+        tp->stats[OSSIO_STAT_CONNECTIONS_OPEN]--;
     }
     c->busy++;
     if (c->proto != NULL && c->proto_data != NULL) {
@@ -99,9 +100,9 @@ void ossio__conn_close(ossio__conn *c, ossio_status why, const char *detail)
     }
     c->busy--;
     unlink_conn(c);
-    ossio__log(cl, why == OSSIO_OK || why == OSSIO_ECANCELED ? OSSIO_LOG_DEBUG : OSSIO_LOG_INFO,
-               "connection to %s closed: %s", o->authority,
-               detail != NULL ? detail : ossio_strerror(why));
+    ossio__tp_log(tp, why == OSSIO_OK || why == OSSIO_ECANCELED ? OSSIO_LOG_DEBUG : OSSIO_LOG_INFO,
+                  "connection to %s closed: %s", o->authority,
+                  detail != NULL ? detail : ossio_strerror(why));
     char saved[sizeof(c->detail)];
     snprintf(saved, sizeof(saved), "%s", detail != NULL ? detail : ossio_strerror(why));
     if (c->busy == 0) {
@@ -139,12 +140,12 @@ static void on_resolved(void *ud, ossio_status st, const ossio__addrs *addrs)
 
 ossio_status ossio__conn_open(ossio__origin *o)
 {
-    ossio_client *cl = o->cl;
+    ossio__transport *tp = o->tp;
     ossio__conn *c = calloc(1, sizeof(*c));
     if (c == NULL) {
         return OSSIO_ENOMEM;
     }
-    c->cl = cl;
+    c->tp = tp;
     c->origin = o;
     c->fd = -1;
     c->state = OSSIO__CONN_RESOLVING;
@@ -160,7 +161,7 @@ ossio_status ossio__conn_open(ossio__origin *o)
     o->n_conns++;
     o->n_connecting++;
     ossio_status err = OSSIO_OK;
-    c->dns = ossio__resolve(cl->resolver, o->host, o->port, on_resolved, c, &err);
+    c->dns = ossio__resolve(tp->resolver, o->host, o->port, on_resolved, c, &err);
     if (c->dns == NULL) {
         /* The resolver could not even queue the lookup: report it from the loop. */
         o->n_connecting--;
@@ -214,9 +215,9 @@ static void connect_error(ossio__conn *c, ossio_status st, int e)
              addr_str(&c->addrs.addr[c->addr_idx], a, sizeof(a)),
              st == OSSIO_ECONNTIMEOUT ? "timed out (fs.oss.connection.establish.timeout)"
                                       : strerror(e));
-    ossio__log(c->cl, OSSIO_LOG_DEBUG, "%s", c->detail);
-    ev_io_stop(c->cl->loop, &c->io);
-    ev_timer_stop(c->cl->loop, &c->timer);
+    ossio__tp_log(c->tp, OSSIO_LOG_DEBUG, "%s", c->detail);
+    ev_io_stop(c->tp->loop, &c->io);
+    ev_timer_stop(c->tp->loop, &c->timer);
     if (c->fd >= 0) {
         close(c->fd);
         c->fd = -1;
@@ -247,8 +248,8 @@ static void try_next_address(ossio__conn *c)
             continue;
         }
         set_events(c, EV_WRITE);
-        ev_timer_set(&c->timer, c->cl->set.connect_timeout, 0.);
-        ev_timer_start(c->cl->loop, &c->timer);
+        ev_timer_set(&c->timer, c->tp->set.connect_timeout, 0.);
+        ev_timer_start(c->tp->loop, &c->timer);
         return;
     }
     char detail[192];
@@ -259,9 +260,9 @@ static void try_next_address(ossio__conn *c)
 
 static void ready(ossio__conn *c, const ossio__proto *proto)
 {
-    ossio_client *cl = c->cl;
+    ossio__transport *tp = c->tp;
     ossio__origin *o = c->origin;
-    ev_timer_stop(cl->loop, &c->timer);
+    ev_timer_stop(tp->loop, &c->timer);
     c->proto = proto;
     c->rbuf = malloc(READ_CHUNK);
     ossio_status st = c->rbuf != NULL ? proto->init(c) : OSSIO_ENOMEM;
@@ -272,20 +273,20 @@ static void ready(ossio__conn *c, const ossio__proto *proto)
     c->state = OSSIO__CONN_READY;
     o->n_connecting--;
     o->proto = proto;
-    cl->stats[OSSIO_STAT_CONNECTIONS_OPENED]++;
-    c->serial = cl->stats[OSSIO_STAT_CONNECTIONS_OPENED];
-    cl->stats[OSSIO_STAT_CONNECTIONS_OPEN]++;
-    cl->stats[proto == &ossio__proto_h2 ? OSSIO_STAT_CONNECTIONS_H2 : OSSIO_STAT_CONNECTIONS_H1]++;
-    ossio__log(cl, OSSIO_LOG_DEBUG, "connected to %s over %s%s", o->authority, proto->name,
-               c->ssl != NULL && SSL_session_reused(c->ssl) ? " (TLS session resumed)" : "");
+    tp->stats[OSSIO_STAT_CONNECTIONS_OPENED]++;
+    c->serial = tp->stats[OSSIO_STAT_CONNECTIONS_OPENED];
+    tp->stats[OSSIO_STAT_CONNECTIONS_OPEN]++;
+    tp->stats[proto == &ossio__proto_h2 ? OSSIO_STAT_CONNECTIONS_H2 : OSSIO_STAT_CONNECTIONS_H1]++;
+    ossio__tp_log(tp, OSSIO_LOG_DEBUG, "connected to %s over %s%s", o->authority, proto->name,
+                  c->ssl != NULL && SSL_session_reused(c->ssl) ? " (TLS session resumed)" : "");
     set_events(c, EV_READ | EV_WRITE);
     if (c->ssl != NULL && SSL_has_pending(c->ssl)) {
-        ev_timer_start(cl->loop, &c->read_again); /* the handshake read ahead */
+        ev_timer_start(tp->loop, &c->read_again); /* the handshake read ahead */
     }
     ossio__pool_dispatch(o);
     if (c->state == OSSIO__CONN_READY && proto->active(c) == 0) {
-        ev_timer_set(&c->timer, cl->set.conn_idle, 0.);
-        ev_timer_start(cl->loop, &c->timer);
+        ev_timer_set(&c->timer, tp->set.conn_idle, 0.);
+        ev_timer_start(tp->loop, &c->timer);
     }
 }
 
@@ -306,7 +307,7 @@ static void handshake(ossio__conn *c)
         break;
     }
     if (SSL_session_reused(c->ssl)) {
-        c->cl->stats[OSSIO_STAT_TLS_RESUMED]++;
+        c->tp->stats[OSSIO_STAT_TLS_RESUMED]++;
     }
     const char *alpn = ossio__tls_alpn(c->ssl);
     ready(c, alpn != NULL && strcmp(alpn, "h2") == 0 ? &ossio__proto_h2 : &ossio__proto_h1);
@@ -316,10 +317,10 @@ static void start_tls_or_protocol(ossio__conn *c)
 {
     ossio__origin *o = c->origin;
     if (!o->tls) {
-        ready(c, c->cl->set.h2c ? &ossio__proto_h2 : &ossio__proto_h1);
+        ready(c, c->tp->set.h2c ? &ossio__proto_h2 : &ossio__proto_h1);
         return;
     }
-    ossio_status st = ossio__tls_new(&c->ssl, c->cl->ssl_ctx, c->fd, o->host, o->session);
+    ossio_status st = ossio__tls_new(&c->ssl, c->tp->ssl_ctx, c->fd, o->host, o->session);
     if (st != OSSIO_OK) {
         fail_connect(c, st, "could not set up TLS");
         return;
@@ -390,7 +391,7 @@ static void do_read(ossio__conn *c)
             /* Give other connections a turn, and come back next iteration:
              * with TLS read-ahead the rest may already sit in OpenSSL's buffer
              * with nothing left on the socket, and epoll would never say so. */
-            ev_timer_start(c->cl->loop, &c->read_again);
+            ev_timer_start(c->tp->loop, &c->read_again);
             return;
         }
     }
@@ -463,7 +464,7 @@ static void on_io(struct ev_loop *loop, ev_io *w, int revents)
             connect_error(c, errno_status(err), err);
             try_next_address(c);
         } else {
-            ev_timer_stop(c->cl->loop, &c->timer);
+            ev_timer_stop(c->tp->loop, &c->timer);
             start_tls_or_protocol(c);
         }
         break;
@@ -544,8 +545,8 @@ void ossio__conn_request_done(ossio__conn *c)
     ossio__conn_want_write(c);
     ossio__pool_dispatch(c->origin);
     if (c->state == OSSIO__CONN_READY && c->proto->active(c) == 0) {
-        ev_timer_set(&c->timer, c->cl->set.conn_idle, 0.);
-        ev_timer_start(c->cl->loop, &c->timer);
+        ev_timer_set(&c->timer, c->tp->set.conn_idle, 0.);
+        ev_timer_start(c->tp->loop, &c->timer);
     } else if (c->state == OSSIO__CONN_DRAINING && c->proto->active(c) == 0) {
         ossio__conn_want_write(c); /* on_io closes it once the output is flushed */
     }

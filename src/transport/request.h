@@ -1,13 +1,14 @@
 /* The request (internal view of ossio_request): one HTTP exchange from
  * submit to completion, whatever connection and protocol carry it. */
-#ifndef OSSIO__REQ_REQUEST_H
-#define OSSIO__REQ_REQUEST_H
+#ifndef OSSIO__TRANSPORT_REQUEST_H
+#define OSSIO__TRANSPORT_REQUEST_H
 
 #include <ev.h>
 #include <stdint.h>
 
 #include "http/headers.h"
-#include "loop/defer.h"
+#include "transport/defer.h"
+#include "transport/transport.h"
 #include "net/url.h"
 #include "ossio.h"
 
@@ -31,7 +32,7 @@ struct ossio_response {
 };
 
 struct ossio_request {
-    ossio_client *cl;
+    ossio__transport *tp;
     ossio__req_state state;
     char *method;
     ossio__url url;
@@ -107,4 +108,4 @@ long ossio__request_read_body(ossio_request *r, uint8_t *buf, size_t cap);
 /* Whether the body can be produced again from the start. */
 int ossio__request_replayable(const ossio_request *r);
 
-#endif /* OSSIO__REQ_REQUEST_H */
+#endif /* OSSIO__TRANSPORT_REQUEST_H */

@@ -1,7 +1,7 @@
 /* ossio_client: creation from a configuration, the owned or borrowed libev
  * loop, destruction (every pending completion fires with OSSIO_ECANCELED),
  * counters and the log callback. */
-#include "loop/client.h"
+#include "client/client.h"
 
 #include <openssl/crypto.h>
 #include <stdarg.h>
@@ -11,22 +11,24 @@
 
 #include "config/config.h"
 #include "ops/op.h"
-#include "pool/conn.h"
-#include "pool/pool.h"
-#include "req/request.h"
 #include "tls/tls.h"
+#include "transport/conn.h"
 
-void ossio__log(ossio_client *cl, ossio_log_level level, const char *fmt, ...)
+/* The per-layer contexts (declared in each layer's header). The const is
+ * dropped as strchr does: a layer's context is its own to change. */
+ossio__transport *ossio__cl_tp(const ossio_client *cl)
 {
-    if (cl->log == NULL || level > cl->log_level) {
-        return;
-    }
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    cl->log(level, msg, cl->log_ud);
+    return (ossio__transport *)&cl->tp;
+}
+
+ossio__ops_ctx *ossio__cl_ops(const ossio_client *cl)
+{
+    return (ossio__ops_ctx *)&cl->ops;
+}
+
+ossio__xfer_ctx *ossio__cl_xfer(const ossio_client *cl)
+{
+    return (ossio__xfer_ctx *)&cl->xfer;
 }
 
 static char *dup_nonempty(const char *s)
@@ -38,7 +40,7 @@ static char *dup_nonempty(const char *s)
  * is reported by the first operation that needs it (ossio_op_new). */
 static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
 {
-    ossio__oss_settings *o = &cl->oss;
+    ossio__oss_settings *o = &cl->ops.oss;
     o->ep_status = ossio__endpoint_parse(
         &o->ep, ossio_config_get(cfg, "fs.oss.endpoint"),
         ossio__config_bool(cfg, "fs.oss.connection.secure.enabled"), o->ep_msg, sizeof(o->ep_msg));
@@ -107,7 +109,7 @@ static ossio_status read_settings(ossio_client *cl, const ossio_config *cfg)
 {
     read_oss_settings(cl, cfg);
     collect_typos(cl, cfg);
-    ossio__settings *s = &cl->set;
+    ossio__settings *s = &cl->tp.set;
     s->max_conns = (size_t)ossio__config_int(cfg, "fs.oss.connection.maximum");
     s->connect_timeout =
         (double)ossio__config_int(cfg, "fs.oss.connection.establish.timeout") / 1e3;
@@ -140,7 +142,7 @@ static ossio_status add_overrides(ossio_client *cl, const char *list)
     char *save = NULL;
     for (char *tok = strtok_r(copy, " ;\t\n", &save); tok != NULL && st == OSSIO_OK;
          tok = strtok_r(NULL, " ;\t\n", &save)) {
-        st = ossio__resolver_add_override(cl->resolver, tok);
+        st = ossio__resolver_add_override(cl->tp.resolver, tok);
     }
     free(copy);
     return st == OSSIO_EINVAL ? OSSIO_ECONFIG : st;
@@ -164,6 +166,7 @@ ossio_status ossio_client_new(ossio_client **out, const ossio_config *cfg, struc
             return OSSIO_ENOMEM;
         }
     }
+    cl->xfer.cl = cl;
     ossio_status st = read_settings(cl, cfg);
     if (loop == NULL) {
         loop = ev_loop_new(EVFLAG_AUTO);
@@ -172,25 +175,25 @@ ossio_status ossio_client_new(ossio_client **out, const ossio_config *cfg, struc
             st = OSSIO_ENOMEM;
         }
     }
-    cl->loop = loop;
+    cl->tp.loop = loop;
     if (st == OSSIO_OK) {
-        ossio__defer_init(&cl->defer, loop);
+        ossio__defer_init(&cl->tp.defer, loop);
         ossio__resolver_opts ro;
         memset(&ro, 0, sizeof(ro));
         const char *servers = ossio__config_str(cfg, "fs.oss.dns.servers");
         ro.servers = *servers ? servers : NULL;
         ro.cache_max_ttl_s = (unsigned)ossio__config_int(cfg, "fs.oss.dns.cache.ttl");
-        st = ossio__resolver_new(&cl->resolver, loop, &ro);
+        st = ossio__resolver_new(&cl->tp.resolver, loop, &ro);
     }
     if (st == OSSIO_OK) {
         st = add_overrides(cl, ossio__config_str(cfg, "fs.oss.connection.resolve"));
     }
     if (st == OSSIO_OK) {
         st = ossio__tls_ctx_new(
-            &cl->ssl_ctx, ossio__config_str(cfg, "fs.oss.connection.ca.file"),
-            ossio__config_bool(cfg, "fs.oss.connection.ssl.insecure-skip-verify"), cl->set.h2);
+            &cl->tp.ssl_ctx, ossio__config_str(cfg, "fs.oss.connection.ca.file"),
+            ossio__config_bool(cfg, "fs.oss.connection.ssl.insecure-skip-verify"), cl->tp.set.h2);
         if (st == OSSIO_OK) {
-            SSL_CTX_sess_set_new_cb(cl->ssl_ctx, ossio__conn_new_session);
+            SSL_CTX_sess_set_new_cb(cl->tp.ssl_ctx, ossio__conn_new_session);
         }
     }
     ossio_config_free(empty);
@@ -209,8 +212,8 @@ ossio_status ossio_client_run(ossio_client *cl)
     }
     /* Idle keep-alive connections keep watchers on the loop: run while
      * requests are live, not until the loop has nothing to watch. */
-    while (cl->all != NULL || cl->ops != NULL || cl->defer.head != NULL) {
-        ev_run(cl->loop, EVRUN_ONCE);
+    while (cl->tp.all != NULL || cl->ops.ops != NULL || cl->tp.defer.head != NULL) {
+        ev_run(cl->tp.loop, EVRUN_ONCE);
     }
     return OSSIO_OK;
 }
@@ -220,42 +223,20 @@ void ossio_client_destroy(ossio_client *cl)
     if (cl == NULL) {
         return;
     }
-    cl->destroying = 1;
+    cl->tp.destroying = 1;
     ossio__transfers_cancel_all(cl);
     ossio__ops_cancel_all(cl);
-    /* Every live request completes now with ECANCELED (or the outcome it
-     * already had), connections close, then the queue runs dry. */
-    while (cl->all != NULL) {
-        ossio_request *r = cl->all;
-        while (r != NULL && (r->state == OSSIO__REQ_FINISHING || r->state == OSSIO__REQ_DONE)) {
-            r = r->all_next;
-        }
-        if (r == NULL) {
-            break;
-        }
-        ossio__request_finish(r, OSSIO_ECANCELED, "client destroyed");
+    ossio__transport_close(&cl->tp);
+    if (cl->own_loop && cl->tp.loop != NULL) {
+        ev_loop_destroy(cl->tp.loop);
     }
-    if (cl->loop != NULL) {
-        ossio__defer_drain(&cl->defer);
-        ossio__pool_destroy(cl);
-        ossio__defer_drain(&cl->defer);
+    free(cl->ops.oss.access_key_id);
+    if (cl->ops.oss.access_key_secret != NULL) {
+        OPENSSL_cleanse(cl->ops.oss.access_key_secret, strlen(cl->ops.oss.access_key_secret));
     }
-    if (cl->resolver != NULL) {
-        ossio__resolver_destroy(cl->resolver);
-    }
-    if (cl->ssl_ctx != NULL) {
-        SSL_CTX_free(cl->ssl_ctx);
-    }
-    if (cl->own_loop && cl->loop != NULL) {
-        ev_loop_destroy(cl->loop);
-    }
-    free(cl->oss.access_key_id);
-    if (cl->oss.access_key_secret != NULL) {
-        OPENSSL_cleanse(cl->oss.access_key_secret, strlen(cl->oss.access_key_secret));
-    }
-    free(cl->oss.access_key_secret);
-    free(cl->oss.security_token);
-    free(cl->oss.buffer_dir);
+    free(cl->ops.oss.access_key_secret);
+    free(cl->ops.oss.security_token);
+    free(cl->ops.oss.buffer_dir);
     free(cl);
 }
 
@@ -265,9 +246,9 @@ void ossio_client_set_log(ossio_client *cl, ossio_log_cb cb, ossio_log_level max
     if (cl == NULL) {
         return;
     }
-    cl->log = cb;
-    cl->log_level = max_level;
-    cl->log_ud = user_data;
+    cl->tp.log = cb;
+    cl->tp.log_level = max_level;
+    cl->tp.log_ud = user_data;
     for (int i = 0; i < cl->n_warnings; i++) {
         ossio__log(cl, OSSIO_LOG_WARN, "%s", cl->warnings[i]);
     }
@@ -276,7 +257,7 @@ void ossio_client_set_log(ossio_client *cl, ossio_log_cb cb, ossio_log_level max
 
 const char *ossio_client_error(const ossio_client *cl)
 {
-    return cl != NULL ? cl->error : "";
+    return cl != NULL ? cl->ops.error : "";
 }
 
 uint64_t ossio_client_stat(const ossio_client *cl, ossio_stat which)
@@ -284,5 +265,5 @@ uint64_t ossio_client_stat(const ossio_client *cl, ossio_stat which)
     if (cl == NULL || (unsigned)which >= OSSIO__STAT_COUNT) {
         return 0;
     }
-    return cl->stats[which];
+    return cl->tp.stats[which];
 }

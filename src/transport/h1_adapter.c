@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "h1/h1.h"
-#include "loop/client.h"
-#include "pool/pool.h"
-#include "req/request.h"
+#include "transport/transport.h"
+#include "transport/pool.h"
+#include "transport/request.h"
 
 #define BODY_PIECE (64 * 1024)
 
@@ -75,11 +75,11 @@ static int cb_interim(void *ud, int status)
     if (status != 100 || !h->expect) {
         return 0;
     }
-    ossio__log(c->cl, OSSIO_LOG_DEBUG, "%s: 100 Continue%s", c->origin->authority,
-               h->waiting ? ", sending the body" : " (the body is already on its way)");
+    ossio__tp_log(c->tp, OSSIO_LOG_DEBUG, "%s: 100 Continue%s", c->origin->authority,
+                  h->waiting ? ", sending the body" : " (the body is already on its way)");
     if (h->waiting) {
         h->waiting = 0;
-        ev_timer_stop(c->cl->loop, &h->continue_timer);
+        ev_timer_stop(c->tp->loop, &h->continue_timer);
         ossio__conn_want_write(c);
     }
     return 0;
@@ -104,7 +104,7 @@ static ossio_status init(ossio__conn *c)
     if (h == NULL) {
         return OSSIO_ENOMEM;
     }
-    ossio__h1_parser_init(&h->p, &callbacks, c, c->cl->set.max_header_bytes, 512);
+    ossio__h1_parser_init(&h->p, &callbacks, c, c->tp->set.max_header_bytes, 512);
     h->c = c;
     ev_timer_init(&h->continue_timer, on_continue_timeout, 1., 0.);
     h->continue_timer.data = h;
@@ -155,7 +155,7 @@ static ossio_status recv_bytes(ossio__conn *c, const uint8_t *data, size_t len)
     }
     ossio_request *r = take_current(h);
     h->waiting = 0;
-    ev_timer_stop(c->cl->loop, &h->continue_timer);
+    ev_timer_stop(c->tp->loop, &h->continue_timer);
     if (!h->keep_alive || !h->body_done) {
         h->closing = 1; /* Connection: close, or the server answered before the body was sent */
     }
@@ -243,7 +243,7 @@ static ossio_status send_bytes(ossio__conn *c, size_t budget)
         if (h->expect) {
             h->waiting = 1;
             ev_timer_set(&h->continue_timer, 1., 0.);
-            ev_timer_start(c->cl->loop, &h->continue_timer);
+            ev_timer_start(c->tp->loop, &h->continue_timer);
             return OSSIO_OK;
         }
     }
@@ -279,7 +279,7 @@ static ossio_status submit(ossio__conn *c, ossio_request *r)
     h->chunked = r->body_kind == OSSIO__BODY_READER && r->body_len < 0;
     h->complete = 0;
     r->sent = 0;
-    uint64_t min = c->cl->set.expect_continue_min;
+    uint64_t min = c->tp->set.expect_continue_min;
     h->expect = !h->body_done && min > 0 && (r->body_len < 0 || (uint64_t)r->body_len >= min);
     h->waiting = 0;
     ossio__h1_parser_start(&h->p, strcmp(r->method, "HEAD") == 0);
@@ -301,7 +301,7 @@ static void abort_request(ossio__conn *c, ossio_request *r, ossio_status why)
 static void shutdown_conn(ossio__conn *c, ossio_status why)
 {
     h1 *h = H(c);
-    ev_timer_stop(c->cl->loop, &h->continue_timer);
+    ev_timer_stop(c->tp->loop, &h->continue_timer);
     ossio_request *r = take_current(h);
     if (r == NULL || r->state != OSSIO__REQ_ACTIVE) {
         return;
@@ -333,7 +333,7 @@ static void shutdown_conn(ossio__conn *c, ossio_status why)
 static void free_h1(ossio__conn *c)
 {
     h1 *h = H(c);
-    ev_timer_stop(c->cl->loop, &h->continue_timer);
+    ev_timer_stop(c->tp->loop, &h->continue_timer);
     ossio__h1_parser_free(&h->p);
     free(h);
     c->proto_data = NULL;

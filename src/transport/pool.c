@@ -2,19 +2,19 @@
  * connection can take them. HTTP/2 fills one connection up to its stream
  * limit before opening another; HTTP/1.1 spreads over up to
  * fs.oss.connection.maximum connections, one exchange each. */
-#include "pool/pool.h"
+#include "transport/pool.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop/client.h"
-#include "pool/conn.h"
-#include "req/request.h"
+#include "transport/transport.h"
+#include "transport/conn.h"
+#include "transport/request.h"
 
-ossio__origin *ossio__pool_origin(ossio_client *cl, int tls, const char *host, uint16_t port,
+ossio__origin *ossio__pool_origin(ossio__transport *tp, int tls, const char *host, uint16_t port,
                                   const char *authority)
 {
-    for (ossio__origin *o = cl->origins; o != NULL; o = o->next) {
+    for (ossio__origin *o = tp->origins; o != NULL; o = o->next) {
         if (o->tls == tls && o->port == port && strcmp(o->host, host) == 0) {
             return o;
         }
@@ -33,9 +33,9 @@ ossio__origin *ossio__pool_origin(ossio_client *cl, int tls, const char *host, u
     }
     o->tls = tls;
     o->port = port;
-    o->cl = cl;
-    o->next = cl->origins;
-    cl->origins = o;
+    o->tp = tp;
+    o->next = tp->origins;
+    tp->origins = o;
     return o;
 }
 
@@ -99,8 +99,8 @@ static ossio_request *pop(ossio__origin *o)
 /* Opens connections the queue needs and the limits allow. */
 static void maybe_open(ossio__origin *o)
 {
-    ossio_client *cl = o->cl;
-    size_t max = cl->set.max_conns;
+    ossio__transport *tp = o->tp;
+    size_t max = tp->set.max_conns;
     if (o->proto == &ossio__proto_h1) {
         while (o->n_connecting < o->queued && o->n_conns < max) {
             ossio_status st = ossio__conn_open(o);
@@ -130,8 +130,8 @@ static void maybe_open(ossio__origin *o)
 
 void ossio__pool_dispatch(ossio__origin *o)
 {
-    ossio_client *cl = o->cl;
-    if (cl->destroying || o->dispatching) {
+    ossio__transport *tp = o->tp;
+    if (tp->destroying || o->dispatching) {
         return;
     }
     o->dispatching = 1;
@@ -181,9 +181,9 @@ void ossio__pool_connect_failed(ossio__origin *o, ossio_status st, const char *d
     }
 }
 
-void ossio__pool_destroy(ossio_client *cl)
+void ossio__pool_destroy(ossio__transport *tp)
 {
-    ossio__origin *o = cl->origins;
+    ossio__origin *o = tp->origins;
     while (o != NULL) {
         ossio__origin *next = o->next;
         while (o->conns != NULL) {
@@ -197,5 +197,5 @@ void ossio__pool_destroy(ossio_client *cl)
         free(o);
         o = next;
     }
-    cl->origins = NULL;
+    tp->origins = NULL;
 }

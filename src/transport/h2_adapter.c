@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop/client.h"
-#include "pool/pool.h"
-#include "req/request.h"
+#include "transport/transport.h"
+#include "transport/pool.h"
+#include "transport/request.h"
 #include "util/cursor.h"
 
 /* What nghttp2 holds for a stream (its user data and data source): a handle
@@ -140,8 +140,8 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
         /* Streams above last_stream_id are closed by nghttp2 with
          * REFUSED_STREAM (re-sent elsewhere); the rest may finish here. */
         h->goaway = 1;
-        ossio__log(c->cl, OSSIO_LOG_INFO, "%s sent GOAWAY (last stream %d, error %u)",
-                   c->origin->authority, f->goaway.last_stream_id, f->goaway.error_code);
+        ossio__tp_log(c->tp, OSSIO_LOG_INFO, "%s sent GOAWAY (last stream %d, error %u)",
+                      c->origin->authority, f->goaway.last_stream_id, f->goaway.error_code);
         ossio__conn_drain(c);
         break;
     default:
@@ -254,7 +254,7 @@ static ssize_t read_body(nghttp2_session *s, int32_t stream_id, uint8_t *buf, si
 
 static ossio_status init(ossio__conn *c)
 {
-    ossio_client *cl = c->cl;
+    ossio__transport *tp = c->tp;
     h2 *h = calloc(1, sizeof(*h));
     if (h == NULL) {
         return OSSIO_ENOMEM;
@@ -290,12 +290,12 @@ static ossio_status init(ossio__conn *c)
     c->settling = 1;
     nghttp2_settings_entry iv[] = {
         {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
-        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, cl->set.stream_window},
-        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, (uint32_t)cl->set.max_header_bytes},
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, tp->set.stream_window},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, (uint32_t)tp->set.max_header_bytes},
     };
     if (nghttp2_submit_settings(h->s, NGHTTP2_FLAG_NONE, iv, sizeof(iv) / sizeof(iv[0])) != 0 ||
         nghttp2_session_set_local_window_size(h->s, NGHTTP2_FLAG_NONE, 0,
-                                              (int32_t)cl->set.conn_window) != 0) {
+                                              (int32_t)tp->set.conn_window) != 0) {
         return OSSIO_ENOMEM;
     }
     return OSSIO_OK;
@@ -360,8 +360,8 @@ static size_t capacity(ossio__conn *c)
     }
     uint32_t limit =
         nghttp2_session_get_remote_settings(h->s, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
-    if (limit > c->cl->set.max_streams) {
-        limit = c->cl->set.max_streams;
+    if (limit > c->tp->set.max_streams) {
+        limit = c->tp->set.max_streams;
     }
     if (nghttp2_session_get_next_stream_id(h->s) >= (1u << 31) - 2) {
         return 0; /* stream ids used up: a new connection takes over */
@@ -450,7 +450,7 @@ static void shutdown_conn(ossio__conn *c, ossio_status why)
 {
     /* Requests whose HEADERS never left are re-sent; the others fail. */
     ossio_request *next;
-    for (ossio_request *r = c->cl->all; r != NULL; r = next) {
+    for (ossio_request *r = c->tp->all; r != NULL; r = next) {
         next = r->all_next;
         if (r->conn != c || r->state != OSSIO__REQ_ACTIVE) {
             continue;

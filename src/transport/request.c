@@ -1,6 +1,6 @@
 /* The public request API and the request lifecycle: build, submit, hand to
  * the pool, deliver the response upward, complete exactly once from the loop. */
-#include "req/request.h"
+#include "transport/request.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "loop/client.h"
-#include "pool/pool.h"
+#include "transport/transport.h"
+#include "transport/pool.h"
 
 #define MAX_REQUEST_HEADER_BYTES (256 * 1024)
 #define MAX_REQUEST_HEADERS 256
@@ -38,6 +38,7 @@ ossio_status ossio_request_new(ossio_request **out, ossio_client *cl, const char
     if (cl == NULL || !valid_method(method)) {
         return OSSIO_EINVAL;
     }
+    ossio__transport *tp = ossio__cl_tp(cl);
     ossio_request *r = calloc(1, sizeof(*r));
     if (r == NULL) {
         return OSSIO_ENOMEM;
@@ -53,12 +54,12 @@ ossio_status ossio_request_new(ossio_request **out, ossio_client *cl, const char
         free(r);
         return OSSIO_ENOMEM;
     }
-    r->cl = cl;
+    r->tp = tp;
     r->state = OSSIO__REQ_NEW;
-    r->first_byte_timeout = cl->set.first_byte;
-    r->low_speed = cl->set.low_speed_limit > 0;
+    r->first_byte_timeout = tp->set.first_byte;
+    r->low_speed = tp->set.low_speed_limit > 0;
     ossio__hdrs_init(&r->hdrs, MAX_REQUEST_HEADER_BYTES, MAX_REQUEST_HEADERS);
-    ossio__hdrs_init(&r->resp.hdrs, cl->set.max_header_bytes, 512);
+    ossio__hdrs_init(&r->resp.hdrs, tp->set.max_header_bytes, 512);
     r->result.detail = "";
     *out = r;
     return OSSIO_OK;
@@ -144,22 +145,22 @@ ossio_status ossio_request_submit(ossio_request *r, ossio_on_done_cb on_done, vo
     if (r == NULL || on_done == NULL || r->state != OSSIO__REQ_NEW) {
         return OSSIO_EINVAL;
     }
-    ossio_client *cl = r->cl;
+    ossio__transport *tp = r->tp;
     r->on_done = on_done;
     r->done_ud = user_data;
-    r->all_next = cl->all;
-    if (cl->all != NULL) {
-        cl->all->all_prev = r;
+    r->all_next = tp->all;
+    if (tp->all != NULL) {
+        tp->all->all_prev = r;
     }
-    cl->all = r;
+    tp->all = r;
     ev_timer_init(&r->idle, on_idle, 0., 0.);
     r->idle.data = r;
     r->state = OSSIO__REQ_QUEUED;
-    if (cl->destroying) {
+    if (tp->destroying) {
         ossio__request_finish(r, OSSIO_ECANCELED, "client is being destroyed");
         return OSSIO_OK;
     }
-    r->origin = ossio__pool_origin(cl, r->url.tls, r->url.host, r->url.port, r->url.authority);
+    r->origin = ossio__pool_origin(tp, r->url.tls, r->url.host, r->url.port, r->url.authority);
     if (r->origin == NULL) {
         ossio__request_finish(r, OSSIO_ENOMEM, "out of memory");
         return OSSIO_OK;
@@ -171,14 +172,14 @@ ossio_status ossio_request_submit(ossio_request *r, ossio_on_done_cb on_done, vo
 static void run_done(ossio__deferred *d)
 {
     ossio_request *r = (ossio_request *)((char *)d - offsetof(ossio_request, done_node));
-    ossio_client *cl = r->cl;
+    ossio__transport *tp = r->tp;
     r->state = OSSIO__REQ_DONE;
-    cl->stats[OSSIO_STAT_REQUESTS_DONE]++;
+    tp->stats[OSSIO_STAT_REQUESTS_DONE]++;
     r->on_done(r, &r->result, r->done_ud);
     if (r->all_prev != NULL) {
         r->all_prev->all_next = r->all_next;
     } else {
-        cl->all = r->all_next;
+        tp->all = r->all_next;
     }
     if (r->all_next != NULL) {
         r->all_next->all_prev = r->all_prev;
@@ -191,7 +192,7 @@ void ossio__request_finish(ossio_request *r, ossio_status st, const char *detail
     if (r->state == OSSIO__REQ_FINISHING || r->state == OSSIO__REQ_DONE) {
         return;
     }
-    ossio_client *cl = r->cl;
+    ossio__transport *tp = r->tp;
     if (r->state == OSSIO__REQ_QUEUED && r->origin != NULL) {
         ossio__pool_unqueue(r->origin, r);
     }
@@ -202,7 +203,7 @@ void ossio__request_finish(ossio_request *r, ossio_status st, const char *detail
             c->proto->abort(c, r, st);
         }
     }
-    ev_timer_stop(cl->loop, &r->idle);
+    ev_timer_stop(tp->loop, &r->idle);
     r->state = OSSIO__REQ_FINISHING;
     r->result.status = st;
     r->result.http_status = r->headers_seen ? r->resp.status : 0;
@@ -212,7 +213,7 @@ void ossio__request_finish(ossio_request *r, ossio_status st, const char *detail
         snprintf(r->detail, sizeof(r->detail), "%s", ossio_strerror(st));
     }
     r->result.detail = r->detail;
-    ossio__defer(&cl->defer, &r->done_node, run_done);
+    ossio__defer(&tp->defer, &r->done_node, run_done);
     if (c != NULL) {
         ossio__conn_request_done(c);
     }
@@ -229,7 +230,7 @@ void ossio__request_replay(ossio_request *r, ossio_status st, const char *detail
         return;
     }
     if (r->bytes_in || !ossio__request_replayable(r) || r->result.replays >= MAX_REPLAYS ||
-        r->cl->destroying) {
+        r->tp->destroying) {
         ossio__request_finish(r, st, detail);
         return;
     }
@@ -239,10 +240,10 @@ void ossio__request_replay(ossio_request *r, ossio_status st, const char *detail
     r->body_off = 0;
     r->result.bytes_sent = 0;
     r->result.replays++;
-    r->cl->stats[OSSIO_STAT_REQUESTS_REPLAYED]++;
-    ev_timer_stop(r->cl->loop, &r->idle);
-    ossio__log(r->cl, OSSIO_LOG_DEBUG, "re-sending %s %s%s: %s", r->method, r->url.authority,
-               r->url.target, detail ? detail : ossio_strerror(st));
+    r->tp->stats[OSSIO_STAT_REQUESTS_REPLAYED]++;
+    ev_timer_stop(r->tp->loop, &r->idle);
+    ossio__tp_log(r->tp, OSSIO_LOG_DEBUG, "re-sending %s %s%s: %s", r->method, r->url.authority,
+                  r->url.target, detail ? detail : ossio_strerror(st));
     ossio__pool_requeue(r->origin, r);
     if (c != NULL) {
         ossio__conn_request_done(c);
@@ -260,14 +261,14 @@ void ossio_request_cancel(ossio_request *r)
 
 void ossio__request_progress(ossio_request *r)
 {
-    r->last_progress = ev_now(r->cl->loop);
+    r->last_progress = ev_now(r->tp->loop);
 }
 
 void ossio__request_set_stall_limits(ossio_request *r, double first_byte_timeout, int low_speed)
 {
     if (r != NULL && r->state == OSSIO__REQ_NEW) {
         r->first_byte_timeout = first_byte_timeout;
-        r->low_speed = low_speed && r->cl->set.low_speed_limit > 0;
+        r->low_speed = low_speed && r->tp->set.low_speed_limit > 0;
     }
 }
 
@@ -283,13 +284,13 @@ void ossio__request_set_stall_limits(ossio_request *r, double first_byte_timeout
 
 static double slot_len(const ossio_request *r)
 {
-    return r->cl->set.low_speed_time / LOW_SPEED_SLOTS;
+    return r->tp->set.low_speed_time / LOW_SPEED_SLOTS;
 }
 
 /* Starts (or restarts) measuring the rate from now. */
 static void measure_from_now(ossio_request *r)
 {
-    r->slot_start = r->low_speed ? ev_now(r->cl->loop) : 0;
+    r->slot_start = r->low_speed ? ev_now(r->tp->loop) : 0;
     r->slot_moved = r->moved;
     r->n_slots = 0;
 }
@@ -301,17 +302,17 @@ static int awaiting_headers(const ossio_request *r)
 
 static void arm_deadlines(ossio_request *r)
 {
-    double next = r->last_progress + r->cl->set.idle_timeout;
+    double next = r->last_progress + r->tp->set.idle_timeout;
     if (awaiting_headers(r) && r->sent_at + r->first_byte_timeout < next) {
         next = r->sent_at + r->first_byte_timeout;
     }
     if (r->slot_start != 0 && r->slot_start + slot_len(r) < next) {
         next = r->slot_start + slot_len(r);
     }
-    double left = next - ev_now(r->cl->loop);
-    ev_timer_stop(r->cl->loop, &r->idle);
+    double left = next - ev_now(r->tp->loop);
+    ev_timer_stop(r->tp->loop, &r->idle);
     ev_timer_set(&r->idle, left > 0.001 ? left : 0.001, 0.);
-    ev_timer_start(r->cl->loop, &r->idle);
+    ev_timer_start(r->tp->loop, &r->idle);
 }
 
 /* Closes the slots that ended by |now|: 1 if the last full window moved
@@ -329,7 +330,7 @@ static int too_slow(ossio_request *r, ev_tstamp now)
             for (int i = 0; i < LOW_SPEED_SLOTS; i++) {
                 sum += r->slots[i];
             }
-            if ((double)sum < r->cl->set.low_speed_limit * r->cl->set.low_speed_time) {
+            if ((double)sum < r->tp->set.low_speed_limit * r->tp->set.low_speed_time) {
                 return 1;
             }
         }
@@ -341,7 +342,7 @@ static void on_idle(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)revents;
     ossio_request *r = w->data;
-    ossio__settings *set = &r->cl->set;
+    ossio__settings *set = &r->tp->set;
     ev_tstamp now = ev_now(loop);
     char detail[160];
     if (now >= r->last_progress + set->idle_timeout) {
@@ -375,7 +376,7 @@ static void on_idle(struct ev_loop *loop, ev_timer *w, int revents)
 /* The whole request went out: the first-byte clock starts. */
 static void request_sent(ossio_request *r)
 {
-    r->sent_at = ev_now(r->cl->loop);
+    r->sent_at = ev_now(r->tp->loop);
     r->slot_start = 0;
     arm_deadlines(r);
 }
@@ -417,7 +418,7 @@ int ossio__request_deliver_data(ossio_request *r, const uint8_t *data, size_t le
     r->bytes_in = 1;
     r->moved += len;
     r->result.bytes_received += len;
-    r->cl->stats[OSSIO_STAT_BYTES_RECEIVED] += len;
+    r->tp->stats[OSSIO_STAT_BYTES_RECEIVED] += len;
     ossio__request_progress(r);
     if (r->on_data != NULL && r->on_data(r, data, len, r->cb_ud) != 0) {
         ossio__request_finish(r, OSSIO_ECANCELED, "aborted by the data callback");
@@ -455,7 +456,7 @@ long ossio__request_read_body(ossio_request *r, uint8_t *buf, size_t cap)
     r->body_off += n;
     r->moved += n;
     r->result.bytes_sent += n;
-    r->cl->stats[OSSIO_STAT_BYTES_SENT] += n;
+    r->tp->stats[OSSIO_STAT_BYTES_SENT] += n;
     if (n > 0) {
         ossio__request_progress(r);
     }

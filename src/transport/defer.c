@@ -1,7 +1,7 @@
 /* The deferred-call queue: a FIFO of intrusive nodes and one 0-delay libev
  * timer. Calls queued while the queue runs wait for the next turn, so a
  * callback that submits work cannot starve the loop. */
-#include "loop/defer.h"
+#include "transport/defer.h"
 
 #include <stddef.h>
 

@@ -1,8 +1,10 @@
-/* Connections and origins: the pool owns every connection, groups them by
- * origin (scheme, host, port), and hands queued requests to connections
- * through the protocol-neutral transport interface (ossio__proto). */
-#ifndef OSSIO__POOL_POOL_H
-#define OSSIO__POOL_POOL_H
+/* The transport seam: the protocol interface (ossio__proto) that HTTP/2
+ * (transport/h2_adapter.c) and HTTP/1.1 (transport/h1_adapter.c) implement,
+ * and the connection (struct ossio__conn) that carries one of them: resolve,
+ * connect (each address in turn), TLS handshake, then bytes between the
+ * socket and the protocol chosen by ALPN (transport/conn.c). */
+#ifndef OSSIO__TRANSPORT_CONN_H
+#define OSSIO__TRANSPORT_CONN_H
 
 #include <ev.h>
 #include <openssl/ssl.h>
@@ -11,8 +13,10 @@
 
 #include "dns/resolver.h"
 #include "ossio.h"
+#include "transport/transport.h"
 #include "util/buf.h"
 
+typedef struct ossio__origin ossio__origin;
 typedef struct ossio__conn ossio__conn;
 typedef struct ossio__origin ossio__origin;
 
@@ -55,7 +59,7 @@ typedef enum ossio__conn_state {
 } ossio__conn_state;
 
 struct ossio__conn {
-    ossio_client *cl;
+    ossio__transport *tp;
     ossio__origin *origin;
     ossio__conn *next; /* in origin->conns */
     ossio__conn_state state;
@@ -86,42 +90,6 @@ struct ossio__conn {
     int settling; /* h2: the server's SETTINGS (its stream limit) not seen yet */
 };
 
-struct ossio__origin {
-    ossio__origin *next;
-    ossio_client *cl;
-    int dispatching;
-    int tls;
-    char *host;
-    uint16_t port;
-    char *authority;
-    const ossio__proto *proto; /* learned from the first connection; NULL until then */
-    ossio__conn *conns;
-    size_t n_conns;
-    size_t n_connecting;
-    ossio_request *queue_head; /* requests waiting for a connection, FIFO */
-    ossio_request *queue_tail;
-    size_t queued;
-    SSL_SESSION *session; /* last TLS session, for resumption */
-};
-
-/* The origin for (tls, host, port), created on first use; NULL on ENOMEM. */
-ossio__origin *ossio__pool_origin(ossio_client *cl, int tls, const char *host, uint16_t port,
-                                  const char *authority);
-
-/* Queues |r| on its origin and starts what it needs. */
-void ossio__pool_enqueue(ossio__origin *o, ossio_request *r);
-/* Puts |r| back at the head of the queue (it was not processed: GOAWAY,
- * refused stream, stale keep-alive connection). */
-void ossio__pool_requeue(ossio__origin *o, ossio_request *r);
-/* Removes a queued request (cancel). */
-void ossio__pool_unqueue(ossio__origin *o, ossio_request *r);
-/* Hands queued requests to connections, opening connections as allowed. */
-void ossio__pool_dispatch(ossio__origin *o);
-/* A connection attempt failed: fail the queue unless another connection can serve it. */
-void ossio__pool_connect_failed(ossio__origin *o, ossio_status st, const char *detail);
-/* Closes every connection and frees every origin (client destroy). */
-void ossio__pool_destroy(ossio_client *cl);
-
 /* Connection primitives used by the protocols. */
 /* Asks the loop to call send() and flush when the socket can take data. */
 void ossio__conn_want_write(ossio__conn *c);
@@ -132,4 +100,11 @@ void ossio__conn_close(ossio__conn *c, ossio_status why, const char *detail);
 /* A request finished on |c|: count it, dispatch more, maybe start idling. */
 void ossio__conn_request_done(ossio__conn *c);
 
-#endif /* OSSIO__POOL_POOL_H */
+/* Starts a new connection for |o| (counted in o->n_connecting until it is
+ * ready or fails). */
+ossio_status ossio__conn_open(ossio__origin *o);
+
+/* OpenSSL's new-session callback: keeps the origin's latest session. */
+int ossio__conn_new_session(SSL *ssl, SSL_SESSION *sess);
+
+#endif /* OSSIO__TRANSPORT_CONN_H */
