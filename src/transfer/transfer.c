@@ -436,16 +436,26 @@ void ossio__transfer_complete(ossio_transfer *t)
     }
 }
 
+#define ABORT_TRIES 3
+
 static void abort_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     (void)op;
     ossio_transfer *t = ud;
     t->ctl = NULL;
-    if (res->status != OSSIO_OK) {
+    if (res->status == OSSIO_OK || res->http_status == 404) {
+        t->upload_id[0] = '\0'; /* aborted (404: nothing left to abort) */
+    } else if (t->abort_tries >= ABORT_TRIES) {
+        /* Never silently: the result says the upload is left, and
+         * ossio_transfer_upload_id() still names it. */
         ossio__log(t->cl, OSSIO_LOG_WARN, "aborting multipart upload %s of %s failed: %s",
                    t->upload_id, t->uri, res->detail);
+        size_t n = strlen(t->detail);
+        snprintf(t->detail + n, sizeof(t->detail) - n,
+                 "%smultipart upload left behind (abort failed: %s)", n ? "; " : "",
+                 res->detail ? res->detail : "");
+        t->abort_tries = ABORT_TRIES + 1; /* settle: do not try again */
     }
-    t->upload_id[0] = '\0';
     ossio__transfer_settle(t);
 }
 
@@ -457,8 +467,13 @@ void ossio__transfer_settle(ossio_transfer *t)
         t->writable_node.queued) {
         return; /* the queued call settles it when it runs */
     }
-    if (t->upload && t->status != OSSIO_OK && t->upload_id[0] != '\0' && !t->keep_on_failure) {
-        /* Leave nothing behind: abort the multipart upload, then complete. */
+    while (t->upload && t->status != OSSIO_OK && t->upload_id[0] != '\0' && !t->keep_on_failure &&
+           t->abort_tries < ABORT_TRIES) {
+        /* Leave nothing behind: abort the multipart upload (again, up to
+         * ABORT_TRIES times, whatever failed: a transport error on the
+         * abort is as passing as the one that failed the upload), then
+         * complete. */
+        t->abort_tries++;
         ossio_op *op = NULL;
         if (ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_ABORT, t->uri) == OSSIO_OK &&
             ossio_op_set_upload(op, t->upload_id, 0) == OSSIO_OK) {
@@ -467,6 +482,12 @@ void ossio__transfer_settle(ossio_transfer *t)
             return;
         }
         ossio_op_free(op);
+        if (t->abort_tries == ABORT_TRIES) {
+            size_t n = strlen(t->detail);
+            snprintf(t->detail + n, sizeof(t->detail) - n,
+                     "%smultipart upload left behind (its abort could not be started)",
+                     n ? "; " : "");
+        }
     }
     if (!t->upload) {
         if (t->tmp_path != NULL) {

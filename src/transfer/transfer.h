@@ -13,6 +13,13 @@
 #include "loop/defer.h"
 #include "ossio.h"
 
+/* Appended to a failed upload's detail when InitiateMultipartUpload went out
+ * and its answer was lost: an upload ossio cannot name may exist on the
+ * server (docs/transfers.md: a lifecycle rule removes such uploads). */
+#define OSSIO__UPLOAD_MAY_BE_LEFT                                                                  \
+    "InitiateMultipartUpload's answer was lost: the server may keep an upload whose id never "     \
+    "arrived"
+
 /* OSS and S3 number parts 1..10000. */
 #define MAX_PARTS 10000
 
@@ -85,6 +92,7 @@ struct ossio_transfer {
     int has_server_crc;
     uint64_t crc;
     char upload_id[256];
+    unsigned abort_tries; /* AbortMultipartUpload attempts after a failure (at most 3) */
     int keep_on_failure;
     int ctl_is_init;     /* ctl is the InitiateMultipartUpload */
     int ctl_is_complete; /* ctl is the CompleteMultipartUpload: never canceled */

@@ -246,6 +246,12 @@ static void init_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio__transfer_account(t, res);
     if (res->status != OSSIO_OK) {
         ossio__transfer_fail(t, res->status, res->detail, res);
+        if (res->http_status == 200 || (res->http_status == 0 && res->connection != 0)) {
+            /* Sent, and an answer lost or unreadable: the server may have created an upload whose
+             * id never arrived. Nothing can abort it by name: say so. */
+            size_t n = strlen(t->detail);
+            snprintf(t->detail + n, sizeof(t->detail) - n, "; %s", OSSIO__UPLOAD_MAY_BE_LEFT);
+        }
     } else if (ossio_op_upload_id(op) == NULL) {
         ossio__transfer_fail(t, OSSIO_EXML, "InitiateMultipartUpload returned no UploadId", res);
     } else {
