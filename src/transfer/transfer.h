@@ -19,6 +19,13 @@
 #include "transfer/source.h"
 #include "util/outcome.h"
 
+/* Appended to a failed upload's detail when InitiateMultipartUpload went out
+ * and its answer was lost: an upload ossio cannot name may exist on the
+ * server (docs/transfers.md: a lifecycle rule removes such uploads). */
+#define OSSIO__UPLOAD_MAY_BE_LEFT                                                                  \
+    "InitiateMultipartUpload's answer was lost: the server may keep an upload whose id never "     \
+    "arrived"
+
 /* What varies by kind, instead of tests of the kind. */
 typedef struct ossio__transfer_kind {
     const char *name; /* "download", "upload", "push" */
@@ -69,6 +76,7 @@ typedef struct ossio__upload {
     char upload_id[256];
     int keep_on_failure;
     int resuming;
+    unsigned abort_tries; /* AbortMultipartUpload attempts after a failure (upload.c) */
 } ossio__upload;
 
 /* Push: the part being filled, the spill file, the writable callback. */

@@ -200,6 +200,13 @@ static void init_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio__transfer_account(t, res);
     if (res->status != OSSIO_OK) {
         ossio__transfer_fail(t, res->status, res->detail, res);
+        if (res->http_status == 200 || (res->http_status == 0 && res->connection != 0)) {
+            /* Sent, and an answer lost or unreadable: the server may have created an upload whose
+             * id never arrived. Nothing can abort it by name: say so. */
+            size_t n = strlen(t->out.detail);
+            snprintf(t->out.detail + n, sizeof(t->out.detail) - n, "; %s",
+                     OSSIO__UPLOAD_MAY_BE_LEFT);
+        }
     } else if (ossio_op_upload_id(op) == NULL) {
         ossio__transfer_fail(t, OSSIO_EXML, "InitiateMultipartUpload returned no UploadId", res);
     } else {
@@ -345,23 +352,45 @@ int ossio__upload_ready(const ossio_transfer *t)
     return t->up.source.ops != NULL;
 }
 
+/* AbortMultipartUpload attempts after a failure: a transport error on the
+ * abort is as passing as the one that failed the upload. */
+#define ABORT_TRIES 3
+
+/* Appends |what| to the failure's detail ("; " between). */
+static void detail_append(ossio_transfer *t, const char *what, const char *why)
+{
+    size_t n = strlen(t->out.detail);
+    snprintf(t->out.detail + n, sizeof(t->out.detail) - n, "%s%s%s", n ? "; " : "", what,
+             why != NULL ? why : "");
+}
+
 static void abort_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     (void)op;
     ossio_transfer *t = ud;
     t->ctl = NULL;
-    if (res->status != OSSIO_OK) {
+    if (res->status == OSSIO_OK || res->http_status == 404) {
+        t->up.upload_id[0] = '\0'; /* aborted (404: nothing left to abort) */
+    } else if (t->up.abort_tries >= ABORT_TRIES) {
+        /* Never silently: the result says the upload is left, and
+         * ossio_transfer_upload_id() still names it. */
         ossio__log(t->cl, OSSIO_LOG_WARN, "aborting multipart upload %s of %s failed: %s",
                    t->up.upload_id, t->uri, res->detail);
+        detail_append(t, "multipart upload left behind (abort failed: ", res->detail);
+        size_t n = strlen(t->out.detail);
+        snprintf(t->out.detail + n, sizeof(t->out.detail) - n, ")");
+        t->up.abort_tries = ABORT_TRIES + 1; /* settling: do not try again */
     }
-    t->up.upload_id[0] = '\0';
     ossio__transfer_settle(t);
 }
 
 int ossio__upload_settling(ossio_transfer *t)
 {
-    if (t->out.status != OSSIO_OK && t->up.upload_id[0] != '\0' && !t->up.keep_on_failure) {
-        /* Leave nothing behind: abort the multipart upload, then complete. */
+    while (t->out.status != OSSIO_OK && t->up.upload_id[0] != '\0' && !t->up.keep_on_failure &&
+           t->up.abort_tries < ABORT_TRIES) {
+        /* Leave nothing behind: abort the multipart upload (again, up to
+         * ABORT_TRIES times), then complete. */
+        t->up.abort_tries++;
         ossio_op *op = NULL;
         if (ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_ABORT, t->uri) == OSSIO_OK &&
             ossio_op_set_upload(op, t->up.upload_id, 0) == OSSIO_OK) {
@@ -370,6 +399,9 @@ int ossio__upload_settling(ossio_transfer *t)
             return 1;
         }
         ossio_op_free(op);
+        if (t->up.abort_tries == ABORT_TRIES) {
+            detail_append(t, "multipart upload left behind (its abort could not be started)", NULL);
+        }
     }
     if (source(t) != NULL) {
         source(t)->close(t);
