@@ -49,12 +49,16 @@ static ossio_result last;
 static int crc_checked;
 static char detail[512];
 static char protocol[16];
+static char request_id[128];
 static void on_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     (void)ud;
     last = *res;
     snprintf(detail, sizeof(detail), "%s", res->detail ? res->detail : "");
     last.detail = detail;
+    /* |res| and its strings live only during this call */
+    snprintf(request_id, sizeof(request_id), "%s", res->request_id ? res->request_id : "");
+    last.request_id = res->request_id ? request_id : NULL;
     const ossio_object_info *info = ossio_op_object(op);
     crc_checked = info != NULL && info->has_crc64;
     if (info != NULL && res->status == OSSIO_OK) {

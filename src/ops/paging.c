@@ -123,7 +123,7 @@ ossio_status ossio__paging_next(ossio_op *op, int *more)
     if (!is_listing(op) || !op->truncated) {
         return OSSIO_OK; /* complete */
     }
-    char what[480];
+    char what[448]; /* with the longest "<operation>: <marker> " it fits a detail */
     if (op->next_token == NULL) {
         int v1 = op->kind == OSSIO_OP_LIST && ossio__cl_ops(op->cl)->oss.list_v1;
         return broken(op, v1 ? "missing from a truncated page (IsTruncated true) that does not "
@@ -133,18 +133,18 @@ ossio_status ossio__paging_next(ossio_op *op, int *more)
     if (!advances(op)) {
         if (op->kind == OSSIO_OP_LIST && !ossio__cl_ops(op->cl)->oss.list_v1) {
             snprintf(what, sizeof(what),
-                     "\"%.200s\" already used: it is the one this page was asked with",
+                     "\"%.190s\" already used: it is the one this page was asked with",
                      op->next_token);
         } else {
             snprintf(what, sizeof(what),
-                     "\"%.200s\" does not advance past \"%.200s\", the one this page was "
+                     "\"%.190s\" does not advance past \"%.190s\", the one this page was "
                      "asked with",
                      op->next_token, op->token);
         }
         return broken(op, what);
     }
     if (seen_before(op)) {
-        snprintf(what, sizeof(what), "\"%.200s\" already used: the pages go round in a circle",
+        snprintf(what, sizeof(what), "\"%.190s\" already used: the pages go round in a circle",
                  op->next_token);
         return broken(op, what);
     }
