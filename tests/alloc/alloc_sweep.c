@@ -123,21 +123,32 @@ static int child(const scenario *sc, uint64_t n, int report_fd)
     fa_disarm();
     int failed = fa_failed();
     uint64_t count = fa_count();
-    if (rc != SC_OK && (strcmp(sc->name, "upload") == 0 || strcmp(sc->name, "text-write") == 0)) {
-        int left = open_uploads(sc, strcmp(sc->name, "upload") == 0 ? fx.up_uri : fx.out_uri, 0);
-        if (left > 0 && strstr(sc_last_detail, "may keep an upload") != NULL) {
-            /* reported, not silent: InitiateMultipartUpload's answer was lost */
-            fprintf(stderr, "n=%llu: upload left behind, and the result says so\n",
-                    (unsigned long long)n);
-            open_uploads(sc, fx.up_uri, 1);
-        } else if (left != 0) {
-            fprintf(stderr, "n=%llu: %d multipart upload(s) left behind\n", (unsigned long long)n,
-                    left);
-            rc = SC_WRONG;
-        }
-    }
-    dprintf(report_fd, "%d %llu\n", failed, (unsigned long long)count);
+    fa_forgive_openssl();
+    int reported = strstr(sc_last_detail, "may keep an upload") != NULL;
+    dprintf(report_fd, "%d %llu %d\n", failed, (unsigned long long)count, reported);
     return rc;
+}
+
+/* After a failed upload or text write, from the parent: a child whose
+ * failure landed inside OpenSSL can keep a broken OpenSSL for the rest of
+ * its life, so the check runs where OpenSSL never failed. */
+static int left_over(const scenario *sc, uint64_t n, int reported)
+{
+    const char *uri = strcmp(sc->name, "upload") == 0 ? fx.up_uri : fx.out_uri;
+    int left = open_uploads(sc, uri, 0);
+    if (left > 0 && reported) {
+        /* reported, not silent: InitiateMultipartUpload's answer was lost */
+        fprintf(stderr, "n=%llu: upload left behind, and the result says so\n",
+                (unsigned long long)n);
+        open_uploads(sc, uri, 1);
+        return 0;
+    }
+    if (left != 0) {
+        fprintf(stderr, "n=%llu: %d multipart upload(s) left behind\n", (unsigned long long)n,
+                left);
+        return 1;
+    }
+    return 0;
 }
 
 static char left_ids[8][256];
@@ -220,8 +231,9 @@ static int try_n(const scenario *sc, uint64_t n, int *reached, uint64_t *count)
     int status = 0;
     waitpid(pid, &status, 0);
     unsigned long long c = 0;
+    int reported = 0;
     *reached = 1;
-    if (sscanf(line, "%d %llu", reached, &c) == 2) {
+    if (sscanf(line, "%d %llu %d", reached, &c, &reported) == 3) {
         *count = c;
     }
     if (WIFSIGNALED(status)) {
@@ -230,6 +242,11 @@ static int try_n(const scenario *sc, uint64_t n, int *reached, uint64_t *count)
         return -1;
     }
     int code = WEXITSTATUS(status);
+    if (code == SC_NAMED &&
+        (strcmp(sc->name, "upload") == 0 || strcmp(sc->name, "text-write") == 0) &&
+        left_over(sc, n, reported)) {
+        code = SC_WRONG;
+    }
     if (code != SC_OK && code != SC_NAMED) {
         fprintf(stderr, "%s n=%llu: exit %d (wrong answer, left-over or leak)\n", sc->name,
                 (unsigned long long)n, code);
