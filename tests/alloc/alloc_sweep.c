@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../req/endpoint_env.h"
+#include "../transport/endpoint_env.h"
 #include "failing_alloc.h"
 #include "scenarios.h"
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "../req/test_support.h"
+#include "../transport/test_support.h"
 #include "gateway_client.h"
 
 #define BOUND (4u << 20)

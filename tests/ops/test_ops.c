@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../req/test_support.h"
+#include "../transport/test_support.h"
 
 typedef struct opres {
     int done;

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../req/test_support.h"
+#include "../transport/test_support.h"
 
 typedef struct lres {
     int done;

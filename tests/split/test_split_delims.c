@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../req/test_support.h"
+#include "../transport/test_support.h"
 
 static char prefix[128];
 static uint64_t seed, rng;

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../req/test_support.h"
+#include "../transport/test_support.h"
 #include "deflate_util.h"
 
 static char prefix[128];

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../req/test_support.h"
+#include "../transport/test_support.h"
 
 #define MIB (1024 * 1024)
 
