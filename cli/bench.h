@@ -1,7 +1,8 @@
 /* ossio bench: the pieces shared by cmd_bench.c (options, setup, cleanup),
  * bench_run.c (the workloads on the loop), bench_hist.c (latency histogram),
  * bench_merge.c (results of several processes) and bench_report.c (text,
- * JSON and the gnuplot chart). ossio-mpi's bench (mpi/) is made of them too. */
+ * JSON and the gnuplot chart) and bench_keys.c (the key sets get reads).
+ * ossio-mpi's bench (mpi/) is made of them too. */
 #ifndef OSSIO_CLI_BENCH_H
 #define OSSIO_CLI_BENCH_H
 
@@ -61,6 +62,7 @@ typedef struct bench_result {
     uint64_t *slot_bytes, *slot_ops;
     size_t n_slots, cap_slots;
     unsigned ranks; /* processes merged into it (ossio-mpi); 0: one, and not reported */
+    uint64_t keys;  /* a key set's distinct keys read (ranks: summed, their shares are apart) */
 } bench_result;
 
 void bench_record(bench_result *r, bench_kind k, const ossio_result *res, uint64_t bytes,
@@ -75,7 +77,7 @@ uint64_t bench_errors(const bench_result *r);
  * counts and bytes add up, the latency histograms merge bucket by bucket (so
  * percentiles are those of every operation, never an average of
  * percentiles), errors by status add up, the timelines add slot by slot,
- * seconds and peak RSS are the largest, CPU seconds add up. 0, or -1 out of
+ * seconds and peak RSS are the largest, CPU seconds and keys read add up. 0, or -1 out of
  * memory (the timeline). */
 int bench_result_merge(bench_result *into, const bench_result *from);
 /* Merges histogram |from| into |into|. */
@@ -94,6 +96,15 @@ typedef enum bench_workload {
     BENCH_W_LIST,
     BENCH_W_SETUP /* untimed: PUT the objects get, mixed and list read */
 } bench_workload;
+
+/* The objects a get of a key set reads: every object under oss://b/prefix/
+ * (listed first, untimed) or the lines of --keys-from FILE; full URIs, each
+ * once (a file's repeated lines dropped), in listing or file order. */
+typedef struct bench_keys {
+    char **uris;
+    uint64_t n, cap;
+    const char *from; /* --keys-from's file; NULL: listed */
+} bench_keys;
 
 typedef struct bench_plan {
     bench_workload workload;
@@ -115,6 +126,9 @@ typedef struct bench_plan {
      * takes bench_share() of count and objects, and its i-th operation is
      * operation i × ranks + rank of the run (which object, which key). */
     unsigned rank, ranks;
+    /* get of a key set (else NULL): operation i of this process reads key
+     * i mod its share (bench_keys_pick); whole GETs, --concurrency at once. */
+    const bench_keys *set;
 } bench_plan;
 
 /* Runs this process's share of |p| on the cli's client and loop, filling |r|.
@@ -130,8 +144,10 @@ typedef struct bench_args {
     char base[1100], bucket_uri[128];
     const char *plot;
     int keep;
-    const char *prefix; /* without --prefix: this one (ossio-mpi: rank 0's), NULL: a new one */
-    uint8_t *data;      /* owned: the generated source (bench_args_free) */
+    const char *prefix;    /* without --prefix: this one (ossio-mpi: rank 0's), NULL: a new one */
+    uint8_t *data;         /* owned: the generated source (bench_args_free) */
+    const char *keys_from; /* --keys-from FILE */
+    bench_keys set;        /* owned: get's key set, when p.set points to it */
 } bench_args;
 
 extern const cli_opt bench_options[];
@@ -155,6 +171,20 @@ int bench_report(cli *c, const bench_args *b, const bench_result *r, int rc);
 /* Removes what the run made under b->base (unless --keep or an existing
  * object was read); returns |rc|, or the cleanup's exit code. */
 int bench_cleanup(cli *c, const bench_args *b, int rc);
+
+/* ---- bench_keys.c: a get's key set -------------------------------------------- */
+
+/* Fills b->set: the listing of b->base (every page; exit 3 when it holds no
+ * object), or --keys-from's lines, each a full URI or a key joined to b->base
+ * (exit 2 for an empty file, 1 for an unreadable one). 0, or the exit code
+ * after the error line. */
+int bench_keys_load(cli *c, bench_args *b);
+void bench_keys_free(bench_keys *k);
+/* The URI operation |i| (bench_run's numbering: local × ranks + rank) reads:
+ * this process cycles over its share, the keys j × ranks + rank. */
+const char *bench_keys_pick(const bench_plan *p, uint64_t i);
+/* The distinct keys this process's first |ops| operations read. */
+uint64_t bench_keys_used(const bench_plan *p, uint64_t ops);
 
 /* ---- bench_report.c ----------------------------------------------------------- */
 

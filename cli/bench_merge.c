@@ -94,6 +94,7 @@ int bench_result_merge(bench_result *into, const bench_result *from)
     into->conns_h2 += from->conns_h2;
     into->conns_h1 += from->conns_h1;
     into->replayed += from->replayed;
+    into->keys += from->keys; /* the ranks' shares of a key set are disjoint */
     if (grow_slots(into, from->n_slots) != 0) {
         return -1;
     }

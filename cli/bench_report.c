@@ -23,7 +23,9 @@ void bench_report_text(FILE *f, const bench_plan *p, const bench_result *r)
     uint64_t bytes = bench_total(r, 1), ops = bench_total(r, 0);
     double secs = r->seconds > 0 ? r->seconds : 1e-9;
     fprintf(f, "workload     %s %s, ", p->name, p->object != NULL ? p->object : p->base);
-    if (p->object != NULL && !p->ranged) {
+    if (p->set != NULL) {
+        fprintf(f, "whole objects");
+    } else if (p->object != NULL && !p->ranged) {
         fprintf(f, "whole object");
     } else {
         fprintf(f, "%s %" PRIu64, p->ranged ? "ranges of" : "size", p->size);
@@ -32,6 +34,11 @@ void bench_report_text(FILE *f, const bench_plan *p, const bench_result *r)
     if (r->ranks > 0) {
         fprintf(f, "ranks        %u (processes, concurrency %u each; figures of all of them)\n",
                 r->ranks, p->concurrency);
+    }
+    if (p->set != NULL) {
+        fprintf(f, "keys         %" PRIu64 " distinct read, of %" PRIu64 " %s %s\n", r->keys,
+                p->set->n, p->set->from != NULL ? "in" : "listed under",
+                p->set->from != NULL ? p->set->from : p->base);
     }
     fprintf(f, "elapsed      %.3f s\n", r->seconds);
     fprintf(f, "throughput   %.3f GB/s  %.3f Gb/s  (%" PRIu64 " bytes)\n",
@@ -117,6 +124,11 @@ void bench_report_json(FILE *f, const bench_plan *p, const bench_result *r)
     cli_json_u64(&j, "concurrency", p->concurrency);
     if (r->ranks > 0) {
         cli_json_u64(&j, "ranks", r->ranks);
+    }
+    if (p->set != NULL) {
+        cli_json_u64(&j, "keys", r->keys);
+        cli_json_u64(&j, "key_set", p->set->n);
+        cli_json_str(&j, "keys_from", p->set->from);
     }
     cli_json_u64(&j, "count", p->count);
     cli_json_num(&j, "duration_limit", p->duration);

@@ -169,7 +169,8 @@ static void on_transfer_done(ossio_transfer *t, const ossio_result *res, void *u
         size_slots(r, ossio_transfer_size(t));
     }
     /* An existing object's size is what its download found; else --size. */
-    uint64_t expect = r->p->object != NULL ? ossio_transfer_size(t) : r->p->size;
+    int existing = r->p->object != NULL || r->p->set != NULL;
+    uint64_t expect = existing ? ossio_transfer_size(t) : r->p->size;
     finish(s, res, ossio_transfer_bytes(t), expect);
     for (unsigned i = running; i < r->n_slots; i++) {
         start(&r->slots[i]);
@@ -200,6 +201,8 @@ static void choose(run *r, slot *s, uint64_t i)
         snprintf(s->uri, sizeof(s->uri), "%s", p->base);
     } else if (p->object != NULL) {
         snprintf(s->uri, sizeof(s->uri), "%s", p->object);
+    } else if (p->set != NULL) {
+        snprintf(s->uri, sizeof(s->uri), "%s", bench_keys_pick(p, i));
     } else {
         snprintf(s->uri, sizeof(s->uri), "%sobj-%" PRIu64, p->base, i % p->objects);
     }
@@ -358,6 +361,12 @@ int bench_run(cli *c, const bench_plan *p, bench_result *res, uint64_t *puts)
         r.parallel = p->concurrency; /* size unknown until the first one is done */
         r.n_slots = 1;
     }
+    if (p->set != NULL) {
+        /* Objects of any sizes: one part of each in flight, --concurrency
+         * objects at once, so a small-object set is read as small GETs. */
+        r.parallel = 1;
+        r.n_slots = p->concurrency;
+    }
     r.slots = calloc(p->concurrency, sizeof(*r.slots));
     r.devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (r.slots == NULL || r.devnull < 0) {
@@ -394,6 +403,9 @@ int bench_run(cli *c, const bench_plan *p, bench_result *res, uint64_t *puts)
     c->cmd_state = NULL;
     if (puts != NULL) {
         *puts = r.puts;
+    }
+    if (p->set != NULL) {
+        res->keys = bench_keys_used(p, r.next);
     }
     close(r.devnull);
     free(r.slots);

@@ -23,7 +23,8 @@ enum {
     OPT_RATIO,
     OPT_OBJECTS,
     OPT_PLOT,
-    OPT_KEYS
+    OPT_KEYS,
+    OPT_KEYS_FROM
 };
 
 const cli_opt bench_options[] = {
@@ -39,6 +40,7 @@ const cli_opt bench_options[] = {
     {OPT_OBJECTS, 0, "objects", 1},
     {OPT_PLOT, 0, "plot", 1},
     {OPT_KEYS, 0, "keys", 1},
+    {OPT_KEYS_FROM, 0, "keys-from", 1},
     {-1, 0, NULL, 0},
 };
 
@@ -156,6 +158,57 @@ static void summary_error(const cli *c, const char *uri, const bench_result *r)
     fputs(")\n", stderr);
 }
 
+/* The prefix of the objects the run makes: --prefix, else a new one. */
+static int parse_prefix(cli *c, const cli_args *a, bench_args *b)
+{
+    const char *prefix = a->set[OPT_PREFIX] ? a->val[OPT_PREFIX] : b->prefix;
+    char own[64];
+    if (prefix == NULL) {
+        snprintf(own, sizeof(own), "ossio-bench-%ld-%ld", (long)getpid(), (long)time(NULL));
+        prefix = own;
+    }
+    size_t plen = strlen(prefix);
+    while (plen > 0 && prefix[plen - 1] == '/') {
+        plen--;
+    }
+    if (plen == 0 || plen > 900) {
+        return cli_usage_error(c, "--prefix needs a key prefix");
+    }
+    snprintf(b->base, sizeof(b->base), "%s%.*s/", b->bucket_uri, (int)plen, prefix);
+    b->p.base = b->base;
+    return 0;
+}
+
+/* A get of a key set: oss://b/prefix/ (every object under it, listed) or
+ * --keys-from FILE (keys joined to oss://b/ or oss://b/prefix/). *set: 1
+ * when it is one. 0, or the exit code after the usage error. */
+static int parse_set(cli *c, const cli_args *a, bench_args *b, const char *key, int *set)
+{
+    bench_plan *p = &b->p;
+    size_t klen = strlen(key);
+    int prefix = klen > 0 && key[klen - 1] == '/';
+    b->keys_from = a->set[OPT_KEYS_FROM] ? a->val[OPT_KEYS_FROM] : NULL;
+    *set = p->workload == BENCH_W_GET && (prefix || b->keys_from != NULL);
+    if (b->keys_from != NULL && (p->workload != BENCH_W_GET || (klen > 0 && !prefix))) {
+        return cli_usage_error(c,
+                               "--keys-from is for get, with oss://bucket or oss://bucket/prefix/");
+    }
+    if (!*set) {
+        return 0;
+    }
+    if (a->set[OPT_SIZE] || a->set[OPT_OBJECTS] || a->set[OPT_PREFIX]) {
+        return cli_usage_error(c, "a key set (oss://bucket/prefix/ or --keys-from) is read in "
+                                  "whole GETs: no --size, --objects or --prefix");
+    }
+    if (strlen(a->pos[1]) >= sizeof(b->base)) {
+        return cli_usage_error(c, "'%.40s...' is too long a prefix", a->pos[1]);
+    }
+    snprintf(b->base, sizeof(b->base), "%s", klen > 0 ? a->pos[1] : b->bucket_uri);
+    p->base = b->base;
+    p->set = &b->set;
+    return 0;
+}
+
 static int parse(cli *c, const cli_args *a, bench_args *b)
 {
     bench_plan *p = &b->p;
@@ -180,17 +233,23 @@ static int parse(cli *c, const cli_args *a, bench_args *b)
     }
     snprintf(b->bucket_uri, sizeof(b->bucket_uri), "%.*s%s/",
              (int)(strstr(a->pos[1], "://") - a->pos[1] + 3), a->pos[1], bucket);
+    int set = 0;
+    int rc = parse_set(c, a, b, key, &set);
+    if (rc != 0) {
+        return rc;
+    }
     size_t klen = strlen(key);
-    int names_object = klen > 0 && key[klen - 1] != '/';
+    int names_object = !set && klen > 0 && key[klen - 1] != '/';
     if (names_object && p->workload != BENCH_W_GET) {
         return cli_usage_error(c, "'%s' names an object: only get reads one (use --prefix)",
                                a->pos[1]);
     }
     p->object = names_object ? a->pos[1] : NULL;
     uint64_t v = 0;
-    p->size = p->workload == BENCH_W_SMALL  ? 64 << 10
-              : p->workload == BENCH_W_LIST ? 1024
-                                            : 1 << 20;
+    p->size = set                            ? 0 /* whole GETs: each object's size */
+              : p->workload == BENCH_W_SMALL ? 64 << 10
+              : p->workload == BENCH_W_LIST  ? 1024
+                                             : 1 << 20;
     if (a->set[OPT_SIZE] && cli_parse_size(a->val[OPT_SIZE], 0, UINT64_C(5) << 40, &p->size) != 0) {
         return cli_usage_error(c, "--size needs bytes (k, M, G suffixes)");
     }
@@ -223,8 +282,8 @@ static int parse(cli *c, const cli_args *a, bench_args *b)
             !isfinite(p->duration) || a->set[OPT_COUNT]) {
             return cli_usage_error(c, "--duration needs seconds > 0 (and no --count)");
         }
-    } else if (!a->set[OPT_COUNT]) {
-        p->duration = 10;
+    } else if (!a->set[OPT_COUNT] && !set) {
+        p->duration = 10; /* a key set: one pass (bench_prepare) */
     }
     p->ratio_get = 1;
     p->ratio_put = 1;
@@ -257,24 +316,9 @@ static int parse(cli *c, const cli_args *a, bench_args *b)
         }
         set_default(c, "fs.oss.connection.maximum", a->val[OPT_CONNECTIONS]);
     }
-    const char *prefix = a->set[OPT_PREFIX] ? a->val[OPT_PREFIX] : b->prefix;
-    char own[64];
-    if (prefix == NULL) {
-        snprintf(own, sizeof(own), "ossio-bench-%ld-%ld", (long)getpid(), (long)time(NULL));
-        prefix = own;
-    }
-    size_t plen = strlen(prefix);
-    while (plen > 0 && prefix[plen - 1] == '/') {
-        plen--;
-    }
-    if (plen == 0 || plen > 900) {
-        return cli_usage_error(c, "--prefix needs a key prefix");
-    }
-    snprintf(b->base, sizeof(b->base), "%s%.*s/", b->bucket_uri, (int)plen, prefix);
-    p->base = b->base;
     b->keep = a->set[OPT_KEEP];
     b->plot = a->set[OPT_PLOT] ? a->val[OPT_PLOT] : NULL;
-    return 0;
+    return set ? 0 : parse_prefix(c, a, b);
 }
 
 int bench_setup(cli *c, const bench_plan *p)
@@ -302,6 +346,9 @@ int bench_setup(cli *c, const bench_plan *p)
 
 int bench_reads(const bench_plan *p)
 {
+    if (p->set != NULL) {
+        return 0; /* it reads what is there */
+    }
     return p->workload == BENCH_W_LIST ||
            (p->object == NULL && (p->workload == BENCH_W_GET || p->workload == BENCH_W_MIXED));
 }
@@ -322,6 +369,14 @@ int bench_prepare(cli *c, const cli_args *a, bench_args *b)
     if (rc != 0 || cli_client(c) == NULL) {
         return rc != 0 ? rc : c->rc;
     }
+    if (p->set != NULL) {
+        rc = bench_keys_load(c, b);
+        if (rc == 0 && p->count == 0 && p->duration == 0) {
+            p->count = b->set.n; /* one pass: each key once */
+        }
+        p->live = !c->quiet && isatty(STDERR_FILENO);
+        return rc;
+    }
     if (p->object == NULL) {
         b->data = generate(p->size);
         if (b->data == NULL) {
@@ -338,6 +393,8 @@ void bench_args_free(bench_args *b)
     free(b->data);
     b->data = NULL;
     b->p.data = NULL;
+    bench_keys_free(&b->set);
+    b->p.set = NULL;
 }
 
 void bench_collect(cli *c, bench_result *r)
@@ -372,8 +429,8 @@ int bench_report(cli *c, const bench_args *b, const bench_result *r, int rc)
 
 int bench_cleanup(cli *c, const bench_args *b, int rc)
 {
-    if (b->keep || b->p.object != NULL) {
-        return rc;
+    if (b->keep || b->p.object != NULL || b->p.set != NULL) {
+        return rc; /* nothing made */
     }
     int crc = sweep_prefix(c, b->base, b->bucket_uri);
     return rc != 0 ? rc : crc;
@@ -402,23 +459,27 @@ static int run(cli *c, const cli_args *a)
     return c->interrupted ? CLI_EINTR : rc;
 }
 
-const char bench_usage[] = "bench get|put|mixed|small|list [options] oss://bucket[/key]";
+const char bench_usage[] = "bench get|put|mixed|small|list [options] oss://bucket[/key|/prefix/]";
 
 const char bench_help[] =
     "  get               whole GETs of objects it puts first, or of oss://bucket/key\n"
-    "                    (with --size: ranged GETs of --size bytes walking that object)\n"
+    "                    (with --size: ranged GETs of --size bytes walking that object),\n"
+    "                    or of each object under oss://bucket/prefix/ (listed first)\n"
     "  put               uploads of --size bytes (multipart above --part-size)\n"
     "  mixed             GETs, PUTs (and listings) in --ratio\n"
     "  small             per object: PUT, GET, DELETE (--size default 64k)\n"
     "  list              full listings of --objects objects it puts first\n"
     "  --duration S      run for S seconds (default 10 without --count)\n"
-    "  -n, --count N     N operations (small: N objects)\n"
+    "  -n, --count N     N operations (small: N objects; a key set: default one pass,\n"
+    "                    more cycle over the keys)\n"
     "  --size BYTES      object or range size, k/M/G suffixes (default 1M; small 64k; list 1k)\n"
     "  --part-size BYTES part size of transfers (default 8M)\n"
     "  -c, --concurrency N  operations or parts in flight (default 16)\n"
     "  --connections N   fs.oss.connection.maximum\n"
     "  --ratio G:P[:L]   mixed: GETs to PUTs (to listings of the prefix; default 1:1)\n"
     "  --keys N          put, mixed: PUTs overwrite put-0 .. put-<N-1> in turn\n"
+    "  --keys-from FILE  get: each object named by a line of FILE, a key (joined to\n"
+    "                    oss://bucket[/prefix/]) or a full URI; once per pass\n"
     "  --objects N       objects put before get, mixed, list (default: concurrency; list 100)\n"
     "  --prefix P        keys under oss://bucket/P/ (default ossio-bench-PID-TIME)\n"
     "  --keep            keep the objects (default: removed after the run)\n"

@@ -15,7 +15,7 @@
  * runs this same program (one build, one architecture). */
 typedef struct wire {
     bench_stats kind[BENCH_KINDS];
-    uint64_t list_entries, conns_opened, conns_h2, conns_h1, replayed, n_slots;
+    uint64_t list_entries, conns_opened, conns_h2, conns_h1, replayed, n_slots, keys;
     double seconds, cpu_s, peak_rss_mib;
     int protocol; /* 0 none, 1 h2, 2 http/1.1 */
 } wire;
@@ -30,6 +30,7 @@ static void to_wire(const bench_result *r, wire *w)
     w->conns_h1 = r->conns_h1;
     w->replayed = r->replayed;
     w->n_slots = r->n_slots;
+    w->keys = r->keys;
     w->seconds = r->seconds;
     w->cpu_s = r->cpu_s;
     w->peak_rss_mib = r->peak_rss_mib;
@@ -47,6 +48,7 @@ static void from_wire(const wire *w, uint64_t *slots, bench_result *r)
     r->conns_h2 = w->conns_h2;
     r->conns_h1 = w->conns_h1;
     r->replayed = w->replayed;
+    r->keys = w->keys;
     r->seconds = w->seconds;
     r->cpu_s = w->cpu_s;
     r->peak_rss_mib = w->peak_rss_mib;
@@ -137,6 +139,27 @@ static void shared_prefix(char *prefix, size_t len)
     MPI_Bcast(prefix, (int)len, MPI_CHAR, 0, MPI_COMM_WORLD);
 }
 
+/* A key set (get of oss://b/prefix/ or --keys-from): every rank listed or
+ * read it itself; they go on only with the same number of keys and one key
+ * at least for each rank, whose share is the keys j × ranks + rank. */
+static int same_keys(cli *c, const bench_plan *p)
+{
+    uint64_t n = p->set->n, lo = 0, hi = 0;
+    MPI_Allreduce(&n, &lo, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(&n, &hi, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+    if (lo != hi) {
+        char why[120];
+        snprintf(why, sizeof(why), "the ranks found different key sets (%llu to %llu keys)",
+                 (unsigned long long)lo, (unsigned long long)hi);
+        return ranks_rank() == 0 ? cli_fail_status(c, p->base, OSSIO_EINVAL, why) : CLI_EFAIL;
+    }
+    if (n < p->ranks) {
+        return cli_usage_error(c, "%llu keys for %u ranks: each rank needs one key at least",
+                               (unsigned long long)n, p->ranks);
+    }
+    return 0;
+}
+
 /* The measured phase: all ranks start together, rank 0 reports for all. */
 static int measure(cli *c, const bench_args *b)
 {
@@ -167,6 +190,9 @@ static int run(cli *c, const cli_args *a)
     b.p.rank = (unsigned)ranks_rank();
     b.p.ranks = (unsigned)ranks_size();
     b.p.live = 0; /* one rank's progress would read as the run's */
+    if (b.p.set != NULL) {
+        rc = ranks_agree(same_keys(c, &b.p));
+    }
     if (rc == 0 && bench_reads(&b.p)) {
         /* Every object in place before any rank reads one. */
         rc = ranks_agree(bench_setup(c, &b.p));

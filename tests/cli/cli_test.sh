@@ -482,6 +482,57 @@ case_bench() {
   fi
 }
 
+# bench get of a key set (issue 15.5): oss://b/prefix/ reads every object
+# under it (listed first, every page), --keys-from FILE the keys or URIs of
+# its lines (repeats dropped). -n defaults to one pass, each key once; a
+# larger -n cycles in listing order; "keys" counts the distinct keys read.
+# Distinct sizes make the byte counts say which objects were read.
+case_bench_keys() {
+  local S="$B/$PREFIX/set" i
+  local keys=(k0 k1 k2 k3 sub/k4) # the listing's order
+  for i in 0 1 2 3 4; do
+    head -c $((1000 + 100 * i)) /dev/urandom >"$TMP/o$i"
+    run "${EP_H2[@]}" cp "$TMP/o$i" "$S/${keys[$i]}"; check "upload ${keys[$i]}" [ "$RC" = 0 ]
+  done
+  run "${EP_H2[@]}" cp "$TMP/o0" "$B/$PREFIX/settle"; check "upload beside the prefix" [ "$RC" = 0 ]
+  local P=(-D fs.oss.paging.maximum=2) # three pages
+  for ep in h2 h1; do
+    local -n E="EP_${ep^^}"
+    run "${E[@]}" "${P[@]}" --json bench get -c 2 "$S/"
+    bench_ok "get of a prefix, one pass ($ep)" '.ops == 5 and .kinds.get.ops == 5 and .count == 5' \
+      ".keys == 5 and .key_set == 5 and .keys_from == null and .bytes == 6000 and .object == null and .prefix == \"$S/\""
+  done
+  run "${EP_H2[@]}" --json bench get -n 12 -c 3 "$S/"
+  bench_ok "get of a prefix, -n 12 cycles" '.ops == 12 and .keys == 5 and .bytes == 2 * 6000 + 1000 + 1100'
+  run "${EP_H2[@]}" --json bench get -n 3 -c 1 "$S/"
+  bench_ok "get of a prefix, -n 3: the first three" '.ops == 3 and .keys == 3 and .key_set == 5 and .bytes == 1000 + 1100 + 1200'
+  run "${EP_H2[@]}" --json bench get --duration 0.3 -c 2 "$S/"
+  bench_ok "get of a prefix, --duration cycles" '.ops >= 1 and .keys == ([.ops, 5] | min) and .count == 0'
+  # Keys joined to the prefix, a full URI, a repeat, a blank line, CRLF.
+  printf 'k1\nsub/k4\n%s\nk1\n\nk2\r\n' "$S/k3" >"$TMP/keys"
+  run "${EP_H2[@]}" --json bench get --keys-from "$TMP/keys" "$S/"
+  bench_ok "--keys-from, keys and URIs" '.ops == 4 and .keys == 4 and .key_set == 4 and .bytes == 1100 + 1400 + 1300 + 1200' \
+    ".keys_from == \"$TMP/keys\" and .prefix == \"$S/\""
+  printf '%s\n' "$PREFIX/set/k0" >"$TMP/one"
+  run "${EP_H2[@]}" bench get -n 3 --keys-from "$TMP/one" "$B"
+  check "--keys-from against the bucket: text report" grep -qE '^keys +1 distinct read, of 1 in ' "$TMP/out"
+  check "three GETs of one key" grep -qE '^get +3 ' "$TMP/out"
+  # A listed key gone by the time it is read: an error of the run, exit 1.
+  printf 'k0\ngone\n' >"$TMP/gone"
+  run "${EP_H2[@]}" --json bench get --keys-from "$TMP/gone" "$S/"
+  check "a missing key: exit 1" [ "$RC" = 1 ]
+  check "a missing key: one error" jqe '.ops == 2 and .errors == 1 and .kinds.get.errors_by_status.OSSIO_ENOTFOUND == 1 and .bytes == 1000' "$TMP/out"
+  run "${EP_H2[@]}" ls -r "$B/$PREFIX/"
+  check "nothing put, nothing removed" [ "$(wc -l <"$TMP/out")" = 6 ]
+  expect_error 3 "no object under this prefix" "${EP_H2[@]}" bench get "$B/$PREFIX/empty/"
+  expect_error 1 "No such file" "${EP_H2[@]}" bench get --keys-from "$TMP/nope" "$S/"
+  : >"$TMP/empty"
+  expect_error 2 "no keys in it" "${EP_H2[@]}" bench get --keys-from "$TMP/empty" "$S/"
+  expect_error 2 "--keys-from is for get" "${EP_H2[@]}" bench put --keys-from "$TMP/keys" "$B"
+  expect_error 2 "--keys-from is for get" "${EP_H2[@]}" bench get --keys-from "$TMP/keys" "$S/k0"
+  expect_error 2 "whole GETs" "${EP_H2[@]}" bench get --size 1k "$S/"
+}
+
 # Issue 13 item 7: `count -d '||'` over records holding '|' ("|7|x", so the
 # object is full of "|||") gives one count whatever the block size and -p.
 case_delims() {

@@ -68,6 +68,7 @@ static void test_result_merge(void **state)
     a->cpu_s = 0.25;
     a->peak_rss_mib = 30;
     a->conns_opened = 2;
+    a->keys = 2;
     record(b, BENCH_GET, OSSIO_OK, 200, 0.020, 0.35);
     record(b, BENCH_GET, OSSIO_ENOTFOUND, 0, 0.001, 0.35);
     record(b, BENCH_GET, OSSIO_ETIMEDOUT, 0, 0.001, 0.35);
@@ -77,6 +78,7 @@ static void test_result_merge(void **state)
     b->peak_rss_mib = 20;
     b->conns_opened = 3;
     b->list_entries = 7;
+    b->keys = 3;
     assert_int_equal(bench_result_merge(a, b), 0);
     assert_int_equal(a->kind[BENCH_GET].ops, 5);
     assert_int_equal(a->kind[BENCH_GET].errors, 3);
@@ -94,6 +96,7 @@ static void test_result_merge(void **state)
     assert_true(a->cpu_s == 0.75);      /* client CPU of all */
     assert_true(a->peak_rss_mib == 30); /* the largest process */
     assert_int_equal(a->conns_opened, 5);
+    assert_int_equal(a->keys, 5); /* the processes' shares of a key set are apart */
     /* Timelines add slot by slot: a's slot 0, b's slots 0 and 3. */
     assert_int_equal(a->n_slots, 4);
     assert_int_equal(a->slot_bytes[0], 100 + 50);

@@ -97,6 +97,20 @@ case_bench() {
   # the idle rank still takes part.
   mpi "${EP[@]}" --json bench get --count 3 --size 100k -c 3 "$B/$PREFIX/obj"
   bench_ok "get of an object, ranged, 3 on 4 ranks" '.kinds.get.ops == 3 and .bytes == 3 * 102400 and .object != null'
+  # A key set (every object under a prefix, issue 15.5): the ranks' shares
+  # (keys j x 4 + rank) are apart and cover it: one pass reads each key once.
+  local i
+  for i in 0 1 2 3 4; do
+    head -c $((1000 + 100 * i)) /dev/urandom >"$TMP/k$i"
+    run_ossio cp "$TMP/k$i" "$B/$PREFIX/set/k$i"
+  done
+  mpi "${EP[@]}" --json bench get -c 2 "$B/$PREFIX/set/"
+  bench_ok "get of a prefix, 5 keys on 4 ranks" '.ops == 5 and .keys == 5 and .key_set == 5 and .bytes == 6000'
+  printf 'set/k0\nset/k1\nset/k2\n' >"$TMP/keys"
+  mpi "${EP[@]}" bench get --keys-from "$TMP/keys" "$B/$PREFIX/"
+  check "3 keys on 4 ranks: exit 2 (got $RC)" [ "$RC" = 2 ]
+  check "3 keys on 4 ranks: one line, from rank 0" [ "$(own_lines)" = 1 ]
+  check "3 keys on 4 ranks: says why" grep -q "3 keys for 4 ranks" "$TMP/err"
   # Failures add up over the ranks; rank 0 reports them once (text report).
   mpi "${EP[@]}" bench get --count 6 "$B/$PREFIX/missing"
   check "a missing object: exit 1 (got $RC)" [ "$RC" = 1 ]
