@@ -70,7 +70,8 @@ head -c 65536 /dev/urandom >"$tmp/64k"
 export OSS_ACCESS_KEY_ID=sink-key OSS_ACCESS_KEY_SECRET=sink-secret
 
 streams=$((conc / conns))
-o_common=(-D fs.oss.path.style.access=true -D "fs.oss.multipart.part.size=$part")
+o_common=(-D fs.oss.path.style.access=true -D "fs.oss.multipart.upload.size=$part" -D "fs.oss.multipart.download.size=$part"
+          -D "fs.oss.multipart.download.threads=$conc")
 declare -A o_tr url_tr h2l_tr curl_tr
 o_tr[h2]="--endpoint https://localhost:$sink_tls -D fs.oss.connection.ca.file=$sink_ca -D fs.oss.connection.maximum=$conns -D fs.oss.http2.max.streams=$streams"
 o_tr[h1tls]="--endpoint https://localhost:$sink_tls -D fs.oss.connection.ca.file=$sink_ca --http1.1 -D fs.oss.connection.maximum=$conc"

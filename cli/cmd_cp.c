@@ -310,7 +310,7 @@ const cli_command cli_cmd_cp = {
     "copy: file → object (upload), object → file or - (download), object → object (server-side)",
     "  -r, --recursive   a directory tree or every object under a prefix (SRC/... → DST/...)\n"
     "  -j, --parallel N  transfers at once with -r (default 4)\n"
-    "  SRC '-'           standard input (read into memory, then uploaded)\n"
+    "  SRC '-'           standard input, streamed as it arrives\n"
     "  DST '-'           standard output\n",
     opts,
     run,
