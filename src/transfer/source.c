@@ -23,9 +23,27 @@ void ossio__source_select(ossio__source *s, const ossio__source_ops *ops)
     s->ops = ops;
 }
 
+void ossio__source_keep(ossio__source *s, part *p)
+{
+    if (s->ops == &ossio__source_file && s->spare == NULL && p->buf != NULL) {
+        s->spare = p->buf;
+        s->spare_len = p->len;
+        p->buf = NULL;
+    }
+}
+
+void ossio__source_drop_spare(ossio__source *s)
+{
+    free(s->spare);
+    s->spare = NULL;
+    s->spare_len = 0;
+}
+
 const uint8_t *ossio__part_read(part *p, int fd, uint64_t off)
 {
-    p->buf = ossio__bigbuf_alloc((size_t)p->len);
+    if (p->buf == NULL) {
+        p->buf = ossio__bigbuf_alloc((size_t)p->len);
+    }
     if (p->buf == NULL) {
         return NULL;
     }
@@ -71,7 +89,13 @@ static const uint8_t *file_bytes(ossio_transfer *t, part *p)
     if (t->size == 0) {
         return (const uint8_t *)"";
     }
-    return ossio__part_read(p, t->up.source.fd, p->off);
+    ossio__source *s = &t->up.source;
+    if (p->buf == NULL && s->spare != NULL && s->spare_len >= p->len) {
+        p->buf = s->spare; /* a finished part's: its pages are already there */
+        s->spare = NULL;
+        s->spare_len = 0;
+    }
+    return ossio__part_read(p, s->fd, p->off);
 }
 
 static void sent_nothing(ossio_transfer *t, part *p)
@@ -88,6 +112,7 @@ static int always_ended(const ossio_transfer *t)
 
 static void file_close(ossio_transfer *t)
 {
+    ossio__source_drop_spare(&t->up.source);
     if (t->up.source.fd >= 0) {
         close(t->up.source.fd);
         t->up.source.fd = -1;

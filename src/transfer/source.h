@@ -31,6 +31,10 @@ typedef struct ossio__source {
     int fd;                       /* file: -1 until open */
     char *path;                   /* file: owned */
     const uint8_t *data;          /* buffer: borrowed */
+    uint8_t *spare;               /* file: a finished part's buffer, owned, kept
+                                   * only until the next part is read within the
+                                   * same call (never across loop iterations) */
+    uint64_t spare_len;           /* its size */
 } ossio__source;
 
 extern const ossio__source_ops ossio__source_file;
@@ -41,8 +45,17 @@ extern const ossio__source_ops ossio__source_push; /* push.c */
  * over everything, a file over a buffer. */
 void ossio__source_select(ossio__source *s, const ossio__source_ops *ops);
 
-/* Reads a part's p->len bytes at |off| of |fd| into a new p->buf (the
- * caller reserved its memory); NULL on a short read or out of memory. */
+/* Reads a part's p->len bytes at |off| of |fd| into p->buf, allocated if
+ * NULL (the caller reserved its memory); NULL on a short read or out of
+ * memory. */
 const uint8_t *ossio__part_read(part *p, int fd, uint64_t off);
+
+/* A file part is done: its buffer becomes the source's spare (when it has
+ * none), so the part started next in the same call reads into it instead of
+ * into fresh pages (measured: each fresh 8 MiB buffer was an mmap, 2 MiB page
+ * faults and a munmap; 130 of them per GiB). */
+void ossio__source_keep(ossio__source *s, part *p);
+/* Frees the spare: called when the parts that could use it have started. */
+void ossio__source_drop_spare(ossio__source *s);
 
 #endif /* OSSIO__TRANSFER_SOURCE_H */

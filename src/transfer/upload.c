@@ -56,9 +56,11 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     p->state = OSSIO__PART_DONE;
     t->in_flight--;
     ossio__transfer_account(t, res);
+    ossio__source_keep(&t->up.source, p);
     ossio__transfer_part_free(t, p);
     source(t)->sent(t, p);
     if (res->status != OSSIO_OK) {
+        ossio__source_drop_spare(&t->up.source);
         ossio__transfer_fail(t, res->status, res->detail, res);
         ossio__transfer_settle(t);
         return;
@@ -75,6 +77,7 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
             start_parts(t);
         }
     }
+    ossio__source_drop_spare(&t->up.source); /* never held across iterations */
     ossio__transfer_settle(t);
 }
 
