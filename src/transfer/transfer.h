@@ -102,6 +102,7 @@ struct ossio_transfer {
     int finishing;      /* the outcome is decided; waiting for parts/abort to settle */
     ossio__outcome out; /* status, detail, the server's error (util/outcome.h) */
     ossio_result result;
+    const char *checksum; /* result.checksum: what was compared (static) */
     uint64_t size;
     int size_known;
     /* parts */

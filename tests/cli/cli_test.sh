@@ -224,6 +224,13 @@ case_settings() {
   printf 'fs.oss.dialect: s3\n' >"$TMP/s3.yaml"
   run_env "${aws[@]}" "$OSSIO" "${EP_H2[@]}" --config "$TMP/s3.yaml" cat "$s3/aws.txt"
   check "AWS_* credentials with the dialect from --config: $(head -c 300 "$TMP/err")" cmp -s "$TMP/out" "$TMP/s.txt"
+  # stat shows the x-amz-checksum-* headers the s3 dialect asked for (the
+  # CRC32C the upload sent, verified and kept by the endpoint).
+  run_env "${aws[@]}" "$OSSIO" "${EP_H2[@]}" -D fs.oss.dialect=s3 stat "$s3/aws.txt"
+  check "stat shows the CRC32C: $(head -c 300 "$TMP/out")" grep -qE '^checksum-crc32c: [A-Za-z0-9+/]{6}==$' "$TMP/out"
+  check "stat shows the checksum type" grep -q '^checksum-type: *FULL_OBJECT$' "$TMP/out"
+  run_env "${aws[@]}" "$OSSIO" "${EP_H2[@]}" -D fs.oss.dialect=s3 --json stat "$s3/aws.txt"
+  check "stat --json has the CRC32C" jqe '(.checksum_crc32c | test("==$")) and .checksum_type == "FULL_OBJECT"' "$TMP/out"
   run_env "${aws[@]}" "$OSSIO" "${EP_H2[@]}" -D fs.oss.dialect=s3 --json config
   check "config: AWS_REGION read" jqe ".keys[] | select(.key == \"fs.oss.region\") | .value == \"$OSSIO_EP_REGION\" and .source == \"env\"" "$TMP/out"
   check "config: AWS_ACCESS_KEY_ID read" jqe '.keys[] | select(.key == "fs.oss.accessKeyId") | .source == "env"' "$TMP/out"

@@ -1,0 +1,306 @@
+/* The s3 dialect's checksums end to end against the local endpoint, whose
+ * S3 mode verifies x-amz-checksum-crc32c / -crc32 with an npm package (not
+ * ossio's code): PutObject and a multipart upload accepted and echoed, a
+ * body corrupted on its way in refused with BadDigest (OSSIO_ECHECKSUM), a
+ * whole-object GET verified (a flipped byte fails), Content-MD5 as the md5
+ * fallback, and what ossio_result.checksum and the object info report. */
+#define _DEFAULT_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <isa-l/crc.h>
+#include <openssl/evp.h>
+
+#include "transfer_support.h"
+
+static uint8_t *blob;
+static const size_t blob_len = 3 * MIB + 12345;
+
+/* A client of the endpoint in the s3 dialect (SigV4), 1 MiB parts. */
+static ossio_client *s3_client(const char *checksum, const char *attempts)
+{
+    char endpoint[128];
+    snprintf(endpoint, sizeof(endpoint), "https://localhost:%d", ep_port("H2_TLS"));
+    return client_with(NULL, "fs.oss.endpoint", endpoint, "fs.oss.accessKeyId", ep("ACCESS_KEY_ID"),
+                       "fs.oss.accessKeySecret", ep("ACCESS_KEY_SECRET"), "fs.oss.dialect", "s3",
+                       "fs.oss.region", ep("REGION"), "fs.oss.path.style.access", "true",
+                       "fs.oss.multipart.upload.threshold", "1M", "fs.oss.multipart.upload.size",
+                       "1M", "fs.oss.multipart.download.size", "1M", "fs.oss.s3.checksum", checksum,
+                       "fs.oss.attempts.maximum", attempts, NULL);
+}
+
+/* S3's header form of a CRC computed here with ISA-L directly. */
+static void b64_of(uint32_t crc, char out[9])
+{
+    unsigned char be[4] = {(unsigned char)(crc >> 24), (unsigned char)(crc >> 16),
+                           (unsigned char)(crc >> 8), (unsigned char)crc};
+    EVP_EncodeBlock((unsigned char *)out, be, 4);
+}
+
+static uint32_t crc32c_of(const uint8_t *p, size_t n)
+{
+    return ~crc32_iscsi((unsigned char *)(uintptr_t)p, (int)n, 0xffffffffu);
+}
+
+typedef struct opout {
+    int done;
+    ossio_status st;
+    char detail[512], code[64], checksum[16];
+    char crc32c[32], crc32[32], type[32];
+} opout;
+
+static void keep(char *dst, size_t cap, const char *s)
+{
+    snprintf(dst, cap, "%s", s != NULL ? s : "");
+}
+
+static void op_done(ossio_op *op, const ossio_result *r, void *ud)
+{
+    opout *o = ud;
+    o->done++;
+    o->st = r->status;
+    keep(o->detail, sizeof(o->detail), r->detail);
+    keep(o->code, sizeof(o->code), r->code);
+    keep(o->checksum, sizeof(o->checksum), r->checksum);
+    const ossio_object_info *info = ossio_op_object(op);
+    if (info != NULL) {
+        keep(o->crc32c, sizeof(o->crc32c), info->checksum_crc32c);
+        keep(o->crc32, sizeof(o->crc32), info->checksum_crc32);
+        keep(o->type, sizeof(o->type), info->checksum_type);
+    }
+}
+
+static int sink(ossio_op *op, const uint8_t *d, size_t n, void *ud)
+{
+    (void)op;
+    (void)d;
+    *(size_t *)ud += n;
+    return 0;
+}
+
+static opout run_op(ossio_client *cl, ossio_op_kind kind, const char *name, const uint8_t *body,
+                    size_t len)
+{
+    opout o;
+    memset(&o, 0, sizeof(o));
+    size_t got = 0;
+    ossio_op *op;
+    assert_int_equal(ossio_op_new(&op, cl, kind, key_uri(name)), OSSIO_OK);
+    if (kind == OSSIO_OP_PUT) {
+        assert_int_equal(ossio_op_set_body(op, body, len), OSSIO_OK);
+    }
+    if (kind == OSSIO_OP_GET) {
+        ossio_op_set_callbacks(op, sink, NULL, &got);
+    }
+    assert_int_equal(ossio_op_submit(op, op_done, &o), OSSIO_OK);
+    ossio_client_run(cl);
+    assert_int_equal(o.done, 1);
+    if (kind == OSSIO_OP_GET && o.st == OSSIO_OK) {
+        assert_int_equal(got, len);
+    }
+    return o;
+}
+
+static void arm_fault(const char *kind, int count, const char *name, const char *match_extra,
+                      const char *extra)
+{
+    char f[1024];
+    snprintf(f, sizeof(f),
+             "{\"kind\":\"%s\",\"count\":%d%s,\"match\":{\"path\":\"/transfer/%d/%s\"%s}}", kind,
+             count, extra, (int)getpid(), name, match_extra);
+    assert_int_equal(control("POST", "/faults", f), 201);
+}
+
+static void drop_faults(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/faults?path=/transfer/%d/%s", (int)getpid(), name);
+    (void)control("DELETE", path, NULL);
+}
+
+#define OPOK(o)                                                                                    \
+    do {                                                                                           \
+        if ((o).st != OSSIO_OK) {                                                                  \
+            fail_msg("%s: %s (%s)", #o, ossio_status_name((o).st), (o).detail);                    \
+        }                                                                                          \
+    } while (0)
+
+/* PutObject carries x-amz-checksum-crc32c; the endpoint verifies it and
+ * echoes it; ossio compares the echo; HEAD and GET report and verify it. */
+static void t_put_crc32c_verified(void **state)
+{
+    (void)state;
+    ossio_client *cl = s3_client("crc32c", "3");
+    size_t len = 200 * 1024 + 3;
+    opout put = run_op(cl, OSSIO_OP_PUT, "put-crc32c", blob, len);
+    OPOK(put);
+    assert_string_equal(put.checksum, "crc32c");
+    char want[9];
+    b64_of(crc32c_of(blob, len), want);
+    assert_string_equal(put.crc32c, want); /* the endpoint's echo */
+    opout h = run_op(cl, OSSIO_OP_HEAD, "put-crc32c", NULL, 0);
+    OPOK(h);
+    assert_string_equal(h.crc32c, want);
+    assert_string_equal(h.type, "FULL_OBJECT");
+    assert_null(h.checksum[0] ? h.checksum : NULL); /* a HEAD compares nothing */
+    opout g = run_op(cl, OSSIO_OP_GET, "put-crc32c", NULL, len);
+    OPOK(g);
+    assert_string_equal(g.checksum, "crc32c");
+    ossio_client_destroy(cl);
+}
+
+/* fs.oss.s3.checksum=crc32 sends x-amz-checksum-crc32 instead. */
+static void t_put_crc32_verified(void **state)
+{
+    (void)state;
+    ossio_client *cl = s3_client("crc32", "3");
+    size_t len = 100 * 1024 + 1;
+    opout put = run_op(cl, OSSIO_OP_PUT, "put-crc32", blob, len);
+    OPOK(put);
+    assert_string_equal(put.checksum, "crc32");
+    char want[9];
+    b64_of(crc32_gzip_refl(0, blob, len), want);
+    assert_string_equal(put.crc32, want);
+    assert_string_equal(put.crc32c, "");
+    opout g = run_op(cl, OSSIO_OP_GET, "put-crc32", NULL, len);
+    OPOK(g);
+    assert_string_equal(g.checksum, "crc32");
+    ossio_client_destroy(cl);
+}
+
+/* A byte flipped on the way in (the endpoint's flip fault on the PUT):
+ * every attempt is refused with BadDigest, the result is OSSIO_ECHECKSUM. */
+static void t_put_corrupted_is_refused(void **state)
+{
+    (void)state;
+    ossio_client *cl = s3_client("crc32c", "2");
+    arm_fault("flip", 5, "put-bad", ",\"method\":\"PUT\"", "");
+    opout put = run_op(cl, OSSIO_OP_PUT, "put-bad", blob, 64 * 1024);
+    drop_faults("put-bad");
+    assert_int_equal(put.st, OSSIO_ECHECKSUM);
+    assert_string_equal(put.code, "BadDigest");
+    assert_int_equal(head(cl, "put-bad"), OSSIO_ENOTFOUND); /* nothing was stored */
+    /* Once: the retry sends it again and it is stored. */
+    ossio_client_destroy(cl);
+    cl = s3_client("crc32c", "3");
+    arm_fault("flip", 1, "put-bad", ",\"method\":\"PUT\"", "");
+    put = run_op(cl, OSSIO_OP_PUT, "put-bad", blob, 64 * 1024);
+    drop_faults("put-bad");
+    OPOK(put);
+    assert_string_equal(put.checksum, "crc32c");
+    ossio_client_destroy(cl);
+}
+
+/* A whole-object GET whose answer has a flipped byte and no CRC-64 (as from
+ * AWS): the CRC32C of the received bytes differs from the server's. */
+static void t_get_verifies(void **state)
+{
+    (void)state;
+    ossio_client *cl = s3_client("crc32c", "1");
+    size_t len = 150 * 1024;
+    OPOK(run_op(cl, OSSIO_OP_PUT, "get-bad", blob, len));
+    arm_fault("flip", 1, "get-bad", ",\"method\":\"GET\"", ",\"crc64\":false");
+    opout g = run_op(cl, OSSIO_OP_GET, "get-bad", NULL, len);
+    drop_faults("get-bad");
+    assert_int_equal(g.st, OSSIO_ECHECKSUM);
+    assert_string_equal(g.checksum, "crc32c");
+    assert_non_null(strstr(g.detail, "CRC32C"));
+    ossio_client_destroy(cl);
+}
+
+/* md5: Content-MD5 with the body, compared by the server. */
+static void t_put_md5(void **state)
+{
+    (void)state;
+    ossio_client *cl = s3_client("md5", "3");
+    opout put = run_op(cl, OSSIO_OP_PUT, "put-md5", blob, 1000);
+    OPOK(put);
+    assert_string_equal(put.checksum, "md5");
+    assert_string_equal(put.crc32c, "");
+    ossio_client_destroy(cl);
+}
+
+static void tr_done(ossio_transfer *t, const ossio_result *r, void *ud)
+{
+    opout *o = ud;
+    (void)t;
+    o->done++;
+    o->st = r->status;
+    keep(o->detail, sizeof(o->detail), r->detail);
+    keep(o->code, sizeof(o->code), r->code);
+    keep(o->checksum, sizeof(o->checksum), r->checksum);
+}
+
+static opout upload(ossio_client *cl, const char *name, size_t len)
+{
+    opout o;
+    memset(&o, 0, sizeof(o));
+    ossio_transfer *t;
+    assert_int_equal(ossio_upload_new(&t, cl, key_uri(name)), OSSIO_OK);
+    ossio_transfer_from_buffer(t, blob, len);
+    ossio_transfer_set_parts(t, 0, 4);
+    assert_int_equal(ossio_transfer_submit(t, tr_done, &o), OSSIO_OK);
+    ossio_client_run(cl);
+    assert_int_equal(o.done, 1);
+    return o;
+}
+
+/* A multipart upload: each part's CRC32C verified by the endpoint, the
+ * parts' checksums in Complete's XML checked against the stored parts, the
+ * FULL_OBJECT CRC32C (combined from the parts') against all the bytes. */
+static void t_multipart_verified(void **state)
+{
+    (void)state;
+    ossio_client *cl = s3_client("crc32c", "3");
+    opout up = upload(cl, "multi", blob_len);
+    OPOK(up);
+    assert_string_equal(up.checksum, "crc32c"); /* the Complete's echo */
+    char want[9];
+    b64_of(crc32c_of(blob, blob_len), want);
+    opout h = run_op(cl, OSSIO_OP_HEAD, "multi", NULL, 0);
+    OPOK(h);
+    assert_string_equal(h.crc32c, want);
+    assert_string_equal(h.type, "FULL_OBJECT");
+    expect_object(cl, "multi", blob, blob_len);
+    ossio_client_destroy(cl);
+}
+
+/* Part 2's body corrupted on every attempt: the upload fails with
+ * OSSIO_ECHECKSUM (BadDigest) and is aborted. */
+static void t_multipart_corrupted_part(void **state)
+{
+    (void)state;
+    ossio_client *cl = s3_client("crc32c", "2");
+    arm_fault("flip", 5, "multi-bad", ",\"method\":\"PUT\",\"query\":\"partNumber=2\"", "");
+    opout up = upload(cl, "multi-bad", blob_len);
+    drop_faults("multi-bad");
+    assert_int_equal(up.st, OSSIO_ECHECKSUM);
+    assert_string_equal(up.code, "BadDigest");
+    assert_int_equal(list_uploads(cl, "multi-bad"), 0);
+    assert_int_equal(head(cl, "multi-bad"), OSSIO_ENOTFOUND);
+    ossio_client_destroy(cl);
+}
+
+int main(void)
+{
+    blob = malloc(blob_len);
+    for (size_t i = 0; i < blob_len; i++) {
+        blob[i] = (uint8_t)((i * 2654435761u) >> 11);
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_put_crc32c_verified),
+        cmocka_unit_test(t_put_crc32_verified),
+        cmocka_unit_test(t_put_corrupted_is_refused),
+        cmocka_unit_test(t_get_verifies),
+        cmocka_unit_test(t_put_md5),
+        cmocka_unit_test(t_multipart_verified),
+        cmocka_unit_test(t_multipart_corrupted_part),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    rc |= remove_own_prefix("transfer");
+    free(blob);
+    return rc;
+}
