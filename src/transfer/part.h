@@ -50,6 +50,7 @@ typedef struct hedge {
     ossio_op *op;
     uint64_t got;
     uint64_t crc;
+    uint32_t sum;
 } hedge;
 
 /* The part size for an upload of |size| bytes: |part_size|, raised so no

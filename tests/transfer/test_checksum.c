@@ -284,6 +284,46 @@ static void t_multipart_corrupted_part(void **state)
     ossio_client_destroy(cl);
 }
 
+static opout download(ossio_client *cl, const char *name, uint8_t *into, size_t cap)
+{
+    opout o;
+    memset(&o, 0, sizeof(o));
+    ossio_transfer *t;
+    assert_int_equal(ossio_download_new(&t, cl, key_uri(name)), OSSIO_OK);
+    ossio_transfer_to_buffer(t, into, cap);
+    ossio_transfer_set_parts(t, 0, 4);
+    assert_int_equal(ossio_transfer_submit(t, tr_done, &o), OSSIO_OK);
+    ossio_client_run(cl);
+    assert_int_equal(o.done, 1);
+    return o;
+}
+
+/* A download in 1 MiB ranged parts: the parts' CRC32Cs, combined, against
+ * the object's FULL_OBJECT value from part 0's answer. Then with part 0's
+ * answer stripped of its CRC-64 (as from S3) and a byte of part 3 flipped
+ * in both fetches: only the CRC32C can see it, and it fails. */
+static void t_download_verified(void **state)
+{
+    (void)state;
+    ossio_client *cl = s3_client("crc32c", "2");
+    OPOK(upload(cl, "dl", blob_len));
+    uint8_t *back = malloc(blob_len);
+    opout d = download(cl, "dl", back, blob_len);
+    OPOK(d);
+    assert_string_equal(d.checksum, "crc32c");
+    assert_memory_equal(back, blob, blob_len);
+    arm_fault("flip", 2, "dl", ",\"method\":\"GET\",\"rangeStart\":0",
+              ",\"offset\":1e15,\"crc64\":false"); /* flips nothing: no CRC-64 */
+    arm_fault("flip", 2, "dl", ",\"method\":\"GET\",\"rangeStart\":2097152", "");
+    d = download(cl, "dl", back, blob_len);
+    drop_faults("dl");
+    assert_int_equal(d.st, OSSIO_ECHECKSUM);
+    assert_string_equal(d.checksum, "crc32c");
+    assert_non_null(strstr(d.detail, "CRC32C"));
+    free(back);
+    ossio_client_destroy(cl);
+}
+
 int main(void)
 {
     blob = malloc(blob_len);
@@ -298,6 +338,7 @@ int main(void)
         cmocka_unit_test(t_put_md5),
         cmocka_unit_test(t_multipart_verified),
         cmocka_unit_test(t_multipart_corrupted_part),
+        cmocka_unit_test(t_download_verified),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     rc |= remove_own_prefix("transfer");
