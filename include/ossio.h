@@ -172,7 +172,10 @@ typedef enum ossio_status {
     OSSIO_EPAGING = -701,
 
     /* transfer (-800 .. -899) */
-    /** The data's CRC-64 does not match the server's. */
+    /** The data's checksum does not match the server's: OSS's CRC-64, or in
+     * the s3 dialect x-amz-checksum-crc32c/-crc32, or the server refused
+     * our checksum or Content-MD5 (400 BadDigest, InvalidDigest). The
+     * result's |checksum| names which. */
     OSSIO_ECHECKSUM = -800,
     /** The object changed while it was being read (ETag mismatch). */
     OSSIO_ECHANGED = -801,
