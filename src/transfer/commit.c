@@ -159,9 +159,10 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
     t->ctl_is_complete = 0;
     ossio__transfer_account(t, res);
     t->checksum = res->checksum;
-    if (res->status == OSSIO_ECHECKSUM) {
+    if (res->status == OSSIO_ECHECKSUM && res->http_status >= 200 && res->http_status < 300) {
         /* The server completed an object whose checksum is not the parts':
-         * it exists (not deleted), and is not what we sent. */
+         * it exists (not deleted), and is not what we sent. (A 400
+         * BadDigest is a refusal: handled below with the other errors.) */
         t->up.upload_id[0] = '\0';
         written(t, "CompleteMultipartUpload");
         ossio__transfer_fail(t, res->status, res->detail, res);

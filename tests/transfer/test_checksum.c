@@ -284,6 +284,23 @@ static void t_multipart_corrupted_part(void **state)
     ossio_client_destroy(cl);
 }
 
+/* The FULL_OBJECT CRC32C refused by the server at Complete (the endpoint's
+ * value differs, as for a part corrupted at rest): OSSIO_ECHECKSUM, nothing
+ * written, the upload aborted. */
+static void t_multipart_full_object_refused(void **state)
+{
+    (void)state;
+    ossio_client *cl = s3_client("crc32c", "2");
+    arm_fault("flip", 5, "multi-full", ",\"method\":\"POST\",\"query\":\"uploadId\"", "");
+    opout up = upload(cl, "multi-full", blob_len);
+    drop_faults("multi-full");
+    assert_int_equal(up.st, OSSIO_ECHECKSUM);
+    assert_string_equal(up.code, "BadDigest");
+    assert_int_equal(list_uploads(cl, "multi-full"), 0);
+    assert_int_equal(head(cl, "multi-full"), OSSIO_ENOTFOUND);
+    ossio_client_destroy(cl);
+}
+
 static opout download(ossio_client *cl, const char *name, uint8_t *into, size_t cap)
 {
     opout o;
@@ -339,6 +356,7 @@ int main(void)
         cmocka_unit_test(t_multipart_verified),
         cmocka_unit_test(t_multipart_corrupted_part),
         cmocka_unit_test(t_download_verified),
+        cmocka_unit_test(t_multipart_full_object_refused),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     rc |= remove_own_prefix("transfer");

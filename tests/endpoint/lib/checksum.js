@@ -85,7 +85,8 @@ class S3Checksums {
   /**
    * CompleteMultipartUpload: every part's <ChecksumCRC32C>/<ChecksumCRC32>
    * against its stored bytes (InvalidPart), the FULL_OBJECT header against
-   * all parts in order (BadDigest). Returns {answer, algo} or null.
+   * all parts in order (BadDigest; the flip fault makes the value differ, as
+ * a part corrupted at rest would). Returns {answer, algo} or null.
    */
   async complete(req, ctx, xml, partPath) {
     if (!isS3(ctx)) return null;
@@ -103,7 +104,14 @@ class S3Checksums {
     }
     const s = sent(req.headers);
     if (!s || String(req.headers['x-amz-checksum-type'] || '').toUpperCase() !== 'FULL_OBJECT') return null;
-    const value = await filesSum(s.algo, numbers.map(partPath));
+    let value = await filesSum(s.algo, numbers.map(partPath));
+    if (ctx.fault && ctx.fault.kind === 'flip') {
+      // As if a stored part had one bit flipped at rest: CRCs are linear,
+      // so any one-bit change of the data changes the value.
+      const v = Buffer.from(value, 'base64');
+      v[3] ^= 0x01;
+      value = v.toString('base64');
+    }
     if (value !== s.value) {
       this.mismatches++;
       throw badDigest(s.algo);
