@@ -60,6 +60,8 @@ static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
             o->s3_checksum = i;
         }
     }
+    const char *type = ossio_config_get(cfg, "fs.oss.s3.checksum.type");
+    o->s3_composite = type != NULL && strcmp(type, "composite") == 0;
     o->path_style = ossio__config_bool(cfg, "fs.oss.path.style.access");
     const char *region = ossio_config_get(cfg, "fs.oss.region");
     if (region != NULL && *region) {

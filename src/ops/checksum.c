@@ -80,13 +80,13 @@ ossio_status ossio__op_sum_headers(const ossio_op *op, const ossio__oss_settings
     case OSSIO__OP_SUM_INIT:
         if (kind >= 0) {
             st = add(h, "x-amz-checksum-algorithm", algo_name[kind]);
-            if (st == OSSIO_OK) {
+            if (st == OSSIO_OK && !o->s3_composite) {
                 st = add(h, "x-amz-checksum-type", "FULL_OBJECT");
             }
         }
         break;
     case OSSIO__OP_SUM_COMPLETE:
-        if (kind >= 0 && op->has_sum_object) {
+        if (kind >= 0 && op->has_sum_object && !o->s3_composite) {
             ossio__crc32_base64(op->sum_object, b64);
             st = add(h, hdr_name[kind], b64);
             if (st == OSSIO_OK) {
@@ -147,6 +147,45 @@ static int answer_value(const ossio_op *op, int kind, uint32_t *v)
     return ossio__crc32_parse_base64(kind == OSSIO__CRC32C ? op->sum_crc32c : op->sum_crc32, v);
 }
 
+/* COMPOSITE: S3's checksum of the parts' checksums, "<b64>-<parts>", from
+ * the parts' CRCs as Complete lists them. 0 if a part has none. */
+static int composite(const ossio_op *op, int kind, char *out, size_t cap)
+{
+    uint32_t c = 0;
+    for (size_t i = 0; i < op->n_parts; i++) {
+        uint32_t s = op->parts[i].sum;
+        unsigned char be[4] = {(unsigned char)(s >> 24), (unsigned char)(s >> 16),
+                               (unsigned char)(s >> 8), (unsigned char)s};
+        if (!op->parts[i].has_sum) {
+            return 0;
+        }
+        c = ossio__crc32_update((ossio__crc32_kind)kind, c, be, 4);
+    }
+    char b64[9];
+    ossio__crc32_base64(c, b64);
+    snprintf(out, cap, "%s-%zu", b64, op->n_parts);
+    return op->n_parts > 0;
+}
+
+/* Complete with fs.oss.s3.checksum.type=composite: the echo against ours. */
+static int composite_check(ossio_op *op, int kind)
+{
+    const char *echo = kind == OSSIO__CRC32C ? op->sum_crc32c : op->sum_crc32;
+    char ours[32];
+    if (echo[0] == '\0' || strchr(echo, '-') == NULL || !composite(op, kind, ours, sizeof(ours))) {
+        return 0;
+    }
+    op->checked = checked_name[kind];
+    if (strcmp(echo, ours) != 0) {
+        snprintf(op->out.detail, sizeof(op->out.detail),
+                 "%s of the parts' checksums (%s) differs from %s (%.24s)", algo_name[kind], ours,
+                 hdr_name[kind], echo);
+        ossio__op_finish(op, OSSIO_ECHECKSUM, op->out.detail);
+        return 1;
+    }
+    return 0;
+}
+
 static int mismatch(ossio_op *op, int kind, const char *what, uint32_t ours, uint32_t theirs)
 {
     snprintf(op->out.detail, sizeof(op->out.detail), "%s %s (%08x) differs from %s (%08x)",
@@ -184,6 +223,9 @@ int ossio__op_sum_check(ossio_op *op)
         }
         return 0;
     case OSSIO__OP_SUM_COMPLETE:
+        if (kind >= 0 && o->s3_composite) {
+            return composite_check(op, kind);
+        }
         if (kind >= 0 && op->has_sum_object && answer_value(op, kind, &v)) {
             if (v != op->sum_object && mismatch(op, kind, "of the parts", op->sum_object, v)) {
                 ossio__op_finish(op, OSSIO_ECHECKSUM, op->out.detail);

@@ -29,11 +29,12 @@ typedef struct ossio__oss_settings {
     char *access_key_id;
     char *access_key_secret;
     char *security_token;
-    int sig_v4;      /* fs.oss.signature.version = v4 */
-    int s3;          /* fs.oss.dialect = s3: AWS SigV4, x-amz-* headers */
-    int s3_checksum; /* fs.oss.s3.checksum (s3 dialect): an OSSIO__SUM_* */
-    int path_style;  /* fs.oss.path.style.access */
-    char region[64]; /* fs.oss.region, else derived from the endpoint */
+    int sig_v4;       /* fs.oss.signature.version = v4 */
+    int s3;           /* fs.oss.dialect = s3: AWS SigV4, x-amz-* headers */
+    int s3_checksum;  /* fs.oss.s3.checksum (s3 dialect): an OSSIO__SUM_* */
+    int s3_composite; /* fs.oss.s3.checksum.type = composite: no FULL_OBJECT */
+    int path_style;   /* fs.oss.path.style.access */
+    char region[64];  /* fs.oss.region, else derived from the endpoint */
     unsigned attempts;
     uint32_t paging;
     int list_v1;

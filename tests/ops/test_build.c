@@ -363,6 +363,26 @@ static void t_s3_checksums(void **state)
         ossio_client_destroy(cl);
     }
 
+    /* composite: the algorithm, no FULL_OBJECT, no object CRC at Complete. */
+    cl = client("fs.oss.dialect", "s3", "fs.oss.s3.checksum.type", "composite");
+    op = op_on(cl, OSSIO_OP_MULTIPART_INIT, "s3://bkt/k");
+    build_summed(op, &b);
+    assert_string_equal(hdr(&b, "x-amz-checksum-algorithm"), "CRC32C");
+    assert_null(hdr(&b, "x-amz-checksum-type"));
+    built_free(&b);
+    ossio_op_free(op);
+    op = op_on(cl, OSSIO_OP_MULTIPART_COMPLETE, "s3://bkt/k");
+    assert_int_equal(ossio_op_set_upload(op, "UP1", 0), OSSIO_OK);
+    assert_int_equal(ossio__op_add_part_sum(op, 1, "\"e1\"", 0xe3069283u), OSSIO_OK);
+    ossio__op_set_object_sum(op, 0x01020304u);
+    build_summed(op, &b);
+    assert_non_null(strstr(body(&b), "<ChecksumCRC32C>4waSgw==</ChecksumCRC32C>"));
+    assert_null(hdr(&b, "x-amz-checksum-crc32c"));
+    assert_null(hdr(&b, "x-amz-checksum-type"));
+    built_free(&b);
+    ossio_op_free(op);
+    ossio_client_destroy(cl);
+
     cl = client(NULL, NULL, NULL, NULL); /* oss dialect: CRC-64 only */
     op = op_on(cl, OSSIO_OP_PUT, "oss://bkt/k");
     assert_int_equal(ossio_op_set_body(op, "123456789", 9), OSSIO_OK);

@@ -19,8 +19,9 @@
 static uint8_t *blob;
 static const size_t blob_len = 3 * MIB + 12345;
 
-/* A client of the endpoint in the s3 dialect (SigV4), 1 MiB parts. */
-static ossio_client *s3_client(const char *checksum, const char *attempts)
+/* A client of the endpoint in the s3 dialect (SigV4), 1 MiB parts;
+ * |type|: fs.oss.s3.checksum.type. */
+static ossio_client *s3_client_typed(const char *checksum, const char *attempts, const char *type)
 {
     char endpoint[128];
     snprintf(endpoint, sizeof(endpoint), "https://localhost:%d", ep_port("H2_TLS"));
@@ -29,7 +30,12 @@ static ossio_client *s3_client(const char *checksum, const char *attempts)
                        "fs.oss.region", ep("REGION"), "fs.oss.path.style.access", "true",
                        "fs.oss.multipart.upload.threshold", "1M", "fs.oss.multipart.upload.size",
                        "1M", "fs.oss.multipart.download.size", "1M", "fs.oss.s3.checksum", checksum,
-                       "fs.oss.attempts.maximum", attempts, NULL);
+                       "fs.oss.attempts.maximum", attempts, "fs.oss.s3.checksum.type", type, NULL);
+}
+
+static ossio_client *s3_client(const char *checksum, const char *attempts)
+{
+    return s3_client_typed(checksum, attempts, "full_object");
 }
 
 /* S3's header form of a CRC computed here with ISA-L directly. */
@@ -380,6 +386,43 @@ static void t_download_verified(void **state)
     ossio_client_destroy(cl);
 }
 
+/* fs.oss.s3.checksum.type=composite: no FULL_OBJECT; the server's COMPOSITE
+ * value (the CRC32C of the parts' CRC32Cs, "-4") must equal ours. A
+ * download cannot compare a composite value with bytes: the endpoint's
+ * CRC-64 is what checks it. */
+static void t_multipart_composite(void **state)
+{
+    (void)state;
+    ossio_client *cl = s3_client_typed("crc32c", "2", "composite");
+    opout up = upload(cl, "composite", blob_len);
+    OPOK(up);
+    assert_string_equal(up.checksum, "crc32c");
+    /* Ours, from ISA-L directly: parts of 1 MiB, the last 12345 bytes. */
+    uint8_t raw[16];
+    for (size_t i = 0; i < 4; i++) {
+        size_t len = i < 3 ? MIB : blob_len - 3 * MIB;
+        uint32_t c = crc32c_of(blob + i * MIB, len);
+        raw[4 * i] = (uint8_t)(c >> 24);
+        raw[4 * i + 1] = (uint8_t)(c >> 16);
+        raw[4 * i + 2] = (uint8_t)(c >> 8);
+        raw[4 * i + 3] = (uint8_t)c;
+    }
+    char want[16];
+    b64_of(crc32c_of(raw, sizeof(raw)), want);
+    strcat(want, "-4");
+    opout h = run_op(cl, OSSIO_OP_HEAD, "composite", NULL, 0);
+    OPOK(h);
+    assert_string_equal(h.crc32c, want);
+    assert_string_equal(h.type, "COMPOSITE");
+    uint8_t *back = malloc(blob_len);
+    opout d = download(cl, "composite", back, blob_len);
+    OPOK(d);
+    assert_string_equal(d.checksum, "crc64");
+    assert_memory_equal(back, blob, blob_len);
+    free(back);
+    ossio_client_destroy(cl);
+}
+
 int main(void)
 {
     blob = malloc(blob_len);
@@ -397,6 +440,7 @@ int main(void)
         cmocka_unit_test(t_download_verified),
         cmocka_unit_test(t_multipart_full_object_refused),
         cmocka_unit_test(t_resumed_multipart_verified),
+        cmocka_unit_test(t_multipart_composite),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     rc |= remove_own_prefix("transfer");

@@ -86,16 +86,21 @@ class S3Checksums {
    * CompleteMultipartUpload: every part's <ChecksumCRC32C>/<ChecksumCRC32>
    * against its stored bytes (InvalidPart), the FULL_OBJECT header against
    * all parts in order (BadDigest; the flip fault makes the value differ, as
- * a part corrupted at rest would). Returns {answer, algo} or null.
+ * a part corrupted at rest would); without FULL_OBJECT, the COMPOSITE value
+ * of the listed checksums. Returns {answer, algo, composite} or null.
    */
   async complete(req, ctx, xml, partPath) {
     if (!isS3(ctx)) return null;
     const parts = [...xml.matchAll(/<Part>([\s\S]*?)<\/Part>/g)].map(m => m[1]);
     const numbers = parts.map(p => (/<PartNumber>\s*(\d+)\s*<\/PartNumber>/.exec(p) || [])[1]);
+    const listed = []; // the parts' checksums, raw, for a COMPOSITE value
+    let listedAlgo = null;
     for (let i = 0; i < parts.length; i++) {
       const m = /<Checksum(CRC32C|CRC32)>([^<]*)<\/Checksum\1>/.exec(parts[i]);
       if (!m) continue;
       const algo = m[1].toLowerCase();
+      listed.push(Buffer.from(m[2], 'base64'));
+      listedAlgo = algo;
       if (await filesSum(algo, [partPath(numbers[i])]) !== m[2]) {
         this.mismatches++;
         throw new OssError(400, 'InvalidPart', `The ${m[1]} of part ${numbers[i]} did not match the stored part.`);
@@ -103,7 +108,13 @@ class S3Checksums {
       this.verified++;
     }
     const s = sent(req.headers);
-    if (!s || String(req.headers['x-amz-checksum-type'] || '').toUpperCase() !== 'FULL_OBJECT') return null;
+    if (!s || String(req.headers['x-amz-checksum-type'] || '').toUpperCase() !== 'FULL_OBJECT') {
+      // COMPOSITE, as S3: the checksum of the parts' checksums, "-<parts>".
+      if (!listedAlgo || listed.length !== parts.length) return null;
+      const value = `${b64(new ALGOS[listedAlgo]().update(Buffer.concat(listed)).digest())}-${parts.length}`;
+      return { algo: listedAlgo, composite: value,
+        answer: { [`x-amz-checksum-${listedAlgo}`]: value, 'x-amz-checksum-type': 'COMPOSITE' } };
+    }
     let value = await filesSum(s.algo, numbers.map(partPath));
     if (ctx.fault && ctx.fault.kind === 'flip') {
       // As if a stored part had one bit flipped at rest: CRCs are linear,
@@ -120,19 +131,21 @@ class S3Checksums {
     return { algo: s.algo, answer: { [`x-amz-checksum-${s.algo}`]: value, 'x-amz-checksum-type': 'FULL_OBJECT' } };
   }
 
-  /** An object file was written: with |algo| (its checksum is kept), or without (forgotten). */
-  stored(file, algo) {
-    if (algo) this.algoOf.set(file, algo);
+  /** An object file was written: with |algo| (its checksum is kept; a
+   * COMPOSITE one as given), or without (forgotten). */
+  stored(file, algo, composite) {
+    if (algo) this.algoOf.set(file, { algo, composite });
     else this.algoOf.delete(file);
   }
 
   /** GET/HEAD: the headers to answer, computed over the stored file. */
   async read(req, ctx, file) {
     if (!isS3(ctx) || String(req.headers['x-amz-checksum-mode'] || '').toUpperCase() !== 'ENABLED') return null;
-    const algo = this.algoOf.get(file);
-    if (!algo) return null;
-    const value = await filesSum(algo, [file]).catch(() => null);
-    return value && { [`x-amz-checksum-${algo}`]: value, 'x-amz-checksum-type': 'FULL_OBJECT' };
+    const rec = this.algoOf.get(file);
+    if (!rec) return null;
+    if (rec.composite) return { [`x-amz-checksum-${rec.algo}`]: rec.composite, 'x-amz-checksum-type': 'COMPOSITE' };
+    const value = await filesSum(rec.algo, [file]).catch(() => null);
+    return value && { [`x-amz-checksum-${rec.algo}`]: value, 'x-amz-checksum-type': 'FULL_OBJECT' };
   }
 }
 

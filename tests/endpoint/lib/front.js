@@ -187,7 +187,7 @@ class Front {
         await this.checkForbidOverwrite(req, ctx);
         const sum = await this.sums.complete(req, ctx, body.toString('utf8'), n => this.multipart.partPath(bucket, q.uploadId, n));
         ctx.sumAnswer = sum && sum.answer;
-        ctx.sumStored = () => this.sums.stored(this.multipart.objectPath(bucket, key), sum && sum.algo);
+        ctx.sumStored = () => this.sums.stored(this.multipart.objectPath(bucket, key), sum && sum.algo, sum && sum.composite);
         if (ctx.fault && ctx.fault.kind === 'complete-garbage' && !ctx.fault.forward) {
           return void res.writeHead(200, { 'content-type': 'application/xml' }).end(GARBAGE_BODY);
         }
