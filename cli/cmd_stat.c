@@ -28,6 +28,10 @@ static void on_ok(ossio_op *op, void *ud)
         cli_json_str(&j, "last_modified", info->last_modified);
         cli_json_str(&j, "content_type", info->content_type);
         cli_json_str(&j, "crc64", info->has_crc64 ? crc : NULL); /* a string: beyond 2^53 */
+        /* The s3 dialect's x-amz-checksum-* headers, as the server sent them. */
+        cli_json_str(&j, "checksum_crc32c", info->checksum_crc32c);
+        cli_json_str(&j, "checksum_crc32", info->checksum_crc32);
+        cli_json_str(&j, "checksum_type", info->checksum_type);
         cli_json_end(&j);
         fputc('\n', stdout);
         return;
@@ -38,6 +42,16 @@ static void on_ok(ossio_op *op, void *ud)
     printf("last-modified:  %s\n", info->last_modified ? info->last_modified : "");
     printf("content-type:   %s\n", info->content_type ? info->content_type : "");
     printf("crc64:          %s\n", info->has_crc64 ? crc : "(none)");
+    /* Only the headers the server sent: an OSS answer has none of them. */
+    if (info->checksum_crc32c != NULL) {
+        printf("checksum-crc32c: %s\n", info->checksum_crc32c);
+    }
+    if (info->checksum_crc32 != NULL) {
+        printf("checksum-crc32: %s\n", info->checksum_crc32);
+    }
+    if (info->checksum_type != NULL) {
+        printf("checksum-type:  %s\n", info->checksum_type);
+    }
 }
 
 static int run(cli *c, const cli_args *a)
@@ -62,7 +76,8 @@ static int run(cli *c, const cli_args *a)
 const cli_command cli_cmd_stat = {
     "stat",
     "stat oss://bucket/key...",
-    "an object's size, ETag, last-modified, content type and CRC-64 (HeadObject)",
+    "an object's size, ETag, last-modified, content type, CRC-64 and the s3 dialect's "
+    "x-amz-checksum-* headers (HeadObject)",
     "",
     NULL,
     run,

@@ -110,6 +110,7 @@ static void record(job *j, const ossio_result *res, uint64_t bytes)
     cli_json_str(&o, "dst", j->dst);
     cli_json_u64(&o, "bytes", bytes);
     cli_json_str(&o, "status", res->status == OSSIO_OK ? "ok" : ossio_status_name(res->status));
+    cli_json_str(&o, "checksum", res->checksum); /* what was compared; null: nothing */
     if (res->status != OSSIO_OK) {
         cli_json_str(&o, "code", res->code);
         cli_json_str(&o, "message", res->code ? res->message : res->detail);

@@ -172,7 +172,10 @@ typedef enum ossio_status {
     OSSIO_EPAGING = -701,
 
     /* transfer (-800 .. -899) */
-    /** The data's CRC-64 does not match the server's. */
+    /** The data's checksum does not match the server's: OSS's CRC-64, or in
+     * the s3 dialect x-amz-checksum-crc32c/-crc32, or the server refused
+     * our checksum or Content-MD5 (400 BadDigest, InvalidDigest). The
+     * result's |checksum| names which. */
     OSSIO_ECHECKSUM = -800,
     /** The object changed while it was being read (ETag mismatch). */
     OSSIO_ECHANGED = -801,
@@ -453,6 +456,14 @@ typedef struct ossio_result {
     /** Uploads (ossio_upload_new() transfers): whether the object exists now,
      * whatever |status| says. OSSIO_WRITTEN_NO for every other result. */
     ossio_written written;
+    /** Operations and transfers: the checksum compared with the server's, a
+     * static string: "crc64" (OSS's x-oss-hash-crc64ecma), "crc32c" or
+     * "crc32" (the s3 dialect's x-amz-checksum-*), "md5" (Content-MD5 sent
+     * with the body, compared by the server: fs.oss.s3.checksum=md5); NULL
+     * when nothing was compared (a ranged GET, a server that sent no
+     * checksum, a body reader in the s3 dialect). With OSSIO_ECHECKSUM it
+     * names the checksum that differed. Never freed by the caller. */
+    const char *checksum;
 } ossio_result;
 
 /** Response headers, readable from the headers and completion callbacks. */
@@ -608,6 +619,15 @@ typedef struct ossio_object_info {
     const char *content_type;
     uint64_t crc64; /**< x-oss-hash-crc64ecma, when has_crc64 */
     int has_crc64;
+    /** The s3 dialect's x-amz-checksum-crc32c, x-amz-checksum-crc32 and
+     * x-amz-checksum-type headers as the server sent them (base64 of the
+     * big-endian CRC, "<b64>-<parts>" for a COMPOSITE multipart value;
+     * FULL_OBJECT or COMPOSITE); NULL when absent. Reads ask for them with
+     * x-amz-checksum-mode: ENABLED unless fs.oss.s3.checksum is md5 or none.
+     * Owned by the operation, like |etag|. */
+    const char *checksum_crc32c;
+    const char *checksum_crc32;
+    const char *checksum_type;
 } ossio_object_info;
 
 /** One listing entry, valid during the callback. Fields not in this listing are 0/NULL. */

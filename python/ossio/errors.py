@@ -119,7 +119,7 @@ class ThrottledError(ServerError):
 
 
 class IntegrityError(OssioError):
-    """The data does not match: CRC-64 mismatch, or the object changed while read."""
+    """The data does not match: checksum mismatch (CRC-64, CRC32C, CRC32, MD5), or the object changed while read."""
 
 
 class ChecksumError(IntegrityError):

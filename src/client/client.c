@@ -52,6 +52,16 @@ static void read_oss_settings(ossio_client *cl, const ossio_config *cfg)
     o->sig_v4 = sv != NULL && strcmp(sv, "v4") == 0;
     const char *dialect = ossio_config_get(cfg, "fs.oss.dialect");
     o->s3 = dialect != NULL && strcmp(dialect, "s3") == 0;
+    const char *sum = ossio_config_get(cfg, "fs.oss.s3.checksum");
+    static const char *const sums[] = {"crc32c", "crc32", "md5", "none"};
+    o->s3_checksum = OSSIO__SUM_CRC32C;
+    for (int i = 0; sum != NULL && i < 4; i++) {
+        if (strcmp(sum, sums[i]) == 0) {
+            o->s3_checksum = i;
+        }
+    }
+    const char *type = ossio_config_get(cfg, "fs.oss.s3.checksum.type");
+    o->s3_composite = type != NULL && strcmp(type, "composite") == 0;
     o->path_style = ossio__config_bool(cfg, "fs.oss.path.style.access");
     const char *region = ossio_config_get(cfg, "fs.oss.region");
     if (region != NULL && *region) {

@@ -42,6 +42,8 @@ static const ossio__key keys[] = {
     {"fs.oss.signature.version", OSSIO__KEY_ENUM, "v1", 0, 0, "v1|v4"},
     {"fs.oss.region", OSSIO__KEY_STR, "", 0, 0, NULL},
     {"fs.oss.dialect", OSSIO__KEY_ENUM, "oss", 0, 0, "oss|s3"},
+    {"fs.oss.s3.checksum", OSSIO__KEY_ENUM, "crc32c", 0, 0, "crc32c|crc32|md5|none"},
+    {"fs.oss.s3.checksum.type", OSSIO__KEY_ENUM, "full_object", 0, 0, "full_object|composite"},
     {"fs.oss.path.style.access", OSSIO__KEY_BOOL, "false", 0, 0, NULL},
     {"fs.oss.memory.limit", OSSIO__KEY_SIZE, "1G", MIB, INT64_C(1) << 50, NULL},
     /* ossio: splits */

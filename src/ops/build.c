@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ops/auth.h"
+#include "ops/checksum.h"
 #include "ops/parse.h"
 #include "sign/sign.h"
 
@@ -261,6 +262,9 @@ ossio_status ossio__op_build(const ossio_op *op, const ossio__oss_settings *o, t
     }
     if (st == OSSIO_OK && k->copy) {
         st = copy_source(op, o, &m->hdrs);
+    }
+    if (st == OSSIO_OK) {
+        st = ossio__op_sum_headers(op, o, &m->hdrs);
     }
     ossio__buf_reset(body);
     if (st == OSSIO_OK && k->body == OSSIO__OP_BODY_XML) {

@@ -14,6 +14,14 @@
 #include "transport/transport.h"
 
 /* What object-store operations need from the configuration (src/ops/). */
+/* What the s3 dialect sends with a body (fs.oss.s3.checksum). */
+typedef enum ossio__sum {
+    OSSIO__SUM_CRC32C, /* x-amz-checksum-crc32c (the default) */
+    OSSIO__SUM_CRC32,  /* x-amz-checksum-crc32 */
+    OSSIO__SUM_MD5,    /* Content-MD5 only: for servers with no x-amz-checksum-* */
+    OSSIO__SUM_NONE
+} ossio__sum;
+
 typedef struct ossio__oss_settings {
     ossio__endpoint ep;
     ossio_status ep_status; /* OSSIO_OK, or why the endpoint is unusable */
@@ -21,10 +29,12 @@ typedef struct ossio__oss_settings {
     char *access_key_id;
     char *access_key_secret;
     char *security_token;
-    int sig_v4;      /* fs.oss.signature.version = v4 */
-    int s3;          /* fs.oss.dialect = s3: AWS SigV4, x-amz-* headers */
-    int path_style;  /* fs.oss.path.style.access */
-    char region[64]; /* fs.oss.region, else derived from the endpoint */
+    int sig_v4;       /* fs.oss.signature.version = v4 */
+    int s3;           /* fs.oss.dialect = s3: AWS SigV4, x-amz-* headers */
+    int s3_checksum;  /* fs.oss.s3.checksum (s3 dialect): an OSSIO__SUM_* */
+    int s3_composite; /* fs.oss.s3.checksum.type = composite: no FULL_OBJECT */
+    int path_style;   /* fs.oss.path.style.access */
+    char region[64];  /* fs.oss.region, else derived from the endpoint */
     unsigned attempts;
     uint32_t paging;
     int list_v1;

@@ -15,6 +15,15 @@ typedef enum ossio__op_body {
     OSSIO__OP_BODY_XML     /* the XML the operation writes (Complete, DeleteMultiple) */
 } ossio__op_body;
 
+/* What a kind does with the s3 dialect's checksums (ops/checksum.c). */
+typedef enum ossio__op_sum_role {
+    OSSIO__OP_SUM_NONE,
+    OSSIO__OP_SUM_BODY,    /* sends its body's checksum, checks the echo (Put, UploadPart) */
+    OSSIO__OP_SUM_READ,    /* asks for the object's checksum (Get: checks it; Head) */
+    OSSIO__OP_SUM_INIT,    /* names the upload's algorithm and FULL_OBJECT type */
+    OSSIO__OP_SUM_COMPLETE /* parts' checksums, the object's; checks the echo */
+} ossio__op_sum_role;
+
 typedef struct ossio__op_kind_info {
     const char *method;
     ossio__body_kind_xml xml; /* what a 2xx body holds */
@@ -29,6 +38,7 @@ typedef struct ossio__op_kind_info {
     unsigned batched : 1;      /* keys sent in batches of OSSIO__DELETE_BATCH */
     unsigned parts : 1;        /* ossio_op_add_part(): at least one before submit */
     unsigned copy : 1;         /* ossio_op_set_copy_source(): required */
+    unsigned sum : 3;          /* an ossio__op_sum_role */
 } ossio__op_kind_info;
 
 /* DeleteMultipleObjects takes at most this many keys a request. */

@@ -12,6 +12,7 @@
 
 #include "ops/context.h"
 #include "ops/build.h"
+#include "ops/checksum.h"
 #include "ops/kind.h"
 #include "ops/paging.h"
 #include "ops/parse.h"
@@ -65,6 +66,7 @@ ossio_status ossio_op_new(ossio_op **out, ossio_client *cl, ossio_op_kind kind, 
     op->kind = kind;
     op->range_len = -2;
     op->body_len = -1;
+    op->sum_rx_kind = -1;
     ossio__hdrs_init(&op->hdrs, 64 * 1024, 128);
     ossio__buf_init(&op->err_body, OSSIO__MAX_ERROR_BODY, OSSIO_EBODYSIZE);
     ossio__buf_init(&op->req_body, 16u << 20, OSSIO_EINVAL);
@@ -150,6 +152,7 @@ void ossio__op_finish(ossio_op *op, ossio_status st, const char *detail)
     (void)ossio__outcome_decide(&op->out, st, detail);
     ossio__outcome_fill(&op->out, &op->result);
     op->result.retries = op->retries;
+    op->result.checksum = op->checked;
     ossio__defer(&ossio__cl_tp(op->cl)->defer, &op->done_node, run_done);
 }
 
@@ -299,9 +302,12 @@ static void attempt_reset(ossio_op *op)
     ossio__outcome_clear_server(&op->out);
     op->server_date = 0;
     op->err_capped = 0;
+    op->checked = NULL;
     ossio__buf_reset(&op->err_body);
     if (op->delivered == 0) {
         op->crc = 0;
+        op->sum_rx = 0;
+        op->sum_rx_kind = -1;
         op->whole_object = ossio__op_kind(op->kind)->ranged && op->range_len == -2;
     }
 }
@@ -313,6 +319,7 @@ void ossio__op_start_attempt(ossio_op *op)
     ossio__op_msg m;
     ossio__op_msg_init(&m);
     ossio_request *r = NULL;
+    ossio__op_sum_prepare(op, &ossio__cl_ops(cl)->oss);
     ossio_status st = ossio__op_build(op, &ossio__cl_ops(cl)->oss, now, &op->req_body, &m);
     if (st == OSSIO_OK) {
         st = make_request(op, &m, &r);

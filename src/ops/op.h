@@ -26,6 +26,8 @@ typedef struct ossio__qp {
 typedef struct ossio__part_ref {
     uint32_t number;
     char *etag;
+    uint32_t sum; /* s3 dialect: the part's CRC32C/CRC32, when has_sum */
+    int has_sum;
 } ossio__part_ref;
 
 /* Paging of a listing beyond its token (ops/paging.c). */
@@ -91,6 +93,16 @@ struct ossio_op {
     ossio_status parse_status;
     time_t server_date; /* Date of an error answer (clock skew) */
     int resume_bad;     /* a resumed GET was not answered from where it stopped */
+    /* s3 dialect checksums (ops/checksum.c, fs.oss.s3.checksum) */
+    uint32_t sum_body; /* CRC32C/CRC32 of a buffer body, sent as x-amz-checksum-* */
+    int has_sum_body;
+    char md5_body[32];   /* md5: Content-MD5 of a buffer body ("" until computed) */
+    uint32_t sum_object; /* Complete: the whole object's CRC (FULL_OBJECT) */
+    int has_sum_object;
+    int sum_rx_kind; /* GET: the algorithm of the answer's full-object checksum; -1: none */
+    uint32_t sum_rx; /* GET: running CRC of the delivered body */
+    char sum_crc32c[24], sum_crc32[24], sum_type[24]; /* the answer's headers */
+    const char *checked; /* the checksum compared (result.checksum), static */
 
     /* results */
     ossio_object_info info;
@@ -125,6 +137,16 @@ void ossio__op_last_attempt(ossio_op *op);
 /* Whether an attempt of |op| is in flight (0 before submit, between
  * attempts while it waits to retry, and once finished). */
 int ossio__op_in_flight(const ossio_op *op);
+
+/* The s3 dialect's checksums, for transfers: the body's CRC already
+ * computed by the caller (|op| does not compute it again); a part with its
+ * CRC for Complete's XML (as ossio_op_add_part()); the whole object's CRC
+ * for Complete's FULL_OBJECT header. Ignored outside the s3 dialect or with
+ * fs.oss.s3.checksum md5|none. */
+void ossio__op_set_body_sum(ossio_op *op, uint32_t crc);
+ossio_status ossio__op_add_part_sum(ossio_op *op, uint32_t part_number, const char *etag,
+                                    uint32_t crc);
+void ossio__op_set_object_sum(ossio_op *op, uint32_t crc);
 
 /* Between the files of src/ops/ (op.c: lifecycle and attempts; response.c:
  * what an attempt's answer does). */

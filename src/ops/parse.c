@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops/checksum.h"
 #include "ops/context.h"
+#include "util/crc32.h"
 #include "xml/oss.h"
 
 struct ossio__op_parser {
@@ -406,13 +408,31 @@ ossio_status ossio__op_write_complete(const ossio_op *op, ossio__buf *out)
     if (refs == NULL) {
         return OSSIO_ENOMEM;
     }
+    /* The s3 dialect's part checksums, only when every part has one (a
+     * resumed upload's listed parts may not). */
+    int kind = ossio__ops_sum_kind(&ossio__cl_ops(op->cl)->oss);
+    int sums = kind >= 0;
+    for (size_t i = 0; i < op->n_parts; i++) {
+        sums = sums && op->parts[i].has_sum;
+    }
+    char(*b64)[9] = sums ? calloc(op->n_parts, sizeof(*b64)) : NULL;
+    if (sums && b64 == NULL) {
+        free(refs);
+        return OSSIO_ENOMEM;
+    }
     for (size_t i = 0; i < op->n_parts; i++) {
         refs[i].number = op->parts[i].number;
         refs[i].etag = op->parts[i].etag;
         refs[i].etag_len = strlen(op->parts[i].etag);
+        if (b64 != NULL) {
+            ossio__crc32_base64(op->parts[i].sum, b64[i]);
+            refs[i].sum_elem = kind == OSSIO__CRC32C ? "ChecksumCRC32C" : "ChecksumCRC32";
+            refs[i].sum = b64[i];
+        }
     }
     ossio_status st = ossio__xml_write_complete(out, refs, op->n_parts);
     free(refs);
+    free(b64);
     return st;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ops/checksum.h"
 #include "ops/context.h"
 #include "ops/kind.h"
 #include "ops/op.h"
@@ -81,6 +82,7 @@ static void object_metadata(ossio_op *op, const ossio_response *resp)
         op->info.crc64 = v;
         op->info.has_crc64 = 1;
     }
+    ossio__op_sum_answer(op, resp);
     if (op->etag[0]) {
         op->info.etag = op->etag;
         op->info.last_modified = op->last_modified[0] ? op->last_modified : NULL;
@@ -139,6 +141,7 @@ int ossio__op_on_data(ossio_request *r, const uint8_t *data, size_t len, void *u
     }
     if (ossio__op_kind(op->kind)->ranged) {
         op->crc = ossio_crc64(op->crc, data, len);
+        ossio__op_sum_data(op, data, len);
         op->delivered += len;
         if (op->on_data != NULL && op->on_data(op, data, len, op->cb_ud) != 0) {
             op->canceled = 1;
@@ -247,20 +250,29 @@ static void next_page_or_finish(ossio_op *op)
 static int crc_checks(ossio_op *op)
 {
     const ossio__op_kind_info *k = ossio__op_kind(op->kind);
+    if (ossio__op_sum_check(op)) {
+        return 1; /* the s3 dialect's first: on AWS it is the only one */
+    }
     if (!op->info.has_crc64) {
         return 0;
     }
     if (k->ranged && op->whole_object && op->crc != op->info.crc64) {
+        op->checked = "crc64";
         snprintf(op->out.detail, sizeof(op->out.detail),
                  "CRC-64 of the received data (%llu) differs from x-oss-hash-crc64ecma (%llu)",
                  (unsigned long long)op->crc, (unsigned long long)op->info.crc64);
         ossio__op_finish(op, OSSIO_ECHECKSUM, op->out.detail);
         return 1;
     }
+    if (k->ranged && op->whole_object && op->checked == NULL) {
+        op->checked = "crc64";
+    }
     if (k->body != OSSIO__OP_BODY_CALLER) {
         return 0;
     }
     const char *why = "the server's CRC-64 of the uploaded data differs from ours";
+    const char *before = op->checked;
+    op->checked = "crc64";
     if (!op->body_is_reader &&
         (op->body_len > 0 ? ossio_crc64(0, op->body, (size_t)op->body_len) : 0) != op->info.crc64) {
         ossio__op_fail_or_retry(op, OSSIO_ECHECKSUM, why); /* the body can be sent again */
@@ -270,6 +282,7 @@ static int crc_checks(ossio_op *op)
         ossio__op_finish(op, OSSIO_ECHECKSUM, why);
         return 1;
     }
+    op->checked = before != NULL ? before : "crc64";
     return 0;
 }
 

@@ -24,6 +24,9 @@ ossio_status ossio__op_status_for(int h, const char *code)
                      is(code, "BucketAlreadyOwnedByYou") || is(code, "ObjectAlreadyExists"))) {
         return OSSIO_EEXISTS;
     }
+    if (h == 400 && (is(code, "BadDigest") || is(code, "InvalidDigest"))) {
+        return OSSIO_ECHECKSUM; /* the server's check of our Content-MD5 or x-amz-checksum-* */
+    }
     if (h == 412) {
         return OSSIO_ECHANGED;
     }

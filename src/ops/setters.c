@@ -66,7 +66,32 @@ ossio_status ossio_op_set_body(ossio_op *op, const void *data, size_t len)
     op->body = data;
     op->body_len = (int64_t)len;
     op->body_is_reader = 0;
+    op->has_sum_body = 0;
+    op->md5_body[0] = '\0';
     return OSSIO_OK;
+}
+
+void ossio__op_set_body_sum(ossio_op *op, uint32_t crc)
+{
+    op->sum_body = crc;
+    op->has_sum_body = 1;
+}
+
+ossio_status ossio__op_add_part_sum(ossio_op *op, uint32_t part_number, const char *etag,
+                                    uint32_t crc)
+{
+    ossio_status st = ossio_op_add_part(op, part_number, etag);
+    if (st == OSSIO_OK) {
+        op->parts[op->n_parts - 1].sum = crc;
+        op->parts[op->n_parts - 1].has_sum = 1;
+    }
+    return st;
+}
+
+void ossio__op_set_object_sum(ossio_op *op, uint32_t crc)
+{
+    op->sum_object = crc;
+    op->has_sum_object = 1;
 }
 
 ossio_status ossio_op_set_body_reader(ossio_op *op, int64_t length, ossio_body_read_cb read,
@@ -137,6 +162,7 @@ ossio_status ossio_op_add_part(ossio_op *op, uint32_t part_number, const char *e
     }
     op->parts[op->n_parts].number = part_number;
     op->parts[op->n_parts].etag = e;
+    op->parts[op->n_parts].has_sum = 0;
     op->n_parts++;
     return OSSIO_OK;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ops/checksum.h"
 #include "transfer/context.h"
 #include "transfer/transfer.h"
 
@@ -70,6 +71,7 @@ void ossio__upload_put_done(ossio_op *op, const ossio_result *res, void *ud)
     ossio__transfer_account(t, res);
     ossio__transfer_part_free(t, &t->parts[0]);
     t->up.source.ops->sent(t, &t->parts[0]);
+    t->checksum = res->checksum;
     if (res->status != OSSIO_OK) {
         t->written = put_may_exist(t, res) ? OSSIO_WRITTEN_UNKNOWN : OSSIO_WRITTEN_NO;
         ossio__transfer_fail(t, res->status, res->detail, res);
@@ -156,6 +158,17 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
     t->ctl = NULL;
     t->ctl_is_complete = 0;
     ossio__transfer_account(t, res);
+    t->checksum = res->checksum;
+    if (res->status == OSSIO_ECHECKSUM && res->http_status >= 200 && res->http_status < 300) {
+        /* The server completed an object whose checksum is not the parts':
+         * it exists (not deleted), and is not what we sent. (A 400
+         * BadDigest is a refusal: handled below with the other errors.) */
+        t->up.upload_id[0] = '\0';
+        written(t, "CompleteMultipartUpload");
+        ossio__transfer_fail(t, res->status, res->detail, res);
+        ossio__transfer_settle(t);
+        return;
+    }
     if (res->status != OSSIO_OK) {
         ossio__transfer_fail(t, res->status, res->detail, res);
         /* Only the server's refusal of the one attempt made is sure to have
@@ -174,6 +187,9 @@ static void complete_done(ossio_op *op, const ossio_result *res, void *ud)
     written(t, "CompleteMultipartUpload");
     parts_total(t);
     const ossio_object_info *info = ossio_op_object(op);
+    if (info != NULL && info->has_crc64 && (t->checksum == NULL || info->crc64 != t->crc)) {
+        t->checksum = "crc64";
+    }
     if (info != NULL && info->has_crc64 && info->crc64 != t->crc) {
         /* The object exists but is not what we sent: report it (it is not deleted). */
         ossio__transfer_fail(t, OSSIO_ECHECKSUM,
@@ -210,8 +226,16 @@ void ossio__upload_complete(ossio_transfer *t)
     if (st == OSSIO_OK) {
         st = add_preconditions(t, op);
     }
+    /* The s3 dialect: each part's CRC in the XML, the object's (combined)
+     * in the FULL_OBJECT header; the server's echo must equal it. */
+    int kind = ossio__ops_sum_kind(&ossio__cl_ops(t->cl)->oss);
     for (size_t i = 0; i < t->n_parts && st == OSSIO_OK; i++) {
-        st = ossio_op_add_part(op, (uint32_t)(i + 1), t->parts[i].etag);
+        st = kind >= 0
+                 ? ossio__op_add_part_sum(op, (uint32_t)(i + 1), t->parts[i].etag, t->parts[i].sum)
+                 : ossio_op_add_part(op, (uint32_t)(i + 1), t->parts[i].etag);
+    }
+    if (st == OSSIO_OK && kind >= 0) {
+        ossio__op_set_object_sum(op, ossio__parts_sum(t->parts, t->n_parts, kind));
     }
     if (st != OSSIO_OK) {
         ossio_op_free(op);

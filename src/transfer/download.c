@@ -9,10 +9,12 @@
 
 #include <ev.h>
 
+#include "ops/checksum.h"
 #include "transfer/context.h"
 #include "transfer/budget.h"
 #include "transfer/transfer.h"
 #include "util/bigbuf.h"
+#include "util/crc32.h"
 
 static void start_parts(ossio_transfer *t);
 
@@ -182,6 +184,10 @@ static int part_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
         return 1;
     }
     p->crc = ossio_crc64(p->crc, data, len);
+    int kind = ossio__ops_sum_kind(&ossio__cl_ops(t->cl)->oss);
+    if (kind >= 0) { /* from the first byte: whether the server has one is known later */
+        p->sum = ossio__crc32_update((ossio__crc32_kind)kind, p->sum, data, len);
+    }
     p->got += len;
     ossio__download_count_progress(t, p, p->got);
     return 0;
@@ -192,7 +198,7 @@ static int part_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
 static void refetch(ossio_transfer *t)
 {
     ossio__log(t->cl, OSSIO_LOG_WARN,
-               "CRC-64 of %s differs from x-oss-hash-crc64ecma: fetching its %zu parts again",
+               "%s of %s differs from the server's: fetching its %zu parts again", t->checksum,
                t->uri, t->n_parts);
     t->dl.crc_refetched = 1;
     t->retries++;
@@ -204,6 +210,7 @@ static void refetch(ossio_transfer *t)
         p->state = OSSIO__PART_IDLE;
         p->got = 0;
         p->crc = 0;
+        p->sum = 0;
     }
     t->done_parts = 0;
     t->next = 0; /* the caller starts them */
@@ -216,16 +223,32 @@ void ossio__download_finish_if_done(ossio_transfer *t)
     }
     uint64_t crc = ossio__parts_crc(t->parts, t->n_parts);
     t->crc = crc;
-    if (t->dl.has_server_crc && crc != t->dl.server_crc && !t->dl.crc_refetched && !ordered(t)) {
+    int kind = ossio__ops_sum_kind(&ossio__cl_ops(t->cl)->oss);
+    uint32_t sum = t->dl.has_server_sum ? ossio__parts_sum(t->parts, t->n_parts, kind) : 0;
+    int bad_sum = t->dl.has_server_sum && sum != t->dl.server_sum;
+    int bad_crc = t->dl.has_server_crc && crc != t->dl.server_crc;
+    /* The s3 dialect's own checksum is named first: on AWS it is the only one. */
+    t->checksum = t->dl.has_server_sum   ? (kind == OSSIO__CRC32C ? "crc32c" : "crc32")
+                  : t->dl.has_server_crc ? "crc64"
+                                         : NULL;
+    if (bad_crc && !bad_sum) {
+        t->checksum = "crc64";
+    }
+    if ((bad_sum || bad_crc) && !t->dl.crc_refetched && !ordered(t)) {
         /* An ordered sink has handed its bytes on already: no second chance. */
         refetch(t);
         return;
     }
-    if (t->dl.has_server_crc && crc != t->dl.server_crc) {
-        char d[160];
+    char d[200];
+    if (bad_sum) {
+        snprintf(d, sizeof(d), "%s of the parts (%08x) differs from the server's (%08x)",
+                 kind == OSSIO__CRC32C ? "CRC32C" : "CRC32", sum, t->dl.server_sum);
+    } else if (bad_crc) {
         snprintf(d, sizeof(d),
                  "CRC-64 of the parts (%llu) differs from x-oss-hash-crc64ecma (%llu)",
                  (unsigned long long)crc, (unsigned long long)t->dl.server_crc);
+    }
+    if (bad_sum || bad_crc) {
         ossio__transfer_fail(t, OSSIO_ECHECKSUM, d, NULL);
         return;
     }
@@ -247,6 +270,14 @@ static int plan_rest(ossio_transfer *t, ossio_op *op, const ossio_result *res)
     snprintf(t->dl.etag, sizeof(t->dl.etag), "%s", info->etag ? info->etag : "");
     t->dl.has_server_crc = info->has_crc64;
     t->dl.server_crc = info->crc64;
+    /* A full-object value of the algorithm the parts were summed with (a
+     * COMPOSITE "<b64>-<parts>" value does not parse). */
+    int kind = ossio__ops_sum_kind(&ossio__cl_ops(t->cl)->oss);
+    const char *sum = kind == OSSIO__CRC32C ? info->checksum_crc32c : info->checksum_crc32;
+    t->dl.has_server_sum =
+        kind >= 0 &&
+        (info->checksum_type == NULL || strcmp(info->checksum_type, "COMPOSITE") != 0) &&
+        ossio__crc32_parse_base64(sum, &t->dl.server_sum);
     p->len = p->got;
     if (!t->dl.sink.ops->fits(&t->dl.sink, t->size)) {
         const char *why = NULL;

@@ -5,8 +5,10 @@
 
 #include <ev.h>
 
+#include "ops/checksum.h"
 #include "transfer/context.h"
 #include "transfer/transfer.h"
+#include "util/crc32.h"
 
 static int hedge_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
 {
@@ -21,6 +23,10 @@ static int hedge_data(ossio_op *op, const uint8_t *data, size_t len, void *ud)
         return 1; /* the first request may still succeed */
     }
     h->crc = ossio_crc64(h->crc, data, len);
+    int kind = ossio__ops_sum_kind(&ossio__cl_ops(t->cl)->oss);
+    if (kind >= 0) {
+        h->sum = ossio__crc32_update((ossio__crc32_kind)kind, h->sum, data, len);
+    }
     h->got += len;
     ossio__download_count_progress(t, p, h->got);
     return 0;
@@ -52,6 +58,7 @@ static void hedge_done(ossio_op *op, const ossio_result *res, void *ud)
     p->hedge_won = 1;
     p->state = OSSIO__PART_DONE;
     p->crc = h->crc;
+    p->sum = h->sum;
     p->got = p->len;
     if (p->op != NULL) {
         ossio_op_cancel(p->op);

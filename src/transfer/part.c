@@ -2,6 +2,8 @@
  * combine. Pure: no transfer, no loop (tests/transfer/test_part.c). */
 #include "transfer/part.h"
 
+#include "util/crc32.h"
+
 uint64_t ossio__upload_part_size(uint64_t size, uint64_t part_size)
 {
     if (size / part_size >= MAX_PARTS) {
@@ -39,6 +41,16 @@ uint64_t ossio__parts_crc(const part *v, size_t n)
         crc = i == 0 ? v[0].crc : ossio_crc64_combine(crc, v[i].crc, v[i].len);
     }
     return crc;
+}
+
+uint32_t ossio__parts_sum(const part *v, size_t n, int kind)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum = i == 0 ? v[0].sum
+                     : ossio__crc32_combine((ossio__crc32_kind)kind, sum, v[i].sum, v[i].len);
+    }
+    return sum;
 }
 
 size_t ossio__parts_count_state(const part *v, size_t n, ossio__part_state state)

@@ -21,6 +21,7 @@ typedef struct part {
     uint64_t off;
     uint64_t len;
     uint64_t crc; /* CRC-64 of the part's bytes */
+    uint32_t sum; /* s3 dialect: its CRC32C/CRC32 (fs.oss.s3.checksum), for Complete */
     ossio_op *op;
     ossio__part_state state;
     struct ossio_transfer *t;
@@ -49,6 +50,7 @@ typedef struct hedge {
     ossio_op *op;
     uint64_t got;
     uint64_t crc;
+    uint32_t sum;
 } hedge;
 
 /* The part size for an upload of |size| bytes: |part_size|, raised so no
@@ -70,6 +72,10 @@ size_t ossio__download_rest_count(uint64_t first, uint64_t size, uint64_t part_s
 
 /* The CRC-64 of the parts' bytes in order, combined from theirs. */
 uint64_t ossio__parts_crc(const part *v, size_t n);
+
+/* The CRC32C/CRC32 (an ossio__crc32_kind) of the parts' bytes in order,
+ * combined from their |sum|s. */
+uint32_t ossio__parts_sum(const part *v, size_t n, int kind);
 
 /* The number of parts in |state|. */
 size_t ossio__parts_count_state(const part *v, size_t n, ossio__part_state state);

@@ -286,6 +286,7 @@ void ossio__transfer_settle(ossio_transfer *t)
     t->result.bytes_received = t->upload ? 0 : t->moved;
     t->result.bytes_sent = t->upload ? t->moved : 0;
     t->result.written = t->upload ? t->written : OSSIO_WRITTEN_NO;
+    t->result.checksum = t->checksum;
     t->done(t, &t->result, t->done_ud);
     release(t);
 }

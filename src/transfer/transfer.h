@@ -56,6 +56,10 @@ typedef struct ossio__download {
     uint64_t server_crc;
     int has_server_crc;
     int crc_refetched; /* the parts were fetched again after a CRC-64 mismatch */
+    /* s3 dialect: part 0's full-object x-amz-checksum-* of the configured
+     * algorithm (fs.oss.s3.checksum), against the parts' combined |sum|s */
+    uint32_t server_sum;
+    int has_server_sum;
     /* stream sink: part buffers kept for reuse, each with its part_size of
      * the budget still held (fresh 8 MiB buffers cost a page fault per 4 KiB) */
     uint8_t **spare;
@@ -102,6 +106,7 @@ struct ossio_transfer {
     int finishing;      /* the outcome is decided; waiting for parts/abort to settle */
     ossio__outcome out; /* status, detail, the server's error (util/outcome.h) */
     ossio_result result;
+    const char *checksum; /* result.checksum: what was compared (static) */
     uint64_t size;
     int size_known;
     /* parts */

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops/checksum.h"
 #include "transfer/context.h"
 #include "transfer/transfer.h"
+#include "util/crc32.h"
 
 static void start_parts(ossio_transfer *t);
 
@@ -102,6 +104,11 @@ static void start_part(ossio_transfer *t, size_t i)
         return;
     }
     p->crc = ossio_crc64(0, bytes, (size_t)p->len);
+    int kind = ossio__ops_sum_kind(&ossio__cl_ops(t->cl)->oss);
+    if (kind >= 0) { /* computed once: the part's request and Complete use it */
+        p->sum = ossio__crc32_update((ossio__crc32_kind)kind, 0, bytes, (size_t)p->len);
+        ossio__op_set_body_sum(op, p->sum);
+    }
     p->op = op;
     p->state = OSSIO__PART_INFLIGHT;
     t->in_flight++;
@@ -162,6 +169,10 @@ static int listed_part(ossio_op *op, const ossio_list_entry *e, void *ud)
         return 0;
     }
     uint64_t crc = ossio_crc64(0, bytes, (size_t)p->len);
+    int kind = ossio__ops_sum_kind(&ossio__cl_ops(t->cl)->oss);
+    if (kind >= 0) {
+        p->sum = ossio__crc32_update((ossio__crc32_kind)kind, 0, bytes, (size_t)p->len);
+    }
     free(p->buf);
     p->buf = NULL;
     if (e->has_crc64 && e->crc64 != crc) {

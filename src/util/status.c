@@ -49,7 +49,7 @@
     X(OSSIO_EEXISTS, "object or bucket already exists", 0)                                         \
     X(OSSIO_EXML, "malformed XML in response", 0)                                                  \
     X(OSSIO_EPAGING, "listing incomplete: the server's paging is broken", 0)                       \
-    X(OSSIO_ECHECKSUM, "CRC-64 mismatch", 1)                                                       \
+    X(OSSIO_ECHECKSUM, "checksum mismatch", 1)                                                     \
     X(OSSIO_ECHANGED, "object changed during transfer", 0)                                         \
     X(OSSIO_EIO, "local I/O error", 0)                                                             \
     X(OSSIO_ERECORDSIZE, "record exceeds maximum record size", 0)

@@ -305,6 +305,8 @@ typedef struct ossio__xml_part_ref {
     uint32_t number; /* 1..10000, strictly increasing */
     const char *etag;
     size_t etag_len;
+    const char *sum_elem; /* s3 dialect: "ChecksumCRC32C" or "ChecksumCRC32"; NULL: none */
+    const char *sum;      /* its value (base64) */
 } ossio__xml_part_ref;
 
 /* Appends a CompleteMultipartUpload body for |n| >= 1 parts to |out|:

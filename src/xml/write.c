@@ -124,7 +124,15 @@ static ossio_status complete_body(ossio__buf *out, const ossio__xml_part_ref *pa
             st = escape(out, p->etag, p->etag_len);
         }
         if (st == OSSIO_OK) {
-            st = lit(out, "</ETag></Part>");
+            st = lit(out, "</ETag>");
+        }
+        if (st == OSSIO_OK && p->sum_elem != NULL && p->sum != NULL) {
+            char sum[96];
+            k = snprintf(sum, sizeof sum, "<%s>%.16s</%s>", p->sum_elem, p->sum, p->sum_elem);
+            st = ossio__buf_append(out, sum, (size_t)k);
+        }
+        if (st == OSSIO_OK) {
+            st = lit(out, "</Part>");
         }
     }
     if (st == OSSIO_OK) {

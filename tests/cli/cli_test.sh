@@ -76,7 +76,7 @@ case_commands() {
     local k="$B/$PREFIX/$ep/hello.txt"
     run "${E[@]}" cp "$TMP/hello.txt" "$k"; check "cp upload ($ep)" [ "$RC" = 0 ]
     run "${E[@]}" --json cp "$TMP/hello.txt" "$k"
-    check "cp --json" jqe '.command == "cp" and (.transfers | length) == 1 and .transfers[0].status == "ok" and .bytes == 13' "$TMP/out"
+    check "cp --json" jqe '.command == "cp" and (.transfers | length) == 1 and .transfers[0].status == "ok" and .bytes == 13 and .transfers[0].checksum == "crc64"' "$TMP/out"
     run "${E[@]}" stat "$k"; check "stat ($ep)" grep -q '^size: *13$' "$TMP/out"
     run "${E[@]}" --json stat "$k"
     check "stat --json" jqe '.size == 13 and (.etag | startswith("\"")) and (.crc64 | test("^[0-9]+$"))' "$TMP/out"
@@ -224,6 +224,15 @@ case_settings() {
   printf 'fs.oss.dialect: s3\n' >"$TMP/s3.yaml"
   run_env "${aws[@]}" "$OSSIO" "${EP_H2[@]}" --config "$TMP/s3.yaml" cat "$s3/aws.txt"
   check "AWS_* credentials with the dialect from --config: $(head -c 300 "$TMP/err")" cmp -s "$TMP/out" "$TMP/s.txt"
+  run_env "${aws[@]}" "$OSSIO" "${EP_H2[@]}" -D fs.oss.dialect=s3 --json cp "$TMP/s.txt" "$s3/aws.txt"
+  check "cp --json in the s3 dialect names CRC32C" jqe '.transfers[0].checksum == "crc32c"' "$TMP/out"
+  # stat shows the x-amz-checksum-* headers the s3 dialect asked for (the
+  # CRC32C the upload sent, verified and kept by the endpoint).
+  run_env "${aws[@]}" "$OSSIO" "${EP_H2[@]}" -D fs.oss.dialect=s3 stat "$s3/aws.txt"
+  check "stat shows the CRC32C: $(head -c 300 "$TMP/out")" grep -qE '^checksum-crc32c: [A-Za-z0-9+/]{6}==$' "$TMP/out"
+  check "stat shows the checksum type" grep -q '^checksum-type: *FULL_OBJECT$' "$TMP/out"
+  run_env "${aws[@]}" "$OSSIO" "${EP_H2[@]}" -D fs.oss.dialect=s3 --json stat "$s3/aws.txt"
+  check "stat --json has the CRC32C" jqe '(.checksum_crc32c | test("==$")) and .checksum_type == "FULL_OBJECT"' "$TMP/out"
   run_env "${aws[@]}" "$OSSIO" "${EP_H2[@]}" -D fs.oss.dialect=s3 --json config
   check "config: AWS_REGION read" jqe ".keys[] | select(.key == \"fs.oss.region\") | .value == \"$OSSIO_EP_REGION\" and .source == \"env\"" "$TMP/out"
   check "config: AWS_ACCESS_KEY_ID read" jqe '.keys[] | select(.key == "fs.oss.accessKeyId") | .source == "env"' "$TMP/out"

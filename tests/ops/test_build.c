@@ -13,6 +13,7 @@
 
 #include "ops/context.h"
 #include "ops/build.h"
+#include "ops/checksum.h"
 
 /* 2026-01-01T00:00:00Z */
 #define NOW ((time_t)1767225600)
@@ -287,6 +288,112 @@ static void t_s3_dialect(void **state)
     ossio_client_destroy(cl);
 }
 
+/* Builds |op| as an attempt does: the body's checksum first. */
+static void build_summed(ossio_op *op, built *b)
+{
+    ossio__op_sum_prepare(op, &ossio__cl_ops(op->cl)->oss);
+    build(op, NOW, b);
+}
+
+/* The s3 dialect's checksums (fs.oss.s3.checksum): PutObject's CRC32C in
+ * S3's base64 form, signed by SigV4; reads ask for checksum mode;
+ * multipart names FULL_OBJECT and lists the parts' CRCs; crc32, md5 and
+ * none; the oss dialect sends none of them. */
+static void t_s3_checksums(void **state)
+{
+    (void)state;
+    ossio_client *cl = client("fs.oss.dialect", "s3", NULL, NULL);
+    ossio_op *op = op_on(cl, OSSIO_OP_PUT, "s3://bkt/k");
+    assert_int_equal(ossio_op_set_body(op, "123456789", 9), OSSIO_OK);
+    built b;
+    build_summed(op, &b);
+    assert_string_equal(hdr(&b, "x-amz-checksum-crc32c"), "4waSgw==");
+    assert_string_equal(hdr(&b, "x-amz-sdk-checksum-algorithm"), "CRC32C");
+    assert_non_null(strstr(hdr(&b, "authorization"), "x-amz-checksum-crc32c;"));
+    assert_non_null(strstr(hdr(&b, "authorization"), "x-amz-sdk-checksum-algorithm"));
+    built_free(&b);
+    ossio_op_free(op);
+
+    op = op_on(cl, OSSIO_OP_GET, "s3://bkt/k");
+    build_summed(op, &b);
+    assert_string_equal(hdr(&b, "x-amz-checksum-mode"), "ENABLED");
+    built_free(&b);
+    ossio_op_free(op);
+
+    op = op_on(cl, OSSIO_OP_MULTIPART_INIT, "s3://bkt/k");
+    build_summed(op, &b);
+    assert_string_equal(hdr(&b, "x-amz-checksum-algorithm"), "CRC32C");
+    assert_string_equal(hdr(&b, "x-amz-checksum-type"), "FULL_OBJECT");
+    built_free(&b);
+    ossio_op_free(op);
+
+    op = op_on(cl, OSSIO_OP_MULTIPART_COMPLETE, "s3://bkt/k");
+    assert_int_equal(ossio_op_set_upload(op, "UP1", 0), OSSIO_OK);
+    assert_int_equal(ossio__op_add_part_sum(op, 1, "\"e1\"", 0xe3069283u), OSSIO_OK);
+    ossio__op_set_object_sum(op, 0x01020304u);
+    build_summed(op, &b);
+    assert_non_null(strstr(body(&b), "</ETag><ChecksumCRC32C>4waSgw==</ChecksumCRC32C></Part>"));
+    assert_string_equal(hdr(&b, "x-amz-checksum-crc32c"), "AQIDBA==");
+    assert_string_equal(hdr(&b, "x-amz-checksum-type"), "FULL_OBJECT");
+    built_free(&b);
+    ossio_op_free(op);
+    ossio_client_destroy(cl);
+
+    const char *modes[][3] = {{"crc32", "x-amz-checksum-crc32", "y/Q5Jg=="},
+                              {"md5", "content-md5", "JfnnlDI7RTiF9RgfG2JNCw=="},
+                              {"none", "x-amz-checksum-crc32c", NULL}};
+    for (size_t i = 0; i < 3; i++) {
+        cl = client("fs.oss.dialect", "s3", "fs.oss.s3.checksum", modes[i][0]);
+        op = op_on(cl, OSSIO_OP_PUT, "s3://bkt/k");
+        assert_int_equal(ossio_op_set_body(op, "123456789", 9), OSSIO_OK);
+        build_summed(op, &b);
+        if (modes[i][2] != NULL) {
+            assert_string_equal(hdr(&b, modes[i][1]), modes[i][2]);
+        } else {
+            assert_null(hdr(&b, modes[i][1]));
+            assert_null(hdr(&b, "content-md5"));
+        }
+        built_free(&b);
+        ossio_op_free(op);
+        op = op_on(cl, OSSIO_OP_GET, "s3://bkt/k");
+        build_summed(op, &b);
+        assert_true((hdr(&b, "x-amz-checksum-mode") != NULL) == (i == 0));
+        built_free(&b);
+        ossio_op_free(op);
+        ossio_client_destroy(cl);
+    }
+
+    /* composite: the algorithm, no FULL_OBJECT, no object CRC at Complete. */
+    cl = client("fs.oss.dialect", "s3", "fs.oss.s3.checksum.type", "composite");
+    op = op_on(cl, OSSIO_OP_MULTIPART_INIT, "s3://bkt/k");
+    build_summed(op, &b);
+    assert_string_equal(hdr(&b, "x-amz-checksum-algorithm"), "CRC32C");
+    assert_null(hdr(&b, "x-amz-checksum-type"));
+    built_free(&b);
+    ossio_op_free(op);
+    op = op_on(cl, OSSIO_OP_MULTIPART_COMPLETE, "s3://bkt/k");
+    assert_int_equal(ossio_op_set_upload(op, "UP1", 0), OSSIO_OK);
+    assert_int_equal(ossio__op_add_part_sum(op, 1, "\"e1\"", 0xe3069283u), OSSIO_OK);
+    ossio__op_set_object_sum(op, 0x01020304u);
+    build_summed(op, &b);
+    assert_non_null(strstr(body(&b), "<ChecksumCRC32C>4waSgw==</ChecksumCRC32C>"));
+    assert_null(hdr(&b, "x-amz-checksum-crc32c"));
+    assert_null(hdr(&b, "x-amz-checksum-type"));
+    built_free(&b);
+    ossio_op_free(op);
+    ossio_client_destroy(cl);
+
+    cl = client(NULL, NULL, NULL, NULL); /* oss dialect: CRC-64 only */
+    op = op_on(cl, OSSIO_OP_PUT, "oss://bkt/k");
+    assert_int_equal(ossio_op_set_body(op, "123456789", 9), OSSIO_OK);
+    build_summed(op, &b);
+    assert_null(hdr(&b, "x-amz-checksum-crc32c"));
+    assert_null(hdr(&b, "content-md5"));
+    built_free(&b);
+    ossio_op_free(op);
+    ossio_client_destroy(cl);
+}
+
 /* OSS V4 signs with x-oss-date; a bucket-level call signs no key. */
 static void t_oss_v4_bucket(void **state)
 {
@@ -313,6 +420,7 @@ int main(void)
         cmocka_unit_test(t_list_v2_and_v1), cmocka_unit_test(t_delete_many_batches),
         cmocka_unit_test(t_multipart),      cmocka_unit_test(t_copy),
         cmocka_unit_test(t_s3_dialect),     cmocka_unit_test(t_oss_v4_bucket),
+        cmocka_unit_test(t_s3_checksums),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,6 +98,10 @@ static void t_http_statuses(void **state)
     } cases[] = {
         {400, "InvalidArgument", OSSIO_EHTTP, 0, 0},
         {400, "RequestTimeout", OSSIO_EHTTP, 1, 1},
+        /* the server's check of our x-amz-checksum-* / Content-MD5: the
+         * body may have been corrupted on the way, so it is sent again */
+        {400, "BadDigest", OSSIO_ECHECKSUM, 0, 1},
+        {400, "InvalidDigest", OSSIO_ECHECKSUM, 0, 1},
         {401, "", OSSIO_EACCESS, 0, 0},
         {403, "AccessDenied", OSSIO_EACCESS, 0, 0},
         {403, "SignatureDoesNotMatch", OSSIO_ESIGNATURE, 0, 0},

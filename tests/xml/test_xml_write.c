@@ -25,24 +25,25 @@ static void test_complete_exact(void **state)
     ossio__buf b;
     ossio__buf_init(&b, 1 << 20, OSSIO_EBODYSIZE);
     const ossio__xml_part_ref parts[] = {
-        {1, "\"3349DC700140D7F86A0784842780****\"", 34},
-        {2, "\"8EFDA8BE206636A695359836FE0A****\"", 34},
-        {10000, "a&b<c>'d\"", 9},
+        {1, "\"3349DC700140D7F86A0784842780****\"", 34, NULL, NULL},
+        {2, "\"8EFDA8BE206636A695359836FE0A****\"", 34, "ChecksumCRC32C", "4waSgw=="},
+        {10000, "a&b<c>'d\"", 9, NULL, NULL},
     };
     assert_int_equal(ossio__xml_write_complete(&b, parts, 3), OSSIO_OK);
     assert_buf(&b, DECL "<CompleteMultipartUpload>"
                         "<Part><PartNumber>1</PartNumber>"
                         "<ETag>&quot;3349DC700140D7F86A0784842780****&quot;</ETag></Part>"
                         "<Part><PartNumber>2</PartNumber>"
-                        "<ETag>&quot;8EFDA8BE206636A695359836FE0A****&quot;</ETag></Part>"
+                        "<ETag>&quot;8EFDA8BE206636A695359836FE0A****&quot;</ETag>"
+                        "<ChecksumCRC32C>4waSgw==</ChecksumCRC32C></Part>"
                         "<Part><PartNumber>10000</PartNumber>"
                         "<ETag>a&amp;b&lt;c&gt;&apos;d&quot;</ETag></Part>"
                         "</CompleteMultipartUpload>");
     size_t len = b.len;
-    const ossio__xml_part_ref bad_order[] = {{2, "e", 1}, {2, "f", 1}};
-    const ossio__xml_part_ref zero[] = {{0, "e", 1}};
-    const ossio__xml_part_ref big[] = {{10001, "e", 1}};
-    const ossio__xml_part_ref ctl[] = {{1, "e", 1}, {2, "e\x01", 2}};
+    const ossio__xml_part_ref bad_order[] = {{2, "e", 1, NULL, NULL}, {2, "f", 1, NULL, NULL}};
+    const ossio__xml_part_ref zero[] = {{0, "e", 1, NULL, NULL}};
+    const ossio__xml_part_ref big[] = {{10001, "e", 1, NULL, NULL}};
+    const ossio__xml_part_ref ctl[] = {{1, "e", 1, NULL, NULL}, {2, "e\x01", 2, NULL, NULL}};
     assert_int_equal(ossio__xml_write_complete(&b, bad_order, 2), OSSIO_EINVAL);
     assert_int_equal(ossio__xml_write_complete(&b, zero, 1), OSSIO_EINVAL);
     assert_int_equal(ossio__xml_write_complete(&b, big, 1), OSSIO_EINVAL);

@@ -42,7 +42,9 @@ class Faults {
   /**
    * Arms a fault. spec = {kind, count (default 1), match: {method, path, query},
    * after (body bytes, for reset/stall/truncate/drop/drip), ms (stall, noanswer),
-   * rate (drip, bytes/s), bodyBytes (bigerror: error body size), offset (flip),
+   * rate (drip, bytes/s), bodyBytes (bigerror: error body size), offset (flip:
+   * in a GET's answer, or in a SigV4 PUT's body that carries x-amz-checksum-*),
+   * crc64 (false: the answer has no x-oss-hash-crc64ecma, as S3's),
    * status/code/message (kind "status")}.
    */
   add(spec) {
@@ -54,7 +56,7 @@ class Faults {
       after: Number(spec.after || 0), ms: Number(spec.ms || 0),
       offset: spec.offset === undefined ? undefined : Number(spec.offset),
       rate: Number(spec.rate || 4), bodyBytes: Number(spec.bodyBytes || 0), xml: spec.xml !== false,
-      forward: spec.forward !== false,
+      forward: spec.forward !== false, crc64: spec.crc64 !== false,
     };
     if (STATUS_PRESETS[spec.kind]) [f.status, f.code, f.message] = STATUS_PRESETS[spec.kind];
     if (spec.kind === 'status') {

@@ -14,6 +14,7 @@ const { listObjects } = require('./listing');
 const { parseQuery, splitTarget, encodeKeyPath, pairsToQueryString } = require('./query');
 const { Multipart, OssError, xmlEscape } = require('./multipart');
 const { fileCrc64 } = require('./crc');
+const { S3Checksums } = require('./checksum');
 const { GARBAGE_BODY } = require('./faults');
 const { toStore, STORE_KEY_QUERY, decodeStoreKeysInXml, encodeStoreKeysInXml } = require('./storekey');
 
@@ -40,6 +41,7 @@ class Front {
   constructor(opts) {
     this.opts = opts;
     this.multipart = new Multipart(opts.storeDir);
+    this.sums = new S3Checksums();
     this.stats = newStats();
   }
 
@@ -175,22 +177,36 @@ class Front {
       if (method === 'PUT' && has('uploadId')) {
         Multipart.checkPartNumber(q.partNumber);
         await this.multipart.requireUpload(bucket, key, q.uploadId);
-        return this.proxy(req, res, ctx, { crc: () => this.multipart.partPath(bucket, q.uploadId, q.partNumber) });
+        const sum = await this.sums.put(req, ctx);
+        ctx.sumAnswer = sum && sum.answer;
+        return this.proxy(req, res, ctx, { body: sum && sum.body, crc: () => this.multipart.partPath(bucket, q.uploadId, q.partNumber) });
       }
       if (method === 'POST' && has('uploadId')) {
         const body = await readBody(req);
         await this.multipart.checkComplete(bucket, key, q.uploadId, body.toString('utf8'));
         await this.checkForbidOverwrite(req, ctx);
+        const sum = await this.sums.complete(req, ctx, body.toString('utf8'), n => this.multipart.partPath(bucket, q.uploadId, n));
+        ctx.sumAnswer = sum && sum.answer;
+        ctx.sumStored = () => this.sums.stored(this.multipart.objectPath(bucket, key), sum && sum.algo, sum && sum.composite);
         if (ctx.fault && ctx.fault.kind === 'complete-garbage' && !ctx.fault.forward) {
           return void res.writeHead(200, { 'content-type': 'application/xml' }).end(GARBAGE_BODY);
         }
         return this.proxy(req, res, ctx, { body, crc: () => this.multipart.objectPath(bucket, key) });
       }
       if (method === 'PUT' || method === 'GET' || method === 'HEAD') {
+        const file = this.multipart.objectPath(bucket, key);
+        let sum = null;
         if (method === 'PUT') await this.checkForbidOverwrite(req, ctx);
         else await this.checkIfMatch(req, ctx);
         if (method === 'GET' && req.headers.range) await this.ossRange(req, ctx);
-        return this.proxy(req, res, ctx, { crc: () => this.multipart.objectPath(bucket, key) });
+        if (method === 'PUT') {
+          sum = await this.sums.put(req, ctx);
+          ctx.sumAnswer = sum && sum.answer;
+          ctx.sumStored = () => this.sums.stored(file, sum && sum.algo);
+        } else {
+          ctx.sumAnswer = await this.sums.read(req, ctx, file);
+        }
+        return this.proxy(req, res, ctx, { body: sum && sum.body, crc: () => file });
       }
     } else if (bucket && method === 'GET' && has('uploads')) {
       await this.requireBucket(bucket);
@@ -307,8 +323,13 @@ class Front {
       if (k.startsWith('x-amz-meta-')) res.setHeader(`x-oss-meta-${k.slice(11)}`, v);
       else res.setHeader(k, v);
     }
+    if (status < 300 && ctx.sumAnswer) for (const [k, v] of Object.entries(ctx.sumAnswer)) res.setHeader(k, v);
+    if (status < 300 && ctx.sumStored) ctx.sumStored();
     if (upRes.headers.etag) res.setHeader('x-oss-object-type', /-\d+"?$/.test(upRes.headers.etag) ? 'Multipart' : 'Normal');
-    const wantsCrc = crc && (status === 200 || status === 206) && !(req.method === 'PUT' && ctx.headers['x-amz-copy-source']);
+    // A fault with crc64: false answers without x-oss-hash-crc64ecma, as
+    // AWS S3 and most S3-compatible servers do (the s3 dialect's own checks).
+    const wantsCrc = crc && (status === 200 || status === 206) && !(req.method === 'PUT' && ctx.headers['x-amz-copy-source']) &&
+      !(ctx.fault && ctx.fault.crc64 === false);
     if (wantsCrc) {
       const file = crc();
       const value = file && (await fileCrc64(file).catch(() => null));

@@ -91,7 +91,8 @@ function fetchUrl(ep, url, { method = 'GET', headers = {}, body } = {}) {
   });
 }
 
-/** The AWS SDK v3 S3 client over the TLS http/1.1 frontend, path-style. */
+/** The AWS SDK v3 S3 client over the TLS http/1.1 frontend, path-style;
+ * opts.validate: the SDK validates response checksums it is given. */
 function s3Client(ep, opts = {}) {
   const { S3Client } = require('@aws-sdk/client-s3');
   const { NodeHttpHandler } = require('@smithy/node-http-handler');
@@ -106,7 +107,7 @@ function s3Client(ep, opts = {}) {
       sessionToken: opts.sts ? c.security_token : undefined,
     },
     requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
+    responseChecksumValidation: opts.validate ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({ httpsAgent: new https.Agent({ ca: fs.readFileSync(ep.ca_file) }) }),
   });
