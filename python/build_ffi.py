@@ -76,6 +76,7 @@ typedef struct ossio_result {
     const char *host_id;
     const char *ec;
     unsigned retries;
+    const char *checksum;
     ...;
 } ossio_result;
 

@@ -52,6 +52,7 @@ class Outcome:
         "host_id",
         "ec",
         "retries",
+        "checksum",
     )
 
     def __init__(self, res: Any) -> None:
@@ -65,6 +66,7 @@ class Outcome:
         self.host_id = cstr(res.host_id)
         self.ec = cstr(res.ec)
         self.retries = int(res.retries)
+        self.checksum = cstr(res.checksum)
 
     @property
     def ok(self) -> bool:
@@ -92,6 +94,7 @@ def make_error(
         ec=outcome.ec if outcome else None,
         uri=uri,
         detail=detail or None,
+        checksum=outcome.checksum if outcome else None,
     )
 
 

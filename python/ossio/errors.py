@@ -5,7 +5,9 @@ the server said: ``code`` (the ``ossio_status`` name, e.g.
 ``"OSSIO_ENOTFOUND"``), ``status`` (its negative number), ``message`` (the
 server's Message, else ossio's detail, else the status text), ``request_id``,
 ``http_status``, ``server_code`` (the server's Code, e.g. ``"NoSuchKey"``),
-``host_id``, ``ec`` and ``uri``. Where Python has a matching built-in
+``host_id``, ``ec``, ``uri`` and ``checksum`` (for a :class:`ChecksumError`,
+the checksum that differed: ``"crc64"``, ``"crc32c"``, ``"crc32"`` or
+``"md5"``). Where Python has a matching built-in
 exception the class derives from it as well, so ``except FileNotFoundError``
 and ``except PermissionError`` work as they do for local files. Secrets never
 appear in any of these fields.
@@ -30,6 +32,7 @@ class OssioError(Exception):
     ec: Optional[str]
     uri: Optional[str]
     detail: Optional[str]
+    checksum: Optional[str]
 
     def __init__(
         self,
@@ -44,6 +47,7 @@ class OssioError(Exception):
         ec: Optional[str] = None,
         uri: Optional[str] = None,
         detail: Optional[str] = None,
+        checksum: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -56,6 +60,7 @@ class OssioError(Exception):
         self.ec = ec
         self.uri = uri
         self.detail = detail
+        self.checksum = checksum
 
     def __str__(self) -> str:
         parts = []

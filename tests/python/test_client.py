@@ -299,3 +299,22 @@ def test_get_bytes_holds_one_copy(ep, prefix):
         assert len(data) == size
         assert peak < size + 1024 * 1024, f"peak {peak} for {size} bytes"
         assert c.stats()["memory_peak"] <= 4 * 1024 * 1024
+
+
+def test_corrupted_body_names_the_checksum(client, prefix, ep):
+    """A body that arrives with a flipped byte (every fetch of it) raises
+    ChecksumError, which says which checksum differed; nothing is returned."""
+    from conftest import control
+
+    uri = prefix + "flipped.bin"
+    data = os.urandom(300 * 1024)
+    client.put_bytes(data, uri)
+    key = uri.split("/", 3)[3]
+    control(ep, "POST", "/faults", {"kind": "flip", "count": 10, "match": {"method": "GET", "path": key}})
+    with pytest.raises(ossio.ChecksumError) as e:
+        client.get_bytes(uri)
+    assert e.value.code == "OSSIO_ECHECKSUM"
+    assert e.value.checksum == "crc64"
+    assert isinstance(e.value, ossio.IntegrityError)
+    control(ep, "DELETE", f"/faults?path={key}")
+    assert bytes(client.get_bytes(uri)) == data
