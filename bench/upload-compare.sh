@@ -7,7 +7,9 @@
 #   big-up    a SIZE-byte (1 GiB) file on /dev/shm: `ossio cp FILE` (a
 #             multipart upload of PART parts, CONC in flight), `cat FILE |
 #             ossio cp -` (from a pipe; cat's CPU counted), curl -T (one
-#             PUT), h2load -d (one POST of the file), rclone copyto (its s3
+#             PUT), h2load -d (one POST of the file; and "h2load parts":
+#             SIZE/PART POSTs of PART bytes, CONC in flight as ossio's
+#             parts: the same shape on the wire), rclone copyto (its s3
 #             multipart, PART chunks, CONC at once; HTTP/1.1 only).
 #   big-down  the same size back from the sink's static file: `ossio cp
 #             oss://sink/big.bin /dev/null`, the reference for "at least 0.9x
@@ -67,6 +69,7 @@ head -c "$size" /dev/urandom >"$file"
 mkdir -p "$sink_root/sink"
 ln -f "$file" "$sink_root/sink/big.bin" 2>/dev/null || cp "$file" "$sink_root/sink/big.bin"
 head -c 65536 /dev/urandom >"$tmp/64k"
+head -c "$part" /dev/urandom >"$tmp/part"
 export OSS_ACCESS_KEY_ID=sink-key OSS_ACCESS_KEY_SECRET=sink-secret
 
 streams=$((conc / conns))
@@ -106,6 +109,13 @@ run_case() { # test tool tr
     big-up/h2load)
       h2load_run "$test" "$tr" 1 "${url_tr[$tr]}/sink/up" ${h2l_tr[$tr]} -d "$file"
       sed -i '$ s/"bytes":[0-9]*/"bytes":'"$size"'/' "$runs" ;;
+    big-up/h2load-parts) # the same shape as ossio's multipart: SIZE/PART bodies of PART, as many in flight
+      if [[ $tr == h1 || $tr == h1tls ]]; then
+        h2load_run "$test" "$tr" $((size / part)) "${url_tr[$tr]}/sink/up" --h1 -c "$conc" -m 1 -d "$tmp/part"
+      else
+        h2load_run "$test" "$tr" $((size / part)) "${url_tr[$tr]}/sink/up" -c "$conns" -m "$streams" -d "$tmp/part"
+      fi
+      sed -i '$ s/"tool":"h2load"/"tool":"h2load parts"/; $ s/"bytes":[0-9]*/"bytes":'"$size"'/' "$runs" ;;
     big-up/rclone)
       RCLONE_CONFIG_X_ENDPOINT=${url_tr[$tr]} rclone_run "$test" "$tr" "$size" 1 copyto "$file" X:sink/up ;;
     big-down/ossio)
@@ -130,7 +140,7 @@ for test in $tests; do
   for tr in $transports; do
     case $test in
       big-up)
-        cases+=("$test ossio $tr" "$test ossio-pipe $tr" "$test curl $tr" "$test h2load $tr")
+        cases+=("$test ossio $tr" "$test ossio-pipe $tr" "$test curl $tr" "$test h2load $tr" "$test h2load-parts $tr")
         [[ $tr == h1 || $tr == h1tls ]] && cases+=("$test rclone $tr") ;;
       big-down) cases+=("$test ossio $tr") ;;
       put-64k) cases+=("$test ossio $tr" "$test h2load $tr") ;;
