@@ -97,6 +97,31 @@ case_mid_parts() {
   check "fewer parts sent than all (already there: $THERE of 8)" [ "${THERE:-0}" -ge 1 -a "${THERE:-8}" -lt 8 ]
 }
 
+# Ctrl-C (over HTTP/1.1) after some parts: exit 130, the upload is kept on
+# the server and named by the checkpoint, and the next run finishes it.
+case_sigint() {
+  EP=(--endpoint "https://$OSSIO_EP_ENDPOINT_HOST:$OSSIO_EP_PORT_H1_TLS"
+      --resolve "$OSSIO_EP_BUCKET.$OSSIO_EP_ENDPOINT_HOST:$OSSIO_EP_PORT_H1_TLS:127.0.0.1"
+      -D "fs.oss.connection.ca.file=$OSSIO_EP_CA_FILE" --http1.1
+      -D fs.oss.multipart.upload.size=100k -D fs.oss.multipart.upload.threshold=100k)
+  head -c 800000 /dev/urandom >"$TMP/i.bin"
+  local ck="$TMP/i.bin.ossio-ucp" n i
+  for n in 5 6 7 8; do stall_parts "partNumber=$n"; done
+  "$OSSIO" "${EP[@]}" cp --resume "$TMP/i.bin" "$B/$PREFIX/i.bin" >/dev/null 2>"$TMP/bg.err" &
+  BG=$!
+  for i in $(seq 1 600); do
+    [ -f "$ck" ] && [ "$(grep -c '^part ' "$ck")" -ge 1 ] && break
+    sleep 0.05
+  done
+  kill -INT "$BG"; wait "$BG"; RC=$?; BG=
+  check "exit 130 after SIGINT (got $RC)" [ "$RC" = 130 ]
+  check "checkpoint kept" [ -f "$ck" ]
+  check "the upload is kept on the server" [ "$(node "$HERE/uploads.js" "$PREFIX/")" = 1 ]
+  unstall
+  resumed_ok "$TMP/i.bin" i.bin "$ck"
+  check "fewer parts sent than all (already there: $THERE of 8)" [ "${THERE:-0}" -ge 1 -a "${THERE:-8}" -lt 8 ]
+}
+
 # Killed right after InitiateMultipartUpload (every part stalls); the
 # checkpoint lives in --checkpoint-dir.
 case_after_init() {
