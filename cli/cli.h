@@ -244,6 +244,63 @@ int cli_count_parse(cli *c, const cli_args *a, unsigned default_p, cli_count_opt
 void cli_count_print(const cli *c, const char *uri, uint64_t records, uint64_t splits,
                      uint64_t bytes, double seconds, unsigned ranks);
 
+/* ---- checkpoint.c: cp --resume's checkpoint file ------------------------------ */
+
+typedef struct cli_ucp_part {
+    uint32_t number;
+    uint64_t size;
+    char etag[128];
+    uint64_t crc64;
+} cli_ucp_part;
+
+/* What a checkpoint records (docs/cli.md, "Resuming an upload"). */
+typedef struct cli_ucp {
+    char *source; /* absolute path */
+    uint64_t size, mtime_ns;
+    char *dest; /* the destination URI as given */
+    uint64_t part_size;
+    char upload_id[256];
+    cli_ucp_part *parts; /* by number, increasing */
+    size_t n_parts, cap;
+} cli_ucp;
+
+void cli_ucp_free(cli_ucp *u);
+/* Records a part stored (replacing one of that number): 0, or -1 if invalid or out of memory. */
+int cli_ucp_add_part(cli_ucp *u, uint32_t number, uint64_t size, const char *etag, uint64_t crc64);
+/* The checkpoint's text (malloc'd, |*len| bytes), or NULL if a value cannot be written. */
+char *cli_ucp_format(const cli_ucp *u, size_t *len);
+/* Parses untrusted |text|: 0, or -1 with |why| naming the line and the fault
+ * (|u| then holds nothing). Free |u| with cli_ucp_free(). */
+int cli_ucp_parse(cli_ucp *u, const char *text, size_t len, char *why, size_t why_len);
+/* 0 if |u| is about this source (unchanged) and destination, else -1 with
+ * |why| naming what changed. */
+int cli_ucp_check(const cli_ucp *u, const cli_ucp *now, char *why, size_t why_len);
+/* Where the checkpoint of |source_abs| → |dest| lives (malloc'd): next to
+ * the source, or in |dir| (may be NULL) named by both. */
+char *cli_ucp_path(const char *source_abs, const char *dest, const char *dir);
+/* Reads and parses |path|: 0, 1 if there is none, -1 with |why|. */
+int cli_ucp_load(cli_ucp *u, const char *path, char *why, size_t why_len);
+/* Writes |path| crash-safe: a temporary name, fsync, rename, directory fsync. */
+int cli_ucp_save(const cli_ucp *u, const char *path, char *why, size_t why_len);
+/* Removes |path| (none is fine) and syncs its directory: 0 or -1. */
+int cli_ucp_remove(const char *path);
+
+/* ---- cp_resume.c: one upload under cp --resume ---------------------------------- */
+
+typedef struct cli_resume cli_resume;
+
+/* Before submitting the upload |t| of |src| to |dst|: with a checkpoint that
+ * matches, |t| continues its upload; with none, one is written once the
+ * upload id is known; either way it is kept current (and the upload kept on
+ * failure). A checkpoint that is damaged or names a changed file, another
+ * destination or part size is refused: OSSIO_EINVAL with |why|. */
+ossio_status cli_resume_begin(cli_resume **out, struct ev_loop *loop, ossio_transfer *t,
+                              const char *src, const char *dst, const char *dir, uint64_t part_size,
+                              char *why, size_t why_len);
+/* At the upload's completion (see cp_resume.c): 1 with |why| to print instead of the result's. */
+int cli_resume_end(cli_resume *r, const ossio_result *res, char *why, size_t why_len);
+void cli_resume_free(cli_resume *r); /* NULL allowed */
+
 /* ---- jobs.c: transfers in parallel (cp, cat) ---------------------------------- */
 
 typedef enum cli_job_kind {
@@ -259,6 +316,10 @@ typedef struct cli_jobs cli_jobs;
 cli_jobs *cli_jobs_new(cli *c, unsigned parallel);
 /* Adds a job (|src| and |dst| copied); |size| when known, else 0. */
 int cli_jobs_add(cli_jobs *js, cli_job_kind kind, const char *src, const char *dst, uint64_t size);
+/* cp --resume: file uploads keep a checkpoint (in |dir|, NULL: next to the
+ * source) and continue the upload it names; |part_size| is the configured
+ * fs.oss.multipart.upload.size. |dir| is borrowed for the jobs' life. */
+void cli_jobs_set_resume(cli_jobs *js, const char *dir, uint64_t part_size);
 size_t cli_jobs_count(const cli_jobs *js);
 /* Runs every job, up to |parallel| at once; prints errors; returns the exit code. */
 int cli_jobs_run(cli_jobs *js);

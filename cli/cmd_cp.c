@@ -34,11 +34,13 @@ static int is_stream_file(const char *path)
     return stream;
 }
 
-enum { OPT_RECURSIVE, OPT_PARALLEL };
+enum { OPT_RECURSIVE, OPT_PARALLEL, OPT_RESUME, OPT_CKPT_DIR };
 
 static const cli_opt opts[] = {
     {OPT_RECURSIVE, 'r', "recursive", 0},
     {OPT_PARALLEL, 'j', "parallel", 1},
+    {OPT_RESUME, 0, "resume", 0},
+    {OPT_CKPT_DIR, 0, "checkpoint-dir", 1},
     {-1, 0, NULL, 0},
 };
 
@@ -257,6 +259,33 @@ static int plan_listing(cli *c, cli_jobs *js, const char *src, const char *dst)
     return rc;
 }
 
+/* --resume takes one file upload; its checkpoint records the configured part size. */
+static int setup_resume(cli *c, const cli_args *a, cli_jobs *js)
+{
+    if (a->set[OPT_RECURSIVE] || cli_is_remote(a->pos[0]) || strcmp(a->pos[0], "-") == 0) {
+        return cli_usage_error(c,
+                               "--resume takes one file upload: cp --resume FILE oss://bucket/key");
+    }
+    const char *dir = a->set[OPT_CKPT_DIR] ? a->val[OPT_CKPT_DIR] : NULL;
+    if (dir != NULL && !is_dir(dir)) {
+        return cli_usage_error(c, "--checkpoint-dir '%s' is not a directory", dir);
+    }
+    ossio_config *cfg = cli_config(c);
+    if (cfg == NULL) {
+        return c->rc;
+    }
+    uint64_t part_size = 0;
+    const char *v = ossio_config_get(cfg, "fs.oss.multipart.upload.size");
+    int bad = cli_parse_size(v, 1, UINT64_MAX, &part_size) != 0;
+    ossio_config_free(cfg);
+    if (bad) {
+        return cli_fail_status(c, NULL, OSSIO_ECONFIG,
+                               "fs.oss.multipart.upload.size: cannot tell the part size");
+    }
+    cli_jobs_set_resume(js, dir, part_size);
+    return 0;
+}
+
 static int run(cli *c, const cli_args *a)
 {
     int rc = 0;
@@ -272,6 +301,12 @@ static int run(cli *c, const cli_args *a)
     cli_jobs *js = rc == 0 ? cli_jobs_new(c, (unsigned)parallel) : NULL;
     if (rc == 0 && js == NULL) {
         rc = cli_fail_status(c, NULL, OSSIO_ENOMEM, NULL);
+    }
+    if (rc == 0 && a->set[OPT_CKPT_DIR] && !a->set[OPT_RESUME]) {
+        rc = cli_usage_error(c, "--checkpoint-dir needs --resume");
+    }
+    if (rc == 0 && a->set[OPT_RESUME]) {
+        rc = setup_resume(c, a, js);
     }
     if (rc == 0 && !a->set[OPT_RECURSIVE]) {
         rc = plan_one(c, js, a->pos[0], a->pos[1]);
@@ -306,10 +341,12 @@ static int run(cli *c, const cli_args *a)
 
 const cli_command cli_cmd_cp = {
     "cp",
-    "cp [-r] [-j N] SRC DST",
+    "cp [-r] [-j N] [--resume [--checkpoint-dir DIR]] SRC DST",
     "copy: file → object (upload), object → file or - (download), object → object (server-side)",
     "  -r, --recursive   a directory tree or every object under a prefix (SRC/... → DST/...)\n"
     "  -j, --parallel N  transfers at once with -r (default 4)\n"
+    "  --resume          file upload: keep a checkpoint; continue the upload it names\n"
+    "  --checkpoint-dir DIR  keep checkpoints in DIR (default: FILE.ossio-ucp beside FILE)\n"
     "  SRC '-'           standard input, streamed as it arrives\n"
     "  DST '-'           standard output\n",
     opts,

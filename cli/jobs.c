@@ -20,7 +20,8 @@ typedef struct job {
     uint64_t seen_done, seen_total; /* last progress, added into the bar */
     int write_failed;
     int running;
-    FILE *out; /* CLI_JOB_STDOUT: standard output ("-") or the FIFO/terminal named */
+    FILE *out;          /* CLI_JOB_STDOUT: standard output ("-") or the FIFO/terminal named */
+    cli_resume *resume; /* cp --resume of a file */
 } job;
 
 struct cli_jobs {
@@ -32,6 +33,9 @@ struct cli_jobs {
     uint64_t bytes;
     cli_progress prog;
     cli_json json; /* the --json document */
+    int resume;    /* cli_jobs_set_resume() */
+    const char *resume_dir;
+    uint64_t resume_part_size;
 };
 
 cli_jobs *cli_jobs_new(cli *c, unsigned parallel)
@@ -68,6 +72,13 @@ int cli_jobs_add(cli_jobs *js, cli_job_kind kind, const char *src, const char *d
     }
     js->n++;
     return 0;
+}
+
+void cli_jobs_set_resume(cli_jobs *js, const char *dir, uint64_t part_size)
+{
+    js->resume = 1;
+    js->resume_dir = dir;
+    js->resume_part_size = part_size;
 }
 
 size_t cli_jobs_count(const cli_jobs *js)
@@ -133,10 +144,16 @@ static void finish(job *j, const ossio_result *res, uint64_t bytes)
     js->bytes += bytes;
     js->prog.files_done++;
     js->prog.in_flight = (unsigned)js->running;
-    if (res->status != OSSIO_OK) {
+    char why[1200];
+    int resume_says = j->resume != NULL && cli_resume_end(j->resume, res, why, sizeof(why));
+    cli_resume_free(j->resume);
+    j->resume = NULL;
+    if (res->status != OSSIO_OK || resume_says) {
         cli_progress_finish(&js->prog); /* the error line goes below the bar */
         js->prog.drawn = 0;
-        if (j->write_failed) {
+        if (resume_says) {
+            cli_fail_status(c, j->src, res->status != OSSIO_OK ? res->status : OSSIO_EIO, why);
+        } else if (j->write_failed) {
             cli_fail_status(c, j->src, OSSIO_EIO,
                             j->out == stdout ? "cannot write standard output"
                                              : "cannot write the destination");
@@ -250,6 +267,10 @@ static ossio_status submit(job *j, char *why, size_t why_len)
     switch (j->kind) {
     case CLI_JOB_UPLOAD:
         st = ossio_transfer_from_file(j->t, j->src);
+        if (st == OSSIO_OK && j->js->resume) {
+            st = cli_resume_begin(&j->resume, j->js->c->loop, j->t, j->src, j->dst,
+                                  j->js->resume_dir, j->js->resume_part_size, why, why_len);
+        }
         break;
     case CLI_JOB_STDIN:
         st = ossio_transfer_from_push(j->t);
@@ -284,10 +305,16 @@ static ossio_status submit(job *j, char *why, size_t why_len)
             j->in.failed = 1;
             ossio_transfer_cancel(j->t); /* completes through on_transfer_done */
         }
+        if (st != OSSIO_OK) {
+            cli_resume_free(j->resume);
+            j->resume = NULL;
+        }
         return st;
     }
     ossio_transfer_free(j->t);
     j->t = NULL;
+    cli_resume_free(j->resume);
+    j->resume = NULL;
     return st;
 }
 

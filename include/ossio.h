@@ -845,6 +845,29 @@ OSSIO_EXTERN ossio_status ossio_transfer_set_keep_on_failure(ossio_transfer *t, 
  */
 OSSIO_EXTERN ossio_status ossio_transfer_resume(ossio_transfer *t, const char *upload_id);
 
+/** A multipart upload's stored part, as ossio_transfer_set_part_done() reports it. */
+typedef struct ossio_part_info {
+    uint32_t number;  /**< 1-based part number; 0: the upload id is known (no part) */
+    uint64_t size;    /**< the part's bytes */
+    const char *etag; /**< its ETag as the server gave it (borrowed for the call); NULL for 0 */
+    uint64_t crc64;   /**< CRC-64/XZ of its bytes */
+} ossio_part_info;
+
+/** A multipart upload's progress in parts; |part| is borrowed for the call. */
+typedef void (*ossio_part_done_cb)(ossio_transfer *t, const ossio_part_info *part, void *user_data);
+
+/**
+ * Upload: |cb| runs from the loop each time the multipart upload's state
+ * grows, so a caller can keep a checkpoint of it: once with number 0 when the
+ * upload id is known (InitiateMultipartUpload answered, or, when resuming,
+ * ListParts answered; ossio_transfer_upload_id() then names it), then once
+ * per part stored: a part sent and acknowledged, or, when resuming, a listed
+ * part that matches the source and is not sent again. Never for a single
+ * PutObject. Before submit; |user_data| is borrowed until completion.
+ */
+OSSIO_EXTERN ossio_status ossio_transfer_set_part_done(ossio_transfer *t, ossio_part_done_cb cb,
+                                                       void *user_data);
+
 /** The multipart upload id (in the completion callback; NULL for a single PUT or once
  * completed/aborted). */
 OSSIO_EXTERN const char *ossio_transfer_upload_id(const ossio_transfer *t);

@@ -117,6 +117,16 @@ ossio_status ossio_transfer_set_keep_on_failure(ossio_transfer *t, int keep)
     return OSSIO_OK;
 }
 
+ossio_status ossio_transfer_set_part_done(ossio_transfer *t, ossio_part_done_cb cb, void *user_data)
+{
+    if (!settable(t, 1)) {
+        return OSSIO_EINVAL;
+    }
+    t->up.part_done = cb;
+    t->up.part_done_ud = user_data;
+    return OSSIO_OK;
+}
+
 ossio_status ossio_transfer_resume(ossio_transfer *t, const char *upload_id)
 {
     if (!settable(t, 1) || upload_id == NULL || *upload_id == '\0' ||

@@ -80,6 +80,8 @@ typedef struct ossio__upload {
     char upload_id[256];
     int keep_on_failure;
     int resuming;
+    ossio_part_done_cb part_done; /* ossio_transfer_set_part_done() */
+    void *part_done_ud;
     unsigned abort_tries; /* AbortMultipartUpload attempts after a failure (upload.c) */
 } ossio__upload;
 

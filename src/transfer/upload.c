@@ -50,6 +50,22 @@ static ossio_status add_headers(ossio_transfer *t, ossio_op *op)
     return OSSIO_OK;
 }
 
+/* Tells ossio_transfer_set_part_done()'s callback: |p| stored, or the upload id known (NULL). */
+static void report_part(ossio_transfer *t, const part *p)
+{
+    if (t->up.part_done == NULL) {
+        return;
+    }
+    ossio_part_info info = {0, 0, NULL, 0};
+    if (p != NULL) {
+        info.number = (uint32_t)(p - t->parts) + 1;
+        info.size = p->len;
+        info.etag = p->etag;
+        info.crc64 = p->crc;
+    }
+    t->up.part_done(t, &info, t->up.part_done_ud);
+}
+
 static void part_done(ossio_op *op, const ossio_result *res, void *ud)
 {
     part *p = ud;
@@ -71,6 +87,7 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     snprintf(p->etag, sizeof(p->etag), "%s", info != NULL && info->etag ? info->etag : "");
     t->moved += p->len;
     t->done_parts++;
+    report_part(t, p);
     ossio__transfer_note_progress(t, 0);
     if (!t->finishing) {
         if (t->done_parts == t->n_parts && source(t)->ended(t)) {
@@ -198,6 +215,12 @@ static void listed_done(ossio_op *op, const ossio_result *res, void *ud)
     t->done_parts += ossio__parts_count_state(t->parts, t->n_parts, OSSIO__PART_DONE);
     ossio__log(t->cl, OSSIO_LOG_INFO, "resuming upload %s of %s: %zu of %zu parts already there",
                t->up.upload_id, t->uri, t->done_parts, t->n_parts);
+    report_part(t, NULL);
+    for (size_t i = 0; i < t->n_parts; i++) {
+        if (t->parts[i].state == OSSIO__PART_DONE) {
+            report_part(t, &t->parts[i]);
+        }
+    }
     if (t->done_parts == t->n_parts) {
         ossio__upload_complete(t);
     } else {
@@ -228,6 +251,7 @@ static void init_done(ossio_op *op, const ossio_result *res, void *ud)
         if (t->finishing) {
             /* canceled while initiating: the settle below aborts it */
         } else {
+            report_part(t, NULL);
             start_parts(t);
             complete_if_all_sent(t);
         }

@@ -295,6 +295,28 @@ static void t_failed_upload_is_aborted(void **state)
     ossio_client_destroy(cl);
 }
 
+/* ossio_transfer_set_part_done(): the upload id once, then parts stored with their ETag and CRC-64.
+ */
+typedef struct parts_seen {
+    unsigned ids, parts, bad;
+    uint32_t last;
+} parts_seen;
+
+static void on_part_done(ossio_transfer *t, const ossio_part_info *p, void *ud)
+{
+    parts_seen *s = ud;
+    if (p->number == 0) {
+        s->ids++;
+        s->bad += ossio_transfer_upload_id(t) == NULL || p->etag != NULL;
+        return;
+    }
+    s->parts++;
+    s->last = p->number;
+    uint64_t off = (uint64_t)(p->number - 1) * MIB;
+    s->bad += p->etag == NULL || *p->etag == '\0' || off + p->size > blob_len ||
+              p->crc64 != ossio_crc64(0, blob + off, (size_t)p->size);
+}
+
 /* An upload kept on failure resumes: parts already stored are not sent again. */
 static void t_resume_kept_upload(void **state)
 {
@@ -312,16 +334,26 @@ static void t_resume_kept_upload(void **state)
     ossio_transfer_from_buffer(t, blob, blob_len);
     ossio_transfer_set_parts(t, 0, 1); /* one at a time: parts 1-3 stored, 4 fails */
     ossio_transfer_set_keep_on_failure(t, 1);
+    parts_seen seen1 = {0, 0, 0, 0}, seen2 = {0, 0, 0, 0};
+    assert_int_equal(ossio_transfer_set_part_done(t, on_part_done, &seen1), OSSIO_OK);
     tres first = run(cl, t);
     assert_int_equal(first.st, OSSIO_ESERVER);
+    assert_int_equal(seen1.ids, 1);
+    assert_int_equal(seen1.parts, 3); /* 1-3, in order (one at a time) */
+    assert_int_equal(seen1.last, 3);
+    assert_int_equal(seen1.bad, 0);
     assert_true(first.upload_id[0] != '\0');
     assert_int_equal(list_uploads(cl, "resumed.bin"), 1); /* kept, not aborted */
     clear_faults(path);
     assert_int_equal(ossio_upload_new(&t, cl, key_uri("resumed.bin")), OSSIO_OK);
     ossio_transfer_from_buffer(t, blob, blob_len);
     assert_int_equal(ossio_transfer_resume(t, first.upload_id), OSSIO_OK);
+    assert_int_equal(ossio_transfer_set_part_done(t, on_part_done, &seen2), OSSIO_OK);
     tres again = run(cl, t);
     OK(again);
+    assert_int_equal(seen2.ids, 1);
+    assert_int_equal(seen2.parts, 6); /* 3 listed, 3 sent */
+    assert_int_equal(seen2.bad, 0);
     assert_true(again.bytes < blob_len); /* parts 1-3 were not sent again */
     assert_int_equal(again.bytes, blob_len - 3 * MIB);
     assert_true(again.crc == ossio_crc64(0, blob, blob_len));
