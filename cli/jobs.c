@@ -275,6 +275,7 @@ static ossio_status submit(job *j, char *why, size_t why_len)
     case CLI_JOB_STDIN:
         st = ossio_transfer_from_push(j->t);
         ossio_transfer_set_writable(j->t, on_writable, j);
+        (void)ossio_transfer_set_push_queue(j->t, 2); /* run at most 2 parts ahead */
         break;
     case CLI_JOB_DOWNLOAD:
         if (make_parents(j->dst) != 0) {

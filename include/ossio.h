@@ -973,6 +973,18 @@ typedef void (*ossio_writable_cb)(ossio_transfer *t, void *user_data);
 OSSIO_EXTERN void ossio_transfer_set_writable(ossio_transfer *t, ossio_writable_cb cb,
                                               void *user_data);
 
+/**
+ * Bounds how far a push upload runs ahead of the network: while |parts| full
+ * parts wait to be sent (beyond the parts in flight), ossio_transfer_push()
+ * takes nothing and returns OSSIO_EAGAIN, and the writable callback runs once
+ * a part has gone out. A producer faster than the network then holds at most
+ * (parts in flight + |parts| + 1) parts in memory instead of filling the
+ * client's whole budget (fs.oss.memory.limit). 0, the default: only the
+ * budget bounds it, as before (and with fs.oss.buffer.dir, parts beyond the
+ * budget spill). `ossio cp -` uses 2. Before submit; OSSIO_EINVAL otherwise.
+ */
+OSSIO_EXTERN ossio_status ossio_transfer_set_push_queue(ossio_transfer *t, unsigned parts);
+
 /* ------------------------------------------------------------------------ */
 /* Input splits: Flink's FileInputFormat over objects                        */
 /* ------------------------------------------------------------------------ */

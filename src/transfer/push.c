@@ -35,6 +35,27 @@ void ossio_transfer_set_writable(ossio_transfer *t, ossio_writable_cb cb, void *
     }
 }
 
+ossio_status ossio_transfer_set_push_queue(ossio_transfer *t, unsigned parts)
+{
+    if (t == NULL || t->submitted) {
+        return OSSIO_EINVAL;
+    }
+    t->push.queue = parts;
+    return OSSIO_OK;
+}
+
+/* Full parts waiting to be sent: neither in flight, nor stored, nor open. */
+static size_t waiting_parts(const ossio_transfer *t)
+{
+    size_t busy = t->done_parts + t->in_flight + (t->push.cur_open ? 1 : 0);
+    return t->n_parts > busy ? t->n_parts - busy : 0;
+}
+
+static int queue_full(const ossio_transfer *t)
+{
+    return t->push.queue > 0 && waiting_parts(t) >= t->push.queue;
+}
+
 /* The smallest part a multipart upload accepts (all but the last). */
 static uint64_t min_part(const ossio_transfer *t)
 {
@@ -253,6 +274,10 @@ ossio_status ossio__transfer_push2(ossio_transfer *t, const void *a, size_t alen
     /* The first part is full and more follows: multipart, now (the full part
      * may hold the memory these bytes wait for). */
     start_multipart(t);
+    if (queue_full(t)) {
+        t->push.want_writable = 1; /* ossio__push_part_sent() wakes us */
+        return OSSIO_EAGAIN;
+    }
     int reserved = 0;
     if (ossio__cl_ops(t->cl)->oss.buffer_dir == NULL) {
         if (!ossio__transfer_mem_take(t, alen + blen)) {
@@ -307,6 +332,16 @@ static void writable_deferred(ossio__deferred *d)
     }
 }
 
+/* A writer refused for memory or a full queue hears it is writable once
+ * neither holds it back. */
+static void wake_writer(ossio_transfer *t)
+{
+    if (t->push.want_writable && !t->mem_waiter.waiting && !queue_full(t)) {
+        t->push.want_writable = 0;
+        ossio__defer(&ossio__cl_tp(t->cl)->defer, &t->push.writable_node, writable_deferred);
+    }
+}
+
 /* Before the parts: a second part means the first is full and more
  * follows (multipart); a writer refused for memory hears it is writable. */
 static void push_pump(ossio_transfer *t)
@@ -316,12 +351,16 @@ static void push_pump(ossio_transfer *t)
             t->push.multipart = 1;
             ossio__upload_init(t);
         }
-        if (t->push.want_writable && !t->mem_waiter.waiting) {
-            t->push.want_writable = 0;
-            ossio__defer(&ossio__cl_tp(t->cl)->defer, &t->push.writable_node, writable_deferred);
-        }
+        wake_writer(t);
     }
     ossio__upload_pump(t);
+}
+
+void ossio__push_part_sent(ossio_transfer *t)
+{
+    if (t->kind == &ossio__push_kind && !t->finishing) {
+        wake_writer(t);
+    }
 }
 
 static ossio_status push_open(ossio_transfer *t)

@@ -46,6 +46,9 @@ typedef struct ossio__transfer_kind {
 extern const ossio__transfer_kind ossio__download_kind; /* download.c */
 extern const ossio__transfer_kind ossio__upload_kind;   /* upload.c */
 extern const ossio__transfer_kind ossio__push_kind;     /* push.c */
+/* push.c: a part of |t| went out; a push writer its queue held back
+ * (ossio_transfer_set_push_queue) hears it is writable. Any kind. */
+void ossio__push_part_sent(ossio_transfer *t);
 
 /* Download: the sink, the object's identity, the stream sink's reordering,
  * hedging. */
@@ -96,6 +99,7 @@ typedef struct ossio__push {
     ossio_writable_cb writable;
     void *writable_ud;
     int want_writable;
+    unsigned queue; /* ossio_transfer_set_push_queue(): 0 = unbounded */
     ossio__deferred writable_node;
 } ossio__push;
 

@@ -94,6 +94,7 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
             ossio__upload_complete(t);
         } else {
             start_parts(t);
+            ossio__push_part_sent(t); /* a push writer held back by its queue */
         }
     }
     ossio__source_drop_spare(&t->up.source); /* never held across iterations */

@@ -133,6 +133,47 @@ static void t_push_backpressure_within_budget(void **state)
     ossio_client_destroy(cl);
 }
 
+/* A producer faster than the network: with a push queue of Q it is held
+ * to (parallel + Q + 1) parts of memory; without one, the whole object sits
+ * in the (default, 1 GiB) budget before the loop runs. */
+static uint64_t push_all_before_run(unsigned queue, pusher *p, tres *x)
+{
+    ossio_client *cl = client(NULL, NULL);
+    memset(p, 0, sizeof(*p));
+    p->len = blob_len;
+    assert_int_equal(ossio_upload_new(&p->t, cl, key_uri("push-queue.bin")), OSSIO_OK);
+    ossio_transfer_from_push(p->t);
+    ossio_transfer_set_parts(p->t, 256 * 1024, 2);
+    ossio_transfer_set_writable(p->t, on_writable, p);
+    assert_int_equal(ossio_transfer_set_push_queue(p->t, queue), OSSIO_OK);
+    memset(x, 0, sizeof(*x));
+    assert_int_equal(ossio_transfer_submit(p->t, t_done, x), OSSIO_OK);
+    assert_int_equal(ossio_transfer_set_push_queue(p->t, 1), OSSIO_EINVAL); /* submitted */
+    pump(p);
+    ossio_client_run(cl);
+    assert_int_equal(x->done, 1);
+    OK((*x));
+    assert_int_equal(p->off, blob_len);
+    expect_object(cl, "push-queue.bin", blob, blob_len);
+    uint64_t peak = ossio_client_stat(cl, OSSIO_STAT_MEMORY_PEAK);
+    ossio_client_destroy(cl);
+    return peak;
+}
+
+static void t_push_queue_bounds_a_fast_producer(void **state)
+{
+    (void)state;
+    pusher p;
+    tres x;
+    uint64_t peak = push_all_before_run(1, &p, &x);
+    assert_true(p.eagain >= 1);
+    assert_true(p.writable >= 1);
+    assert_true(peak <= (2 + 1 + 1) * 256 * 1024); /* in flight + queued + open */
+    peak = push_all_before_run(0, &p, &x);
+    assert_int_equal(p.eagain, 0);
+    assert_true(peak >= blob_len); /* everything waited in memory */
+}
+
 static int dir_entries(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -427,6 +468,7 @@ int main(void)
         cmocka_unit_test(t_part_size_raised_for_10000_parts),
         cmocka_unit_test(t_push_sizes),
         cmocka_unit_test(t_push_backpressure_within_budget),
+        cmocka_unit_test(t_push_queue_bounds_a_fast_producer),
         cmocka_unit_test(t_push_spills_to_buffer_dir),
         cmocka_unit_test(t_push_cancel_and_failure_leave_nothing),
         cmocka_unit_test(t_budget_shared_by_transfers),
