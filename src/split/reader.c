@@ -81,6 +81,7 @@ ossio_status ossio_split_reader_new(ossio_split_reader **out, ossio_client *cl,
     r->etag = split->etag != NULL ? strdup(split->etag) : NULL;
     if (r->uri == NULL || (split->etag != NULL && r->etag == NULL)) {
         free(r->uri);
+        free(r->etag); /* the URI's copy may be the one that failed */
         free(r);
         return OSSIO_ENOMEM;
     }
