@@ -48,21 +48,9 @@ big_sizes=${BIG_SIZES:-$size}
 tests=${TESTS:-nginx-get store small get-64k}
 build=$root/build/bench
 
-# Some environments export AWS_CA_BUNDLE and friends; rclone fails on it.
-while IFS= read -r v; do unset "$v"; done < <(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p')
-unset OSS_ENDPOINT OSS_REGION OSS_SESSION_TOKEN FLINK_CONF_DIR HADOOP_CONF_DIR
-
-need=()
-[[ -x /usr/bin/time ]] || need+=(time)
-command -v rclone >/dev/null || need+=(rclone)
-command -v h2load >/dev/null || need+=(nghttp2-client)
-if ((${#need[@]})); then
-  echo "installing ${need[*]} (./dev bench-deps does the same)" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
+bench_peers
 bench_build ossio_cli ossio_example_version
 ossio=$build/cli/ossio
 
