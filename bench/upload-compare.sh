@@ -40,20 +40,9 @@ tests=${TESTS:-big-up big-down put-64k}
 transports=${TRANSPORTS:-h2 h1tls h2c h1}
 build=$root/build/bench
 
-while IFS= read -r v; do unset "$v"; done < <(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p')
-unset OSS_ENDPOINT OSS_REGION OSS_SESSION_TOKEN FLINK_CONF_DIR HADOOP_CONF_DIR
-
-need=()
-[[ -x /usr/bin/time ]] || need+=(time)
-command -v rclone >/dev/null || need+=(rclone)
-command -v h2load >/dev/null || need+=(nghttp2-client)
-if ((${#need[@]})); then
-  echo "installing ${need[*]} (./dev bench-deps does the same)" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
+bench_peers
 # shellcheck source=bench/sink.sh
 . "$root/bench/sink.sh"
 bench_build ossio_cli ossio_example_version
@@ -111,7 +100,8 @@ run_case() { # test tool tr
       sed -i '$ s/"bytes":[0-9]*/"bytes":'"$size"'/' "$runs" ;;
     big-up/h2load-parts) # the same shape as ossio's multipart: SIZE/PART bodies of PART, as many in flight
       if [[ $tr == h1 || $tr == h1tls ]]; then
-        h2load_run "$test" "$tr" $((size / part)) "${url_tr[$tr]}/sink/up" --h1 -c "$conc" -m 1 -d "$tmp/part"
+        local n=$((size / part))
+        h2load_run "$test" "$tr" "$n" "${url_tr[$tr]}/sink/up" --h1 -c $((n < conc ? n : conc)) -m 1 -d "$tmp/part"
       else
         h2load_run "$test" "$tr" $((size / part)) "${url_tr[$tr]}/sink/up" -c "$conns" -m "$streams" -d "$tmp/part"
       fi
