@@ -532,6 +532,18 @@ OSSIO_EXTERN ossio_status ossio_request_set_body(ossio_request *req, const void 
 OSSIO_EXTERN ossio_status ossio_request_set_body_reader(ossio_request *req, int64_t length,
                                                         ossio_body_read_cb read, void *user_data);
 
+/**
+ * Sends |len| bytes of the file open as |fd| from |offset| as the body, read
+ * with pread(2) as they go out: nothing is held in memory, and the body can
+ * be sent again from the start (a re-sent or retried request reads it
+ * again). |fd| is borrowed (not closed, its file position untouched) until
+ * the completion callback returns. A file shorter than offset + len fails
+ * the request with OSSIO_EIO. Only before submit. OSSIO_EINVAL for fd < 0
+ * or a range past 2^63.
+ */
+OSSIO_EXTERN ossio_status ossio_request_set_body_file(ossio_request *req, int fd, uint64_t offset,
+                                                      uint64_t len);
+
 /** Sets the headers and data callbacks (either may be NULL). Only before submit. */
 OSSIO_EXTERN void ossio_request_set_callbacks(ossio_request *req, ossio_on_headers_cb on_headers,
                                               ossio_on_data_cb on_data, void *user_data);
@@ -675,6 +687,19 @@ OSSIO_EXTERN ossio_status ossio_op_set_header(ossio_op *op, const char *name, co
 
 /** PUT/PART body from memory, borrowed until the completion callback returns. */
 OSSIO_EXTERN ossio_status ossio_op_set_body(ossio_op *op, const void *data, size_t len);
+
+/**
+ * PUT/PART body: |len| bytes of the file open as |fd| from |offset|, read
+ * with pread(2) as they are sent (never held in memory), so the operation
+ * is retried like one with a memory body. The checksums it needs (CRC-64,
+ * and in the s3 dialect the fs.oss.s3.checksum value) are computed by one
+ * read of the range before the first attempt. |fd| is borrowed until the
+ * completion callback returns. A file that changes meanwhile fails with
+ * OSSIO_ECHECKSUM (the bytes sent differ from those summed) or OSSIO_EIO
+ * (it became shorter).
+ */
+OSSIO_EXTERN ossio_status ossio_op_set_body_file(ossio_op *op, int fd, uint64_t offset,
+                                                 uint64_t len);
 
 /**
  * PUT/PART body from a reader (see ossio_body_read_cb); |length| exact or -1.

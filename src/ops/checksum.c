@@ -11,6 +11,7 @@
 
 #include "ops/kind.h"
 #include "util/crc32.h"
+#include "util/file_sums.h"
 
 /* Indexed by ossio__crc32_kind. */
 static const char *const hdr_name[2] = {"x-amz-checksum-crc32c", "x-amz-checksum-crc32"};
@@ -28,19 +29,51 @@ int ossio__ops_sum_kind(const ossio__oss_settings *o)
     return o->s3_checksum == OSSIO__SUM_CRC32 ? OSSIO__CRC32 : -1;
 }
 
-static int buffer_body(const ossio_op *op)
+/* A body whose bytes are known before it is sent: memory or a file. */
+static int known_body(const ossio_op *op)
 {
     return ossio__op_kind(op->kind)->sum == OSSIO__OP_SUM_BODY && !op->body_is_reader &&
            op->body_len >= 0;
 }
 
-void ossio__op_sum_prepare(ossio_op *op, const ossio__oss_settings *o)
+/* A file body: its sums from one read, before its first byte goes out. */
+static ossio_status file_prepare(ossio_op *op, const ossio__oss_settings *o, int kind)
 {
-    if (!o->s3 || !buffer_body(op)) {
-        return; /* a reader's bytes are known only once sent: no header can carry them */
+    ossio__file_sums s = {
+        .want_crc64 = !op->has_body_crc64,
+        .crc32_kind = o->s3 && kind >= 0 && !op->has_sum_body ? kind : -1,
+        .want_md5 = o->s3 && o->s3_checksum == OSSIO__SUM_MD5 && op->md5_body[0] == '\0',
+    };
+    if (!s.want_crc64 && s.crc32_kind < 0 && !s.want_md5) {
+        return OSSIO_OK;
+    }
+    ossio_status st =
+        ossio__file_sums_read(op->body_fd, op->body_file_off, (uint64_t)op->body_len, &s);
+    if (st != OSSIO_OK) {
+        return st;
+    }
+    if (s.want_crc64) {
+        ossio__op_set_body_crc64(op, s.crc64);
+    }
+    if (s.crc32_kind >= 0) {
+        ossio__op_set_body_sum(op, s.crc32);
+    }
+    if (s.want_md5) {
+        snprintf(op->md5_body, sizeof(op->md5_body), "%s", s.md5_b64);
+    }
+    return OSSIO_OK;
+}
+
+ossio_status ossio__op_sum_prepare(ossio_op *op, const ossio__oss_settings *o)
+{
+    int kind = ossio__ops_sum_kind(o);
+    if (known_body(op) && op->body_fd >= 0) {
+        return file_prepare(op, o, kind);
+    }
+    if (!o->s3 || !known_body(op)) {
+        return OSSIO_OK; /* a reader's bytes are known only once sent: no header can carry them */
     }
     size_t len = (size_t)op->body_len;
-    int kind = ossio__ops_sum_kind(o);
     if (kind >= 0 && !op->has_sum_body) {
         op->sum_body = ossio__crc32_update((ossio__crc32_kind)kind, 0, op->body, len);
         op->has_sum_body = 1;
@@ -50,6 +83,7 @@ void ossio__op_sum_prepare(ossio_op *op, const ossio__oss_settings *o)
         EVP_Digest(len ? op->body : (const uint8_t *)"", len, md5, &md5_len, EVP_md5(), NULL);
         EVP_EncodeBlock((unsigned char *)op->md5_body, md5, (int)md5_len);
     }
+    return OSSIO_OK;
 }
 
 static ossio_status add(ossio__hdrs *h, const char *name, const char *value)
@@ -64,7 +98,7 @@ ossio_status ossio__op_sum_headers(const ossio_op *op, const ossio__oss_settings
     ossio_status st = OSSIO_OK;
     switch ((ossio__op_sum_role)ossio__op_kind(op->kind)->sum) {
     case OSSIO__OP_SUM_BODY:
-        if (kind >= 0 && op->has_sum_body && buffer_body(op)) {
+        if (kind >= 0 && op->has_sum_body && known_body(op)) {
             ossio__crc32_base64(op->sum_body, b64);
             st = add(h, hdr_name[kind], b64);
             if (st == OSSIO_OK) {

@@ -17,8 +17,10 @@
  * dialect, md5, none). */
 int ossio__ops_sum_kind(const ossio__oss_settings *o);
 
-/* Before an attempt is built: the buffer body's CRC or MD5, once per operation. */
-void ossio__op_sum_prepare(ossio_op *op, const ossio__oss_settings *o);
+/* Before an attempt is built: the body's CRC or MD5, once per operation;
+ * a file body's (and its CRC-64) from one read of its range. OSSIO_OK, or
+ * OSSIO_EIO (the file is shorter or unreadable) or OSSIO_ENOMEM. */
+ossio_status ossio__op_sum_prepare(ossio_op *op, const ossio__oss_settings *o);
 
 /* The checksum headers of |op|'s request (after the caller's, before signing). */
 ossio_status ossio__op_sum_headers(const ossio_op *op, const ossio__oss_settings *o,

@@ -66,6 +66,7 @@ ossio_status ossio_op_new(ossio_op **out, ossio_client *cl, ossio_op_kind kind, 
     op->kind = kind;
     op->range_len = -2;
     op->body_len = -1;
+    op->body_fd = -1;
     op->sum_rx_kind = -1;
     ossio__hdrs_init(&op->hdrs, 64 * 1024, 128);
     ossio__buf_init(&op->err_body, OSSIO__MAX_ERROR_BODY, OSSIO_EBODYSIZE);
@@ -276,6 +277,9 @@ static ossio_status make_request(ossio_op *op, const ossio__op_msg *m, ossio_req
             if (op->body_is_reader) {
                 op->reader_crc = 0;
                 st = ossio_request_set_body_reader(r, op->body_len, reader_crc, op);
+            } else if (op->body_fd >= 0) {
+                st = ossio_request_set_body_file(r, op->body_fd, op->body_file_off,
+                                                 (uint64_t)op->body_len);
             } else {
                 st = ossio_request_set_body(r, op->body,
                                             op->body_len > 0 ? (size_t)op->body_len : 0);
@@ -319,8 +323,14 @@ void ossio__op_start_attempt(ossio_op *op)
     ossio__op_msg m;
     ossio__op_msg_init(&m);
     ossio_request *r = NULL;
-    ossio__op_sum_prepare(op, &ossio__cl_ops(cl)->oss);
-    ossio_status st = ossio__op_build(op, &ossio__cl_ops(cl)->oss, now, &op->req_body, &m);
+    ossio_status st = ossio__op_sum_prepare(op, &ossio__cl_ops(cl)->oss);
+    if (st != OSSIO_OK) {
+        ossio__op_msg_free(&m);
+        ossio__op_finish(op, st,
+                         st == OSSIO_EIO ? "reading the body's file failed" : "out of memory");
+        return;
+    }
+    st = ossio__op_build(op, &ossio__cl_ops(cl)->oss, now, &op->req_body, &m);
     if (st == OSSIO_OK) {
         st = make_request(op, &m, &r);
     }

@@ -56,6 +56,10 @@ struct ossio_op {
     ossio_body_read_cb body_read;
     void *body_ud;
     int body_is_reader;
+    int body_fd;            /* file body (ossio_op_set_body_file): borrowed; -1: none */
+    uint64_t body_file_off; /* where the body starts in that file */
+    uint64_t body_crc64;    /* CRC-64 of a buffer or file body, once known */
+    int has_body_crc64;
     char *delimiter;
     uint32_t page_size;
     char *token;
@@ -144,6 +148,9 @@ int ossio__op_in_flight(const ossio_op *op);
  * for Complete's FULL_OBJECT header. Ignored outside the s3 dialect or with
  * fs.oss.s3.checksum md5|none. */
 void ossio__op_set_body_sum(ossio_op *op, uint32_t crc);
+/* The body's CRC-64, computed by the caller (a transfer's part): the
+ * answer's x-oss-hash-crc64ecma is compared with it, nothing recomputed. */
+void ossio__op_set_body_crc64(ossio_op *op, uint64_t crc);
 ossio_status ossio__op_add_part_sum(ossio_op *op, uint32_t part_number, const char *etag,
                                     uint32_t crc);
 void ossio__op_set_object_sum(ossio_op *op, uint32_t crc);

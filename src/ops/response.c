@@ -273,8 +273,11 @@ static int crc_checks(ossio_op *op)
     const char *why = "the server's CRC-64 of the uploaded data differs from ours";
     const char *before = op->checked;
     op->checked = "crc64";
-    if (!op->body_is_reader &&
-        (op->body_len > 0 ? ossio_crc64(0, op->body, (size_t)op->body_len) : 0) != op->info.crc64) {
+    if (!op->body_is_reader && !op->has_body_crc64) { /* a memory body the caller set */
+        ossio__op_set_body_crc64(
+            op, op->body_len > 0 ? ossio_crc64(0, op->body, (size_t)op->body_len) : 0);
+    }
+    if (!op->body_is_reader && op->body_crc64 != op->info.crc64) {
         ossio__op_fail_or_retry(op, OSSIO_ECHECKSUM, why); /* the body can be sent again */
         return 1;
     }

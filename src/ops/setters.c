@@ -58,17 +58,45 @@ static int takes_body(ossio_op_kind k)
     return ossio__op_kind(k)->body == OSSIO__OP_BODY_CALLER;
 }
 
+/* A new body replaces the old one and whatever was known of it. */
+static void forget_body(ossio_op *op)
+{
+    op->body = NULL;
+    op->body_is_reader = 0;
+    op->body_fd = -1;
+    op->has_body_crc64 = 0;
+    op->has_sum_body = 0;
+    op->md5_body[0] = '\0';
+}
+
 ossio_status ossio_op_set_body(ossio_op *op, const void *data, size_t len)
 {
     if (!pre_submit(op) || !takes_body(op->kind) || (data == NULL && len > 0)) {
         return OSSIO_EINVAL;
     }
+    forget_body(op);
     op->body = data;
     op->body_len = (int64_t)len;
-    op->body_is_reader = 0;
-    op->has_sum_body = 0;
-    op->md5_body[0] = '\0';
     return OSSIO_OK;
+}
+
+ossio_status ossio_op_set_body_file(ossio_op *op, int fd, uint64_t offset, uint64_t len)
+{
+    if (!pre_submit(op) || !takes_body(op->kind) || fd < 0 || len > INT64_MAX ||
+        offset > (uint64_t)INT64_MAX - len) {
+        return OSSIO_EINVAL;
+    }
+    forget_body(op);
+    op->body_fd = fd;
+    op->body_file_off = offset;
+    op->body_len = (int64_t)len;
+    return OSSIO_OK;
+}
+
+void ossio__op_set_body_crc64(ossio_op *op, uint64_t crc)
+{
+    op->body_crc64 = crc;
+    op->has_body_crc64 = 1;
 }
 
 void ossio__op_set_body_sum(ossio_op *op, uint32_t crc)
@@ -100,6 +128,7 @@ ossio_status ossio_op_set_body_reader(ossio_op *op, int64_t length, ossio_body_r
     if (!pre_submit(op) || !takes_body(op->kind) || read == NULL || length < -1) {
         return OSSIO_EINVAL;
     }
+    forget_body(op);
     op->body_read = read;
     op->body_ud = user_data;
     op->body_len = length;

@@ -369,19 +369,17 @@ static ossio_status push_open(ossio_transfer *t)
     return OSSIO_OK;
 }
 
-/* Parts in memory hold their budget already; spilled ones are read back. */
-static int push_needs_memory(const ossio_transfer *t, const part *p)
+/* A spilled part is sent from the spill file; the others from memory. */
+static int push_file(const ossio_transfer *t, const part *p, uint64_t *off)
 {
-    (void)t;
-    return p->spilled;
+    *off = p->spill_off;
+    return p->spilled ? t->push.spill_fd : -1;
 }
 
 static const uint8_t *push_bytes(ossio_transfer *t, part *p)
 {
-    if (!p->spilled) {
-        return p->buf != NULL ? p->buf : (const uint8_t *)"";
-    }
-    return ossio__part_read(p, t->push.spill_fd, p->spill_off);
+    (void)t;
+    return p->buf != NULL ? p->buf : (const uint8_t *)"";
 }
 
 static void push_sent(ossio_transfer *t, part *p)
@@ -406,7 +404,7 @@ static void push_close(ossio_transfer *t)
 const ossio__source_ops ossio__source_push = {
     .name = "push",
     .open = push_open,
-    .needs_memory = push_needs_memory,
+    .file = push_file,
     .bytes = push_bytes,
     .sent = push_sent,
     .ended = push_ended,

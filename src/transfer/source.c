@@ -1,6 +1,6 @@
 /* The file and buffer upload sources (the push source is push.c): a
- * buffer's bytes are borrowed where they are; a file's are read part by
- * part with pread into memory taken from the budget. */
+ * buffer's bytes are borrowed where they are; a file's are sent from the
+ * file (ossio_op_set_body_file), part by part, never held in memory. */
 #include "transfer/source.h"
 
 #include <errno.h>
@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "transfer/transfer.h"
-#include "util/bigbuf.h"
 
 void ossio__source_select(ossio__source *s, const ossio__source_ops *ops)
 {
@@ -21,46 +20,6 @@ void ossio__source_select(ossio__source *s, const ossio__source_ops *ops)
         return;
     }
     s->ops = ops;
-}
-
-void ossio__source_keep(ossio__source *s, part *p)
-{
-    if (s->ops == &ossio__source_file && s->spare == NULL && p->buf != NULL) {
-        s->spare = p->buf;
-        s->spare_len = p->len;
-        p->buf = NULL;
-    }
-}
-
-void ossio__source_drop_spare(ossio__source *s)
-{
-    free(s->spare);
-    s->spare = NULL;
-    s->spare_len = 0;
-}
-
-const uint8_t *ossio__part_read(part *p, int fd, uint64_t off)
-{
-    if (p->buf == NULL) {
-        p->buf = ossio__bigbuf_alloc((size_t)p->len);
-    }
-    if (p->buf == NULL) {
-        return NULL;
-    }
-    uint64_t done = 0;
-    while (done < p->len) {
-        ssize_t n = pread(fd, p->buf + done, (size_t)(p->len - done), (off_t)(off + done));
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            free(p->buf);
-            p->buf = NULL;
-            return NULL;
-        }
-        done += (uint64_t)n;
-    }
-    return p->buf;
 }
 
 static ossio_status file_open(ossio_transfer *t)
@@ -78,24 +37,18 @@ static ossio_status file_open(ossio_transfer *t)
     return OSSIO_OK;
 }
 
-static int file_needs_memory(const ossio_transfer *t, const part *p)
+static int file_file(const ossio_transfer *t, const part *p, uint64_t *off)
 {
-    (void)p;
-    return t->size > 0;
+    *off = p->off;
+    return t->up.source.fd;
 }
 
-static const uint8_t *file_bytes(ossio_transfer *t, part *p)
+static int not_in_a_file(const ossio_transfer *t, const part *p, uint64_t *off)
 {
-    if (t->size == 0) {
-        return (const uint8_t *)"";
-    }
-    ossio__source *s = &t->up.source;
-    if (p->buf == NULL && s->spare != NULL && s->spare_len >= p->len) {
-        p->buf = s->spare; /* a finished part's: its pages are already there */
-        s->spare = NULL;
-        s->spare_len = 0;
-    }
-    return ossio__part_read(p, s->fd, p->off);
+    (void)t;
+    (void)p;
+    *off = 0;
+    return -1;
 }
 
 static void sent_nothing(ossio_transfer *t, part *p)
@@ -112,7 +65,6 @@ static int always_ended(const ossio_transfer *t)
 
 static void file_close(ossio_transfer *t)
 {
-    ossio__source_drop_spare(&t->up.source);
     if (t->up.source.fd >= 0) {
         close(t->up.source.fd);
         t->up.source.fd = -1;
@@ -122,8 +74,8 @@ static void file_close(ossio_transfer *t)
 const ossio__source_ops ossio__source_file = {
     .name = "file",
     .open = file_open,
-    .needs_memory = file_needs_memory,
-    .bytes = file_bytes,
+    .file = file_file,
+    .bytes = NULL, /* every part is placed in the file */
     .sent = sent_nothing,
     .ended = always_ended,
     .close = file_close,
@@ -133,13 +85,6 @@ static ossio_status buffer_open(ossio_transfer *t)
 {
     (void)t;
     return OSSIO_OK;
-}
-
-static int buffer_needs_memory(const ossio_transfer *t, const part *p)
-{
-    (void)t;
-    (void)p;
-    return 0;
 }
 
 static const uint8_t *buffer_bytes(ossio_transfer *t, part *p)
@@ -156,7 +101,7 @@ static void close_nothing(ossio_transfer *t)
 const ossio__source_ops ossio__source_buffer = {
     .name = "buffer",
     .open = buffer_open,
-    .needs_memory = buffer_needs_memory,
+    .file = not_in_a_file,
     .bytes = buffer_bytes,
     .sent = sent_nothing,
     .ended = always_ended,

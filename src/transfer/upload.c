@@ -11,6 +11,7 @@
 #include "transfer/context.h"
 #include "transfer/transfer.h"
 #include "util/crc32.h"
+#include "util/file_sums.h"
 
 static void start_parts(ossio_transfer *t);
 
@@ -19,24 +20,52 @@ static const ossio__source_ops *source(const ossio_transfer *t)
     return t->up.source.ops;
 }
 
-/* Reserves a part's memory if it needs some: 0 if it has to wait. */
-static int part_memory(ossio_transfer *t, part *p)
+/* The part's CRC-64 (and in the s3 dialect its CRC-32C/CRC-32) into |p|,
+ * from one read of its range when it lies in a file (*bytes NULL then),
+ * else from its bytes in memory (*bytes set). */
+static ossio_status part_sums(ossio_transfer *t, part *p, const uint8_t **bytes)
 {
-    if (!source(t)->needs_memory(t, p) || p->mem > 0) {
-        return 1;
+    int kind = ossio__ops_sum_kind(&ossio__cl_ops(t->cl)->oss);
+    uint64_t off;
+    int fd = source(t)->file(t, p, &off);
+    *bytes = NULL;
+    if (fd >= 0) {
+        ossio__file_sums s = {.want_crc64 = 1, .crc32_kind = kind};
+        ossio_status st = ossio__file_sums_read(fd, off, p->len, &s);
+        p->crc = s.crc64;
+        p->sum = s.crc32;
+        return st;
     }
-    if (!ossio__transfer_mem_take(t, p->len)) {
-        return 0;
+    if ((*bytes = source(t)->bytes(t, p)) == NULL) {
+        return OSSIO_EIO;
     }
-    p->mem = p->len;
-    return 1;
+    p->crc = ossio_crc64(0, *bytes, (size_t)p->len);
+    if (kind >= 0) {
+        p->sum = ossio__crc32_update((ossio__crc32_kind)kind, 0, *bytes, (size_t)p->len);
+    }
+    return OSSIO_OK;
 }
 
-/* The bytes of [off, off+len): borrowed from a buffer source, read from
- * the file, or a push part's. */
-static const uint8_t *part_bytes(ossio_transfer *t, part *p)
+/* Gives |op| the part's bytes with their sums, computed once: from the file
+ * they lie in (sent with pread, never held in memory) or from memory. */
+static ossio_status part_body(ossio_transfer *t, part *p, ossio_op *op)
 {
-    return source(t)->bytes(t, p);
+    const uint8_t *bytes;
+    ossio_status st = part_sums(t, p, &bytes);
+    if (st == OSSIO_OK && bytes == NULL) {
+        uint64_t off;
+        int fd = source(t)->file(t, p, &off); /* sets off: not in the same expression */
+        st = ossio_op_set_body_file(op, fd, off, p->len);
+    } else if (st == OSSIO_OK) {
+        st = ossio_op_set_body(op, bytes, (size_t)p->len);
+    }
+    if (st == OSSIO_OK) {
+        ossio__op_set_body_crc64(op, p->crc);
+        if (ossio__ops_sum_kind(&ossio__cl_ops(t->cl)->oss) >= 0) {
+            ossio__op_set_body_sum(op, p->sum);
+        }
+    }
+    return st;
 }
 
 static ossio_status add_headers(ossio_transfer *t, ossio_op *op)
@@ -74,11 +103,9 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
     p->state = OSSIO__PART_DONE;
     t->in_flight--;
     ossio__transfer_account(t, res);
-    ossio__source_keep(&t->up.source, p);
     ossio__transfer_part_free(t, p);
     source(t)->sent(t, p);
     if (res->status != OSSIO_OK) {
-        ossio__source_drop_spare(&t->up.source);
         ossio__transfer_fail(t, res->status, res->detail, res);
         ossio__transfer_settle(t);
         return;
@@ -97,22 +124,19 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
             ossio__push_part_sent(t); /* a push writer held back by its queue */
         }
     }
-    ossio__source_drop_spare(&t->up.source); /* never held across iterations */
     ossio__transfer_settle(t);
 }
 
 static void start_part(ossio_transfer *t, size_t i)
 {
     part *p = &t->parts[i];
-    const uint8_t *bytes = part_bytes(t, p);
     ossio_op *op = NULL;
-    ossio_status st =
-        bytes != NULL ? ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_PART, t->uri) : OSSIO_EIO;
+    ossio_status st = ossio_op_new(&op, t->cl, OSSIO_OP_MULTIPART_PART, t->uri);
     if (st == OSSIO_OK) {
         st = ossio_op_set_upload(op, t->up.upload_id, (uint32_t)(i + 1));
     }
     if (st == OSSIO_OK) {
-        st = ossio_op_set_body(op, bytes, (size_t)p->len);
+        st = part_body(t, p, op);
     }
     if (st != OSSIO_OK) {
         ossio_op_free(op);
@@ -120,12 +144,6 @@ static void start_part(ossio_transfer *t, size_t i)
         ossio__transfer_fail(t, st, st == OSSIO_EIO ? "reading the source failed" : NULL, NULL);
         ossio__transfer_settle_later(t); /* nothing may be in flight to settle it */
         return;
-    }
-    p->crc = ossio_crc64(0, bytes, (size_t)p->len);
-    int kind = ossio__ops_sum_kind(&ossio__cl_ops(t->cl)->oss);
-    if (kind >= 0) { /* computed once: the part's request and Complete use it */
-        p->sum = ossio__crc32_update((ossio__crc32_kind)kind, 0, bytes, (size_t)p->len);
-        ossio__op_set_body_sum(op, p->sum);
     }
     p->op = op;
     p->state = OSSIO__PART_INFLIGHT;
@@ -138,9 +156,8 @@ static void start_parts(ossio_transfer *t)
     if (t->up.upload_id[0] == '\0' || t->ctl_is_init) {
         return; /* parts go once InitiateMultipartUpload answered */
     }
-    /* In part order, but a part waiting for memory does not hold back later
-     * ones that need none (push parts still in memory): part numbers are
-     * explicit, and those parts hold the memory the waiting one needs. */
+    /* In part order; parts need no memory to start (a push part holds its
+     * own, a file's are sent from the file). */
     for (size_t i = t->next; !t->finishing && i < t->n_parts && t->in_flight < t->parallel; i++) {
         part *p = &t->parts[i];
         if (p->state != OSSIO__PART_IDLE) {
@@ -149,9 +166,6 @@ static void start_parts(ossio_transfer *t)
         }
         if (t->push.cur_open && i == t->n_parts - 1) {
             return; /* still being filled */
-        }
-        if (!part_memory(t, p)) {
-            continue; /* woken when memory is given back */
         }
         t->next += i == t->next;
         start_part(t, i);
@@ -182,21 +196,10 @@ static int listed_part(ossio_op *op, const ossio_list_entry *e, void *ud)
     if (e->size != p->len) {
         return 0;
     }
-    const uint8_t *bytes = part_bytes(t, p);
-    if (bytes == NULL) {
-        return 0;
+    const uint8_t *bytes;
+    if (part_sums(t, p, &bytes) != OSSIO_OK || (e->has_crc64 && e->crc64 != p->crc)) {
+        return 0; /* unreadable, or the stored bytes differ from ours: send the part again */
     }
-    uint64_t crc = ossio_crc64(0, bytes, (size_t)p->len);
-    int kind = ossio__ops_sum_kind(&ossio__cl_ops(t->cl)->oss);
-    if (kind >= 0) {
-        p->sum = ossio__crc32_update((ossio__crc32_kind)kind, 0, bytes, (size_t)p->len);
-    }
-    free(p->buf);
-    p->buf = NULL;
-    if (e->has_crc64 && e->crc64 != crc) {
-        return 0; /* stored bytes differ from ours: send the part again */
-    }
-    p->crc = crc;
     snprintf(p->etag, sizeof(p->etag), "%s", e->etag);
     p->state = OSSIO__PART_DONE;
     return 0;
@@ -340,18 +343,17 @@ void ossio__upload_init(ossio_transfer *t)
     ossio__transfer_submit_op(op, init_done, t);
 }
 
-/* The whole object in one PutObject (parts[0]), once its memory is there. */
+/* The whole object in one PutObject (parts[0]). */
 void ossio__upload_single(ossio_transfer *t)
 {
     part *p = &t->parts[0];
-    if (t->finishing || p->state != OSSIO__PART_IDLE || !part_memory(t, p)) {
-        return; /* woken when memory is given back */
+    if (t->finishing || p->state != OSSIO__PART_IDLE) {
+        return;
     }
-    const uint8_t *bytes = part_bytes(t, p);
     ossio_op *op = NULL;
-    ossio_status st = bytes != NULL ? ossio_op_new(&op, t->cl, OSSIO_OP_PUT, t->uri) : OSSIO_EIO;
+    ossio_status st = ossio_op_new(&op, t->cl, OSSIO_OP_PUT, t->uri);
     if (st == OSSIO_OK) {
-        st = ossio_op_set_body(op, bytes, (size_t)t->size);
+        st = part_body(t, p, op);
     }
     if (st == OSSIO_OK) {
         st = add_headers(t, op);
@@ -363,7 +365,6 @@ void ossio__upload_single(ossio_transfer *t)
         ossio__transfer_settle_later(t);
         return;
     }
-    p->crc = ossio_crc64(0, bytes, (size_t)t->size);
     p->state = OSSIO__PART_INFLIGHT;
     t->ctl = op;
     t->ctl_is_put = 1;

@@ -2,11 +2,13 @@
  * the pool, deliver the response upward, complete exactly once from the loop. */
 #include "transport/request.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "transport/transport.h"
 #include "transport/pool.h"
@@ -108,6 +110,19 @@ ossio_status ossio_request_set_body_reader(ossio_request *r, int64_t length,
     r->body_read = read;
     r->body_ud = user_data;
     r->body_len = length;
+    return OSSIO_OK;
+}
+
+ossio_status ossio_request_set_body_file(ossio_request *r, int fd, uint64_t offset, uint64_t len)
+{
+    if (r == NULL || r->state != OSSIO__REQ_NEW || fd < 0 || len > INT64_MAX ||
+        offset > (uint64_t)INT64_MAX - len) {
+        return OSSIO_EINVAL;
+    }
+    r->body_kind = OSSIO__BODY_FILE;
+    r->body_fd = fd;
+    r->body_file_off = offset;
+    r->body_len = (int64_t)len;
     return OSSIO_OK;
 }
 
@@ -441,6 +456,18 @@ long ossio__request_read_body(ossio_request *r, uint8_t *buf, size_t cap)
         if (n > 0) {
             memcpy(buf, r->body + r->body_off, n);
         }
+    } else if (r->body_kind == OSSIO__BODY_FILE && cap > 0) {
+        ssize_t got;
+        do {
+            got = pread(r->body_fd, buf, cap, (off_t)(r->body_file_off + r->body_off));
+        } while (got < 0 && errno == EINTR);
+        if (got <= 0) {
+            ossio__request_finish(r, OSSIO_EIO,
+                                  got == 0 ? "the body's file ended before its declared length"
+                                           : "reading the body's file failed");
+            return -1;
+        }
+        n = (size_t)got;
     } else if (r->body_kind == OSSIO__BODY_READER && cap > 0) {
         long got = r->body_read(buf, cap, r->body_ud);
         if (got < 0 || (size_t)got > cap) {

@@ -23,7 +23,8 @@ typedef enum ossio__req_state {
 typedef enum ossio__body_kind {
     OSSIO__BODY_NONE,
     OSSIO__BODY_BUFFER,
-    OSSIO__BODY_READER
+    OSSIO__BODY_READER,
+    OSSIO__BODY_FILE /* pread from body_fd at body_file_off + body_off: can be sent again */
 } ossio__body_kind;
 
 struct ossio_response {
@@ -43,6 +44,8 @@ struct ossio_request {
     uint64_t body_off; /* bytes handed to the protocol */
     ossio_body_read_cb body_read;
     void *body_ud;
+    int body_fd;            /* file body: borrowed */
+    uint64_t body_file_off; /* file body: where it starts in the file */
     ossio_on_headers_cb on_headers;
     ossio_on_data_cb on_data;
     void *cb_ud;
