@@ -9,6 +9,8 @@
 
 #include <openssl/evp.h>
 
+#include "util/crc_combine.h"
+
 static const uint32_t poly_refl[2] = {0x82f63b78u, 0xedb88320u};
 
 uint32_t ossio__crc32_update(ossio__crc32_kind kind, uint32_t crc, const void *buf, size_t len)
@@ -27,58 +29,22 @@ uint32_t ossio__crc32_update(ossio__crc32_kind kind, uint32_t crc, const void *b
     return crc;
 }
 
-/* Polynomials mod P in the reflected bit order: bit 31 is x^0. */
-#define X0 (UINT32_C(1) << 31)
+/* Indexed by ossio__crc32_kind. */
+static ossio__crc_ring rings[2];
+static pthread_once_t rings_once = PTHREAD_ONCE_INIT;
 
-static uint32_t mul_mod_p(uint32_t poly, uint32_t a, uint32_t b)
-{
-    uint32_t m = X0;
-    uint32_t p = 0;
-    for (;;) {
-        if (a & m) {
-            p ^= b;
-            if ((a & (m - 1)) == 0) {
-                break;
-            }
-        }
-        m >>= 1;
-        b = (b & 1) ? (b >> 1) ^ poly : b >> 1;
-    }
-    return p;
-}
-
-/* x^(2^k) mod P for k = 0..66, per polynomial, computed once by squaring. */
-static uint32_t x2n[2][67];
-static pthread_once_t x2n_once = PTHREAD_ONCE_INIT;
-
-static void x2n_init(void)
+static void rings_init(void)
 {
     for (size_t i = 0; i < 2; i++) {
-        uint32_t p = X0 >> 1; /* x^1 */
-        x2n[i][0] = p;
-        for (size_t k = 1; k < 67; k++) {
-            p = mul_mod_p(poly_refl[i], p, p);
-            x2n[i][k] = p;
-        }
+        ossio__crc_ring_init(&rings[i], poly_refl[i], 32);
     }
 }
 
-/* As ossio_crc64_combine(): CRC(A B) = CRC(A) x^(8 len(B)) mod P + CRC(B);
- * the pre/post inversions cancel between the two terms. */
 uint32_t ossio__crc32_combine(ossio__crc32_kind kind, uint32_t crc1, uint32_t crc2, uint64_t len2)
 {
-    if (len2 == 0) {
-        return crc1;
-    }
-    pthread_once(&x2n_once, x2n_init);
-    size_t i = kind == OSSIO__CRC32C ? 0 : 1;
-    uint32_t p = X0; /* x^0 */
-    for (size_t k = 3; len2 != 0; len2 >>= 1, k++) {
-        if (len2 & 1) {
-            p = mul_mod_p(poly_refl[i], x2n[i][k], p);
-        }
-    }
-    return mul_mod_p(poly_refl[i], p, crc1) ^ crc2;
+    pthread_once(&rings_once, rings_init);
+    return (uint32_t)ossio__crc_ring_combine(&rings[kind == OSSIO__CRC32C ? 0 : 1], crc1, crc2,
+                                             len2);
 }
 
 void ossio__crc32_base64(uint32_t crc, char out[9])

@@ -5,6 +5,8 @@
 #include <isa-l/crc64.h>
 #include <pthread.h>
 
+#include "util/crc_combine.h"
+
 /* The reflected ECMA-182 polynomial. */
 #define CRC64_POLY_REFL 0xc96c5795d7870f42ULL
 
@@ -16,57 +18,16 @@ uint64_t ossio_crc64(uint64_t crc, const void *buf, size_t len)
     return crc64_ecma_refl(crc, buf, len);
 }
 
-/* Polynomials mod P in the reflected bit order: bit 63 is x^0. */
-#define X0 (UINT64_C(1) << 63)
+static ossio__crc_ring ring;
+static pthread_once_t ring_once = PTHREAD_ONCE_INIT;
 
-/* a(x) * b(x) mod P(x). */
-static uint64_t mul_mod_p(uint64_t a, uint64_t b)
+static void ring_init(void)
 {
-    uint64_t m = X0;
-    uint64_t p = 0;
-    for (;;) {
-        if (a & m) {
-            p ^= b;
-            if ((a & (m - 1)) == 0) {
-                break;
-            }
-        }
-        m >>= 1;
-        b = (b & 1) ? (b >> 1) ^ CRC64_POLY_REFL : b >> 1;
-    }
-    return p;
+    ossio__crc_ring_init(&ring, CRC64_POLY_REFL, 64);
 }
 
-/* x^(2^k) mod P for k = 0..66 (byte lengths up to 2^64 - 1 need k = 3..66),
- * computed once by squaring x^1 repeatedly. */
-static uint64_t x2n[67];
-static pthread_once_t x2n_once = PTHREAD_ONCE_INIT;
-
-static void x2n_init(void)
-{
-    uint64_t p = X0 >> 1; /* x^1 */
-    x2n[0] = p;
-    for (size_t k = 1; k < 67; k++) {
-        p = mul_mod_p(p, p);
-        x2n[k] = p;
-    }
-}
-
-/* The CRC of A followed by B is CRC(A) times x^(8 len(B)) mod P, plus CRC(B):
- * appending a byte of zeros multiplies by x^8, and the pre/post inversion
- * cancels between the two terms. x^(8 n) is the product of x^(2^k) over the
- * bits of n (shifted by 3 for bytes): O(log n) multiplications. */
 uint64_t ossio_crc64_combine(uint64_t crc1, uint64_t crc2, uint64_t len2)
 {
-    if (len2 == 0) {
-        return crc1;
-    }
-    pthread_once(&x2n_once, x2n_init);
-    uint64_t p = X0; /* x^0 */
-    for (size_t k = 3; len2 != 0; len2 >>= 1, k++) {
-        if (len2 & 1) {
-            p = mul_mod_p(x2n[k], p);
-        }
-    }
-    return mul_mod_p(p, crc1) ^ crc2;
+    pthread_once(&ring_once, ring_init);
+    return ossio__crc_ring_combine(&ring, crc1, crc2, len2);
 }
