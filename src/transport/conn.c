@@ -17,6 +17,7 @@
 #include "tls/tls.h"
 #include "transport/pool.h"
 #include "transport/request.h"
+#include "transport/sendfile.h"
 #include "transport/transport.h"
 
 #define READ_CHUNK (256 * 1024)
@@ -397,10 +398,49 @@ static void do_read(ossio__conn *c)
     }
 }
 
+int ossio__conn_can_sendfile(const ossio__conn *c)
+{
+    return c->ssl == NULL;
+}
+
+void ossio__conn_queue_file(ossio__conn *c, int fd, uint64_t off, uint64_t len)
+{
+    c->file_fd = fd;
+    c->file_off = off;
+    c->file_left = len;
+}
+
+/* The queued file range: 0 when some of it went, -1 when the socket is
+ * full (write interest set) or the connection failed (closed). */
+static int send_file(ossio__conn *c)
+{
+    size_t want = c->file_left < WRITE_BUDGET ? (size_t)c->file_left : WRITE_BUDGET;
+    ssize_t n = ossio__sendfile(c->fd, c->file_fd, &c->file_off, want);
+    if (n > 0) {
+        c->file_left -= (uint64_t)n;
+        return 0;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        set_events(c, EV_READ | EV_WRITE);
+        return -1;
+    }
+    c->file_left = 0;
+    ossio__conn_close(c, n == 0 ? OSSIO_EIO : errno_status(errno),
+                      n == 0 ? "the body's file ended before its declared length"
+                             : "connection error while sending");
+    return -1;
+}
+
 /* Writes what is buffered, refilling from the protocol, until done or EAGAIN. */
 static void flush(ossio__conn *c)
 {
     while (c->state == OSSIO__CONN_READY || c->state == OSSIO__CONN_DRAINING) {
+        if (c->woff == c->wbuf.len && c->file_left > 0) {
+            if (send_file(c) != 0) {
+                return;
+            }
+            continue;
+        }
         if (c->woff == c->wbuf.len) {
             ossio__buf_reset(&c->wbuf);
             c->woff = 0;

@@ -82,6 +82,10 @@ struct ossio__conn {
     void *proto_data;
     ossio__buf wbuf;
     size_t woff;
+    /* Cleartext: a request body's file range, sent with sendfile after wbuf
+     * (ossio__conn_queue_file); file_left 0: none. */
+    int file_fd;
+    uint64_t file_off, file_left;
     uint8_t *rbuf;
     unsigned busy;   /* >0 while inside this connection's callbacks */
     unsigned served; /* requests completed on it (for stale keep-alive replays) */
@@ -91,6 +95,12 @@ struct ossio__conn {
 };
 
 /* Connection primitives used by the protocols. */
+/* Whether a body may go from a file with sendfile: cleartext only (TLS
+ * encrypts in user space). */
+int ossio__conn_can_sendfile(const ossio__conn *c);
+/* Queues |len| bytes of |fd| at |off| to go after what wbuf holds; the
+ * protocol is asked for more only once they went. One range at a time. */
+void ossio__conn_queue_file(ossio__conn *c, int fd, uint64_t off, uint64_t len);
 /* Asks the loop to call send() and flush when the socket can take data. */
 void ossio__conn_want_write(ossio__conn *c);
 /* Stops taking requests; closes when the last active one finishes. */

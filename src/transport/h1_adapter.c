@@ -196,6 +196,14 @@ static ossio_status send_body(ossio__conn *c, h1 *h, size_t budget)
             } else if (n == 0) {
                 ossio__h1_chunk_last(&c->wbuf);
             }
+        } else if (r->body_kind == OSSIO__BODY_FILE && ossio__conn_can_sendfile(c)) {
+            /* Zero-copy: the range goes from the page cache to the socket
+             * after wbuf; nothing more is taken until it went. */
+            int fd;
+            uint64_t off;
+            n = ossio__request_take_file(r, budget - total, &fd, &off);
+            ossio__conn_queue_file(c, fd, off, (uint64_t)n);
+            total = budget;
         } else {
             n = ossio__request_read_body(r, c->wbuf.data + c->wbuf.len, BODY_PIECE);
             if (n > 0) {

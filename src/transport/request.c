@@ -442,6 +442,22 @@ int ossio__request_deliver_data(ossio_request *r, const uint8_t *data, size_t le
     return r->state == OSSIO__REQ_ACTIVE ? 0 : -1;
 }
 
+/* |n| more body bytes were handed to the protocol (of |cap| asked). */
+static void body_taken(ossio_request *r, size_t n, size_t cap)
+{
+    r->body_off += n;
+    r->moved += n;
+    r->result.bytes_sent += n;
+    r->tp->stats[OSSIO_STAT_BYTES_SENT] += n;
+    if (n > 0) {
+        ossio__request_progress(r);
+    }
+    int whole = r->body_len >= 0 ? r->body_off == (uint64_t)r->body_len : n == 0 && cap > 0;
+    if (whole && r->sent_at == 0) {
+        request_sent(r);
+    }
+}
+
 long ossio__request_read_body(ossio_request *r, uint8_t *buf, size_t cap)
 {
     size_t n = 0;
@@ -480,17 +496,17 @@ long ossio__request_read_body(ossio_request *r, uint8_t *buf, size_t cap)
         }
         n = (size_t)got;
     }
-    r->body_off += n;
-    r->moved += n;
-    r->result.bytes_sent += n;
-    r->tp->stats[OSSIO_STAT_BYTES_SENT] += n;
-    if (n > 0) {
-        ossio__request_progress(r);
-    }
-    int whole = r->body_len >= 0 ? r->body_off == (uint64_t)r->body_len : n == 0 && cap > 0;
-    if (whole && r->sent_at == 0) {
-        request_sent(r);
-    }
+    body_taken(r, n, cap);
+    return (long)n;
+}
+
+long ossio__request_take_file(ossio_request *r, size_t cap, int *fd, uint64_t *off)
+{
+    uint64_t left = (uint64_t)r->body_len - r->body_off;
+    size_t n = cap < left ? cap : (size_t)left;
+    *fd = r->body_fd;
+    *off = r->body_file_off + r->body_off;
+    body_taken(r, n, cap);
     return (long)n;
 }
 

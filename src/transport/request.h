@@ -108,6 +108,11 @@ int ossio__request_deliver_data(ossio_request *r, const uint8_t *data, size_t le
  * (the request is finished with OSSIO_EIO before returning). */
 long ossio__request_read_body(ossio_request *r, uint8_t *buf, size_t cap);
 
+/* A file body's next up-to-|cap| bytes, handed to the protocol without
+ * reading them (sent with sendfile): their count, and where they are
+ * (*fd, *off). Accounted as ossio__request_read_body accounts. */
+long ossio__request_take_file(ossio_request *r, size_t cap, int *fd, uint64_t *off);
+
 /* Whether the body can be produced again from the start. */
 int ossio__request_replayable(const ossio_request *r);
 
