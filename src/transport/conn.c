@@ -453,7 +453,10 @@ static void flush(ossio__conn *c)
                 return;
             }
             if (c->wbuf.len == 0) {
-                break;
+                if (c->file_left == 0) {
+                    break;
+                }
+                continue; /* only a file range was queued */
             }
         }
         const uint8_t *p = c->wbuf.data + c->woff;
