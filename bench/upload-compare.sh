@@ -26,6 +26,9 @@
 #   bash bench/upload-compare.sh
 #   env: ROUNDS=5 SIZE=1073741824 PART=8388608 CONC=16 CONNS=2 PUTS=10000 PCONC=128
 #        TESTS="big-up big-down put-64k" TRANSPORTS="h2 h1tls h2c h1"
+#        OSSIO_ALT="label=/path/to/ossio ..."  other ossio builds (e.g. an older
+#        commit's release build) run as `ossio cp FILE` beside this tree's in
+#        big-up, reported as "ossio cp (label)"
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -89,6 +92,10 @@ run_case() { # test tool tr
     big-up/ossio)
       timed "$ossio" ${o_tr[$tr]} "${o_common[@]}" -q cp "$file" oss://sink/up || die_run "ossio cp ($tr)"
       emit "$test" "ossio cp" "$tr" "$size" 1 "$(t_wall)" "$(t_cpu)" "$(t_rss)" ;;
+    big-up/alt:*)
+      local label=${tool#alt:}
+      timed "${alt_bin[$label]}" ${o_tr[$tr]} "${o_common[@]}" -q cp "$file" oss://sink/up || die_run "ossio ($label) cp ($tr)"
+      emit "$test" "ossio cp ($label)" "$tr" "$size" 1 "$(t_wall)" "$(t_cpu)" "$(t_rss)" ;;
     big-up/ossio-pipe)
       timed bash -c "cat '$file' | '$ossio' ${o_tr[$tr]} ${o_common[*]} -q cp - oss://sink/up" || die_run "ossio cp - ($tr)"
       emit "$test" "ossio cp - (pipe)" "$tr" "$size" 1 "$(t_wall)" "$(t_cpu)" "$(t_rss)" ;;
@@ -125,12 +132,16 @@ run_case() { # test tool tr
   esac
 }
 
+declare -A alt_bin
+for a in ${OSSIO_ALT:-}; do alt_bin[${a%%=*}]=${a#*=}; done
+
 cases=()
 for test in $tests; do
   for tr in $transports; do
     case $test in
       big-up)
         cases+=("$test ossio $tr" "$test ossio-pipe $tr" "$test curl $tr" "$test h2load $tr" "$test h2load-parts $tr")
+        for label in "${!alt_bin[@]}"; do cases+=("$test alt:$label $tr"); done
         [[ $tr == h1 || $tr == h1tls ]] && cases+=("$test rclone $tr") ;;
       big-down) cases+=("$test ossio $tr") ;;
       put-64k) cases+=("$test ossio $tr" "$test h2load $tr") ;;
