@@ -121,7 +121,8 @@ static void set_aside(ossio__addr_table *t, ossio__addr *a, double now)
     a->set_asides++;
     double cap = t->base_backoff * OSSIO__ADDRS_BACKOFF_CAP;
     a->backoff = a->backoff * 2 < cap ? a->backoff * 2 : cap;
-    a->rate = 0; /* judged afresh when it is back */
+    a->rate_bytes = 0; /* judged afresh when it is back */
+    a->rate_secs = 0;
     a->rate_n = 0;
 }
 
@@ -134,23 +135,40 @@ void ossio__addrs_failed(ossio__addr_table *t, int i, double now)
     set_aside(t, &t->a[i], now);
 }
 
-/* Sets |i| aside if its rate is under 1/SLOW_FACTOR of the best other
- * address's, both measured enough. */
+static double rate(const ossio__addr *a)
+{
+    return a->rate_secs > 0 ? (double)a->rate_bytes / a->rate_secs : 0;
+}
+
+/* Sets |i| aside if its rate is under 1/SLOW_FACTOR of the median of the
+ * other addresses' (each measured enough; the lower median of an even
+ * count): the median, so that one fast outlier does not condemn the rest. */
 static void check_slow(ossio__addr_table *t, int i, double now)
 {
-    const ossio__addr *a = &t->a[i];
-    if (a->rate_n < OSSIO__ADDRS_SLOW_MIN_SAMPLES) {
+    if (t->a[i].rate_n < OSSIO__ADDRS_SLOW_MIN_SAMPLES) {
         return;
     }
-    double best = 0;
+    double others[OSSIO__ADDRS_MAX];
+    size_t n = 0;
+    size_t usable = 0; /* other current addresses not set aside */
     for (size_t k = 0; k < t->n; k++) {
         const ossio__addr *o = &t->a[k];
-        if ((int)k != i && o->current && o->rate_n >= OSSIO__ADDRS_SLOW_MIN_SAMPLES &&
-            o->rate > best) {
-            best = o->rate;
+        if ((int)k == i || !o->current) {
+            continue;
         }
+        usable += o->aside_until <= now;
+        if (o->rate_n < OSSIO__ADDRS_SLOW_MIN_SAMPLES) {
+            continue;
+        }
+        size_t j = n++; /* insertion sort: at most 16 */
+        for (; j > 0 && others[j - 1] > rate(o); j--) {
+            others[j] = others[j - 1];
+        }
+        others[j] = rate(o);
     }
-    if (best > 0 && a->rate * OSSIO__ADDRS_SLOW_FACTOR < best) {
+    /* Judged only once most of the others are measured, not against the first one. */
+    if (n > 0 && 2 * n >= usable &&
+        rate(&t->a[i]) * OSSIO__ADDRS_SLOW_FACTOR < others[(n - 1) / 2]) {
         set_aside(t, &t->a[i], now);
     }
 }
@@ -173,8 +191,8 @@ void ossio__addrs_request_done(ossio__addr_table *t, int i, uint64_t bytes, doub
     if (bytes < OSSIO__ADDRS_SLOW_MIN_BYTES || secs <= 0) {
         return;
     }
-    double r = (double)bytes / secs;
-    a->rate = a->rate_n == 0 ? r : 0.7 * a->rate + 0.3 * r;
+    a->rate_bytes += bytes;
+    a->rate_secs += secs;
     a->rate_n++;
     check_slow(t, i, now);
 }

@@ -16,9 +16,10 @@
 #define OSSIO__ADDRS_BACKOFF_CAP 16
 /* Only requests that moved at least this much give a throughput sample. */
 #define OSSIO__ADDRS_SLOW_MIN_BYTES (1u << 20)
-/* Samples an address (and the one it is compared with) needs to be judged. */
-#define OSSIO__ADDRS_SLOW_MIN_SAMPLES 3
-/* "Markedly slower": under 1/this of the best other address's rate. */
+/* Samples an address (and those it is compared with) needs to be judged:
+ * per-request rates vary several-fold on a busy client, so a few say little. */
+#define OSSIO__ADDRS_SLOW_MIN_SAMPLES 8
+/* "Markedly slower": under 1/this of the median of the other addresses' rates. */
 #define OSSIO__ADDRS_SLOW_FACTOR 4
 
 typedef struct ossio__addr {
@@ -27,8 +28,9 @@ typedef struct ossio__addr {
     int current;         /* in the latest DNS answer */
     double aside_until;  /* set aside until then; 0 or past: usable */
     double backoff;      /* the next set-aside's length, seconds */
-    double rate;         /* moving average of large requests' bytes/s */
-    unsigned rate_n;     /* samples in |rate| */
+    uint64_t rate_bytes; /* large requests since it was last judged afresh: bytes ... */
+    double rate_secs;    /* ... and the seconds they took */
+    unsigned rate_n;     /* ... and how many */
     uint64_t conns;      /* connections on it now (connecting or open) */
     uint64_t opened;     /* connections established */
     uint64_t failures;   /* connect/TLS failures, timed-out or stalled requests */
@@ -67,8 +69,9 @@ void ossio__addrs_opened(ossio__addr_table *t, int i);
  * bound): counted, and set aside unless it already is. */
 void ossio__addrs_failed(ossio__addr_table *t, int i, double now);
 /* A request on |i| completed: |bytes| moved in |secs|. |ok|: it did not
- * fail (the address answered); that ends its backoff. A markedly slow
- * address is set aside. */
+ * fail (the address answered); that ends its backoff. An address whose
+ * throughput (bytes over seconds of its large requests) is markedly below
+ * the median of the others' is set aside. */
 void ossio__addrs_request_done(ossio__addr_table *t, int i, uint64_t bytes, double secs, int ok,
                                double now);
 

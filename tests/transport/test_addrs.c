@@ -36,13 +36,20 @@ static const char *name(const ossio__addr_table *t, int i)
     return buf;
 }
 
+/* A table with a 30 s backoff holding 127.0.0.2 .. 127.0.0.<n+1>. */
+static ossio__addr_table table_of(int n)
+{
+    ossio__addr_table t;
+    ossio__addrs_init(&t, 30);
+    ossio__addrs a = answer(2, n);
+    ossio__addrs_update(&t, &a);
+    return t;
+}
+
 static void t_round_robin(void **state)
 {
     (void)state;
-    ossio__addr_table t;
-    ossio__addrs_init(&t, 30);
-    ossio__addrs a = answer(2, 4);
-    ossio__addrs_update(&t, &a);
+    ossio__addr_table t = table_of(4);
     assert_int_equal(t.n, 4);
     /* Connection i goes to address i mod 4. */
     for (int i = 0; i < 9; i++) {
@@ -61,10 +68,7 @@ static void t_round_robin(void **state)
 static void t_set_aside_and_backoff(void **state)
 {
     (void)state;
-    ossio__addr_table t;
-    ossio__addrs_init(&t, 30);
-    ossio__addrs a = answer(2, 3);
-    ossio__addrs_update(&t, &a);
+    ossio__addr_table t = table_of(3);
     ossio__addrs_failed(&t, 1, 100);
     assert_true(ossio__addrs_aside(&t, 1, 100));
     assert_int_equal(t.a[1].failures, 1);
@@ -99,10 +103,7 @@ static void t_set_aside_and_backoff(void **state)
 static void t_all_set_aside_still_tries(void **state)
 {
     (void)state;
-    ossio__addr_table t;
-    ossio__addrs_init(&t, 30);
-    ossio__addrs a = answer(2, 3);
-    ossio__addrs_update(&t, &a);
+    ossio__addr_table t = table_of(3);
     ossio__addrs_failed(&t, 0, 10);
     ossio__addrs_failed(&t, 1, 5); /* back first */
     ossio__addrs_failed(&t, 2, 20);
@@ -115,13 +116,10 @@ static void t_all_set_aside_still_tries(void **state)
 static void t_dns_changes(void **state)
 {
     (void)state;
-    ossio__addr_table t;
-    ossio__addrs_init(&t, 30);
-    ossio__addrs a = answer(2, 2); /* .2 .3 */
-    ossio__addrs_update(&t, &a);
+    ossio__addr_table t = table_of(2); /* .2 .3 */
     ossio__addrs_opened(&t, 0);
     ossio__addrs_failed(&t, 1, 0);
-    a = answer(3, 2); /* .3 .4: .2 is gone, .3 keeps its state */
+    ossio__addrs a = answer(3, 2); /* .3 .4: .2 is gone, .3 keeps its state */
     ossio__addrs_update(&t, &a);
     assert_int_equal(t.n, 3);
     assert_false(t.a[0].current);
@@ -156,10 +154,7 @@ static void t_dns_changes(void **state)
 static void t_markedly_slow(void **state)
 {
     (void)state;
-    ossio__addr_table t;
-    ossio__addrs_init(&t, 30);
-    ossio__addrs a = answer(2, 3);
-    ossio__addrs_update(&t, &a);
+    ossio__addr_table t = table_of(3);
     uint64_t mib8 = 8u << 20;
     for (int k = 0; k < OSSIO__ADDRS_SLOW_MIN_SAMPLES; k++) {
         ossio__addrs_request_done(&t, 0, mib8, 0.1, 1, 1); /* 80 MiB/s */
@@ -181,6 +176,26 @@ static void t_markedly_slow(void **state)
     assert_false(ossio__addrs_aside(&t, 0, 1));
 }
 
+/* One fast outlier does not condemn the others: the median is the yardstick. */
+static void t_fast_outlier(void **state)
+{
+    (void)state;
+    ossio__addr_table t = table_of(4);
+    uint64_t mib8 = 8u << 20;
+    for (int k = 0; k < 2 * OSSIO__ADDRS_SLOW_MIN_SAMPLES; k++) {
+        ossio__addrs_request_done(&t, 0, mib8, 0.02, 1, 1); /* 400 MiB/s */
+        for (int i = 1; i < 4; i++) {
+            ossio__addrs_request_done(&t, i, mib8, 0.16, 1, 1); /* 50 MiB/s */
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_false(ossio__addrs_aside(&t, i, 1));
+    }
+    /* Noise is judged on the whole: one slow request among fast ones is not enough. */
+    ossio__addrs_request_done(&t, 1, mib8, 5.0, 1, 1);
+    assert_false(ossio__addrs_aside(&t, 1, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +204,7 @@ int main(void)
         cmocka_unit_test(t_all_set_aside_still_tries),
         cmocka_unit_test(t_dns_changes),
         cmocka_unit_test(t_markedly_slow),
+        cmocka_unit_test(t_fast_outlier),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,7 +96,7 @@ static ossio_client *spread_client(const char *host, int port, int h2c)
         /* Nothing here outlasts this: "set aside now" stays true while the test looks. */
         "fs.oss.connection.address.backoff", "600000",
         /* The stalled address must be given up quickly. */
-        "fs.oss.request.first-byte.timeout", "400", "fs.oss.connection.establish.timeout", "2000",
+        "fs.oss.request.first-byte.timeout", "1000", "fs.oss.connection.establish.timeout", "2000",
         NULL);
     return cl;
 }
