@@ -59,6 +59,8 @@ typedef struct bench_result {
     double peak_rss_mib;
     const char *protocol; /* of the last completed operation (static string) */
     uint64_t conns_opened, conns_h2, conns_h1, replayed;
+    ossio_addr_stat *addrs; /* owned; per server address (not merged over ranks) */
+    size_t n_addrs;
     uint64_t *slot_bytes, *slot_ops;
     size_t n_slots, cap_slots;
     unsigned ranks; /* processes merged into it (ossio-mpi); 0: one, and not reported */
@@ -70,6 +72,15 @@ void bench_record(bench_result *r, bench_kind k, const ossio_result *res, uint64
 void bench_result_free(bench_result *r);
 uint64_t bench_total(const bench_result *r, int bytes); /* total bytes (1) or ops (0) */
 uint64_t bench_errors(const bench_result *r);
+
+/* ---- bench_addrs.c: the per-address lines of the report ------------------------ */
+
+/* Copies every address's counters of |cl| into |r| (none when out of memory). */
+void bench_addrs_collect(ossio_client *cl, bench_result *r);
+/* One "address" line each, for the text report. */
+void bench_addrs_text(FILE *f, const bench_result *r);
+/* "addresses": [{...}, ...] as a field of the JSON report |j|. */
+void bench_addrs_json(FILE *f, cli_json *j, const bench_result *r);
 
 /* ---- bench_merge.c: one result of several processes ---------------------------- */
 

@@ -126,6 +126,9 @@ void bench_result_free(bench_result *r)
     free(r->slot_ops);
     r->slot_bytes = r->slot_ops = NULL;
     r->n_slots = r->cap_slots = 0;
+    free(r->addrs);
+    r->addrs = NULL;
+    r->n_addrs = 0;
 }
 
 uint64_t bench_total(const bench_result *r, int bytes)

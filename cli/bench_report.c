@@ -78,6 +78,7 @@ void bench_report_text(FILE *f, const bench_plan *p, const bench_result *r)
             "), requests replayed %" PRIu64 "\n",
             r->protocol != NULL ? r->protocol : "none", r->conns_opened, r->conns_h2, r->conns_h1,
             r->replayed);
+    bench_addrs_text(f, r);
 }
 
 static void json_stats(FILE *f, const bench_stats *s, double secs)
@@ -164,6 +165,7 @@ void bench_report_json(FILE *f, const bench_plan *p, const bench_result *r)
     cli_json_u64(&j, "connections_h2", r->conns_h2);
     cli_json_u64(&j, "connections_h1", r->conns_h1);
     cli_json_u64(&j, "requests_replayed", r->replayed);
+    bench_addrs_json(f, &j, r);
     cli_json_key(&j, "timeline");
     fputc('[', f);
     for (size_t i = 0; i < r->n_slots; i++) {

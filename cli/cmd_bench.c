@@ -407,6 +407,7 @@ void bench_collect(cli *c, bench_result *r)
     r->conns_h2 = ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_H2);
     r->conns_h1 = ossio_client_stat(cl, OSSIO_STAT_CONNECTIONS_H1);
     r->replayed = ossio_client_stat(cl, OSSIO_STAT_REQUESTS_REPLAYED);
+    bench_addrs_collect(cl, r);
 }
 
 int bench_report(cli *c, const bench_args *b, const bench_result *r, int rc)

@@ -401,6 +401,46 @@ typedef enum ossio_stat {
 /** Reads one counter; 0 for an unknown one. */
 OSSIO_EXTERN uint64_t ossio_client_stat(const ossio_client *cl, ossio_stat which);
 
+/**
+ * Counters of one server address (docs/transport.md, "Every address"): an
+ * origin's connections spread over every address DNS returned, and an
+ * address that fails or is markedly slower is set aside for a while.
+ * Filled by ossio_client_addr_stat(); the strings are copies the caller owns
+ * with the struct. Fields are only ever added at the end: pass
+ * sizeof(ossio_addr_stat) so that a program built against an older header
+ * keeps working.
+ */
+typedef struct ossio_addr_stat {
+    char host[256];              /**< the origin's host name, as in the URL */
+    uint16_t port;               /**< the origin's port */
+    int tls;                     /**< 1 for https */
+    char address[64];            /**< numeric IPv4 or IPv6 address */
+    int current;                 /**< in the latest DNS answer (0: an earlier one's) */
+    uint64_t connections_opened; /**< connections established to it */
+    uint64_t connections_now;    /**< connections on it now (connecting or open) */
+    uint64_t failures;           /**< connect or TLS failures, timed-out or stalled requests */
+    uint64_t requests;           /**< requests completed on it (any outcome) */
+    uint64_t bytes;              /**< body bytes sent and received over it */
+    uint64_t set_asides;         /**< times it was set aside */
+    int set_aside;               /**< set aside now: new connections go elsewhere */
+    uint64_t set_aside_ms;       /**< how long it stays set aside from now (0 if not) */
+} ossio_addr_stat;
+
+/**
+ * The number of addresses ossio knows for the origins it has used, i.e. the
+ * valid indexes of ossio_client_addr_stat(). The indexes are stable until a
+ * new origin or address appears; read the count, then each index.
+ */
+OSSIO_EXTERN size_t ossio_client_addr_count(const ossio_client *cl);
+
+/**
+ * Fills |out| (caller-owned; at most |size| bytes are written, pass
+ * sizeof(ossio_addr_stat)) with address |index|'s counters. OSSIO_EINVAL for
+ * a NULL argument or an index not below ossio_client_addr_count().
+ */
+OSSIO_EXTERN ossio_status ossio_client_addr_stat(const ossio_client *cl, size_t index,
+                                                 ossio_addr_stat *out, size_t size);
+
 /* ------------------------------------------------------------------------ */
 /* Low-level HTTP requests                                                   */
 /* ------------------------------------------------------------------------ */

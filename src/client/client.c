@@ -131,6 +131,7 @@ static ossio_status read_settings(ossio_client *cl, const ossio_config *cfg)
     s->low_speed_time = (double)ossio__config_int(cfg, "fs.oss.low-speed.time") / 1e3;
     s->deadline = (double)ossio__config_int(cfg, "fs.oss.operation.deadline") / 1e3;
     s->conn_idle = (double)ossio__config_int(cfg, "fs.oss.connection.idle.timeout") / 1e3;
+    s->addr_backoff = (double)ossio__config_int(cfg, "fs.oss.connection.address.backoff") / 1e3;
     s->h2 = ossio__config_bool(cfg, "fs.oss.http2.enabled");
     s->h2c = s->h2 && ossio__config_bool(cfg, "fs.oss.http2.cleartext");
     s->max_streams = (uint32_t)ossio__config_int(cfg, "fs.oss.http2.max.streams");

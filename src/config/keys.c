@@ -60,6 +60,8 @@ static const ossio__key keys[] = {
     {"fs.oss.http2.connection.window", OSSIO__KEY_SIZE, "64M", 65535, (INT64_C(1) << 31) - 1, NULL},
     /* ossio: connections, DNS, limits */
     {"fs.oss.connection.idle.timeout", OSSIO__KEY_INT, "60000", 1, MS_MAX, NULL},
+    /* ossio: a failing or slow address is set aside this long, doubling (docs/transport.md) */
+    {"fs.oss.connection.address.backoff", OSSIO__KEY_INT, "30000", 1, MS_MAX, NULL},
     /* ossio: stalls (docs/transport.md): each detected within 30 s by default */
     {"fs.oss.request.first-byte.timeout", OSSIO__KEY_INT, "15000", 0, MS_MAX, NULL},
     {"fs.oss.request.first-byte.timeout.slow", OSSIO__KEY_INT, "300000", 0, MS_MAX, NULL},

@@ -1,5 +1,6 @@
 /* Connection lifecycle and I/O. Non-blocking all the way: c-ares for names,
- * connect(2) with EINPROGRESS and an establish timeout per address, the TLS
+ * connect(2) with EINPROGRESS and an establish timeout per address (the
+ * origin's address table picks which; transport/addrs.c), the TLS
  * handshake stepped by readiness, then a read loop that hands decrypted
  * bytes to the protocol and a write loop that drains its output. */
 #include "transport/conn.h"
@@ -90,6 +91,13 @@ void ossio__conn_close(ossio__conn *c, ossio_status why, const char *detail)
         ossio__resolve_cancel(c->dns);
         c->dns = NULL;
     }
+    if (c->addr >= 0) {
+        if (was_connecting && why != OSSIO_ECANCELED) {
+            ossio__addrs_failed(&o->addrs, c->addr, ev_now(tp->loop)); /* TLS failed or timed out */
+        }
+        ossio__addrs_release(&o->addrs, c->addr);
+        c->addr = -1;
+    }
     if (was_connecting) {
         o->n_connecting--;
     } else {
@@ -132,8 +140,8 @@ static void on_resolved(void *ud, ossio_status st, const ossio__addrs *addrs)
         fail_connect(c, st, detail);
         return;
     }
-    c->addrs = *addrs;
-    c->addr_idx = 0;
+    ossio__addrs_update(&c->origin->addrs, addrs);
+    c->tried = 0;
     c->state = OSSIO__CONN_CONNECTING;
     c->last_connect_error = OSSIO_ECONNECT;
     try_next_address(c);
@@ -149,6 +157,7 @@ ossio_status ossio__conn_open(ossio__origin *o)
     c->tp = tp;
     c->origin = o;
     c->fd = -1;
+    c->addr = -1;
     c->state = OSSIO__CONN_RESOLVING;
     ossio__buf_init(&c->wbuf, SIZE_MAX / 2, OSSIO_ENOMEM);
     ev_init(&c->io, on_io);
@@ -208,12 +217,14 @@ static ossio_status errno_status(int e)
     }
 }
 
+/* The address |c| tried failed: it is set aside, and |c| moves on. */
 static void connect_error(ossio__conn *c, ossio_status st, int e)
 {
     char a[80];
+    ossio__addr_table *t = &c->origin->addrs;
     c->last_connect_error = st;
     snprintf(c->detail, sizeof(c->detail), "connect to %s: %s",
-             addr_str(&c->addrs.addr[c->addr_idx], a, sizeof(a)),
+             addr_str(&t->a[c->addr].sa, a, sizeof(a)),
              st == OSSIO_ECONNTIMEOUT ? "timed out (fs.oss.connection.establish.timeout)"
                                       : strerror(e));
     ossio__tp_log(c->tp, OSSIO_LOG_DEBUG, "%s", c->detail);
@@ -223,15 +234,19 @@ static void connect_error(ossio__conn *c, ossio_status st, int e)
         close(c->fd);
         c->fd = -1;
     }
-    c->addr_idx++;
+    ossio__addrs_failed(t, c->addr, ev_now(c->tp->loop));
+    ossio__addrs_release(t, c->addr);
+    c->addr = -1;
 }
 
 static void start_tls_or_protocol(ossio__conn *c);
 
 static void try_next_address(ossio__conn *c)
 {
-    while (c->addr_idx < c->addrs.n) {
-        const struct sockaddr_storage *sa = &c->addrs.addr[c->addr_idx];
+    ossio__addr_table *t = &c->origin->addrs;
+    while ((c->addr = ossio__addrs_pick(t, ev_now(c->tp->loop), c->tried)) >= 0) {
+        c->tried |= UINT32_C(1) << c->addr;
+        const struct sockaddr_storage *sa = &t->a[c->addr].sa;
         int fd = socket(sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) {
             connect_error(c, OSSIO_ECONNECT, errno);
@@ -240,7 +255,7 @@ static void try_next_address(ossio__conn *c)
         c->fd = fd;
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        if (connect(fd, (const struct sockaddr *)sa, c->addrs.len[c->addr_idx]) == 0) {
+        if (connect(fd, (const struct sockaddr *)sa, t->a[c->addr].len) == 0) {
             start_tls_or_protocol(c);
             return;
         }
@@ -275,6 +290,7 @@ static void ready(ossio__conn *c, const ossio__proto *proto)
     o->n_connecting--;
     o->proto = proto;
     tp->stats[OSSIO_STAT_CONNECTIONS_OPENED]++;
+    ossio__addrs_opened(&o->addrs, c->addr);
     c->serial = tp->stats[OSSIO_STAT_CONNECTIONS_OPENED];
     tp->stats[OSSIO_STAT_CONNECTIONS_OPEN]++;
     tp->stats[proto == &ossio__proto_h2 ? OSSIO_STAT_CONNECTIONS_H2 : OSSIO_STAT_CONNECTIONS_H1]++;

@@ -1,8 +1,8 @@
 /* The transport seam: the protocol interface (ossio__proto) that HTTP/2
  * (transport/h2_adapter.c) and HTTP/1.1 (transport/h1_adapter.c) implement,
  * and the connection (struct ossio__conn) that carries one of them: resolve,
- * connect (each address in turn), TLS handshake, then bytes between the
- * socket and the protocol chosen by ALPN (transport/conn.c). */
+ * connect (to the address the origin's table picks; transport/addrs.c), TLS handshake, then bytes
+ * between the socket and the protocol chosen by ALPN (transport/conn.c). */
 #ifndef OSSIO__TRANSPORT_CONN_H
 #define OSSIO__TRANSPORT_CONN_H
 
@@ -72,8 +72,8 @@ struct ossio__conn {
      * a fed event, which stalled a response until the idle timeout. */
     ev_timer read_again;
     ossio__resolve_query *dns;
-    ossio__addrs addrs;
-    size_t addr_idx;
+    int addr;       /* its index in origin->addrs; -1 while none */
+    uint32_t tried; /* addresses this connection tried (a bit per index) */
     ossio_status last_connect_error;
     char detail[160];
     SSL *ssl;

@@ -34,6 +34,7 @@ ossio__origin *ossio__pool_origin(ossio__transport *tp, int tls, const char *hos
     o->tls = tls;
     o->port = port;
     o->tp = tp;
+    ossio__addrs_init(&o->addrs, tp->set.addr_backoff);
     o->next = tp->origins;
     tp->origins = o;
     return o;
@@ -179,6 +180,16 @@ void ossio__pool_connect_failed(ossio__origin *o, ossio_status st, const char *d
         r->state = OSSIO__REQ_ACTIVE; /* so finish does not unqueue twice */
         ossio__request_finish(r, st, detail);
     }
+}
+
+void ossio__pool_request_done(ossio__conn *c, uint64_t bytes, double secs, ossio_status st)
+{
+    ossio__addr_table *t = &c->origin->addrs;
+    double now = ev_now(c->tp->loop);
+    if (st == OSSIO_ETIMEDOUT || st == OSSIO_ESTALLED) {
+        ossio__addrs_failed(t, c->addr, now); /* accepts, then stalls: a sick front end */
+    }
+    ossio__addrs_request_done(t, c->addr, bytes, secs, st == OSSIO_OK, now);
 }
 
 void ossio__pool_destroy(ossio__transport *tp)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ossio.h"
+#include "transport/addrs.h"
 #include "transport/conn.h"
 #include "transport/transport.h"
 
@@ -29,7 +30,8 @@ struct ossio__origin {
     ossio_request *queue_head; /* requests waiting for a connection, FIFO */
     ossio_request *queue_tail;
     size_t queued;
-    SSL_SESSION *session; /* last TLS session, for resumption */
+    SSL_SESSION *session;    /* last TLS session, for resumption */
+    ossio__addr_table addrs; /* every address DNS returned, and how each fares */
 };
 
 /* The origin for (tls, host, port), created on first use; NULL on ENOMEM. */
@@ -47,6 +49,9 @@ void ossio__pool_unqueue(ossio__origin *o, ossio_request *r);
 void ossio__pool_dispatch(ossio__origin *o);
 /* A connection attempt failed: fail the queue unless another connection can serve it. */
 void ossio__pool_connect_failed(ossio__origin *o, ossio_status st, const char *detail);
+/* A request on |c| ended with |st| after moving |bytes| in |secs|: counted on
+ * its address, which a timed-out or stalled request sets aside. */
+void ossio__pool_request_done(ossio__conn *c, uint64_t bytes, double secs, ossio_status st);
 /* Closes every connection and frees every origin (client destroy). */
 void ossio__pool_destroy(ossio__transport *tp);
 

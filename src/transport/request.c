@@ -214,6 +214,7 @@ void ossio__request_finish(ossio_request *r, ossio_status st, const char *detail
     ossio__conn *c = r->conn;
     if (c != NULL) {
         r->conn = NULL;
+        ossio__pool_request_done(c, r->moved, ev_now(tp->loop) - r->started, st);
         if (st != OSSIO_OK) {
             c->proto->abort(c, r, st);
         }
@@ -400,6 +401,7 @@ void ossio__request_activate(ossio_request *r, ossio__conn *c)
 {
     r->state = OSSIO__REQ_ACTIVE;
     r->conn = c;
+    r->started = ev_now(r->tp->loop);
     r->result.protocol = c->proto->name;
     r->result.connection = c->serial;
     ossio__request_progress(r);

@@ -65,6 +65,7 @@ struct ossio_request {
     int bytes_in;     /* any response byte arrived (not replayable after) */
     ev_timer idle;    /* the deadlines below, whichever comes first */
     ev_tstamp last_progress;
+    ev_tstamp started; /* put on its connection (this attempt) */
     /* Stall detection (docs/transport.md, "Stalls"). */
     double first_byte_timeout; /* headers due this long after the request went out; 0: none */
     int low_speed;             /* the low-speed limit applies */

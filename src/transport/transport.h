@@ -28,6 +28,7 @@ typedef struct ossio__settings {
     double low_speed_time;  /* seconds */
     double deadline;        /* a whole operation or transfer; 0: none */
     double conn_idle;       /* idle connection reaping */
+    double addr_backoff;    /* an address is first set aside this long */
     int h2;                 /* offer h2 over TLS */
     int h2c;                /* h2 prior knowledge over cleartext */
     uint32_t max_streams;

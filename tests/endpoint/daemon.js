@@ -193,7 +193,7 @@ async function main() {
   servers.push(dns);
   ports.dns = dns.port;
 
-  for (const k of ['h2_tls', 'h2c', 'h1_tls', 'nginx_tls', 'nginx_h2c', 'nginx_http']) ports[k] = await freePort();
+  for (const k of ['h2_tls', 'h2c', 'h1_tls', 'nginx_tls', 'nginx_h2c', 'nginx_http', 'nginx_spread', 'nginx_spread_h2c']) ports[k] = await freePort();
 
   const nginxRoot = path.join(state, 'www');
   const nginxFiles = makeNginxFiles(nginxRoot, args.nginxFiles);
@@ -205,7 +205,8 @@ async function main() {
     state, name: 'nghttpx-h1', tlsPort: ports.h1_tls, backendPort: ports.http, cert: certs.server, alpn: 'http/1.1',
   })}`]);
   const nginx = launch(state, 'nginx', 'nginx', ['-c', nginxConf({
-    state, root: nginxRoot, tlsPort: ports.nginx_tls, h2cPort: ports.nginx_h2c, httpPort: ports.nginx_http, cert: certs.server,
+    state, root: nginxRoot, tlsPort: ports.nginx_tls, h2cPort: ports.nginx_h2c, httpPort: ports.nginx_http,
+    spreadPort: ports.nginx_spread, spreadH2cPort: ports.nginx_spread_h2c, cert: certs.server,
   }), '-e', path.join(state, 'nginx-error.log')]);
   children.push(nghttpx, nghttpxH1, nginx);
   for (const c of children) c.on('exit', (code, sig) => { if (!stopping) { log(`${c.name} exited (${code ?? sig})`); shutdown(`${c.name} died`, 1); } });

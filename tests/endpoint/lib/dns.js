@@ -24,6 +24,11 @@ function lookup(name) {
     case 'v6.ossio.test': return [aaaa()];
     case 'dual.ossio.test': return [a('127.0.0.1'), aaaa()];
     case 'slow.ossio.test': return 'slow';
+    // Several front ends (nginx's spread listeners, proxies.js): .2 and .3
+    // live, .4 dead (nothing listens), .5 the test's own stalled listener.
+    case 'spread.ossio.test': return ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'].map(ip => a(ip));
+    // Two live front ends only.
+    case 'pair.ossio.test': return [a('127.0.0.2'), a('127.0.0.3')];
     default: return null;
   }
 }

@@ -33,7 +33,12 @@ function nghttpxConf({ state, name, tlsPort, h2cPort, backendPort, cert, alpn })
   return file;
 }
 
-function nginxConf({ state, root, tlsPort, h2cPort, httpPort, cert }) {
+// Addresses the "spread" listeners bind (HTTP/1.1 and h2c), one port each:
+// several front ends behind one name for the every-address tests and
+// bench/addrs-compare.sh. 127.0.0.4 and .5 are left out on purpose (dns.js).
+const SPREAD_ADDRS = ['127.0.0.2', '127.0.0.3', '127.0.0.6', '127.0.0.7'];
+
+function nginxConf({ state, root, tlsPort, h2cPort, httpPort, spreadPort, spreadH2cPort, cert }) {
   const tmp = path.join(state, 'nginx-tmp');
   fs.mkdirSync(tmp, { recursive: true });
   // PUT and DELETE (nginx's dav module) let `ossio bench mixed` write to
@@ -81,6 +86,17 @@ http {
     sendfile on;
     ${common}
   }
+  server {
+    ${SPREAD_ADDRS.map(a => `listen ${a}:${spreadPort};`).join(' ')}
+    sendfile on;
+    ${common}
+  }
+  server {
+    ${SPREAD_ADDRS.map(a => `listen ${a}:${spreadH2cPort} http2;`).join(' ')}
+    output_buffers 2 32k;
+    sendfile off;
+    ${common}
+  }
 }
 `;
   const file = path.join(state, 'nginx.conf');
@@ -126,4 +142,4 @@ function freePort() {
   });
 }
 
-module.exports = { nghttpxConf, nginxConf, launch, waitForPort, freePort };
+module.exports = { nghttpxConf, nginxConf, launch, waitForPort, freePort, SPREAD_ADDRS };
