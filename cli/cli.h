@@ -35,6 +35,8 @@ typedef struct cli {
     const char
         *settings[CLI_MAX_SETTINGS][2]; /* key, value: -D, --endpoint, --resolve, --http1.1 */
     size_t n_settings;
+    unsigned min_connections; /* the command's concurrency (cp -j): fs.oss.connection.maximum
+                                 is raised to it unless some source set the key */
     int json, quiet, verbose;
     /* the run */
     struct ev_loop *loop;

@@ -6,6 +6,22 @@
 
 #include "cli.h"
 
+/* HTTP/1.1 carries one exchange per connection: a command running |want|
+ * transfers at once needs that many, or they queue behind the default 32.
+ * A value any source set (-D, a file, the environment) is left alone. */
+static ossio_status raise_connections(ossio_config *cfg, unsigned want)
+{
+    const char *key = "fs.oss.connection.maximum";
+    const char *cur = ossio_config_get(cfg, key);
+    if (want == 0 || ossio_config_source_of(cfg, key) != OSSIO_SRC_DEFAULT ||
+        (cur != NULL && strtoul(cur, NULL, 10) >= want)) {
+        return OSSIO_OK;
+    }
+    char v[16];
+    snprintf(v, sizeof(v), "%u", want);
+    return ossio_config_set(cfg, key, v);
+}
+
 ossio_config *cli_config(cli *c)
 {
     ossio_config *cfg = ossio_config_new();
@@ -19,6 +35,9 @@ ossio_config *cli_config(cli *c)
     }
     for (size_t i = 0; i < c->n_settings && st == OSSIO_OK; i++) {
         st = ossio_config_set(cfg, c->settings[i][0], c->settings[i][1]);
+    }
+    if (st == OSSIO_OK) {
+        st = raise_connections(cfg, c->min_connections);
     }
     if (st != OSSIO_OK) {
         const char *why = ossio_config_error(cfg);

@@ -271,6 +271,7 @@ static int parse(cli *c, const cli_args *a, bench_args *b)
             return cli_usage_error(c, "--concurrency needs 1 to 1000");
         }
         p->concurrency = (unsigned)v;
+        c->min_connections = (unsigned)v; /* HTTP/1.1: a connection per operation in flight */
     }
     if (a->set[OPT_COUNT] && cli_parse_uint(a->val[OPT_COUNT], 1, UINT64_MAX >> 1, &p->count)) {
         return cli_usage_error(c, "--count needs a number of operations");

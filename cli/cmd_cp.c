@@ -298,6 +298,7 @@ static int run(cli *c, const cli_args *a)
     } else if (!cli_is_remote(a->pos[0]) && !cli_is_remote(a->pos[1])) {
         rc = cli_usage_error(c, "SRC or DST must be oss://bucket/key or s3://bucket/key");
     }
+    c->min_connections = (unsigned)parallel;
     cli_jobs *js = rc == 0 ? cli_jobs_new(c, (unsigned)parallel) : NULL;
     if (rc == 0 && js == NULL) {
         rc = cli_fail_status(c, NULL, OSSIO_ENOMEM, NULL);

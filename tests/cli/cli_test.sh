@@ -472,6 +472,16 @@ case_bench() {
   run "${EP_H2[@]}" bench get --count 3 --size 1k "$B/$PREFIX/obj"
   check "text report" grep -qE '^get +3 ' "$TMP/out"
   check "text report: throughput" grep -q '^throughput ' "$TMP/out"
+  # HTTP/1.1 carries one exchange per connection: -c raises
+  # fs.oss.connection.maximum (default 32) to the concurrency, unless set.
+  # Each GET stalls 300 ms at the server, so every one holds its connection.
+  curl -sf -X POST "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults" \
+    -d "{\"kind\":\"stall\",\"ms\":300,\"count\":1000,\"match\":{\"method\":\"GET\",\"path\":\"$PREFIX/obj\"}}" >/dev/null
+  run "${EP_H1[@]}" --json bench get --count 40 --size 1k -c 40 "$B/$PREFIX/obj"
+  bench_ok "h1 -c 40: more connections than the default 32" '.connections_opened > 32 and .connections_opened <= 40'
+  run "${EP_H1[@]}" -D fs.oss.connection.maximum=8 --json bench get --count 40 --size 1k -c 40 "$B/$PREFIX/obj"
+  bench_ok "h1 -c 40, -D connection.maximum=8: the user's value wins" '.connections_opened <= 8'
+  curl -sf -X DELETE "http://127.0.0.1:$OSSIO_EP_PORT_CONTROL/faults?path=$PREFIX/obj" >/dev/null
   # A missing object: errors by kind, exit 1.
   run "${EP_H2[@]}" --json bench get --count 3 "$B/$PREFIX/missing"
   check "bench of a missing object exits 1" [ "$RC" = 1 ]
