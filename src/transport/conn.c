@@ -535,7 +535,9 @@ static void on_io(struct ev_loop *loop, ev_io *w, int revents)
     case OSSIO__CONN_DRAINING:
         if ((revents & EV_READ) || c->tls_want_write) {
             c->tls_want_write = 0;
+            c->flush_follows = 1;
             do_read(c);
+            c->flush_follows = 0;
         }
         flush(c);
         if (c->state == OSSIO__CONN_DRAINING && c->proto->active(c) == 0 &&
@@ -582,6 +584,13 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 void ossio__conn_want_write(ossio__conn *c)
 {
+    if (c->flush_follows) {
+        /* Asked while its input is handled (an answer completed, the next
+         * request dispatched to it): the flush right after writes it now.
+         * Write interest would cost two epoll_ctl calls and a loop turn
+         * per request. */
+        return;
+    }
     if (c->state == OSSIO__CONN_READY || c->state == OSSIO__CONN_DRAINING) {
         set_events(c, EV_READ | EV_WRITE);
     }

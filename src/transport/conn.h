@@ -91,7 +91,8 @@ struct ossio__conn {
     unsigned served; /* requests completed on it (for stale keep-alive replays) */
     uint64_t serial; /* its number in the client: OSSIO_STAT_CONNECTIONS_OPENED when it opened */
     int read_eof;
-    int settling; /* h2: the server's SETTINGS (its stream limit) not seen yet */
+    int flush_follows; /* inside on_io's read: its flush comes next (want_write is implied) */
+    int settling;      /* h2: the server's SETTINGS (its stream limit) not seen yet */
 };
 
 /* Connection primitives used by the protocols. */

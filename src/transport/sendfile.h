@@ -11,8 +11,9 @@
  * *off advanced by what went. Returns as sendfile does (errno set on -1;
  * 0: the file ended). Unlike a bare sendfile it never raises SIGPIPE in
  * the host (send() has MSG_NOSIGNAL, sendfile has no flag): SIGPIPE is
- * blocked in this thread around the call, and one it raised is taken
- * back before the mask is restored. */
+ * blocked in this thread around the call, and one it raised (also when it
+ * moved some bytes first and returns their count) is taken back before
+ * the mask is restored. */
 ssize_t ossio__sendfile(int sock, int fd, uint64_t *off, size_t len);
 
 #endif /* OSSIO__TRANSPORT_SENDFILE_H */
