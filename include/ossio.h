@@ -915,7 +915,8 @@ OSSIO_EXTERN ossio_status ossio_transfer_pin(ossio_transfer *t, const char *etag
 OSSIO_EXTERN ossio_status ossio_transfer_set_present(ossio_transfer *t,
                                                      const ossio_part_info *parts, size_t n);
 
-/** Download: the object's ETag (quotes included, owned by |t|) once known, else NULL. */
+/** Download: the object's ETag (quotes included; owned by |t|, valid until its completion
+ * callback returns) once known, else NULL. */
 OSSIO_EXTERN const char *ossio_transfer_etag(const ossio_transfer *t);
 
 /** Download: 1 and the object's x-oss-hash-crc64ecma in |*crc64| once the server gave it, else 0.

@@ -205,7 +205,7 @@ int ossio__dl_resume_plan(ossio_transfer *t)
 void ossio__dl_resume_identity(ossio_transfer *t)
 {
     ossio__download_resume *r = &t->dl.res;
-    if (r->part_done != NULL && !r->pinned) {
+    if (r->part_done != NULL && !r->pinned && !t->dl.sink.ops->ordered) {
         ossio_part_info info = {0, t->size, NULL, t->dl.server_crc, 0};
         r->part_done(t, &info, r->part_done_ud);
     }

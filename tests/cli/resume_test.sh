@@ -281,6 +281,28 @@ case_dl_before_parts() {
   dl_resumed_ok $((800000 - second))
 }
 
+# Ctrl-C after some parts: exit 130, the partial file and the checkpoint
+# are kept (current: the parts written before the cancel are synced and
+# listed), and the next run fetches the rest.
+case_dl_sigint() {
+  dl_put_object
+  stall_get_parts 5 6 7 8
+  "$OSSIO" "${EP[@]}" cp --resume "$KEY" "$OUT" >/dev/null 2>"$TMP/bg.err" &
+  BG=$!
+  local i
+  for i in $(seq 1 600); do
+    [ -f "$CK" ] && [ "$(grep -c '^part ' "$CK")" -ge 1 ] && break
+    sleep 0.05
+  done
+  kill -INT "$BG"; wait "$BG"; RC=$?; BG=
+  check "exit 130 after SIGINT (got $RC)" [ "$RC" = 130 ]
+  check "checkpoint kept" [ -f "$CK" ]
+  check "partial file kept" [ -f "$PART" ]
+  check "no destination yet" [ ! -e "$OUT" ]
+  unstall
+  dl_resumed_ok $((800000 - $(dl_bytes_listed)))
+}
+
 # dl_expect_refusal PATTERN [ARGS...]: exit 1, one error line matching PATTERN.
 dl_expect_refusal() {
   local pattern=$1
