@@ -246,6 +246,105 @@ int cli_count_parse(cli *c, const cli_args *a, unsigned default_p, cli_count_opt
 void cli_count_print(const cli *c, const char *uri, uint64_t records, uint64_t splits,
                      uint64_t bytes, double seconds, unsigned ranks);
 
+/* ---- ckpt_text.c: what the checkpoint formats share ---------------------------- */
+
+#define CLI_CKPT_MAX_TEXT (4u << 20) /* 10,000 parts of ~120 bytes fit well under it */
+
+/* A strict cursor over a checkpoint's text, one line at a time; a fault is
+ * written to |why| as "line N: WHAT". */
+typedef struct cli_ckpt_cur {
+    const char *p;
+    size_t len, off;
+    unsigned line;
+    char *why;
+    size_t why_len;
+} cli_ckpt_cur;
+
+/* Whether |s| can be written on one line (no control bytes). */
+int cli_ckpt_one_line(const char *s);
+/* Records "line N: |what|" and returns -1. */
+int cli_ckpt_bad(cli_ckpt_cur *c, const char *what);
+/* The next line without its '\n' (which must be there), free of control bytes. */
+int cli_ckpt_line(cli_ckpt_cur *c, const char **s, size_t *n);
+/* The first line: exactly |magic| ("ossio-ucp 1"), else a refusal naming
+ * an unknown version or a file that is no checkpoint. */
+int cli_ckpt_magic(cli_ckpt_cur *c, const char *magic);
+/* "NAME VALUE": the value (rest of the line, not empty). */
+int cli_ckpt_field(cli_ckpt_cur *c, const char *name, const char **v, size_t *vn);
+/* A decimal without sign or leading zero at |s|; |*used| digits read. */
+int cli_ckpt_dec(const char *s, size_t n, uint64_t *out, size_t *used);
+int cli_ckpt_dec_field(cli_ckpt_cur *c, const char *name, uint64_t *out);
+/* Exactly 16 lowercase hex digits. */
+int cli_ckpt_hex16(const char *s, size_t n, uint64_t *out);
+/* "NAME VALUE" with the value copied (malloc'd) into |*out|. */
+int cli_ckpt_str_field(cli_ckpt_cur *c, const char *name, char **out);
+/* The "end CRC" line |s| (|n| bytes) that began at offset |start|: the
+ * CRC-64 of every byte before it, and nothing after it. */
+int cli_ckpt_end(cli_ckpt_cur *c, const char *s, size_t n, size_t start);
+/* A checkpoint format (.ossio-ucp, .ossio-dcp): its object's size, its
+ * head lines, one of its part lines, its text, and freeing what it holds. */
+typedef struct cli_ckpt_format {
+    size_t size;
+    int (*head)(cli_ckpt_cur *c, void *obj);
+    int (*part)(cli_ckpt_cur *c, void *obj, const char *s, size_t n);
+    char *(*format)(const void *obj, size_t *len);
+    void (*free)(void *obj);
+} cli_ckpt_format;
+/* Parses untrusted |text| into |obj|: the head, part lines, then "end"
+ * (checked): 0, or -1 with |why| naming the line (|obj| then holds nothing). */
+int cli_ckpt_parse(const cli_ckpt_format *f, void *obj, const char *text, size_t len, char *why,
+                   size_t why_len);
+/* Reads |path| and parses it: 0, 1 if there is none, -1 with |why|. */
+int cli_ckpt_load(const cli_ckpt_format *f, void *obj, const char *path, char *why, size_t why_len);
+/* Formats |obj| and writes it to |path| crash-safe (cli_ckpt_write). */
+int cli_ckpt_save(const cli_ckpt_format *f, const void *obj, const char *path, char *why,
+                  size_t why_len);
+/* Appends "end CRC" to the |n| bytes of malloc'd text at |s| (|cap| bytes):
+ * |s| with its length in |*len|, or NULL (|s| freed) if it does not fit. */
+char *cli_ckpt_seal(char *s, size_t n, size_t cap, size_t *len);
+/* The start of a "part N ..." line at |*s| (|*n| bytes): N (1..10000) in
+ * |*num|, |*s| and |*n| moved past "part N ". */
+int cli_ckpt_part_number(cli_ckpt_cur *c, const char **s, size_t *n, uint64_t *num);
+/* Where the checkpoint of |local_abs| and |remote| lives (malloc'd):
+ * |local_abs| followed by |ext| (".ossio-ucp"), or in |dir| (may be NULL)
+ * named by the local basename and a hash of both. */
+char *cli_ckpt_path(const char *local_abs, const char *remote, const char *dir, const char *ext);
+/* Reads |path| whole (at most CLI_CKPT_MAX_TEXT + 1 bytes) into |*text|
+ * (malloc'd): 0, 1 if there is none, -1 with |why|. */
+int cli_ckpt_read(const char *path, char **text, size_t *len, char *why, size_t why_len);
+/* Writes |len| bytes of |text| (taken and freed; NULL: could not be
+ * formatted) to |path| crash-safe: a temporary name, fsync, rename,
+ * directory fsync. 0, or -1 with |why|. */
+int cli_ckpt_write(const char *path, char *text, size_t len, char *why, size_t why_len);
+/* fsync of |path|'s directory, so a rename or unlink there survives a crash. */
+int cli_ckpt_sync_dir(const char *path);
+/* Removes |path| (none is fine) and syncs its directory: 0 or -1. */
+int cli_ckpt_remove(const char *path);
+
+/* ---- ckpt_saver.c: when a checkpoint is written ------------------------------- */
+
+typedef struct cli_saver {
+    struct ev_loop *loop;
+    ev_timer later;
+    double last_save;
+    int (*write)(void *ud, char *why, size_t why_len); /* 0, or -1 with |why| */
+    void *ud;
+    int dirty, saved, failed; /* failed: a write failed, |why| says why */
+    char why[600];
+} cli_saver;
+
+/* |write| (with |ud|, borrowed) writes the checkpoint. */
+void cli_saver_init(cli_saver *s, struct ev_loop *loop, int (*write)(void *, char *, size_t),
+                    void *ud);
+/* Writes it now. */
+void cli_saver_now(cli_saver *s);
+/* It changed: written now if the last write is 200 ms old, else then. */
+void cli_saver_soon(cli_saver *s);
+/* Writes it now if it changed since the last write; no write pending after. */
+void cli_saver_flush(cli_saver *s);
+/* No write pending after (before freeing |s|). */
+void cli_saver_stop(cli_saver *s);
+
 /* ---- checkpoint.c: cp --resume's checkpoint file ------------------------------ */
 
 typedef struct cli_ucp_part {
@@ -277,15 +376,10 @@ int cli_ucp_parse(cli_ucp *u, const char *text, size_t len, char *why, size_t wh
 /* 0 if |u| is about this source (unchanged) and destination, else -1 with
  * |why| naming what changed. */
 int cli_ucp_check(const cli_ucp *u, const cli_ucp *now, char *why, size_t why_len);
-/* Where the checkpoint of |source_abs| → |dest| lives (malloc'd): next to
- * the source, or in |dir| (may be NULL) named by both. */
-char *cli_ucp_path(const char *source_abs, const char *dest, const char *dir);
 /* Reads and parses |path|: 0, 1 if there is none, -1 with |why|. */
 int cli_ucp_load(cli_ucp *u, const char *path, char *why, size_t why_len);
-/* Writes |path| crash-safe: a temporary name, fsync, rename, directory fsync. */
+/* Writes |path| crash-safe (cli_ckpt_write). */
 int cli_ucp_save(const cli_ucp *u, const char *path, char *why, size_t why_len);
-/* Removes |path| (none is fine) and syncs its directory: 0 or -1. */
-int cli_ucp_remove(const char *path);
 
 /* ---- cp_resume.c: one upload under cp --resume ---------------------------------- */
 
@@ -303,6 +397,66 @@ ossio_status cli_resume_begin(cli_resume **out, struct ev_loop *loop, ossio_tran
 int cli_resume_end(cli_resume *r, const ossio_result *res, char *why, size_t why_len);
 void cli_resume_free(cli_resume *r); /* NULL allowed */
 
+/* ---- dcp.c: the download checkpoint (.ossio-dcp) ------------------------------ */
+
+typedef struct cli_dcp_part {
+    uint32_t number; /* part N covers [(N - 1) × part_size, ...) */
+    uint64_t size;
+    uint64_t crc64;
+} cli_dcp_part;
+
+/* What a download checkpoint records (docs/cli.md, "Resuming a download"). */
+typedef struct cli_dcp {
+    char *source; /* the object's URI as given */
+    char etag[128];
+    uint64_t size;
+    uint64_t crc64; /* x-oss-hash-crc64ecma, when has_crc64 */
+    int has_crc64;
+    uint64_t part_size;
+    char *dest;          /* the destination file's absolute path */
+    uint64_t inode;      /* the partial file's (DEST.ossio-partial) */
+    uint64_t file_size;  /* its size: the object's, set at once */
+    cli_dcp_part *parts; /* written and synced, by number, increasing */
+    size_t n_parts, cap;
+} cli_dcp;
+
+void cli_dcp_free(cli_dcp *d);
+/* Records a part written (replacing one of that number): 0, or -1 if it is
+ * not inside the object (size, part_size set first) or out of memory. */
+int cli_dcp_add_part(cli_dcp *d, uint32_t number, uint64_t size, uint64_t crc64);
+/* The checkpoint's text (malloc'd, |*len| bytes), or NULL if a value cannot be written. */
+char *cli_dcp_format(const cli_dcp *d, size_t *len);
+/* Parses untrusted |text|: 0, or -1 with |why| naming the line and the fault
+ * (|d| then holds nothing). Free |d| with cli_dcp_free(). */
+int cli_dcp_parse(cli_dcp *d, const char *text, size_t len, char *why, size_t why_len);
+/* Reads and parses |path|: 0, 1 if there is none, -1 with |why|. */
+int cli_dcp_load(cli_dcp *d, const char *path, char *why, size_t why_len);
+/* Writes |path| crash-safe (cli_ckpt_write). */
+int cli_dcp_save(const cli_dcp *d, const char *path, char *why, size_t why_len);
+/* 0 if |d| is about |now|'s object, destination and part size, else -1 with |why|. */
+int cli_dcp_check(const cli_dcp *d, const cli_dcp *now, char *why, size_t why_len);
+
+/* ---- cp_dresume.c: one download under cp --resume ------------------------------- */
+
+typedef struct cli_dresume cli_dresume;
+
+/* Before submitting the download |t| of |src| into the file |dst|: the bytes
+ * go to DST.ossio-partial (renamed over |dst| on success) through a
+ * descriptor sink; with a checkpoint that matches (object, destination,
+ * part size, the partial file's inode and size, and the CRC-64 of every
+ * part it lists, read back) |t| is pinned to the object's ETag and fetches
+ * only the missing parts; with none, one is written once the object is
+ * known. A checkpoint that does not match or is damaged: OSSIO_EINVAL with
+ * |why|, nothing touched. */
+ossio_status cli_dresume_begin(cli_dresume **out, struct ev_loop *loop, ossio_transfer *t,
+                               const char *src, const char *dst, const char *dir,
+                               uint64_t part_size, char *why, size_t why_len);
+/* At the download's completion: success renames the partial file over the
+ * destination and removes the checkpoint; 1 with |why| to print instead of
+ * the result's. */
+int cli_dresume_end(cli_dresume *r, const ossio_result *res, char *why, size_t why_len);
+void cli_dresume_free(cli_dresume *r); /* NULL allowed */
+
 /* ---- jobs.c: transfers in parallel (cp, cat) ---------------------------------- */
 
 typedef enum cli_job_kind {
@@ -318,10 +472,11 @@ typedef struct cli_jobs cli_jobs;
 cli_jobs *cli_jobs_new(cli *c, unsigned parallel);
 /* Adds a job (|src| and |dst| copied); |size| when known, else 0. */
 int cli_jobs_add(cli_jobs *js, cli_job_kind kind, const char *src, const char *dst, uint64_t size);
-/* cp --resume: file uploads keep a checkpoint (in |dir|, NULL: next to the
- * source) and continue the upload it names; |part_size| is the configured
- * fs.oss.multipart.upload.size. |dir| is borrowed for the jobs' life. */
-void cli_jobs_set_resume(cli_jobs *js, const char *dir, uint64_t part_size);
+/* cp --resume: a file upload or download keeps a checkpoint (in |dir|,
+ * NULL: next to the local file) and continues from it; |up_part| and
+ * |down_part| are the configured fs.oss.multipart.upload.size and
+ * .download.size. |dir| is borrowed for the jobs' life. */
+void cli_jobs_set_resume(cli_jobs *js, const char *dir, uint64_t up_part, uint64_t down_part);
 size_t cli_jobs_count(const cli_jobs *js);
 /* Runs every job, up to |parallel| at once; prints errors; returns the exit code. */
 int cli_jobs_run(cli_jobs *js);

@@ -259,12 +259,27 @@ static int plan_listing(cli *c, cli_jobs *js, const char *src, const char *dst)
     return rc;
 }
 
-/* --resume takes one file upload; its checkpoint records the configured part size. */
+/* The configured size |key| in |*out|: 0, or -1 after the error line. */
+static int part_size_of(cli *c, ossio_config *cfg, const char *key, uint64_t *out)
+{
+    if (cli_parse_size(ossio_config_get(cfg, key), 1, UINT64_MAX, out) != 0) {
+        char why[200];
+        snprintf(why, sizeof(why), "%s: cannot tell the part size", key);
+        cli_fail_status(c, NULL, OSSIO_ECONFIG, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* --resume takes one file upload or download; its checkpoint records the
+ * configured part size. */
 static int setup_resume(cli *c, const cli_args *a, cli_jobs *js)
 {
-    if (a->set[OPT_RECURSIVE] || cli_is_remote(a->pos[0]) || strcmp(a->pos[0], "-") == 0) {
-        return cli_usage_error(c,
-                               "--resume takes one file upload: cp --resume FILE oss://bucket/key");
+    int down = cli_is_remote(a->pos[0]) && !cli_is_remote(a->pos[1]);
+    int up = !cli_is_remote(a->pos[0]) && strcmp(a->pos[0], "-") != 0;
+    if (a->set[OPT_RECURSIVE] || (!up && !down) || (down && strcmp(a->pos[1], "-") == 0)) {
+        return cli_usage_error(c, "--resume takes one file upload or download: cp --resume FILE "
+                                  "oss://bucket/key or cp --resume oss://bucket/key FILE");
     }
     const char *dir = a->set[OPT_CKPT_DIR] ? a->val[OPT_CKPT_DIR] : NULL;
     if (dir != NULL && !is_dir(dir)) {
@@ -274,15 +289,14 @@ static int setup_resume(cli *c, const cli_args *a, cli_jobs *js)
     if (cfg == NULL) {
         return c->rc;
     }
-    uint64_t part_size = 0;
-    const char *v = ossio_config_get(cfg, "fs.oss.multipart.upload.size");
-    int bad = cli_parse_size(v, 1, UINT64_MAX, &part_size) != 0;
+    uint64_t up_part = 0, down_part = 0;
+    int bad = part_size_of(c, cfg, "fs.oss.multipart.upload.size", &up_part) != 0 ||
+              part_size_of(c, cfg, "fs.oss.multipart.download.size", &down_part) != 0;
     ossio_config_free(cfg);
     if (bad) {
-        return cli_fail_status(c, NULL, OSSIO_ECONFIG,
-                               "fs.oss.multipart.upload.size: cannot tell the part size");
+        return c->rc;
     }
-    cli_jobs_set_resume(js, dir, part_size);
+    cli_jobs_set_resume(js, dir, up_part, down_part);
     return 0;
 }
 
@@ -346,8 +360,9 @@ const cli_command cli_cmd_cp = {
     "copy: file → object (upload), object → file or - (download), object → object (server-side)",
     "  -r, --recursive   a directory tree or every object under a prefix (SRC/... → DST/...)\n"
     "  -j, --parallel N  transfers at once with -r (default 4)\n"
-    "  --resume          file upload: keep a checkpoint; continue the upload it names\n"
-    "  --checkpoint-dir DIR  keep checkpoints in DIR (default: FILE.ossio-ucp beside FILE)\n"
+    "  --resume          one file upload or download: keep a checkpoint; continue from it\n"
+    "  --checkpoint-dir DIR  keep checkpoints in DIR (default: FILE.ossio-ucp or\n"
+    "                    FILE.ossio-dcp beside FILE)\n"
     "  SRC '-'           standard input, streamed as it arrives\n"
     "  DST '-'           standard output\n",
     opts,

@@ -10,37 +10,18 @@
 
 #include "cli.h"
 
-#define MIN_GAP 0.2 /* seconds between checkpoint writes, but the upload id's at once */
-
 struct cli_resume {
-    struct ev_loop *loop;
     char *path; /* the checkpoint */
     cli_ucp now;
-    int resumed, dirty, saved, save_failed;
-    double last_save;
-    ev_timer later;
+    int resumed;
+    cli_saver saver;
     char why[600];
 };
 
-static void save(cli_resume *r)
+static int write_checkpoint(void *ud, char *why, size_t why_len)
 {
-    r->dirty = 0;
-    r->last_save = ev_now(r->loop);
-    if (cli_ucp_save(&r->now, r->path, r->why, sizeof(r->why)) != 0) {
-        r->save_failed = 1; /* said at the end: the upload itself goes on */
-    } else {
-        r->saved = 1;
-    }
-}
-
-static void on_later(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    (void)loop;
-    (void)revents;
-    cli_resume *r = w->data;
-    if (r->dirty) {
-        save(r);
-    }
+    cli_resume *r = ud;
+    return cli_ucp_save(&r->now, r->path, why, why_len);
 }
 
 static void on_part(ossio_transfer *t, const ossio_part_info *p, void *ud)
@@ -49,20 +30,13 @@ static void on_part(ossio_transfer *t, const ossio_part_info *p, void *ud)
     if (p->number == 0) {
         const char *id = ossio_transfer_upload_id(t);
         snprintf(r->now.upload_id, sizeof(r->now.upload_id), "%s", id != NULL ? id : "");
-        save(r); /* from now on a crash can continue this upload */
+        cli_saver_now(&r->saver); /* from now on a crash can continue this upload */
         return;
     }
     if (cli_ucp_add_part(&r->now, p->number, p->size, p->etag, p->crc64) != 0) {
         return; /* not recorded: the resumed upload lists the server's parts anyway */
     }
-    r->dirty = 1;
-    double wait = r->last_save + MIN_GAP - ev_now(r->loop);
-    if (wait <= 0) {
-        save(r);
-    } else if (!ev_is_active(&r->later)) {
-        ev_timer_set(&r->later, wait, 0);
-        ev_timer_start(r->loop, &r->later);
-    }
+    cli_saver_soon(&r->saver);
 }
 
 /* What the checkpoint of this run says: the file as it is now. */
@@ -92,7 +66,7 @@ static ossio_status check_existing(cli_resume *r, const char *dir, const char **
     cli_ucp old;
     char why[400];
     *id = NULL;
-    r->path = cli_ucp_path(r->now.source, r->now.dest, dir);
+    r->path = cli_ckpt_path(r->now.source, r->now.dest, dir, ".ossio-ucp");
     if (r->path == NULL) {
         return OSSIO_ENOMEM;
     }
@@ -125,9 +99,7 @@ ossio_status cli_resume_begin(cli_resume **out, struct ev_loop *loop, ossio_tran
     if (r == NULL) {
         return OSSIO_ENOMEM;
     }
-    r->loop = loop;
-    ev_timer_init(&r->later, on_later, 0, 0);
-    r->later.data = r;
+    cli_saver_init(&r->saver, loop, write_checkpoint, r);
     const char *id = NULL;
     ossio_status st = describe(r, src, dst, part_size);
     if (st == OSSIO_OK) {
@@ -157,18 +129,16 @@ ossio_status cli_resume_begin(cli_resume **out, struct ev_loop *loop, ossio_tran
  * the server's (the upload is gone, the checkpoint could not be written). */
 int cli_resume_end(cli_resume *r, const ossio_result *res, char *why, size_t why_len)
 {
-    ev_timer_stop(r->loop, &r->later);
+    cli_saver_stop(&r->saver);
     if (res->status == OSSIO_OK) {
-        if (cli_ucp_remove(r->path) != 0) {
+        if (cli_ckpt_remove(r->path) != 0) {
             snprintf(why, why_len, "uploaded, but the checkpoint %s could not be removed: %s",
                      r->path, strerror(errno));
             return 1;
         }
         return 0;
     }
-    if (r->dirty) {
-        save(r);
-    }
+    cli_saver_flush(&r->saver);
     if (r->resumed && res->code != NULL && strcmp(res->code, "NoSuchUpload") == 0) {
         snprintf(why, why_len,
                  "the upload %s named by checkpoint %s no longer exists on the server "
@@ -176,8 +146,8 @@ int cli_resume_end(cli_resume *r, const ossio_result *res, char *why, size_t why
                  r->now.upload_id, r->path);
         return 1;
     }
-    if (r->save_failed) {
-        snprintf(why, why_len, "the checkpoint could not be kept: %s", r->why);
+    if (r->saver.failed) {
+        snprintf(why, why_len, "the checkpoint could not be kept: %s", r->saver.why);
         return 1;
     }
     return 0;
@@ -188,7 +158,7 @@ void cli_resume_free(cli_resume *r)
     if (r == NULL) {
         return;
     }
-    ev_timer_stop(r->loop, &r->later);
+    cli_saver_stop(&r->saver);
     cli_ucp_free(&r->now);
     free(r->path);
     free(r);

@@ -20,8 +20,9 @@ typedef struct job {
     uint64_t seen_done, seen_total; /* last progress, added into the bar */
     int write_failed;
     int running;
-    FILE *out;          /* CLI_JOB_STDOUT: standard output ("-") or the FIFO/terminal named */
-    cli_resume *resume; /* cp --resume of a file */
+    FILE *out;            /* CLI_JOB_STDOUT: standard output ("-") or the FIFO/terminal named */
+    cli_resume *resume;   /* cp --resume of a file upload */
+    cli_dresume *dresume; /* cp --resume of a download */
 } job;
 
 struct cli_jobs {
@@ -35,7 +36,8 @@ struct cli_jobs {
     cli_json json; /* the --json document */
     int resume;    /* cli_jobs_set_resume() */
     const char *resume_dir;
-    uint64_t resume_part_size;
+    uint64_t resume_part_size;  /* fs.oss.multipart.upload.size */
+    uint64_t dresume_part_size; /* fs.oss.multipart.download.size */
 };
 
 cli_jobs *cli_jobs_new(cli *c, unsigned parallel)
@@ -74,11 +76,12 @@ int cli_jobs_add(cli_jobs *js, cli_job_kind kind, const char *src, const char *d
     return 0;
 }
 
-void cli_jobs_set_resume(cli_jobs *js, const char *dir, uint64_t part_size)
+void cli_jobs_set_resume(cli_jobs *js, const char *dir, uint64_t up_part, uint64_t down_part)
 {
     js->resume = 1;
     js->resume_dir = dir;
-    js->resume_part_size = part_size;
+    js->resume_part_size = up_part;
+    js->dresume_part_size = down_part;
 }
 
 size_t cli_jobs_count(const cli_jobs *js)
@@ -145,9 +148,12 @@ static void finish(job *j, const ossio_result *res, uint64_t bytes)
     js->prog.files_done++;
     js->prog.in_flight = (unsigned)js->running;
     char why[1200];
-    int resume_says = j->resume != NULL && cli_resume_end(j->resume, res, why, sizeof(why));
+    int resume_says = (j->resume != NULL && cli_resume_end(j->resume, res, why, sizeof(why))) ||
+                      (j->dresume != NULL && cli_dresume_end(j->dresume, res, why, sizeof(why)));
     cli_resume_free(j->resume);
     j->resume = NULL;
+    cli_dresume_free(j->dresume);
+    j->dresume = NULL;
     if (res->status != OSSIO_OK || resume_says) {
         cli_progress_finish(&js->prog); /* the error line goes below the bar */
         js->prog.drawn = 0;
@@ -239,6 +245,14 @@ static void on_writable(ossio_transfer *t, void *ud)
     cli_stdin_resume(&j->in);
 }
 
+static void drop_resume(job *j)
+{
+    cli_resume_free(j->resume);
+    j->resume = NULL;
+    cli_dresume_free(j->dresume);
+    j->dresume = NULL;
+}
+
 /* Sets up and submits |j|'s transfer or copy; a failure before submit is
  * reported at once. */
 static ossio_status submit(job *j, char *why, size_t why_len)
@@ -282,11 +296,19 @@ static ossio_status submit(job *j, char *why, size_t why_len)
             snprintf(why, why_len, "cannot create the directories of %s: %s", j->dst,
                      strerror(errno));
             st = OSSIO_EIO;
+        } else if (j->js->resume) {
+            st = cli_dresume_begin(&j->dresume, j->js->c->loop, j->t, j->src, j->dst,
+                                   j->js->resume_dir, j->js->dresume_part_size, why, why_len);
         } else {
             st = ossio_transfer_to_file(j->t, j->dst);
         }
         break;
     default:
+        if (j->js->resume) {
+            snprintf(why, why_len, "--resume downloads to a regular file only");
+            st = OSSIO_EINVAL;
+            break;
+        }
         /* A FIFO or a terminal named as destination is written like standard
          * output (the library refuses paths it cannot seek). */
         j->out = strcmp(j->dst, "-") == 0 ? stdout : fopen(j->dst, "wb");
@@ -307,15 +329,13 @@ static ossio_status submit(job *j, char *why, size_t why_len)
             ossio_transfer_cancel(j->t); /* completes through on_transfer_done */
         }
         if (st != OSSIO_OK) {
-            cli_resume_free(j->resume);
-            j->resume = NULL;
+            drop_resume(j);
         }
         return st;
     }
     ossio_transfer_free(j->t);
     j->t = NULL;
-    cli_resume_free(j->resume);
-    j->resume = NULL;
+    drop_resume(j);
     return st;
 }
 

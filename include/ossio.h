@@ -910,28 +910,83 @@ OSSIO_EXTERN ossio_status ossio_transfer_set_keep_on_failure(ossio_transfer *t, 
  */
 OSSIO_EXTERN ossio_status ossio_transfer_resume(ossio_transfer *t, const char *upload_id);
 
-/** A multipart upload's stored part, as ossio_transfer_set_part_done() reports it. */
+/**
+ * A part done, as ossio_transfer_set_part_done() reports it: a multipart
+ * upload's stored part, or a download's part written to its sink. Also what
+ * ossio_transfer_set_present() takes back on the next run.
+ */
 typedef struct ossio_part_info {
-    uint32_t number;  /**< 1-based part number; 0: the upload id is known (no part) */
-    uint64_t size;    /**< the part's bytes */
-    const char *etag; /**< its ETag as the server gave it (borrowed for the call); NULL for 0 */
+    uint32_t
+        number;    /**< 1-based part number; 0: the upload id, or the object, is known (no part) */
+    uint64_t size; /**< the part's bytes */
+    const char *etag; /**< upload: its ETag as the server gave it (borrowed for the call); NULL for
+                           number 0 and for downloads */
     uint64_t crc64;   /**< CRC-64/XZ of its bytes */
+    uint64_t offset;  /**< where its bytes start in the object */
 } ossio_part_info;
 
-/** A multipart upload's progress in parts; |part| is borrowed for the call. */
+/** A transfer's progress in parts; |part| is borrowed for the call. */
 typedef void (*ossio_part_done_cb)(ossio_transfer *t, const ossio_part_info *part, void *user_data);
 
 /**
- * Upload: |cb| runs from the loop each time the multipart upload's state
- * grows, so a caller can keep a checkpoint of it: once with number 0 when the
- * upload id is known (InitiateMultipartUpload answered, or, when resuming,
- * ListParts answered; ossio_transfer_upload_id() then names it), then once
- * per part stored: a part sent and acknowledged, or, when resuming, a listed
- * part that matches the source and is not sent again. Never for a single
- * PutObject. Before submit; |user_data| is borrowed until completion.
+ * |cb| runs from the loop each time the transfer's durable state grows, so a
+ * caller can keep a checkpoint of it (`ossio cp --resume`, docs/transfers.md).
+ *
+ * Upload: once with number 0 when the upload id is known
+ * (InitiateMultipartUpload answered, or, when resuming, ListParts answered;
+ * ossio_transfer_upload_id() then names it), then once per part stored: a
+ * part sent and acknowledged, or, when resuming, a listed part that matches
+ * the source and is not sent again. Never for a single PutObject.
+ *
+ * Download (descriptor, file or buffer sink; never for a stream sink): once
+ * with number 0 when the first part's answer tells the object's size, ETag
+ * and CRC-64 (ossio_transfer_size(), ossio_transfer_etag(),
+ * ossio_transfer_server_crc64(); not for a pinned download, whose caller
+ * gave them), then once per part whose bytes are in the sink and durable:
+ * the descriptor is fdatasync'ed first (one sync for the parts written in
+ * the last 200 ms, and one when the download ends, whatever its outcome).
+ * The numbers follow the part size: part N covers
+ * [(N - 1) × part size, N × part size) of the object.
+ *
+ * Before submit; |user_data| is borrowed until completion.
  */
 OSSIO_EXTERN ossio_status ossio_transfer_set_part_done(ossio_transfer *t, ossio_part_done_cb cb,
                                                        void *user_data);
+
+/**
+ * Download: fetch only the version whose ETag is |etag| (copied) and size
+ * |size| (and CRC-64 |crc64| when |has_crc64|): every request carries
+ * If-Match: |etag|, and an answer naming another ETag, size or
+ * x-oss-hash-crc64ecma fails the download with OSSIO_ECHANGED (never a mix
+ * of versions). The parts are planned from |size| at once, without the
+ * first request that learns it. Not for stream sinks (submit fails with
+ * OSSIO_EINVAL). Before submit; OSSIO_EINVAL for an upload or an empty ETag.
+ */
+OSSIO_EXTERN ossio_status ossio_transfer_pin(ossio_transfer *t, const char *etag, uint64_t size,
+                                             int has_crc64, uint64_t crc64);
+
+/**
+ * Download, after ossio_transfer_pin(): the |n| parts at |parts| (copied;
+ * their |etag| is ignored) are already in the sink, as a previous run's
+ * ossio_transfer_set_part_done() reported them; only the others are
+ * fetched. Each must be the part of its number under this transfer's part
+ * size (same offset and size), else the transfer fails with OSSIO_EINVAL.
+ * Their CRC-64s are taken as given (the caller vouches for the bytes, e.g.
+ * by reading them back) and combined with the fetched parts' into the
+ * whole-object check: a mismatch fetches every part once more, as any
+ * download does. When every part is present a HEAD with If-Match checks
+ * the pin. Replaces what an earlier call set.
+ */
+OSSIO_EXTERN ossio_status ossio_transfer_set_present(ossio_transfer *t,
+                                                     const ossio_part_info *parts, size_t n);
+
+/** Download: the object's ETag (quotes included; owned by |t|, valid until its completion
+ * callback returns) once known, else NULL. */
+OSSIO_EXTERN const char *ossio_transfer_etag(const ossio_transfer *t);
+
+/** Download: 1 and the object's x-oss-hash-crc64ecma in |*crc64| once the server gave it, else 0.
+ */
+OSSIO_EXTERN int ossio_transfer_server_crc64(const ossio_transfer *t, uint64_t *crc64);
 
 /** The multipart upload id (in the completion callback; NULL for a single PUT or once
  * completed/aborted). */

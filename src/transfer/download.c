@@ -314,6 +314,11 @@ static void part_failed(ossio_transfer *t, part *p, const ossio_result *res)
         if (!t->finishing) {
             start_parts(t);
         }
+    } else if (res->status == OSSIO_ECHANGED && t->dl.res.pinned) {
+        char d[200];
+        snprintf(d, sizeof(d), "the object changed: its ETag is no longer %.120s (If-Match failed)",
+                 t->dl.etag);
+        ossio__transfer_fail(t, res->status, d, res);
     } else {
         ossio__transfer_fail(t, res->status, res->detail, res);
     }
@@ -357,12 +362,19 @@ static void part_done(ossio_op *op, const ossio_result *res, void *ud)
         failed = 1;
     } else if (p == &t->parts[0] && !t->size_known) {
         failed = plan_rest(t, op, res) != 0;
+        p = &t->parts[0]; /* the parts were reallocated */
+        if (!failed) {
+            ossio__dl_resume_identity(t);
+        }
+    } else if (!ossio__dl_resume_check(t, ossio_op_object(op))) {
+        failed = 1;
     } else if (p->got != p->len) {
         ossio__transfer_fail(t, OSSIO_EPROTO, "a part returned fewer bytes than asked for", res);
         failed = 1;
     }
     if (!failed) {
         t->done_parts++;
+        ossio__dl_resume_written(t, p);
         if (ordered(t) && deliver(t) != 0) {
             ossio__transfer_fail(t, OSSIO_ECANCELED, "stopped by the stream callback", NULL);
         } else {
@@ -439,6 +451,10 @@ static void start_parts(ossio_transfer *t)
 {
     while (!t->finishing && t->next < t->n_parts && t->in_flight < t->parallel) {
         part *p = &t->parts[t->next];
+        if (p->state == OSSIO__PART_DONE) {
+            t->next++; /* present from an earlier run (ossio_transfer_set_present) */
+            continue;
+        }
         if (ordered(t) && !reorder_room(t, p)) {
             return;
         }
@@ -472,6 +488,14 @@ static void download_start(ossio_transfer *t)
     if (t->dl.hedging && !ordered(t) && !t->finishing) {
         ossio__hedge_start(t);
     }
+    if (t->dl.res.pinned && !t->finishing) {
+        if (ossio__dl_resume_plan(t) != 0) {
+            ossio__transfer_settle_later(t);
+        } else {
+            start_parts(t);
+        }
+        return;
+    }
     t->parts = calloc(1, sizeof(part));
     if (t->parts == NULL && !t->finishing) {
         ossio__transfer_fail(t, OSSIO_ENOMEM, NULL, NULL);
@@ -489,6 +513,7 @@ static void download_start(ossio_transfer *t)
 /* The sink commits or discards what it was given. */
 static int download_settling(ossio_transfer *t)
 {
+    ossio__dl_resume_settling(t); /* the parts written are reported before the sink finishes */
     t->dl.sink.ops->finish(&t->dl.sink, &t->out.status, t->out.detail, sizeof(t->out.detail));
     ev_timer_stop(ossio__cl_tp(t->cl)->loop, &t->dl.hedge_timer);
     return 0;
@@ -505,6 +530,7 @@ static void download_release(ossio_transfer *t)
         free(d->stages[i]);
     }
     ossio__sink_free(&d->sink);
+    ossio__dl_resume_release(t);
 }
 
 const ossio__transfer_kind ossio__download_kind = {

@@ -64,6 +64,7 @@ static void hedge_done(ossio_op *op, const ossio_result *res, void *ud)
         ossio_op_cancel(p->op);
     }
     t->done_parts++;
+    ossio__dl_resume_written(t, p);
     ossio__download_finish_if_done(t);
     if (!t->finishing) {
         ossio__download_pump(t);

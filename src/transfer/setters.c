@@ -119,11 +119,16 @@ ossio_status ossio_transfer_set_keep_on_failure(ossio_transfer *t, int keep)
 
 ossio_status ossio_transfer_set_part_done(ossio_transfer *t, ossio_part_done_cb cb, void *user_data)
 {
-    if (!settable(t, 1)) {
+    if (t == NULL || t->submitted) {
         return OSSIO_EINVAL;
     }
-    t->up.part_done = cb;
-    t->up.part_done_ud = user_data;
+    if (t->upload) {
+        t->up.part_done = cb;
+        t->up.part_done_ud = user_data;
+    } else {
+        t->dl.res.part_done = cb;
+        t->dl.res.part_done_ud = user_data;
+    }
     return OSSIO_OK;
 }
 

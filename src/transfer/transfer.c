@@ -65,6 +65,7 @@ static ossio_status make(ossio_transfer **out, ossio_client *cl, const char *uri
     t->push.spill_fd = -1;
     t->mem_waiter.wake = wake;
     ev_init(&t->dl.hedge_timer, NULL);
+    ev_init(&t->dl.res.sync_timer, NULL);
     ev_init(&t->deadline_timer, on_deadline);
     t->deadline_timer.data = t;
     t->deadline = ossio__cl_tp(cl)->set.deadline;

@@ -50,6 +50,25 @@ extern const ossio__transfer_kind ossio__push_kind;     /* push.c */
  * (ossio_transfer_set_push_queue) hears it is writable. Any kind. */
 void ossio__push_part_sent(ossio_transfer *t);
 
+/* Download resume (download_resume.c): the version pinned by
+ * ossio_transfer_pin(), the parts already in the sink
+ * (ossio_transfer_set_present()), and the parts written but not yet
+ * reported durable to ossio_transfer_set_part_done()'s callback. */
+typedef struct ossio__download_resume {
+    int pinned;
+    uint64_t size;
+    uint64_t crc64;
+    int has_crc64;
+    ossio_part_info *present; /* copies; |etag| unused (NULL) */
+    size_t n_present;
+    ossio_part_done_cb part_done;
+    void *part_done_ud;
+    size_t *unsynced; /* indices of parts written since the last fdatasync */
+    size_t n_unsynced, cap_unsynced;
+    ev_timer sync_timer;
+    double last_sync;
+} ossio__download_resume;
+
 /* Download: the sink, the object's identity, the stream sink's reordering,
  * hedging. */
 typedef struct ossio__download {
@@ -74,6 +93,7 @@ typedef struct ossio__download {
     ev_timer hedge_timer;
     double done_time_sum; /* durations of parts done, for the hedging threshold */
     unsigned done_time_count;
+    ossio__download_resume res; /* pin, present parts, durable reports (download_resume.c) */
 } ossio__download;
 
 /* Upload (and push): the source, the multipart upload, the headers. */
@@ -193,6 +213,21 @@ void ossio__hedge_start(ossio_transfer *t);
 void ossio__download_pump(ossio_transfer *t);
 void ossio__download_count_progress(ossio_transfer *t, part *p, uint64_t got);
 void ossio__download_finish_if_done(ossio_transfer *t);
+/* Download resume (download_resume.c). Submit with a pin: plans every part
+ * from the pinned size and marks the present ones done (when none is
+ * missing, a HEAD in |ctl| checks the pin); 0, or the failure was recorded. */
+int ossio__dl_resume_plan(ossio_transfer *t);
+/* A pinned download's answer |info| names the pinned version: 1, else the
+ * failure (OSSIO_ECHANGED) was recorded and 0 returned. */
+int ossio__dl_resume_check(ossio_transfer *t, const ossio_object_info *info);
+/* Part 0 told the object's identity: the part-done callback hears number 0. */
+void ossio__dl_resume_identity(ossio_transfer *t);
+/* |p|'s bytes are in the sink: reported once made durable (batched). */
+void ossio__dl_resume_written(ossio_transfer *t, part *p);
+/* The outcome is decided: pending reports are made (sync, then the
+ * callback) and the timer stopped. */
+void ossio__dl_resume_settling(ossio_transfer *t);
+void ossio__dl_resume_release(ossio_transfer *t);
 /* Reserves |n| bytes of the client's memory budget for |t|: 1 if granted;
  * else |t| is queued to be pumped when memory is given back. */
 int ossio__transfer_mem_take(ossio_transfer *t, uint64_t n);

@@ -85,12 +85,13 @@ static void report_part(ossio_transfer *t, const part *p)
     if (t->up.part_done == NULL) {
         return;
     }
-    ossio_part_info info = {0, 0, NULL, 0};
+    ossio_part_info info = {0, 0, NULL, 0, 0};
     if (p != NULL) {
         info.number = (uint32_t)(p - t->parts) + 1;
         info.size = p->len;
         info.etag = p->etag;
         info.crc64 = p->crc;
+        info.offset = p->off;
     }
     t->up.part_done(t, &info, t->up.part_done_ud);
 }
