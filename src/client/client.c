@@ -13,6 +13,7 @@
 #include "ops/op.h"
 #include "tls/tls.h"
 #include "transport/conn.h"
+#include "transport/write_soon.h"
 
 /* The per-layer contexts (declared in each layer's header). The const is
  * dropped as strchr does: a layer's context is its own to change. */
@@ -189,6 +190,7 @@ ossio_status ossio_client_new(ossio_client **out, const ossio_config *cfg, struc
     cl->tp.loop = loop;
     if (st == OSSIO_OK) {
         ossio__defer_init(&cl->tp.defer, loop);
+        ossio__write_soon_init(&cl->tp);
         ossio__resolver_opts ro;
         memset(&ro, 0, sizeof(ro));
         const char *servers = ossio__config_str(cfg, "fs.oss.dns.servers");

@@ -19,6 +19,7 @@
 #include "transport/pool.h"
 #include "transport/request.h"
 #include "transport/sendfile.h"
+#include "transport/write_soon.h"
 #include "transport/transport.h"
 
 #define READ_CHUNK (256 * 1024)
@@ -48,6 +49,7 @@ static void set_events(ossio__conn *c, int events)
 
 static void free_conn(ossio__conn *c)
 {
+    ossio__write_soon_remove(c);
     ev_timer_stop(c->tp->loop, &c->read_again);
     if (c->ssl != NULL) {
         SSL_free(c->ssl);
@@ -84,6 +86,7 @@ void ossio__conn_close(ossio__conn *c, ossio_status why, const char *detail)
     ossio__origin *o = c->origin;
     int was_connecting = c->state < OSSIO__CONN_READY;
     c->state = OSSIO__CONN_DEAD;
+    ossio__write_soon_remove(c);
     ev_io_stop(tp->loop, &c->io);
     ev_timer_stop(tp->loop, &c->timer);
     ev_timer_stop(tp->loop, &c->read_again);
@@ -554,6 +557,11 @@ static void on_io(struct ev_loop *loop, ev_io *w, int revents)
     }
 }
 
+void ossio__conn_write_ready(ossio__conn *c)
+{
+    on_io(c->tp->loop, &c->io, EV_WRITE);
+}
+
 static void on_read_again(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)revents;
@@ -592,7 +600,7 @@ void ossio__conn_want_write(ossio__conn *c)
         return;
     }
     if (c->state == OSSIO__CONN_READY || c->state == OSSIO__CONN_DRAINING) {
-        set_events(c, EV_READ | EV_WRITE);
+        ossio__write_soon_add(c); /* flush() arms write interest if the socket is full */
     }
 }
 

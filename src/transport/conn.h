@@ -91,9 +91,14 @@ struct ossio__conn {
     unsigned served; /* requests completed on it (for stale keep-alive replays) */
     uint64_t serial; /* its number in the client: OSSIO_STAT_CONNECTIONS_OPENED when it opened */
     int read_eof;
+    int write_soon; /* queued for a flush at the end of the turn (write_soon.c) */
+    ossio__conn *ws_next, *ws_prev;
     int flush_follows; /* inside on_io's read: its flush comes next (want_write is implied) */
     int settling;      /* h2: the server's SETTINGS (its stream limit) not seen yet */
 };
+
+/* The socket can take data (or write_soon.c says so): as an EV_WRITE event. */
+void ossio__conn_write_ready(ossio__conn *c);
 
 /* Connection primitives used by the protocols. */
 /* Whether a body may go from a file with sendfile: cleartext only (TLS

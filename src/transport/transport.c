@@ -7,6 +7,7 @@
 
 #include "transport/pool.h"
 #include "transport/request.h"
+#include "transport/write_soon.h"
 
 void ossio__tp_vlog(ossio__transport *tp, ossio_log_level level, const char *fmt, va_list ap)
 {
@@ -44,6 +45,7 @@ void ossio__transport_close(ossio__transport *tp)
         ossio__defer_drain(&tp->defer);
         ossio__pool_destroy(tp);
         ossio__defer_drain(&tp->defer);
+        ossio__write_soon_stop(tp);
     }
     if (tp->resolver != NULL) {
         ossio__resolver_destroy(tp->resolver);

@@ -51,7 +51,10 @@ typedef struct ossio__transport {
     ossio_log_cb log;
     ossio_log_level log_level;
     void *log_ud;
-    int destroying; /* the client is being destroyed: nothing new starts */
+    int destroying;                 /* the client is being destroyed: nothing new starts */
+    ev_prepare write_prep;          /* transport/write_soon.c */
+    struct ossio__conn *write_soon; /* connections to flush this turn */
+    size_t write_soon_n;
 } ossio__transport;
 
 /* The transport context of |cl|. Implemented by the client (src/client/),
