@@ -12,24 +12,45 @@
 /* The checks are the point of a fuzzer: keep assert() in release builds. */
 #undef NDEBUG
 
+#include <arpa/inet.h>
 #include <assert.h>
 #include <ev.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "fuzz.h"
 #include "ops/op.h"
+#include "transport/pool.h"
 #include "transport/request.h"
 #include "util/cursor.h"
 
 static struct ev_loop *loop;
 static ossio_client *cl;
 
+/* A listener that never accepts: a request's connection stays in progress,
+ * so the request waits in its origin's queue until the input is delivered
+ * to it. (The endpoint used to be the closed port 9: on loopback the
+ * refusal came inside submit, the request had failed before any input
+ * reached it, and a campaign of 7.8 million runs added no coverage.) */
+static int listener(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    assert(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(fd, 4096) == 0);
+    assert(getsockname(fd, (struct sockaddr *)&sa, &len) == 0);
+    return ntohs(sa.sin_port);
+}
+
 static void setup(void)
 {
     loop = ev_loop_new(EVFLAG_AUTO);
     ossio_config *cfg = ossio_config_new();
-    /* Nothing listens on port 9: the connection never delivers anything. */
-    ossio_config_set(cfg, "fs.oss.endpoint", "http://127.0.0.1:9");
+    char endpoint[64];
+    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", listener());
+    ossio_config_set(cfg, "fs.oss.endpoint", endpoint);
     ossio_config_set(cfg, "fs.oss.accessKeyId", "AKfuzz");
     ossio_config_set(cfg, "fs.oss.accessKeySecret", "SKfuzz");
     ossio_config_set(cfg, "fs.oss.attempts.maximum", "1");
@@ -52,9 +73,9 @@ static void on_done(ossio_op *op, const ossio_result *res, void *ud)
     x->st = res->status;
     assert(res->detail == NULL || strlen(res->detail) < 4096);
     if (res->status == OSSIO_OK && (x->kind == OSSIO_OP_GET || x->kind == OSSIO_OP_HEAD)) {
+        /* NULL for an answer without an ETag (documented); else bounded. */
         const ossio_object_info *info = ossio_op_object(op);
-        assert(info != NULL);
-        if (info->etag != NULL) {
+        if (info != NULL) {
             assert(strlen(info->etag) < sizeof(op->etag));
             assert(info->last_modified == NULL ||
                    strlen(info->last_modified) < sizeof(op->last_modified));
@@ -190,9 +211,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ossio_op_set_callbacks(op, on_data, on_entry, NULL);
     st = ossio_op_submit(op, on_done, &x);
     assert(st == OSSIO_OK);
-    if (op->req != NULL) {
-        deliver(op->req, data + 3, size - 3, chunk);
+    ossio_request *r = op->req;
+    if (r != NULL && r->state == OSSIO__REQ_QUEUED) {
+        /* As the pool does when a connection takes it, minus the connection. */
+        ossio__pool_unqueue(r->origin, r);
+        r->state = OSSIO__REQ_ACTIVE;
     }
+    assert(r != NULL && r->state == OSSIO__REQ_ACTIVE); /* else nothing is exercised */
+    deliver(r, data + 3, size - 3, chunk);
     for (int i = 0; i < 100 && !x.done; i++) {
         ev_run(loop, EVRUN_NOWAIT);
     }

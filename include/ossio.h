@@ -793,7 +793,8 @@ OSSIO_EXTERN void ossio_op_cancel(ossio_op *op);
 /** Frees an operation that was never submitted. NULL allowed. */
 OSSIO_EXTERN void ossio_op_free(ossio_op *op);
 
-/** Object metadata (HEAD, GET, PUT, COPY, COMPLETE) once known, else NULL. Owned by |op|. */
+/** Object metadata (HEAD, GET, PUT, COPY, COMPLETE) once known, else NULL (also
+ * for a successful answer that carried no ETag). Owned by |op|. */
 OSSIO_EXTERN const ossio_object_info *ossio_op_object(const ossio_op *op);
 
 /** MULTIPART_INIT: the new upload id, else NULL. Owned by |op|. */
