@@ -453,6 +453,7 @@ static int send_file(ossio__conn *c)
 /* Writes what is buffered, refilling from the protocol, until done or EAGAIN. */
 static void flush(ossio__conn *c)
 {
+    ossio__write_soon_remove(c); /* this flush is the one it waited for */
     while (c->state == OSSIO__CONN_READY || c->state == OSSIO__CONN_DRAINING) {
         if (c->woff == c->wbuf.len && c->file_left > 0) {
             if (send_file(c) != 0) {
@@ -538,9 +539,7 @@ static void on_io(struct ev_loop *loop, ev_io *w, int revents)
     case OSSIO__CONN_DRAINING:
         if ((revents & EV_READ) || c->tls_want_write) {
             c->tls_want_write = 0;
-            c->flush_follows = 1;
             do_read(c);
-            c->flush_follows = 0;
         }
         flush(c);
         if (c->state == OSSIO__CONN_DRAINING && c->proto->active(c) == 0 &&
@@ -592,13 +591,6 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 void ossio__conn_want_write(ossio__conn *c)
 {
-    if (c->flush_follows) {
-        /* Asked while its input is handled (an answer completed, the next
-         * request dispatched to it): the flush right after writes it now.
-         * Write interest would cost two epoll_ctl calls and a loop turn
-         * per request. */
-        return;
-    }
     if (c->state == OSSIO__CONN_READY || c->state == OSSIO__CONN_DRAINING) {
         ossio__write_soon_add(c); /* flush() arms write interest if the socket is full */
     }

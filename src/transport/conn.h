@@ -93,8 +93,7 @@ struct ossio__conn {
     int read_eof;
     int write_soon; /* queued for a flush at the end of the turn (write_soon.c) */
     ossio__conn *ws_next, *ws_prev;
-    int flush_follows; /* inside on_io's read: its flush comes next (want_write is implied) */
-    int settling;      /* h2: the server's SETTINGS (its stream limit) not seen yet */
+    int settling; /* h2: the server's SETTINGS (its stream limit) not seen yet */
 };
 
 /* The socket can take data (or write_soon.c says so): as an EV_WRITE event. */
